@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make demo` (the policy comparison) and `make test`.
+# Each creates .venv from python3 and pip if it is missing or pyproject.toml changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-all bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m mentorsim compare scenarios/ss2020.toml scenarios/ss2020_weekly_echo.toml \
+		scenarios/in_person_only.toml scenarios/virtual_only.toml scenarios/local_mentors.toml \
+		scenarios/no_mentorship.toml --replicates 20 --seed 1 --out outputs
+
+test: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_core.py
+
+docs: $(STAMP)
+	$(PY) -m mentorsim.docs_gen
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache

@@ -1,0 +1,111 @@
+"""Plots people would rather look at than read: PNG files via matplotlib (no screen needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .model import WEEKS_PER_MONTH  # noqa: E402
+from .people import DOMAINS  # noqa: E402
+from .results import Results  # noqa: E402
+
+#: Published composite adherence of the intervention facilities (BMJ Qual Saf 2021, Table 2).
+OBSERVED_COMPOSITE = ((0, 12.0), (12, 61.0))
+
+
+def _band(results: Results, key: str, arm: int = 0):
+    n = results.runs[0].n_intervention
+    sl = slice(0, n) if arm == 0 else slice(n, None)
+    series = np.array([100 * r.fac[key][:, sl].mean(axis=1) for r in results.runs])
+    months = np.arange(series.shape[1]) / WEEKS_PER_MONTH
+    return months, series.mean(axis=0), np.percentile(series, 2.5, axis=0), np.percentile(series, 97.5, axis=0)
+
+
+def composite_over_time(results: Sequence[Results], path: Path, title: str | None = None) -> Path:
+    """Composite indicator over time per scenario (intervention arm), 95% band over replicates,
+    the first scenario's comparison arm dashed, and the published observations as points."""
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for i, res in enumerate(results):
+        months, mean, lo, hi = _band(res, "composite")
+        line, = ax.plot(months, mean, lw=2, label=res.name)
+        ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
+    first = results[0]
+    if first.runs[0].fac["composite"].shape[1] > first.runs[0].n_intervention:
+        months, mean, lo, hi = _band(first, "composite", arm=1)
+        ax.plot(months, mean, color="grey", ls="--", lw=1.5, label="comparison facilities")
+        ax.fill_between(months, lo, hi, color="grey", alpha=0.12, lw=0)
+    end = first.runs[0].programme_weeks / WEEKS_PER_MONTH
+    ax.axvline(end, color="black", lw=0.8, ls=":")
+    ax.text(end, 2, " programme ends", fontsize=8, va="bottom")
+    ax.scatter(*zip(*OBSERVED_COMPOSITE), color="black", zorder=5, marker="D",
+               label="observed (BMJ Qual Saf 2021)")
+    ax.set_xlabel("months since the programme started")
+    ax.set_ylabel("composite adherence to 14 indicators (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title(title or "Surgical safety and teamwork practice over time (mean, 95% band)")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def skills_by_domain(results: Sequence[Results], path: Path) -> Path:
+    """Mean skill by domain at month 12 per scenario, with 95% confidence intervals."""
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / max(1, len(results))
+    x = np.arange(len(DOMAINS))
+    for i, res in enumerate(results):
+        s = res.summary()
+        means = [s[f"skill_{d}_month12"] for d in DOMAINS]
+        ci = [s["ci95"][f"skill_{d}_month12"] for d in DOMAINS]
+        err = np.array([[m - c[0] for m, c in zip(means, ci)], [c[1] - m for m, c in zip(means, ci)]])
+        ax.bar(x + (i - (len(results) - 1) / 2) * width, means, width, yerr=err, capsize=3, label=res.name)
+    ax.set_xticks(x, [d.replace("_", " ") for d in DOMAINS])
+    ax.set_ylabel("mean skill at month 12 (0-1)")
+    ax.set_ylim(0, 1)
+    ax.set_title("Mentee skills by domain at month 12 (intervention arm)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    return _save(fig, path)
+
+
+def attendance(results: Sequence[Results], path: Path) -> Path:
+    """Telementoring attendance per session over time, per scenario."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    plotted = False
+    for res in results:
+        n = res.runs[0].n_intervention
+        att = np.array([r.fac["echo_attended"][:, :n].sum(axis=1) for r in res.runs])
+        elig = np.array([r.fac["echo_eligible"][:, :n].sum(axis=1) for r in res.runs])
+        held = elig.sum(axis=0) > 0
+        if not held.any():
+            continue
+        months = np.arange(att.shape[1])[held] / WEEKS_PER_MONTH
+        share = 100 * att[:, held].sum(axis=0) / elig[:, held].sum(axis=0)
+        ax.plot(months, share, marker=".", lw=1, label=res.name)
+        plotted = True
+    if not plotted:
+        ax.text(0.5, 0.5, "no telementoring in these scenarios", ha="center", transform=ax.transAxes)
+    ax.axhline(47, color="grey", ls="--", lw=1)
+    ax.text(0, 48, "47% attended Tanzania's IPC ECHO series (Ngowi 2024)", fontsize=8)
+    ax.set_xlabel("months since the programme started")
+    ax.set_ylabel("attendance (% of eligible staff)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Telementoring attendance per session")
+    if plotted:
+        ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
+    path = Path(path)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

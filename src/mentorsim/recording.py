@@ -1,0 +1,109 @@
+"""What a run records, week by week, in preallocated arrays (turned into tables in results.py).
+
+Row 0 is the state before the first step (baseline); row ``w + 1`` is the state after week
+``w``. Facility series are ``[rows, facilities]``; arm series are ``[rows, 2]`` (intervention,
+comparison), with a domain axis for skills and knowledge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import kernel
+from .outcomes import OUTCOME_COLUMNS
+
+FACILITY_SERIES = (
+    "composite", "safety", "teamwork", "ssc_use", "operations", "caesareans", "ssi",
+    "ssi_expected", "deaths", "deaths_expected", "workload", "leadership", "teamwork_culture",
+    "visits", "echo_attended", "echo_eligible", "whatsapp_active", "consultations", "staff_present",
+)
+ARM_DOMAIN_SERIES = ("skill", "knowledge")
+ARM_SERIES = ("confidence", "resistance", "trust", "providers", "vacancies")
+POOL_SERIES = ("hub_active", "local_active", "local_paired", "local_lost", "local_trained",
+               "mentees_became_mentors")
+
+
+class Recorder:
+    """Preallocated weekly series for one run."""
+
+    def __init__(self, n_weeks: int, n_fac: int):
+        rows = n_weeks + 1
+        self.rows = rows
+        self.outcome_table = np.zeros((rows, n_fac, len(OUTCOME_COLUMNS)))
+        self.fac = {k: np.zeros((rows, n_fac)) for k in FACILITY_SERIES if k not in OUTCOME_COLUMNS}
+        for j, k in enumerate(OUTCOME_COLUMNS):  # views into the outcome table
+            self.fac[k] = self.outcome_table[:, :, j]
+        self.arm_domain = {k: np.zeros((rows, 2, 4)) for k in ARM_DOMAIN_SERIES}
+        self.arm = {k: np.zeros((rows, 2)) for k in ARM_SERIES}
+        self.pool = {k: np.zeros(rows) for k in POOL_SERIES}
+        self.survey_result: dict | None = None
+        self._last_row = 0
+
+    def visit(self, week: int, f: int) -> None:
+        self.fac["visits"][week + 1, f] += 1
+
+    def echo(self, week: int, attended: np.ndarray, eligible: np.ndarray) -> None:
+        self.fac["echo_attended"][week + 1] = attended
+        self.fac["echo_eligible"][week + 1] = eligible
+
+    def whatsapp(self, week: int, active: np.ndarray, consultations: np.ndarray) -> None:
+        self.fac["whatsapp_active"][week + 1] = active
+        self.fac["consultations"][week + 1] = consultations
+
+    def outcomes(self, week: int, table: np.ndarray) -> None:
+        """Store a week's facility outcomes ([n_fac, len(OUTCOME_COLUMNS)])."""
+        row = week + 1
+        self.outcome_table[row] = table
+        self._last_row = row
+
+    def current_composite(self) -> np.ndarray:
+        return self.fac["composite"][self._last_row]
+
+    def composite_at(self, row: int) -> np.ndarray:
+        return self.fac["composite"][row]
+
+    def snapshot(self, model, week: int) -> None:
+        """Arm means of provider states, facility context and the mentor pool."""
+        row = week + 1
+        pr, fa = model.providers, model.facilities
+        self.fac["workload"][row] = fa.workload
+        self.fac["leadership"][row] = fa.leadership
+        self.fac["teamwork_culture"][row] = fa.teamwork_culture
+        _arm_means(pr.skill, pr.knowledge, pr.confidence, pr.resistance, pr.trust, pr.filled,
+                   pr.facility, fa.n_intervention, self.fac["staff_present"][row],
+                   self.arm_domain["skill"][row], self.arm_domain["knowledge"][row],
+                   self.arm["confidence"][row], self.arm["resistance"][row], self.arm["trust"][row],
+                   self.arm["providers"][row], self.arm["vacancies"][row])
+        if model.pool.changed or row == 0:
+            self._pool_now = model.pool.counts()
+            model.pool.changed = False
+        for key, value in self._pool_now.items():
+            self.pool[key][row] = value
+
+
+@kernel
+def _arm_means(skill, knowledge, confidence, resistance, trust, filled, facility, n_int,
+               staff_present, skill_out, knowledge_out, conf_out, res_out, trust_out, count_out,
+               vacant_out):
+    for i in range(skill.shape[0]):
+        f = facility[i]
+        a = 0 if f < n_int else 1
+        if not filled[i]:
+            vacant_out[a] += 1.0
+            continue
+        staff_present[f] += 1.0
+        count_out[a] += 1.0
+        for d in range(4):
+            skill_out[a, d] += skill[i, d]
+            knowledge_out[a, d] += knowledge[i, d]
+        conf_out[a] += confidence[i]
+        res_out[a] += resistance[i]
+        trust_out[a] += trust[i]
+    for a in range(2):
+        if count_out[a] > 0.0:
+            for d in range(4):
+                skill_out[a, d] /= count_out[a]
+                knowledge_out[a, d] /= count_out[a]
+            conf_out[a] /= count_out[a]
+            res_out[a] /= count_out[a]
+            trust_out[a] /= count_out[a]

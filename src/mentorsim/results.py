@@ -1,0 +1,350 @@
+"""Results: one run's output, its scalar outcomes, and a scenario's replicates together.
+
+- :class:`RunOutput` holds one replicate's weekly record (arrays) and what else it produced
+  (facility table, survey, visit log, mentor pool). Cheap: no tables are built.
+- :func:`run_outcomes` turns a RunOutput into a flat dict of named scalar outcomes: what sweeps,
+  calibration and sensitivity analysis consume (see OUTCOME_DOCS for each one's meaning).
+- :class:`Results` gathers a scenario's replicates: time series as DataFrames, a summary with
+  means and 95% intervals, per-facility figures, and provenance metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .facilities import LEVELS
+from .mentors import DISCIPLINES
+from .model import WEEKS_PER_MONTH, month_row
+from .people import DOMAINS
+from .provenance import metadata
+from .recording import ARM_SERIES, FACILITY_SERIES, POOL_SERIES
+from .scenario import Scenario
+from .survey import FIVE_AREAS, ITEMS
+
+ARMS = ("intervention", "comparison")
+
+
+@dataclass
+class RunOutput:
+    """Everything one replicate produced."""
+
+    seed: int
+    replicate: int
+    programme_weeks: int
+    followup_weeks: int
+    n_intervention: int
+    fac: dict[str, np.ndarray]  # [rows, facilities]
+    arm_domain: dict[str, np.ndarray]  # [rows, 2, 4]
+    arm: dict[str, np.ndarray]  # [rows, 2]
+    pool: dict[str, np.ndarray]  # [rows]
+    facilities: pd.DataFrame
+    survey: dict
+    visit_log: pd.DataFrame
+    mentors: pd.DataFrame
+    counters: dict
+
+    @classmethod
+    def from_model(cls, model) -> "RunOutput":
+        r, fa = model.record, model.facilities
+        fac_table = pd.DataFrame({
+            "facility": np.arange(fa.n), "arm": np.where(fa.intervention, ARMS[0], ARMS[1]),
+            "level": [LEVELS[x] for x in fa.level],
+            "region": [fa.region_name(int(x)) for x in fa.region],
+            "beds": fa.beds.astype(int), "operations_per_month": fa.operations_per_month,
+            "caesarean_share": fa.caesarean_share,
+            "surgical_providers": fa.staff[:, 0], "anaesthesia_providers": fa.staff[:, 1],
+            "theatre_nurses": fa.staff[:, 2], "ward_nurses": fa.staff[:, 3],
+            "leadership_start": r.fac["leadership"][0], "teamwork_culture_start": r.fac["teamwork_culture"][0],
+            "learning_orientation": fa.learning_orientation, "connectivity": fa.connectivity,
+            "distance_hub_km": fa.distance_hub_km, "distance_local_km": fa.distance_local_km,
+        })
+        log = pd.DataFrame([vars(a) for a in model.pool.log],
+                           columns=["week", "facility", "mentor", "origin", "discipline", "role",
+                                    "days", "travel_days", "km"])
+        mentors = pd.DataFrame([{
+            "mentor": m.unique_id, "discipline": DISCIPLINES[m.discipline], "origin": m.origin,
+            "region": m.region, "status": m.status, "trained_week": m.trained_week,
+            "lost_week": m.lost_week, "from_mentee": m.from_mentee, "experience_years": m.experience_years,
+            "mentoring_skill": m.mentoring_skill, "visits_done": m.visits_done,
+            "days_spent": m.days_spent, "travel_days": m.travel_days} for m in model.pool.all])
+        return cls(seed=model.seed_value, replicate=model.replicate,
+                   programme_weeks=model.time.programme_weeks, followup_weeks=model.time.followup_weeks,
+                   n_intervention=fa.n_intervention, fac=dict(r.fac), arm_domain=r.arm_domain, arm=r.arm,
+                   pool=r.pool, facilities=fac_table, survey=r.survey_result or {}, visit_log=log,
+                   mentors=mentors, counters=dict(model.counters) | {"trainings": list(model.pool.trainings)})
+
+    @property
+    def rows(self) -> int:
+        return self.fac["composite"].shape[0]
+
+    def arm_mean(self, key: str, arm: int = 0, weights: str | None = None) -> np.ndarray:
+        """[rows] mean of a facility series over one arm (0 intervention, 1 comparison)."""
+        sl = slice(0, self.n_intervention) if arm == 0 else slice(self.n_intervention, None)
+        x = self.fac[key][:, sl]
+        if x.shape[1] == 0:
+            return np.full(self.rows, np.nan)
+        return x.mean(axis=1)
+
+
+#: Each scalar outcome of a run, with its meaning (units in the name: _pct, _pp, counts).
+OUTCOME_DOCS: dict[str, str] = {
+    "composite_baseline_pct": "Composite adherence to the 14 indicators, intervention arm, baseline.",
+    "composite_month12_pct": "Composite adherence, intervention arm, month 12.",
+    "composite_end_pct": "Composite adherence, intervention arm, end of the programme.",
+    "composite_followup12_pct": "Composite adherence 12 months after the programme ends.",
+    "composite_followup24_pct": "Composite adherence 24 months after the programme ends.",
+    "composite_retained_12m_pct": "Share of the end-of-programme gain over baseline kept 12 months on.",
+    "composite_retained_24m_pct": "Share of that gain kept 24 months on.",
+    "comparison_composite_baseline_pct": "Composite adherence, comparison arm, baseline.",
+    "comparison_composite_month12_pct": "Composite adherence, comparison arm, month 12.",
+    "safety_baseline_pct": "Safety-practice adherence, intervention arm, baseline.",
+    "safety_month12_pct": "Safety-practice adherence, intervention arm, month 12.",
+    "teamwork_baseline_pct": "Teamwork and communication adherence, intervention arm, baseline.",
+    "teamwork_month12_pct": "Teamwork and communication adherence, intervention arm, month 12.",
+    "did_safety_pp": "Difference-in-differences of safety adherence, 0 to 12 months (points).",
+    "did_teamwork_pp": "Difference-in-differences of teamwork adherence, 0 to 12 months (points).",
+    "ssc_use_baseline_pct": "SSC use, intervention arm, baseline.",
+    "ssc_use_month12_pct": "SSC use, intervention arm, month 12.",
+    "ssi_rate_baseline_pct": "Expected SSIs per 100 operations, intervention arm, first month.",
+    "ssi_rate_end_pct": "Expected SSIs per 100 operations, intervention arm, last programme month.",
+    "mortality_pct": "Post-operative deaths per 100 operations, intervention arm, programme.",
+    "operations": "Operations in the intervention arm during the programme (drawn).",
+    "ssi": "SSIs in the intervention arm during the programme (drawn).",
+    "deaths": "Deaths in the intervention arm during the programme (drawn).",
+    "providers": "Mentee posts filled in the intervention arm at baseline.",
+    "mentors": "Mentors who took part (hub and regional, including replacements).",
+    "visits_done": "Facility visits with at least one mentor present (programme and follow-up).",
+    "visits_missed": "Visits scheduled in the programme that no mentor could make.",
+    "echo_sessions": "Telementoring sessions held.",
+    "echo_attendance_pct": "Attendance at sessions held, as a share of eligible staff.",
+    "mentor_days": "Mentor days on visits (excluding travel).",
+    "mentor_travel_days": "Mentor travel days.",
+    "staff_turnover": "Providers who left their post (both arms).",
+    "survey_respondents": "Survey respondents (month 14).",
+    "survey_positive_pct": "Survey: experienced mentorship as positive.",
+    "survey_satisfied_pct": "Survey: satisfied.",
+    "survey_support_continuing_pct": "Survey: support continuing.",
+    "survey_changed_practice_pct": "Survey: changed own practice.",
+    "survey_facility_changes_pct": "Survey: facility made positive changes.",
+    "survey_great_extent_pct": "Survey: mean over five areas of 'difference to a great extent'.",
+} | {
+    f"skill_{d}_month12": f"Mean {d.replace('_', ' ')} skill (0-1), intervention arm, month 12."
+    for d in DOMAINS
+} | {
+    f"knowledge_{d}_month12": f"Mean {d.replace('_', ' ')} knowledge (0-1), intervention arm, month 12."
+    for d in DOMAINS
+} | {
+    f"survey_{k}_pct": f"Survey: {desc}." for k, (_, desc) in ITEMS.items()
+    if f"survey_{k}_pct" not in ("survey_positive_pct", "survey_satisfied_pct",
+                                  "survey_support_continuing_pct", "survey_changed_practice_pct",
+                                  "survey_facility_changes_pct")
+}
+
+
+def _row(out: RunOutput, week: int) -> int:
+    return min(max(week, 0), out.rows - 1)
+
+
+def run_outcomes(out: RunOutput) -> dict[str, float]:
+    """The named scalar outcomes of one run (see OUTCOME_DOCS)."""
+    end = out.programme_weeks
+    m12 = _row(out, month_row(12))
+    comp_i, comp_c = out.arm_mean("composite", 0), out.arm_mean("composite", 1)
+    saf_i, saf_c = out.arm_mean("safety", 0), out.arm_mean("safety", 1)
+    tw_i, tw_c = out.arm_mean("teamwork", 0), out.arm_mean("teamwork", 1)
+    n = out.n_intervention
+    sl = slice(0, n)
+    o = {}
+    o["composite_baseline_pct"] = 100 * comp_i[0]
+    o["composite_month12_pct"] = 100 * comp_i[m12]
+    o["composite_end_pct"] = 100 * comp_i[end]
+    f12, f24 = end + month_row(12), end + month_row(24)
+    o["composite_followup12_pct"] = 100 * comp_i[f12] if f12 < out.rows else np.nan
+    o["composite_followup24_pct"] = 100 * comp_i[f24] if f24 < out.rows else np.nan
+    gain = comp_i[end] - comp_i[0]
+    for key, row in (("composite_retained_12m_pct", f12), ("composite_retained_24m_pct", f24)):
+        o[key] = 100 * (comp_i[row] - comp_i[0]) / gain if row < out.rows and gain > 1e-9 else np.nan
+    o["comparison_composite_baseline_pct"] = 100 * comp_c[0]
+    o["comparison_composite_month12_pct"] = 100 * comp_c[m12]
+    o["safety_baseline_pct"] = 100 * saf_i[0]
+    o["safety_month12_pct"] = 100 * saf_i[m12]
+    o["teamwork_baseline_pct"] = 100 * tw_i[0]
+    o["teamwork_month12_pct"] = 100 * tw_i[m12]
+    o["did_safety_pp"] = 100 * ((saf_i[m12] - saf_i[0]) - (saf_c[m12] - saf_c[0]))
+    o["did_teamwork_pp"] = 100 * ((tw_i[m12] - tw_i[0]) - (tw_c[m12] - tw_c[0]))
+    ssc = out.arm_mean("ssc_use", 0)
+    o["ssc_use_baseline_pct"] = 100 * ssc[0]
+    o["ssc_use_month12_pct"] = 100 * ssc[m12]
+    ops = out.fac["operations"][:, sl]
+    ssi_e = out.fac["ssi_expected"][:, sl]
+    first = slice(1, 1 + month_row(1))
+    last = slice(max(1, end + 1 - month_row(1)), end + 1)
+    o["ssi_rate_baseline_pct"] = 100 * ssi_e[first].sum() / max(ops[first].sum(), 1)
+    o["ssi_rate_end_pct"] = 100 * ssi_e[last].sum() / max(ops[last].sum(), 1)
+    prog = slice(1, end + 1)
+    o["operations"] = float(ops[prog].sum())
+    o["ssi"] = float(out.fac["ssi"][prog, sl].sum())
+    o["deaths"] = float(out.fac["deaths"][prog, sl].sum())
+    o["mortality_pct"] = 100 * o["deaths"] / max(o["operations"], 1)
+    o["providers"] = float(out.arm["providers"][0, 0])
+    o["mentors"] = float(len(out.mentors))
+    o["visits_done"] = float(out.fac["visits"][:, sl].sum())
+    log = out.visit_log
+    o["mentor_days"] = float(log["days"].sum()) if len(log) else 0.0
+    o["mentor_travel_days"] = float(log["travel_days"].sum()) if len(log) else 0.0
+    o["visits_missed"] = float(out.counters.get("visits_missed", 0))
+    o["echo_sessions"] = float(out.counters["echo_sessions"])
+    elig = out.fac["echo_eligible"][:, sl].sum()
+    o["echo_attendance_pct"] = 100 * out.fac["echo_attended"][:, sl].sum() / elig if elig else np.nan
+    o["staff_turnover"] = float(out.counters["leavers"])
+    for d_i, d in enumerate(DOMAINS):
+        o[f"skill_{d}_month12"] = out.arm_domain["skill"][m12, 0, d_i]
+        o[f"knowledge_{d}_month12"] = out.arm_domain["knowledge"][m12, 0, d_i]
+    s = out.survey
+    o["survey_respondents"] = float(s.get("respondents", 0))
+    for k in ITEMS:
+        o[f"survey_{k}_pct"] = float(s.get(k, np.nan))
+    o["survey_great_extent_pct"] = float(np.mean([s.get(k, np.nan) for k in FIVE_AREAS]))
+    return {k: float(v) for k, v in o.items()}
+
+
+def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): the mean over replicates and its t-based confidence interval."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return (np.nan, np.nan, np.nan)
+    m = float(v.mean())
+    if len(v) < 2:
+        return (m, m, m)
+    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return (m, m - half, m + half)
+
+
+@dataclass
+class Results:
+    """A scenario run over replicates with a seed (common random numbers across scenarios)."""
+
+    scenario: Scenario
+    seed: int
+    runs: list[RunOutput]
+    outcomes: list[dict[str, float]] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    def __post_init__(self):
+        if not self.outcomes:
+            self.outcomes = [run_outcomes(r) for r in self.runs]
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def outcome_table(self) -> pd.DataFrame:
+        """One row per replicate, one column per scalar outcome."""
+        df = pd.DataFrame(self.outcomes)
+        df.insert(0, "replicate", [r.replicate for r in self.runs])
+        df.insert(0, "scenario", self.name)
+        return df
+
+    def summary(self) -> dict:
+        """Means over replicates, with 95% confidence intervals of the mean (``ci95``), the
+        2.5-97.5 percentiles of single runs (``range95``), and per-facility figures."""
+        table = pd.DataFrame(self.outcomes)
+        out: dict = {}
+        ci: dict = {}
+        spread: dict = {}
+        for col in table.columns:
+            mean, lo, hi = interval(table[col].to_numpy())
+            out[col] = mean
+            ci[col] = [lo, hi]
+            v = table[col].to_numpy(dtype=float)
+            v = v[np.isfinite(v)]
+            spread[col] = [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if len(v) else [np.nan, np.nan]
+        out["replicates"] = len(self.runs)
+        out["ci95"] = ci
+        out["range95"] = spread
+        out["facilities"] = self.facility_summary()
+        return _clean(out)
+
+    def facility_summary(self) -> list[dict]:
+        """Each intervention facility: id, level, region, composite at baseline and month 12."""
+        first = self.runs[0]
+        n = first.n_intervention
+        m12 = _row(first, month_row(12))
+        base = np.mean([r.fac["composite"][0, :n] for r in self.runs], axis=0)
+        at12 = np.mean([r.fac["composite"][m12, :n] for r in self.runs], axis=0)
+        fac = first.facilities
+        return [{"id": int(f), "level": fac["level"][f], "region": fac["region"][f],
+                 "composite_baseline_pct": float(100 * base[f]),
+                 "composite_month12_pct": float(100 * at12[f])} for f in range(n)]
+
+    def timeseries(self) -> pd.DataFrame:
+        """Weekly series by arm: one row per replicate, week and arm."""
+        frames = []
+        for r in self.runs:
+            rows = r.rows
+            week = np.arange(rows)
+            for a, arm in enumerate(ARMS):
+                n = r.n_intervention
+                sl = slice(0, n) if a == 0 else slice(n, None)
+                if r.fac["composite"][:, sl].shape[1] == 0:
+                    continue
+                d = {"scenario": self.name, "replicate": r.replicate, "week": week,
+                     "month": week / WEEKS_PER_MONTH, "arm": arm}
+                for key in ("composite", "safety", "teamwork", "ssc_use"):
+                    d[f"{key}_pct"] = 100 * r.fac[key][:, sl].mean(axis=1)
+                for key in ("operations", "caesareans", "ssi", "ssi_expected", "deaths",
+                            "deaths_expected", "visits", "whatsapp_active", "consultations",
+                            "echo_attended", "echo_eligible"):
+                    d[key] = r.fac[key][:, sl].sum(axis=1)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    d["echo_attendance_pct"] = np.where(d["echo_eligible"] > 0,
+                                                        100 * d["echo_attended"] / d["echo_eligible"], np.nan)
+                for key in ("leadership", "teamwork_culture", "workload"):
+                    d[key] = r.fac[key][:, sl].mean(axis=1)
+                for j, dom in enumerate(DOMAINS):
+                    d[f"skill_{dom}"] = r.arm_domain["skill"][:, a, j]
+                    d[f"knowledge_{dom}"] = r.arm_domain["knowledge"][:, a, j]
+                for key in ARM_SERIES:
+                    d[key] = r.arm[key][:, a]
+                if a == 0:
+                    for key in POOL_SERIES:
+                        d[f"mentors_{key}"] = r.pool[key]
+                frames.append(pd.DataFrame(d))
+        return pd.concat(frames, ignore_index=True)
+
+    def facility_timeseries(self) -> pd.DataFrame:
+        """Weekly facility series: one row per replicate, week and facility."""
+        frames = []
+        for r in self.runs:
+            rows, n_fac = r.fac["composite"].shape
+            d = {"scenario": self.name, "replicate": r.replicate,
+                 "week": np.repeat(np.arange(rows), n_fac), "facility": np.tile(np.arange(n_fac), rows)}
+            for key in FACILITY_SERIES:
+                d[key] = r.fac[key].ravel()
+            frames.append(pd.DataFrame(d))
+        return pd.concat(frames, ignore_index=True)
+
+    def metadata(self) -> dict:
+        return metadata(self.seed, scenario=self.name, scenario_source=self.scenario.source,
+                        description=self.scenario.description, replicates=len(self.runs),
+                        overrides=dict(self.scenario.overrides), parameters=dict(self.scenario.params),
+                        elapsed_seconds=round(self.elapsed_s, 3))
+
+
+def _clean(x):
+    """JSON-safe: NaN -> None, numpy scalars -> Python."""
+    if isinstance(x, Mapping):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, (np.floating, float)):
+        return None if not np.isfinite(x) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    return x

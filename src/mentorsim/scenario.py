@@ -1,0 +1,186 @@
+"""Scenario files: TOML, validated on load against the parameter table.
+
+A scenario file has an optional ``[scenario]`` table (``name``, ``description``) and one table
+per parameter section (``[visits]``, ``[echo]``, ...) whose keys override defaults::
+
+    [scenario]
+    name = "ss2020"
+    description = "The programme as run"
+
+    [visits]
+    interval_weeks = 9
+
+Anything wrong (malformed TOML, unknown section or key, wrong type, out of range, an impossible
+combination) raises :class:`~mentorsim.errors.InputError` with one line naming the file, the
+key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterable, Mapping
+
+from .errors import InputError, input_error
+from .parameters import PARAMS_BY_NAME, SECTIONS, Value, check_value, defaults
+
+META_KEYS = ("name", "description")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named, validated parameter set.
+
+    Attributes:
+        name: short name used in tables and plots.
+        description: one sentence for people.
+        params: every parameter (defaults merged with overrides), read-only.
+        overrides: only what the scenario (and any ``--set``) changed.
+        source: file the scenario came from, or a label.
+    """
+
+    name: str
+    description: str
+    params: Mapping[str, Value]
+    overrides: Mapping[str, Value] = field(default_factory=dict)
+    source: str = "<defaults>"
+
+    def with_params(self, updates: Mapping[str, object], source: str = "--set",
+                    name: str | None = None) -> "Scenario":
+        """A copy with ``updates`` applied, validated like a file."""
+        merged = dict(self.overrides)
+        for key, value in updates.items():
+            merged[key] = _checked(source, key, value)
+        return _build(name or self.name, self.description, merged, source if self.source ==
+                      "<defaults>" else self.source, check_source=source)
+
+
+def default_scenario(name: str = "defaults") -> Scenario:
+    """The model at its defaults."""
+    return _build(name, "All parameters at their defaults.", {}, "<defaults>")
+
+
+def scenario_from_dict(data: Mapping, source: str = "<dict>", name: str | None = None) -> Scenario:
+    """Build a scenario from the parsed TOML structure (sections of keys)."""
+    if not isinstance(data, Mapping):
+        raise input_error(source, None, "a scenario must be a table of sections")
+    meta = data.get("scenario", {})
+    if not isinstance(meta, Mapping):
+        raise input_error(source, "scenario", "must be a table with name and description")
+    for key in meta:
+        if key not in META_KEYS:
+            raise input_error(source, f"scenario.{key}", f"unknown key; allowed: {', '.join(META_KEYS)}")
+    for key in META_KEYS:
+        if key in meta and not isinstance(meta[key], str):
+            raise input_error(source, f"scenario.{key}", "must be a string", meta[key])
+    overrides: dict[str, Value] = {}
+    for section, table in data.items():
+        if section == "scenario":
+            continue
+        if section not in SECTIONS:
+            raise input_error(source, section, "unknown section; allowed: "
+                              + ", ".join(("scenario",) + SECTIONS) + _suggest(section, SECTIONS))
+        if not isinstance(table, Mapping):
+            raise input_error(source, section, f"must be a table [{section}] of parameters", table)
+        for key, value in table.items():
+            full = f"{section}.{key}"
+            if isinstance(value, Mapping):
+                raise input_error(source, full, "nested tables are not allowed")
+            overrides[full] = _checked(source, full, value)
+    default_name = Path(source).stem if source.endswith(".toml") else "scenario"
+    return _build(name or meta.get("name", default_name), meta.get("description", ""),
+                  overrides, source)
+
+
+def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
+    """Load and validate a scenario file, then apply ``key=value`` overrides from ``sets``."""
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise input_error(source, None, "no such scenario file")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise input_error(source, None, f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise input_error(source, None, "not valid TOML (not UTF-8 text)") from None
+    scenario = scenario_from_dict(data, source)
+    updates = parse_sets(sets)
+    if updates:
+        scenario = scenario.with_params(updates)
+    return scenario
+
+
+def parse_sets(sets: Iterable[str]) -> dict[str, str]:
+    """Parse ``--set key=value`` strings (values stay strings; checked by the table)."""
+    out: dict[str, str] = {}
+    for item in sets:
+        if "=" not in item:
+            raise input_error("--set", None, "expected key=value, e.g. visits.interval_weeks=4", item)
+        key, value = item.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _checked(source: str, key: str, value) -> Value:
+    if key not in PARAMS_BY_NAME:
+        section = key.split(".")[0]
+        keys = [k for k in PARAMS_BY_NAME if k.startswith(section + ".")]
+        if keys:
+            allowed = "allowed in [" + section + "]: " + ", ".join(k.split(".", 1)[1] for k in keys)
+        else:
+            allowed = "see `mentorsim params` for the allowed keys"
+        raise input_error(source, key, "unknown parameter; " + allowed + _suggest(key, PARAMS_BY_NAME))
+    try:
+        return check_value(key, value)
+    except ValueError as exc:
+        raise input_error(source, key, str(exc), value) from None
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+#: Combinations that cannot happen, checked after every load: (test, key, message).
+def _combination_errors(p: Mapping[str, Value]) -> Iterable[tuple[str, str]]:
+    if p["visits.enabled"] and p["visits.days"] > p["mentors.available_days_per_month"]:
+        yield ("visits.days", f"{p['visits.days']} visit days exceed the "
+               f"{p['mentors.available_days_per_month']:g} days a mentor has a month "
+               "(mentors.available_days_per_month)")
+    if p["visits.enabled"] and p["visits.days"] > 5 * p["visits.interval_weeks"]:
+        yield ("visits.days", f"{p['visits.days']} days per visit do not fit in a "
+               f"{p['visits.interval_weeks']}-week interval (at most 5 working days a week)")
+    if p["visits.track_clinical_share"] + p["visits.track_data_share"] > 1 + 1e-9:
+        yield ("visits.track_data_share", "track_clinical_share + track_data_share must be at most 1")
+    if p["facilities.share_regional"] + p["facilities.share_health_centre"] > 1 + 1e-9:
+        yield ("facilities.share_health_centre", "share_regional + share_health_centre must be at most 1")
+    if p["facilities.intervention"] + p["facilities.comparison"] == 0:
+        yield ("facilities.intervention", "at least one facility is needed")
+    if p["programme.survey_month"] > p["programme.months"]:
+        yield ("programme.survey_month", f"the survey (month {p['programme.survey_month']}) must fall "
+               f"within the programme ({p['programme.months']} months)")
+    if p["mentors.local_share"] > 0 and p["mentors.handover_month"] >= p["programme.months"]:
+        yield ("mentors.handover_month", f"handover at month {p['mentors.handover_month']} never happens "
+               f"in a {p['programme.months']}-month programme; set mentors.local_share = 0 instead")
+    if p["followup.local_visit_interval_weeks"] > 0 and p["mentors.local_share"] == 0:
+        yield ("followup.local_visit_interval_weeks", "follow-up visits need a local mentor pool "
+               "(mentors.local_share > 0)")
+    if not (p["visits.enabled"] or p["echo.enabled"] or p["whatsapp.enabled"]) and (
+            p["mentors.local_share"] > 0 and p["followup.local_visit_interval_weeks"] > 0):
+        yield ("followup.local_visit_interval_weeks", "a local pool cannot continue a programme "
+               "that never ran")
+
+
+def _build(name: str, description: str, overrides: Mapping[str, Value], source: str,
+           check_source: str | None = None) -> Scenario:
+    params = defaults()
+    params.update(overrides)
+    for key, message in _combination_errors(params):
+        raise InputError(f"{check_source or source}: {key} = {params[key]!r}: {message}")
+    return Scenario(name=name, description=description, params=MappingProxyType(params),
+                    overrides=MappingProxyType(dict(overrides)), source=source)

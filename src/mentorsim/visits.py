@@ -1,0 +1,128 @@
+"""In-person mentor visits: tacit skill by side-by-side coaching.
+
+Schedule: each intervention facility is visited every ``visits.interval_weeks`` during the
+programme (and every ``followup.local_visit_interval_weeks`` by the local pool afterwards, if
+kept). A region's facilities are visited in the same week, one circuit; a team's regions are
+spread over the interval. The mentor pool decides who comes (capacity, availability).
+
+A visit lasts ``visits.days`` days. It opens with a debrief on the facility's quality-improvement
+action plan and closes with one with leaders (raising leadership engagement). In between each
+mentor takes a track; the track shares set which domains the days touch (TRACK_DOMAINS). Each
+mentee is coached on each day they are not taken by routine work (chance ``busy``). On a coached
+day the share of the skill gap closed is
+
+    visit_tacit_rate x team transfer to the mentee's discipline x domain weight
+      x receptivity (teamwork needs culture) x (1 - resistance_effect x resistance)
+      x (1 + absorptive_capacity x knowledge)
+
+where team transfer sums each present mentor's effectiveness, in full for their own discipline
+and times ``visits.cross_discipline_factor`` for the others. Contact builds trust.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import kernel
+from .learning import close_gap
+
+TRACKS = ("clinical", "data", "patient_pathway")
+#: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
+#: communication, data use). Structure, not a tuned number: side-by-side coaching in theatre and
+#: on ward rounds touches clinical skill, safety practice and teamwork; the data track is records
+#: and use of data; the pathway track (gate to discharge) touches all four.
+TRACK_DOMAINS = np.array([
+    [0.4, 0.3, 0.3, 0.0],
+    [0.0, 0.2, 0.0, 0.8],
+    [0.25, 0.25, 0.25, 0.25],
+])
+
+
+def track_shares(p) -> np.ndarray:
+    clinical, data = p["visits.track_clinical_share"], p["visits.track_data_share"]
+    return np.array([clinical, data, max(0.0, 1.0 - clinical - data)])
+
+
+def due_facilities(model, week: int) -> np.ndarray:
+    """Intervention facilities due a visit this week (empty if none)."""
+    p, fa, t = model.p, model.facilities, model.time
+    if t.in_programme(week):
+        if not p["visits.enabled"]:
+            return np.empty(0, dtype=np.int64)
+        interval = int(p["visits.interval_weeks"])
+    else:
+        interval = int(p["followup.local_visit_interval_weeks"])
+        if interval <= 0:
+            return np.empty(0, dtype=np.int64)
+    out = []
+    for r in range(fa.n_regions):
+        off = model.pool.offset(r, interval)
+        if week >= off and (week - off) % interval == 0:
+            out.extend(np.flatnonzero(fa.intervention & (fa.region == r)).tolist())
+    return np.asarray(out, dtype=np.int64)
+
+
+def visits(model, week: int) -> None:
+    """Run this week's visits."""
+    due = due_facilities(model, week)
+    if len(due) == 0:
+        return
+    p, fa, pr = model.p, model.facilities, model.providers
+    in_programme = model.time.in_programme(week)
+    cross = p["visits.cross_discipline_factor"]
+    transfer = np.zeros((fa.n, 4))  # [facility, mentee role]
+    relation = np.zeros(fa.n)  # mean mentoring skill of the mentors present
+    any_visit = False
+    for f in due:
+        present = model.pool.staff_visit(week, int(f), int(fa.region[f]), fa, model.streams["mentors"],
+                                         in_programme)
+        leads = [m for m, role in present if role == "lead"]
+        if not leads:
+            model.counters["visits_missed"] += 1
+            continue
+        any_visit = True
+        model.record.visit(week, int(f))
+        for m in leads:
+            eff = m.effectiveness(p)
+            transfer[f] += eff * cross
+            transfer[f, m.discipline] += eff * (1.0 - cross)
+        relation[f] = sum(m.mentoring_skill for m in leads) / len(leads)
+        fa.leadership[f] = close_gap(fa.leadership[f], p["visits.leadership_gain"])
+    if not any_visit:
+        return
+    days = int(p["visits.days"])
+    shares = track_shares(p)
+    _coach(pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.facility, pr.role,
+           pr.coached_days, pr.contact_days, pr.reinforced, transfer, relation, model.recept,
+           shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
+           p["visits.days"], p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
+           p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
+
+
+@kernel
+def _coach(skill, knowledge, trust, resistance, busy, filled, facility, role, coached_days,
+           contact_days, reinforced, transfer, relation, recept, shares, weight, u, days, tacit_rate,
+           explicit_rate, resist_effect, absorptive, trust_rate):
+    """Side-by-side coaching of every mentee present at a visited facility (see module doc)."""
+    for i in range(skill.shape[0]):
+        f = facility[i]
+        if not filled[i] or relation[f] == 0.0:
+            continue
+        n = 0
+        for day in range(days):
+            if u[i, day] >= busy[i]:  # not taken by routine work that day
+                n += 1
+        if n == 0:
+            continue
+        t = transfer[f, role[i]] * (1.0 - resist_effect * resistance[i])
+        for d in range(4):
+            r = min(1.0, tacit_rate * t * weight[d] * recept[f, d] * (1.0 + absorptive * knowledge[i, d]))
+            skill[i, d] = 1.0 - (1.0 - skill[i, d]) * (1.0 - r) ** n
+            rk = min(1.0, explicit_rate * t * weight[d])
+            knowledge[i, d] = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rk) ** n
+        rt = min(1.0, trust_rate * relation[f])
+        trust[i] = 1.0 - (1.0 - trust[i]) * (1.0 - rt) ** n
+        for k in range(3):
+            coached_days[i, k] += n * shares[k]
+        contact_days[i] += n
+        reinforced[i] = True

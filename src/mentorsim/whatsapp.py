@@ -1,0 +1,60 @@
+"""WhatsApp groups: real-time problem solving and exchange between facilities.
+
+One group per region. Each week a provider with access (``providers.whatsapp_access``) is
+active with chance ``whatsapp.weekly_engagement``. Active members close ``learning.whatsapp_rate`` of
+their knowledge gap (advice on patient management, monthly data sharing), move toward the
+best facility of their region in each domain (cross-facility exchange, ``exchange_rate``), ask
+``consultations_per_active`` case consultations, and count as reinforced against decay.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import kernel
+from .learning import facility_means
+
+
+def groups_running(model, week: int) -> bool:
+    p = model.p
+    if model.time.in_programme(week):
+        return bool(p["whatsapp.enabled"])
+    return bool(p["followup.whatsapp"])
+
+
+@kernel
+def _week(knowledge, filled, access, facility, intervention, region, n_regions, u, engagement,
+          rate, exchange, whatsapp_weeks, reinforced, active_per_fac):
+    n_fac = intervention.shape[0]
+    means = facility_means(knowledge, filled.astype(np.float64), facility, n_fac)
+    best = np.zeros((max(n_regions, 1), knowledge.shape[1]))
+    for f in range(n_fac):
+        if intervention[f]:
+            for d in range(knowledge.shape[1]):
+                best[region[f], d] = max(best[region[f], d], means[f, d])
+    for i in range(knowledge.shape[0]):
+        f = facility[i]
+        if not (filled[i] and access[i] and intervention[f]) or u[i] >= engagement:
+            continue
+        active_per_fac[f] += 1.0
+        for d in range(knowledge.shape[1]):
+            x = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rate)
+            gap = best[region[f], d] - x
+            if gap > 0.0:
+                x += exchange * gap
+            knowledge[i, d] = x
+        whatsapp_weeks[i] += 1.0
+        reinforced[i] = True
+
+
+def whatsapp(model, week: int) -> None:
+    """One week of group activity."""
+    if not groups_running(model, week):
+        return
+    p, pr, fa = model.p, model.providers, model.facilities
+    active = np.zeros(fa.n)
+    _week(pr.knowledge, pr.filled, pr.whatsapp_access, pr.facility, fa.intervention,
+          np.maximum(fa.region, 0), fa.n_regions, model.streams["whatsapp"].random(pr.n),
+          p["whatsapp.weekly_engagement"], p["learning.whatsapp_rate"], p["whatsapp.exchange_rate"],
+          pr.whatsapp_weeks, pr.reinforced, active)
+    model.record.whatsapp(week, active, active * p["whatsapp.consultations_per_active"])

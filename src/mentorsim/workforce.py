@@ -1,0 +1,94 @@
+"""Staff turnover, hiring and workload.
+
+Turnover: every filled post empties with the weekly hazard implied by ``staff.annual_attrition``;
+every vacant post is filled with chance 1/``staff.hiring_delay_weeks`` a week. New hires arrive
+with a fresh baseline: untrained in mentorship, their own (lower, if they missed the SS2020
+trainings) knowledge, no trust in the mentors. Posts are never created or lost.
+
+Workload: a facility's weekly operations (Poisson around its monthly mean) divided by what its
+surgical providers present can handle at normal pace. A provider's workload is the facility's
+times their own share. Workload, less the time leadership releases, sets the chance a provider
+is taken by routine work on a contact day (``busy``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import kernel
+from .people import SURGICAL, new_person_states
+from .sampling import poisson_inv
+
+
+@kernel
+def _turnover(filled, tenure, u_leave, u_fill, hazard, fill):
+    """Empty and fill posts in place; return (leavers, indices of posts filled by new hires)."""
+    n = filled.shape[0]
+    hired = np.empty(n, dtype=np.int64)
+    n_hired = 0
+    leavers = 0
+    for i in range(n):
+        if filled[i]:
+            if u_leave[i] < hazard:
+                filled[i] = False
+                leavers += 1
+            else:
+                tenure[i] += 1.0
+        elif u_fill[i] < fill:
+            filled[i] = True
+            hired[n_hired] = i
+            n_hired += 1
+    return leavers, hired[:n_hired]
+
+
+def turnover(model, week: int) -> None:
+    """People leave posts; vacancies are filled by new hires."""
+    p, pr, rng = model.p, model.providers, model.streams["turnover"]
+    hazard = 1.0 - (1.0 - p["staff.annual_attrition"]) ** (1.0 / 52.0)
+    leavers, hired = _turnover(pr.filled, pr.tenure_weeks, rng.random(pr.n), rng.random(pr.n),
+                               hazard, 1.0 / p["staff.hiring_delay_weeks"])
+    if len(hired):
+        # new people start from today's baseline, which the secular trend has moved
+        new_person_states(p, rng, model.facilities.current_baseline, pr, hired)
+        pr.person_id[hired] = np.arange(pr.next_person_id, pr.next_person_id + len(hired))
+        pr.next_person_id += len(hired)
+    model.counters["leavers"] += leavers
+    model.counters["hires"] += len(hired)
+
+
+@kernel
+def _operations(mean, u):
+    out = np.empty(mean.shape[0])
+    for f in range(mean.shape[0]):
+        out[f] = poisson_inv(mean[f], u[f])
+    return out
+
+
+@kernel
+def _busy(busy, filled, role, facility, workload_factor, leadership, ops_week, n_fac,
+          ops_per_provider_week, busy_base, sensitivity, release):
+    surgical = np.zeros(n_fac)
+    for i in range(filled.shape[0]):
+        if filled[i] and role[i] == SURGICAL:
+            surgical[facility[i]] += 1.0
+    workload = np.empty(n_fac)
+    for f in range(n_fac):
+        workload[f] = ops_week[f] / (max(surgical[f], 0.5) * ops_per_provider_week)
+    for i in range(filled.shape[0]):
+        f = facility[i]
+        b = busy_base + sensitivity * (workload[f] * workload_factor[i] - 1.0)
+        b = min(0.95, max(0.0, b))
+        busy[i] = b * (1.0 - release * leadership[f])
+    return workload
+
+
+def workload(model, week: int) -> None:
+    """This week's operations, facility workload, and each provider's chance of being busy."""
+    p, fa, pr = model.p, model.facilities, model.providers
+    wpm = model.time.wpm
+    u = model.streams["operations"].random(fa.n)
+    fa.operations_week = _operations(fa.operations_per_month / wpm, u)
+    fa.workload = _busy(pr.busy, pr.filled, pr.role, pr.facility, pr.workload_factor, fa.leadership,
+                        fa.operations_week, fa.n, p["workload.operations_per_provider_month"] / wpm,
+                        p["workload.busy_base"], p["workload.busy_sensitivity"],
+                        p["workload.leadership_release"])

@@ -14,49 +14,13 @@ and converted where they are read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
-
-Value = Union[float, int, bool]
-
-TAGS = ("cited", "assumption", "calibrated")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One model parameter.
-
-    Attributes:
-        name: dotted key, ``section.key``, as written in scenario files.
-        unit: physical unit, or ``share`` (0-1), ``count``, ``bool``, ``index``.
-        default: value used when a scenario does not set it; its type fixes the parameter type.
-        low, high: plausible range (inclusive); values outside are refused on load.
-        tag: one of TAGS.
-        source: key into sources.SOURCES.
-        description: one line.
-    """
-
-    name: str
-    unit: str
-    default: Value
-    low: float
-    high: float
-    tag: str
-    source: str
-    description: str
-
-    @property
-    def kind(self) -> type:
-        return type(self.default)
-
-
-def _p(name, unit, default, low, high, tag, source, description) -> Param:
-    return Param(name, unit, default, low, high, tag, source, description)
-
+from .calibrated import apply_calibration
+from .cost_parameters import COST_PARAMS
+from .paramspec import TAGS, Param, Value, _p  # noqa: F401  (re-exported)
 
 B = (0, 1)  # range of a boolean switch
 
-PARAMS: tuple[Param, ...] = (
+MODEL_PARAMS: tuple[Param, ...] = (
     # --- programme timing -------------------------------------------------------------------
     _p("programme.months", "months", 17, 1, 60, "cited", "HRH2021",
        "Duration of the mentorship programme (June 2018 onward)."),
@@ -296,6 +260,7 @@ PARAMS: tuple[Param, ...] = (
        "Scale of idiosyncratic answer noise (logistic)."),
 )
 
+PARAMS: tuple[Param, ...] = apply_calibration(MODEL_PARAMS + COST_PARAMS)
 PARAMS_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(p.name.split(".")[0] for p in PARAMS))
 

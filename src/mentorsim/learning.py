@@ -66,7 +66,7 @@ def receptivity(model) -> np.ndarray:
 
 
 @kernel
-def _practice(skill, knowledge, busy, filled, facility, recept, rate, block):
+def practice(skill, knowledge, busy, filled, facility, recept, rate, block):
     n, k = skill.shape
     for i in range(n):
         if not filled[i]:
@@ -79,36 +79,28 @@ def _practice(skill, knowledge, busy, filled, facility, recept, rate, block):
                 skill[i, d] += r * gap * recept[f, d]
 
 
-def practice(model, week: int) -> None:
-    """Knowledge turns into skill by practice, where time allows."""
-    p, pr = model.p, model.providers
-    _practice(pr.skill, pr.knowledge, pr.busy, pr.filled, pr.facility, model.recept,
-              p["learning.knowledge_to_skill_rate"], p["workload.practice_block"])
 
 
 @kernel
-def _peer(skill, filled, facility, culture, rate, n_fac):
+def peer_diffusion(skill, filled, facility, teamwork_culture, learning_orientation, rate):
+    n_fac = teamwork_culture.shape[0]
     means = facility_means(skill, filled.astype(np.float64), facility, n_fac)
     n, k = skill.shape
     for i in range(n):
         if not filled[i]:
             continue
         f = facility[i]
-        r = rate * culture[f]
+        r = rate * 0.5 * (teamwork_culture[f] + learning_orientation[f])
         for d in range(k):
             gap = means[f, d] - skill[i, d]
             if gap > 0.0:
                 skill[i, d] += r * gap
 
 
-def peer_diffusion(model, week: int) -> None:
-    """Skills spread inside a team, upward, at a rate set by its culture."""
-    pr, fa = model.providers, model.facilities
-    _peer(pr.skill, pr.filled, pr.facility, fa.culture(), model.p["learning.peer_rate"], fa.n)
 
 
 @kernel
-def _secular(skill, floor, rate, ceiling):
+def secular_trend(skill, floor, current_baseline, rate, ceiling):
     n, k = skill.shape
     for i in range(n):
         for d in range(k):
@@ -117,18 +109,16 @@ def _secular(skill, floor, rate, ceiling):
                 step = rate * gap
                 floor[i, d] += step
                 skill[i, d] += step
+    for f in range(current_baseline.shape[0]):  # what new hires start from
+        gap = ceiling - current_baseline[f]
+        if gap > 0.0:
+            current_baseline[f] += rate * gap
 
 
-def secular_trend(model, week: int) -> None:
-    """Both arms' floors drift toward the secular ceiling (other programmes, SSC scale-up)."""
-    p, pr, fa = model.p, model.providers, model.facilities
-    rate, ceiling = p["learning.secular_rate"], p["learning.secular_ceiling"]
-    _secular(pr.skill, pr.skill_floor, rate, ceiling)
-    fa.current_baseline += rate * np.maximum(ceiling - fa.current_baseline, 0.0)
 
 
 @kernel
-def _decay(skill, skill_floor, knowledge, knowledge_floor, reinforced, leadership, facility,
+def decay(skill, skill_floor, knowledge, knowledge_floor, reinforced, leadership, facility,
            lam_skill, lam_knowledge, protect_contact, protect_lead):
     n_fac = leadership.shape[0]
     keep = np.empty((n_fac, 2, 2))  # [facility, reinforced, skill|knowledge]
@@ -151,19 +141,10 @@ def _decay(skill, skill_floor, knowledge, knowledge_floor, reinforced, leadershi
         reinforced[i] = False
 
 
-def decay(model, week: int) -> None:
-    """Gains above the floor decay, slowed by this week's contact and by leadership."""
-    p, pr, fa = model.p, model.providers, model.facilities
-    wpm = model.time.wpm
-    _decay(pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.reinforced,
-           fa.leadership, pr.facility,
-           math.log(2.0) / (p["learning.skill_half_life_months"] * wpm),
-           math.log(2.0) / (p["learning.knowledge_half_life_months"] * wpm),
-           p["learning.reinforcement_protection"], p["learning.leadership_sustain"])
 
 
 @kernel
-def _relationships(resistance, resistance0, trust, confidence, skill, rate, culture, team_practice,
+def relationships(resistance, resistance0, trust, confidence, skill, rate, culture, team_practice,
                    culture_rate, culture_floor, recept):
     n, k = skill.shape
     for i in range(n):
@@ -179,9 +160,3 @@ def _relationships(resistance, resistance0, trust, confidence, skill, rate, cult
         recept[f, TEAMWORK] = culture_floor + (1.0 - culture_floor) * culture[f]
 
 
-def relationships(model, week: int) -> None:
-    """Resistance from trust; confidence follows skill; culture follows practised teamwork."""
-    p, pr, fa = model.p, model.providers, model.facilities
-    _relationships(pr.resistance, pr.resistance0, pr.trust, pr.confidence, pr.skill,
-                   p["learning.confidence_rate"], fa.teamwork_culture, model.theatre_practice,
-                   p["learning.culture_growth_rate"], p["learning.culture_floor"], model.recept)

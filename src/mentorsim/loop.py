@@ -4,8 +4,8 @@ Each week ``w`` the model runs, in this order:
 
  1. turnover        people leave posts; vacancies are filled by untrained new hires
  2. workload        this week's operations; each provider's chance of being busy
- 3. mentor_pool     mentor days accrue; regional mentors are trained, paired, handed over,
-                    lost and replaced (a mentee may become a mentor)
+ 3. mentor_pool     regional mentors are trained, paired, handed over, lost and replaced
+                    (a mentee may become a mentor); mentor days accrue
  4. visits          in-person visits due this week: side-by-side coaching (tacit skill),
                     debriefs (knowledge, leadership engagement), trust
  5. telementoring   an ECHO session, if due: explicit knowledge in the session's topic
@@ -16,24 +16,105 @@ Each week ``w`` the model runs, in this order:
 10. decay           gains above the floor decay, slowed by contact and leadership
 11. outcomes        composite indicator, SSC use, operations, SSIs, deaths
 12. relationships   resistance from trust; confidence; teamwork culture follows practice
-13. survey          the mentee survey, in the survey week only
-14. snapshot        provider means by arm, facility context, mentor pool
+13. snapshot        provider means by arm, facility context, mentor pool
+14. survey          the mentee survey, in the survey week only
 
 The modalities (4-6) act on the intervention arm only; everything else acts on both arms.
+Steps 7-13 touch every provider every week and run as one compiled call
+(:func:`weekly_dynamics`), which calls each concept's kernel in the order above.
 Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 """
 
 from __future__ import annotations
 
-from . import learning, outcomes, survey, telementoring, visits, whatsapp, workforce
+import math
+
+import numpy as np
+
+from . import survey, telementoring, visits, whatsapp, workforce
+from ._jit import kernel
+from .learning import decay, peer_diffusion, practice, relationships, secular_trend
+from .outcomes import facility_outcomes, theatre_practice
+from .recording import arm_means
+
+#: Coefficients of steps 7-12, gathered once per run (see coefficients()).
+COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
+        "lam_knowledge", "protect_contact", "protect_lead", "confidence_rate", "culture_rate",
+        "culture_floor", "n_safety", "ssc_slope", "ssc_mid", "risk_cs", "risk_o", "rrr", "ref",
+        "mort_cs", "mort_o", "case_fatality")
+
+
+def coefficients(p, wpm: float) -> np.ndarray:
+    """Parameters of steps 7-12 as one vector, in COEF order (units as in the table; decay per week)."""
+    values = {
+        "practice_rate": p["learning.knowledge_to_skill_rate"], "practice_block": p["workload.practice_block"],
+        "peer_rate": p["learning.peer_rate"], "secular_rate": p["learning.secular_rate"],
+        "secular_ceiling": p["learning.secular_ceiling"],
+        "lam_skill": math.log(2.0) / (p["learning.skill_half_life_months"] * wpm),
+        "lam_knowledge": math.log(2.0) / (p["learning.knowledge_half_life_months"] * wpm),
+        "protect_contact": p["learning.reinforcement_protection"],
+        "protect_lead": p["learning.leadership_sustain"], "confidence_rate": p["learning.confidence_rate"],
+        "culture_rate": p["learning.culture_growth_rate"], "culture_floor": p["learning.culture_floor"],
+        "n_safety": p["outcomes.safety_indicators"], "ssc_slope": p["outcomes.ssc_slope"],
+        "ssc_mid": p["outcomes.ssc_midpoint"], "risk_cs": p["ssi.risk_caesarean"],
+        "risk_o": p["ssi.risk_other"], "rrr": p["ssi.relative_reduction"],
+        "ref": p["ssi.reference_adherence"], "mort_cs": p["mortality.caesarean"],
+        "mort_o": p["mortality.other"], "case_fatality": p["ssi.case_fatality"],
+    }
+    return np.array([float(values[k]) for k in COEF])
+
+
+@kernel
+def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy, filled, facility,
+                    theatre, reinforced, resistance, resistance0, trust, confidence, recept, leadership,
+                    teamwork_culture, learning_orientation, current_baseline, operations_week,
+                    caesarean_share, n_int, outcome_table, staff_present, skill_arm,
+                    knowledge_arm, confidence_arm, resistance_arm, trust_arm, providers_arm,
+                    vacancies_arm):
+    """Steps 7-13 for every provider and facility; returns the theatre team's practice [n_fac, 4]."""
+    practice(skill, knowledge, busy, filled, facility, recept, c[0], c[1])
+    peer_diffusion(skill, filled, facility, teamwork_culture, learning_orientation, c[2])
+    secular_trend(skill, skill_floor, current_baseline, c[3], c[4])
+    decay(skill, skill_floor, knowledge, knowledge_floor, reinforced, leadership, facility, c[5], c[6],
+          c[7], c[8])
+    team, checklist = theatre_practice(skill, knowledge, filled, theatre, facility, leadership.shape[0])
+    facility_outcomes(team, checklist, operations_week, caesarean_share, u_outcomes, c[12], c[13], c[14],
+                      c[15], c[16], c[17], c[18], c[19], c[20], c[21], outcome_table[row])
+    relationships(resistance, resistance0, trust, confidence, skill, c[9], teamwork_culture, team,
+                  c[10], c[11], recept)
+    arm_means(row, skill, knowledge, confidence, resistance, trust, filled, facility, n_int,
+              staff_present, skill_arm, knowledge_arm, confidence_arm, resistance_arm, trust_arm,
+              providers_arm, vacancies_arm)
+    return team
+
+
+def dynamics_arguments(model) -> tuple:
+    """The arrays and coefficients weekly_dynamics works on, gathered once per run (all are
+    updated in place, so the same references serve every week)."""
+    pr, fa, rec = model.providers, model.facilities, model.record
+    return (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy, pr.filled,
+            pr.facility, pr.theatre, pr.reinforced, pr.resistance, pr.resistance0, pr.trust, pr.confidence,
+            model.recept, fa.leadership, fa.teamwork_culture, fa.learning_orientation, fa.current_baseline,
+            fa.operations_week, fa.caesarean_share, fa.n_intervention, rec.outcome_table,
+            rec.fac["staff_present"], rec.arm_domain["skill"], rec.arm_domain["knowledge"],
+            rec.arm["confidence"], rec.arm["resistance"], rec.arm["trust"], rec.arm["providers"],
+            rec.arm["vacancies"])
+
+
+def dynamics(model, week: int) -> None:
+    """Steps 7-13 (one compiled call)."""
+    fa, rec = model.facilities, model.record
+    row = week + 1
+    u = model.streams["operations"].random((fa.n, 5))
+    model.theatre_practice = weekly_dynamics(row, u, *model.dynamics_args)
+    rec.fac["workload"][row] = fa.workload
+    rec.fac["leadership"][row] = fa.leadership
+    rec.fac["teamwork_culture"][row] = fa.teamwork_culture
+    rec.pool_counts(model.pool, week)
 
 
 def mentor_pool(model, week: int) -> None:
     model.pool.update(week, model.streams["mentors"], model.time.in_programme(week), model.promote_mentee)
-
-
-def snapshot(model, week: int) -> None:
-    model.record.snapshot(model, week)
 
 
 STEP_ORDER = (
@@ -43,14 +124,8 @@ STEP_ORDER = (
     ("visits", visits.visits),
     ("telementoring", telementoring.telementoring),
     ("whatsapp", whatsapp.whatsapp),
-    ("practice", learning.practice),
-    ("peer_diffusion", learning.peer_diffusion),
-    ("secular_trend", learning.secular_trend),
-    ("decay", learning.decay),
-    ("outcomes", outcomes.outcomes),
-    ("relationships", learning.relationships),
+    ("practice .. snapshot", dynamics),
     ("survey", survey.survey),
-    ("snapshot", snapshot),
 )
 
 

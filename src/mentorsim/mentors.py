@@ -18,12 +18,11 @@ delay by the most skilled mentee of that discipline in the region (a mentee beco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import mesa
 import numpy as np
 
-from .people import ANAESTHESIA, SURGICAL, THEATRE_NURSE, WARD_NURSE
+from .people import ANAESTHESIA, SURGICAL, THEATRE_NURSE, WARD_NURSE, geometric
+from .timeline import month_row
 
 DISCIPLINES = ("surgery_obgyn", "anaesthesia", "theatre_nursing", "ward_nursing")
 #: Which positions become local first as the local share grows (assumption: nurses are the
@@ -66,6 +65,7 @@ class Mentor(mesa.Agent):
         self.status = status
         self.trained_week = week
         self.lost_week: int | None = None
+        self.leave_week = np.inf  # scheduled departure (regional mentors)
         self.from_mentee = from_mentee
         self.visits_done = 0
         self.days_spent = 0.0
@@ -89,19 +89,9 @@ class Mentor(mesa.Agent):
         return self.mentoring_skill * exp * context
 
 
-@dataclass
-class Attendance:
-    """One mentor on one visit (a row of the visit log, used for costing)."""
-
-    week: int
-    facility: int
-    mentor: int
-    origin: str
-    discipline: int
-    role: str  # "lead" coaches; "paired" accompanies a hub mentor to learn
-    days: float
-    travel_days: float
-    km: float
+#: Columns of the visit log: one row per mentor per visit (used for costing). ``role`` is
+#: "lead" (coaches) or "paired" (a regional mentor accompanying a hub mentor to learn).
+VISIT_LOG_COLUMNS = ("week", "facility", "mentor", "origin", "discipline", "role", "days", "travel_days", "km")
 
 
 class MentorPool:
@@ -115,8 +105,8 @@ class MentorPool:
         self.n_regions = facilities.n_regions
         n_local = int(round(p["mentors.local_share"] * 4))
         self.local_disciplines = tuple(sorted(LOCAL_ORDER[:n_local]))
-        self.handover_week = int(round(p["mentors.handover_month"] * weeks_per_month))
-        pairing_weeks = int(round(p["mentors.pairing_months"] * weeks_per_month))
+        self.handover_week = month_row(p["mentors.handover_month"])
+        pairing_weeks = month_row(p["mentors.pairing_months"])
         self.pairing_weeks = pairing_weeks if self.handover_week > 0 else 0
         self.training_week = max(0, self.handover_week - self.pairing_weeks)
         self.accrual = p["mentors.available_days_per_month"] / weeks_per_month
@@ -125,12 +115,14 @@ class MentorPool:
         self.local: dict[tuple[int, int], Mentor | None] = {}
         self.vacancy_until: dict[tuple[int, int], int] = {}
         self.all: list[Mentor] = []
-        self.log: list[Attendance] = []
+        self.log: list[tuple] = []  # rows of VISIT_LOG_COLUMNS
         self.trainings: list[tuple[int, int, str]] = []  # (week, mentor id, "pool"|"replacement")
         self.mentees_became_mentors = 0
         self.lost = 0
         self.changed = True  # the pool's counts changed since last read
         self.hub_ended = False
+        self.programme_weeks = month_row(p["programme.months"])
+        self.next_event = 0
         if facilities.n_intervention and (p["visits.enabled"] or p["followup.local_visit_interval_weeks"]):
             for team in range(self.teams):
                 for d in range(4):
@@ -154,57 +146,70 @@ class MentorPool:
         return m
 
     def update(self, week: int, rng: np.random.Generator, in_programme: bool, best_mentee) -> None:
-        """Weekly: accrue days, train regional mentors, pairing progress, attrition, replacement.
+        """Weekly: hub withdrawal, training, handover, attrition and replacement of regional mentors.
+
+        Departures are scheduled when a regional mentor is trained (geometric weeks with the
+        weekly hazard of ``mentors.annual_attrition``), so a quiet week costs nothing.
 
         Args:
             best_mentee: callable (region, discipline) -> bool, True if a mentee was promoted.
         """
+        if week < self.next_event:
+            return
         p = self.p
         if not in_programme and not self.hub_ended:
             self.hub_ended = True
             for m in self.hub.values():
-                if m.status != "ended":
-                    m.status = "ended"  # hub mentors withdraw when the programme ends
-                    self.changed = True
+                m.status = "ended"  # hub mentors withdraw when the programme ends
+            self.changed = True
         if week == self.training_week and self.local_disciplines and self.hub:
             status = "paired" if self.pairing_weeks > 0 else "active"
             for r in range(self.n_regions):
                 for d in self.local_disciplines:
-                    m = self._new(d, LOCAL, r, -1, status, week)
+                    m = self._new_local(d, r, status, week, rng)
                     self.local[(r, d)] = m
                     self.trainings.append((week, m.unique_id, "pool"))
-                    self.changed = True
+            self.changed = True
         if week == self.handover_week:
             for m in self.local.values():
                 if m is not None and m.status == "paired":
+                    done = min(1.0, (week - m.trained_week) / max(1, self.pairing_weeks))
+                    m.mentoring_skill = min(1.0, m.base_mentoring_skill + p["mentors.pairing_skill_gain"] * done)
                     m.status = "active"
-                    self.changed = True
-        if not self.local:
-            return
-        hazard = 1.0 - (1.0 - p["mentors.annual_attrition"]) ** (1.0 / 52.0)
-        keys = sorted(self.local)
-        draws = rng.random(len(keys))
-        for key, u in zip(keys, draws):
+            self.changed = True
+        for key in sorted(self.local):
             m = self.local[key]
             if m is None:
                 if week >= self.vacancy_until[key]:
                     promoted = best_mentee(*key)
-                    new = self._new(key[1], LOCAL, key[0], -1, "active", week, from_mentee=promoted)
+                    new = self._new_local(key[1], key[0], "active", week, rng, from_mentee=promoted)
                     self.mentees_became_mentors += int(promoted)
                     self.local[key] = new
                     self.trainings.append((week, new.unique_id, "replacement"))
                     self.changed = True
-                continue
-            if m.status == "paired" and self.pairing_weeks:
-                done = min(1.0, (week - m.trained_week) / self.pairing_weeks)
-                m.mentoring_skill = min(1.0, m.base_mentoring_skill + p["mentors.pairing_skill_gain"] * done)
-            if u < hazard:
+            elif week >= m.leave_week:
                 m.status = "lost"
                 m.lost_week = week
                 self.lost += 1
                 self.local[key] = None
                 self.vacancy_until[key] = week + int(round(p["staff.hiring_delay_weeks"]))
                 self.changed = True
+        self.next_event = self._next_event(week, in_programme)
+
+    def _new_local(self, d, region, status, week, rng, from_mentee=False) -> Mentor:
+        m = self._new(d, LOCAL, region, -1, status, week, from_mentee)
+        hazard = 1.0 - (1.0 - self.p["mentors.annual_attrition"]) ** (1.0 / 52.0)
+        m.leave_week = week + geometric(hazard, float(rng.random()))
+        return m
+
+    def _next_event(self, week: int, in_programme: bool) -> float:
+        """The next week in which update() has anything to do."""
+        events = [t for t in (self.training_week, self.handover_week) if t > week]
+        if in_programme:
+            events.append(self.programme_weeks)
+        for key, m in self.local.items():
+            events.append(self.vacancy_until[key] if m is None else m.leave_week)
+        return max(week + 1, min(events)) if events else np.inf
 
     # -- visits -------------------------------------------------------------------------------
     def offset(self, region: int, interval: int) -> int:
@@ -246,16 +251,21 @@ class MentorPool:
             km = 2.0 * facilities.distance_local_km[f]
         return km / kmpd, km
 
-    def staff_visit(self, week: int, f: int, region: int, facilities, rng: np.random.Generator,
+    def staff_visit(self, week: int, f: int, region: int, facilities, u_away: np.ndarray,
                     in_programme: bool) -> list[tuple[Mentor, str]]:
-        """Decide who actually comes on a visit to ``f`` and charge their days."""
+        """Decide who actually comes on a visit to ``f`` and charge their days.
+
+        ``u_away`` holds one uniform per mentor due (a mentor is called away when it falls below
+        ``mentors.unavailable_prob``).
+        """
         days = float(self.p["visits.days"])
         due = self.team_for_visit(region, week, in_programme)
         if not due:
             return []
-        away = rng.random(len(due)) < self.p["mentors.unavailable_prob"]
+        p_away = self.p["mentors.unavailable_prob"]
         present = []
-        for (mentor, role), is_away in zip(due, away):
+        for (mentor, role), u in zip(due, u_away):
+            is_away = u < p_away
             travel_days, km = self.travel(mentor, facilities, f)
             need = days + travel_days
             if is_away or mentor.days_in_hand(week, self.accrual, self.bank_cap) < need:
@@ -265,8 +275,8 @@ class MentorPool:
             mentor.travel_days += travel_days
             mentor.visits_done += 1
             present.append((mentor, role))
-            self.log.append(Attendance(week, f, mentor.unique_id, mentor.origin, mentor.discipline,
-                                       role, days, travel_days, km))
+            self.log.append((week, f, mentor.unique_id, mentor.origin, mentor.discipline, role, days,
+                             travel_days, km))
         return present
 
     def counts(self) -> dict[str, int]:

@@ -8,7 +8,6 @@ Mesa agents are the model's face, reading the same arrays. The update order of a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 import mesa
@@ -18,41 +17,13 @@ from . import loop
 from .facilities import Facilities, Facility
 from .learning import receptivity
 from .mentors import MentorPool
-from .outcomes import outcomes
+from .loop import coefficients, dynamics_arguments
+from .outcomes import baseline_outcomes
+from .visits import visit_schedule
 from .people import Provider, Providers, new_person_states
 from .randomness import streams
 from .recording import Recorder
-
-WEEKS_PER_MONTH = 52.0 / 12.0
-
-
-@dataclass(frozen=True)
-class TimeAxis:
-    """Weeks of a run. Rows of the record: 0 = baseline, w + 1 = after week w."""
-
-    programme_weeks: int
-    followup_weeks: int
-    survey_week: int
-    wpm: float = WEEKS_PER_MONTH
-
-    @classmethod
-    def from_params(cls, p) -> "TimeAxis":
-        return cls(programme_weeks=month_row(p["programme.months"]),
-                   followup_weeks=month_row(p["followup.months"]),
-                   survey_week=month_row(p["programme.survey_month"]))
-
-    @property
-    def total_weeks(self) -> int:
-        return self.programme_weeks + self.followup_weeks
-
-    def in_programme(self, week: int) -> bool:
-        return week < self.programme_weeks
-
-
-def month_row(month: float) -> int:
-    """Record row (= weeks elapsed) at ``month`` months."""
-    return int(np.floor(month * WEEKS_PER_MONTH + 0.5))
-
+from .timeline import WEEKS_PER_MONTH, TimeAxis, month_row  # noqa: F401  (re-exported)
 
 class MentorshipModel(mesa.Model):
     """Agent-based model of a multimodal surgical mentorship programme.
@@ -84,11 +55,21 @@ class MentorshipModel(mesa.Model):
         mean_tenure = 52.0 / max(self.p["staff.annual_attrition"], 0.02)
         pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
         self._provider_agents: list[Provider] | None = None
+        self.promoted_person_ids: list[int] = []
         self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH)
         self.recept = receptivity(self)
+        self.visit_schedule = visit_schedule(self)
+        fa.operations_per_week = fa.operations_per_month / WEEKS_PER_MONTH
+        self.workload_coef = (self.p["workload.operations_per_provider_month"] / WEEKS_PER_MONTH,
+                              self.p["workload.busy_base"], self.p["workload.busy_sensitivity"],
+                              self.p["workload.leadership_release"])
+        self.programme_runs = bool(self.p["visits.enabled"] or self.p["echo.enabled"]
+                                   or self.p["whatsapp.enabled"])
+        self.coef = coefficients(self.p, WEEKS_PER_MONTH)
         self.record = Recorder(self.time.total_weeks, fa.n)
-        outcomes(self, -1)  # baseline row (no operations yet)
-        self.record.snapshot(self, -1)
+        baseline_outcomes(self)  # row 0: before the first week (no operations yet)
+        self.record.baseline(self)
+        self.dynamics_args = dynamics_arguments(self)
 
     @property
     def provider_agents(self) -> list[Provider]:
@@ -112,8 +93,13 @@ class MentorshipModel(mesa.Model):
         return self
 
     def promote_mentee(self, region: int, discipline: int) -> bool:
-        """Make the most skilled mentee of ``discipline`` in ``region`` a mentor (stays in post)."""
+        """Make the most skilled mentee of ``discipline`` in ``region`` a mentor (they stay in
+        post); False if the region has no such mentee."""
         pr, fa = self.providers, self.facilities
-        cand = pr.filled & (pr.role == discipline) & fa.intervention[pr.facility] & (
-            fa.region[pr.facility] == region)
-        return bool(cand.any())
+        cand = np.flatnonzero(pr.filled & (pr.role == discipline) & fa.intervention[pr.facility]
+                              & (fa.region[pr.facility] == region))
+        if len(cand) == 0:
+            return False
+        best = cand[np.argmax(pr.skill[cand].mean(axis=1))]
+        self.promoted_person_ids.append(int(pr.person_id[best]))
+        return True

@@ -30,7 +30,7 @@ TOTAL_INDICATORS = 14
 
 
 @kernel
-def _theatre(skill, knowledge, filled, theatre, facility, n_fac):
+def theatre_practice(skill, knowledge, filled, theatre, facility, n_fac):
     """[n_fac, 4] mean skill of the theatre team present, and [n_fac] mean checklist level."""
     practice = np.zeros((n_fac, 4))
     checklist = np.zeros(n_fac)
@@ -51,14 +51,9 @@ def _theatre(skill, knowledge, filled, theatre, facility, n_fac):
     return practice, checklist
 
 
-def theatre_practice(model) -> tuple[np.ndarray, np.ndarray]:
-    pr = model.providers
-    return _theatre(pr.skill, pr.knowledge, pr.filled, pr.theatre, pr.facility, model.facilities.n)
-
-
 @kernel
-def _facility_outcomes(practice, checklist, operations, caesarean_share, u, n_safety, ssc_slope,
-                       ssc_mid, risk_cs0, risk_o0, rrr, ref, mort_cs, mort_o, case_fatality, out):
+def facility_outcomes(practice, checklist, operations, caesarean_share, u, n_safety, ssc_slope,
+                      ssc_mid, risk_cs0, risk_o0, rrr, ref, mort_cs, mort_o, case_fatality, out):
     """Fill ``out`` [n_fac, len(OUTCOME_COLUMNS)] for one week; ``u`` is [n_fac, 5] uniforms."""
     for f in range(practice.shape[0]):
         safety = practice[f, CHECKLIST]
@@ -95,15 +90,13 @@ def ssi_risks(p, safety: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(p["ssi.risk_caesarean"] * factor, 0, 1), np.clip(p["ssi.risk_other"] * factor, 0, 1)
 
 
-def outcomes(model, week: int) -> None:
-    """Compute this week's facility outcomes and record them."""
-    p, fa = model.p, model.facilities
-    practice, checklist = theatre_practice(model)
+def baseline_outcomes(model) -> None:
+    """Record row 0: the facilities' outcomes before the first week (no operations yet)."""
+    p, fa, pr = model.p, model.facilities, model.providers
+    practice, checklist = theatre_practice(pr.skill, pr.knowledge, pr.filled, pr.theatre, pr.facility, fa.n)
     model.theatre_practice = practice
-    out = np.empty((fa.n, len(OUTCOME_COLUMNS)))
-    _facility_outcomes(practice, checklist, fa.operations_week, fa.caesarean_share,
-                       model.streams["operations"].random((fa.n, 5)), p["outcomes.safety_indicators"],
-                       p["outcomes.ssc_slope"], p["outcomes.ssc_midpoint"], p["ssi.risk_caesarean"],
-                       p["ssi.risk_other"], p["ssi.relative_reduction"], p["ssi.reference_adherence"],
-                       p["mortality.caesarean"], p["mortality.other"], p["ssi.case_fatality"], out)
-    model.record.outcomes(week, out)
+    facility_outcomes(practice, checklist, np.zeros(fa.n), fa.caesarean_share, np.full((fa.n, 5), 0.5),
+                      p["outcomes.safety_indicators"], p["outcomes.ssc_slope"], p["outcomes.ssc_midpoint"],
+                      p["ssi.risk_caesarean"], p["ssi.risk_other"], p["ssi.relative_reduction"],
+                      p["ssi.reference_adherence"], p["mortality.caesarean"], p["mortality.other"],
+                      p["ssi.case_fatality"], model.record.outcome_table[0])

@@ -65,6 +65,10 @@ class Providers:
         self.trained = np.zeros(n, dtype=bool)
         self.whatsapp_access = np.zeros(n, dtype=bool)
         self.tenure_weeks = np.zeros(n)
+        # turnover is scheduled: the week the person leaves, and how long the post then stays vacant
+        self.leave_week = np.full(n, np.inf)
+        self.vacancy_weeks = np.ones(n)
+        self.fill_week = np.full(n, np.inf)
         # this week's reinforcement (any contact), reset every step
         self.reinforced = np.zeros(n, dtype=bool)
         # exposure counters, reset when a new person takes the post (used by the survey)
@@ -138,13 +142,16 @@ class Provider(mesa.Agent):
 
 
 def new_person_states(p, rng: np.random.Generator, facility_baseline: np.ndarray,
-                      providers: Providers, idx: np.ndarray) -> None:
+                      providers: Providers, idx: np.ndarray, week: int = 0) -> None:
     """Give the people now filling posts ``idx`` their starting state.
 
     Skill: facility baseline + N(0, ``baseline_individual_sd``) per domain. Knowledge:
     ``baseline_knowledge`` (less ``untrained_knowledge_gap`` for those who missed the SS2020
     trainings, share ``1 - staff.trained_share``) + the same spread. Resistance by training.
-    No trust yet; workload share lognormal(0, ``workload.individual_sd``).
+    No trust yet; workload share lognormal(0, ``workload.individual_sd``). Turnover is drawn
+    now: weeks in post ~ geometric with the weekly hazard of ``staff.annual_attrition``, and
+    the vacancy after leaving ~ geometric with mean ``staff.hiring_delay_weeks`` (the same law
+    as a weekly coin, drawn once, so it costs nothing per week).
 
     Args:
         p: parameter mapping.
@@ -157,7 +164,9 @@ def new_person_states(p, rng: np.random.Generator, facility_baseline: np.ndarray
     if m == 0:
         return
     pr = providers
-    _init_people(idx, pr.facility, facility_baseline, rng.standard_normal((m, 9)), rng.random((m, 2)),
+    hazard = 1.0 - (1.0 - p["staff.annual_attrition"]) ** (1.0 / 52.0)
+    _init_people(idx, pr.facility, facility_baseline, rng.standard_normal((m, 9)), rng.random((m, 4)),
+                 week, hazard, 1.0 / p["staff.hiring_delay_weeks"], pr.leave_week, pr.vacancy_weeks,
                  p["providers.baseline_individual_sd"], p["staff.trained_share"],
                  p["providers.baseline_knowledge"], p["providers.untrained_knowledge_gap"],
                  p["providers.resistance_trained"], p["providers.resistance_untrained"],
@@ -169,7 +178,18 @@ def new_person_states(p, rng: np.random.Generator, facility_baseline: np.ndarray
 
 
 @kernel
-def _init_people(idx, facility, baseline, z, u, sd, trained_share, knowledge0, gap, res_trained,
+def geometric(prob, u):
+    """Weeks until the first success of a weekly chance ``prob`` (>= 1; inf if prob is 0)."""
+    if prob <= 0.0:
+        return np.inf
+    if prob >= 1.0:
+        return 1.0
+    return math.floor(math.log(1.0 - u) / math.log(1.0 - prob)) + 1.0
+
+
+@kernel
+def _init_people(idx, facility, baseline, z, u, week, hazard, fill, leave_week, vacancy_weeks, sd,
+                 trained_share, knowledge0, gap, res_trained,
                  res_untrained, workload_sd, access_share, skill, skill_floor, skill_at_entry,
                  knowledge, knowledge_floor, confidence, confidence_at_entry, trained, resistance0,
                  trust, resistance, workload_factor, access, tenure, coached_days, echo_sessions,
@@ -197,6 +217,8 @@ def _init_people(idx, facility, baseline, z, u, sd, trained_share, knowledge0, g
         workload_factor[i] = math.exp(workload_sd * z[j, 8])
         access[i] = u[j, 1] < access_share
         tenure[i] = 0.0
+        leave_week[i] = week + geometric(hazard, u[j, 2])
+        vacancy_weeks[i] = geometric(fill, u[j, 3])
         for t in range(3):
             coached_days[i, t] = 0.0
         echo_sessions[i] = 0.0

@@ -37,7 +37,6 @@ class Recorder:
         self.arm = {k: np.zeros((rows, 2)) for k in ARM_SERIES}
         self.pool = {k: np.zeros(rows) for k in POOL_SERIES}
         self.survey_result: dict | None = None
-        self._last_row = 0
 
     def visit(self, week: int, f: int) -> None:
         self.fac["visits"][week + 1, f] += 1
@@ -50,41 +49,48 @@ class Recorder:
         self.fac["whatsapp_active"][week + 1] = active
         self.fac["consultations"][week + 1] = consultations
 
-    def outcomes(self, week: int, table: np.ndarray) -> None:
-        """Store a week's facility outcomes ([n_fac, len(OUTCOME_COLUMNS)])."""
-        row = week + 1
-        self.outcome_table[row] = table
-        self._last_row = row
-
-    def current_composite(self) -> np.ndarray:
-        return self.fac["composite"][self._last_row]
+    def current_composite(self, week: int) -> np.ndarray:
+        """Facility composite recorded for ``week`` (after its outcomes step)."""
+        return self.fac["composite"][week + 1]
 
     def composite_at(self, row: int) -> np.ndarray:
         return self.fac["composite"][row]
 
-    def snapshot(self, model, week: int) -> None:
-        """Arm means of provider states, facility context and the mentor pool."""
+    def pool_counts(self, pool, week: int) -> None:
+        """Mentor pool counts (read from the pool only when it changed)."""
         row = week + 1
-        pr, fa = model.providers, model.facilities
-        self.fac["workload"][row] = fa.workload
-        self.fac["leadership"][row] = fa.leadership
-        self.fac["teamwork_culture"][row] = fa.teamwork_culture
-        _arm_means(pr.skill, pr.knowledge, pr.confidence, pr.resistance, pr.trust, pr.filled,
-                   pr.facility, fa.n_intervention, self.fac["staff_present"][row],
-                   self.arm_domain["skill"][row], self.arm_domain["knowledge"][row],
-                   self.arm["confidence"][row], self.arm["resistance"][row], self.arm["trust"][row],
-                   self.arm["providers"][row], self.arm["vacancies"][row])
-        if model.pool.changed or row == 0:
-            self._pool_now = model.pool.counts()
-            model.pool.changed = False
+        if pool.changed or row == 0:
+            self._pool_now = pool.counts()
+            pool.changed = False
         for key, value in self._pool_now.items():
             self.pool[key][row] = value
 
+    def baseline(self, model) -> None:
+        """Row 0 of the provider, facility and pool series."""
+        pr, fa = model.providers, model.facilities
+        self.fac["workload"][0] = fa.workload
+        self.fac["leadership"][0] = fa.leadership
+        self.fac["teamwork_culture"][0] = fa.teamwork_culture
+        arm_means(0, pr.skill, pr.knowledge, pr.confidence, pr.resistance, pr.trust, pr.filled,
+                  pr.facility, fa.n_intervention, self.fac["staff_present"], self.arm_domain["skill"],
+                  self.arm_domain["knowledge"], self.arm["confidence"], self.arm["resistance"],
+                  self.arm["trust"], self.arm["providers"], self.arm["vacancies"])
+        self.pool_counts(model.pool, -1)
+
 
 @kernel
-def _arm_means(skill, knowledge, confidence, resistance, trust, filled, facility, n_int,
-               staff_present, skill_out, knowledge_out, conf_out, res_out, trust_out, count_out,
-               vacant_out):
+def arm_means(row, skill, knowledge, confidence, resistance, trust, filled, facility, n_int,
+              staff_present_all, skill_all, knowledge_all, conf_all, res_all, trust_all, count_all,
+              vacant_all):
+    """Write row ``row`` of the arm-level provider series (means over filled posts)."""
+    staff_present = staff_present_all[row]
+    skill_out = skill_all[row]
+    knowledge_out = knowledge_all[row]
+    conf_out = conf_all[row]
+    res_out = res_all[row]
+    trust_out = trust_all[row]
+    count_out = count_all[row]
+    vacant_out = vacant_all[row]
     for i in range(skill.shape[0]):
         f = facility[i]
         a = 0 if f < n_int else 1

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from .facilities import LEVELS
-from .mentors import DISCIPLINES
+from .mentors import DISCIPLINES, VISIT_LOG_COLUMNS
 from .model import WEEKS_PER_MONTH, month_row
 from .people import DOMAINS
 from .provenance import metadata
@@ -42,16 +42,16 @@ class RunOutput:
     arm_domain: dict[str, np.ndarray]  # [rows, 2, 4]
     arm: dict[str, np.ndarray]  # [rows, 2]
     pool: dict[str, np.ndarray]  # [rows]
-    facilities: pd.DataFrame
     survey: dict
-    visit_log: pd.DataFrame
-    mentors: pd.DataFrame
     counters: dict
+    facility_columns: dict  # facility characteristics (arrays), see .facilities
+    visit_rows: list  # rows of mentors.VISIT_LOG_COLUMNS, see .visit_log
+    mentor_rows: list  # one dict per mentor, see .mentors
 
     @classmethod
     def from_model(cls, model) -> "RunOutput":
         r, fa = model.record, model.facilities
-        fac_table = pd.DataFrame({
+        columns = {
             "facility": np.arange(fa.n), "arm": np.where(fa.intervention, ARMS[0], ARMS[1]),
             "level": [LEVELS[x] for x in fa.level],
             "region": [fa.region_name(int(x)) for x in fa.region],
@@ -62,21 +62,35 @@ class RunOutput:
             "leadership_start": r.fac["leadership"][0], "teamwork_culture_start": r.fac["teamwork_culture"][0],
             "learning_orientation": fa.learning_orientation, "connectivity": fa.connectivity,
             "distance_hub_km": fa.distance_hub_km, "distance_local_km": fa.distance_local_km,
-        })
-        log = pd.DataFrame([vars(a) for a in model.pool.log],
-                           columns=["week", "facility", "mentor", "origin", "discipline", "role",
-                                    "days", "travel_days", "km"])
-        mentors = pd.DataFrame([{
+        }
+        mentors = [{
             "mentor": m.unique_id, "discipline": DISCIPLINES[m.discipline], "origin": m.origin,
             "region": m.region, "status": m.status, "trained_week": m.trained_week,
             "lost_week": m.lost_week, "from_mentee": m.from_mentee, "experience_years": m.experience_years,
             "mentoring_skill": m.mentoring_skill, "visits_done": m.visits_done,
-            "days_spent": m.days_spent, "travel_days": m.travel_days} for m in model.pool.all])
+            "days_spent": m.days_spent, "travel_days": m.travel_days} for m in model.pool.all]
         return cls(seed=model.seed_value, replicate=model.replicate,
                    programme_weeks=model.time.programme_weeks, followup_weeks=model.time.followup_weeks,
                    n_intervention=fa.n_intervention, fac=dict(r.fac), arm_domain=r.arm_domain, arm=r.arm,
-                   pool=r.pool, facilities=fac_table, survey=r.survey_result or {}, visit_log=log,
-                   mentors=mentors, counters=dict(model.counters) | {"trainings": list(model.pool.trainings)})
+                   pool=r.pool, survey=r.survey_result or {},
+                   counters=dict(model.counters) | {"trainings": list(model.pool.trainings)},
+                   facility_columns=columns, visit_rows=model.pool.log, mentor_rows=mentors)
+
+    @property
+    def facilities(self) -> pd.DataFrame:
+        """One row per facility: arm, level, region, size, staffing, context, distances."""
+        return pd.DataFrame(self.facility_columns)
+
+    @property
+    def visit_log(self) -> pd.DataFrame:
+        """One row per mentor per visit: week, facility, mentor, origin, discipline, role, days,
+        travel_days, km (``role`` lead coaches; paired accompanies a hub mentor to learn)."""
+        return pd.DataFrame(self.visit_rows, columns=list(VISIT_LOG_COLUMNS))
+
+    @property
+    def mentors(self) -> pd.DataFrame:
+        """One row per mentor who took part (hub, regional, replacements)."""
+        return pd.DataFrame(self.mentor_rows)
 
     @property
     def rows(self) -> int:
@@ -192,11 +206,10 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     o["deaths"] = float(out.fac["deaths"][prog, sl].sum())
     o["mortality_pct"] = 100 * o["deaths"] / max(o["operations"], 1)
     o["providers"] = float(out.arm["providers"][0, 0])
-    o["mentors"] = float(len(out.mentors))
+    o["mentors"] = float(len(out.mentor_rows))
     o["visits_done"] = float(out.fac["visits"][:, sl].sum())
-    log = out.visit_log
-    o["mentor_days"] = float(log["days"].sum()) if len(log) else 0.0
-    o["mentor_travel_days"] = float(log["travel_days"].sum()) if len(log) else 0.0
+    o["mentor_days"] = float(sum(row[6] for row in out.visit_rows))
+    o["mentor_travel_days"] = float(sum(row[7] for row in out.visit_rows))
     o["visits_missed"] = float(out.counters.get("visits_missed", 0))
     o["echo_sessions"] = float(out.counters["echo_sessions"])
     elig = out.fac["echo_eligible"][:, sl].sum()
@@ -278,7 +291,7 @@ class Results:
         m12 = _row(first, month_row(12))
         base = np.mean([r.fac["composite"][0, :n] for r in self.runs], axis=0)
         at12 = np.mean([r.fac["composite"][m12, :n] for r in self.runs], axis=0)
-        fac = first.facilities
+        fac = first.facility_columns
         return [{"id": int(f), "level": fac["level"][f], "region": fac["region"][f],
                  "composite_baseline_pct": float(100 * base[f]),
                  "composite_month12_pct": float(100 * at12[f])} for f in range(n)]

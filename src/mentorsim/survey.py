@@ -63,7 +63,7 @@ def signals(model, idx: np.ndarray) -> dict[str, np.ndarray]:
     trust = pr.trust[idx]
     echo = pr.echo_sessions[idx] / np.maximum(pr.echo_offered[idx], 1.0)
     wa = np.clip(pr.whatsapp_weeks[idx] / np.maximum(pr.tenure_weeks[idx], 1.0), 0.0, 1.0)
-    comp_now = model.record.current_composite()
+    comp_now = model.record.current_composite(model.week)
     comp0 = model.record.composite_at(0)
     fac_gain = np.clip((comp_now - comp0) / np.maximum(1.0 - comp0, 1e-9), 0, 1)[pr.facility[idx]]
     gain = rel.mean(axis=1)
@@ -93,6 +93,9 @@ def signals(model, idx: np.ndarray) -> dict[str, np.ndarray]:
 def survey(model, week: int) -> None:
     """Run the survey if this is the survey week; store item shares on the record."""
     if week + 1 != model.time.survey_week:
+        return
+    if not model.programme_runs:  # nobody to ask about a mentorship that never happened
+        model.record.survey_result = {"invited": 0, "respondents": 0} | {k: float("nan") for k in ITEMS}
         return
     p, pr, fa = model.p, model.providers, model.facilities
     rng = model.streams["survey"]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
-from .learning import close_gap
 
 TRACKS = ("clinical", "data", "patient_pathway")
 #: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
@@ -43,29 +42,28 @@ def track_shares(p) -> np.ndarray:
     return np.array([clinical, data, max(0.0, 1.0 - clinical - data)])
 
 
-def due_facilities(model, week: int) -> np.ndarray:
-    """Intervention facilities due a visit this week (empty if none)."""
-    p, fa, t = model.p, model.facilities, model.time
-    if t.in_programme(week):
-        if not p["visits.enabled"]:
-            return np.empty(0, dtype=np.int64)
-        interval = int(p["visits.interval_weeks"])
-    else:
-        interval = int(p["followup.local_visit_interval_weeks"])
+def visit_schedule(model) -> dict[int, np.ndarray]:
+    """Week -> intervention facilities due a visit that week, for the whole run (built once)."""
+    p, fa, t, pool = model.p, model.facilities, model.time, model.pool
+    programme = int(p["visits.interval_weeks"]) if p["visits.enabled"] else 0
+    followup = int(p["followup.local_visit_interval_weeks"])
+    members = {r: np.flatnonzero(fa.intervention & (fa.region == r)) for r in range(fa.n_regions)}
+    schedule: dict[int, list] = {}
+    for week in range(t.total_weeks):
+        interval = programme if t.in_programme(week) else followup
         if interval <= 0:
-            return np.empty(0, dtype=np.int64)
-    out = []
-    for r in range(fa.n_regions):
-        off = model.pool.offset(r, interval)
-        if week >= off and (week - off) % interval == 0:
-            out.extend(np.flatnonzero(fa.intervention & (fa.region == r)).tolist())
-    return np.asarray(out, dtype=np.int64)
+            continue
+        for r in range(fa.n_regions):
+            off = pool.offset(r, interval)
+            if week >= off and (week - off) % interval == 0:
+                schedule.setdefault(week, []).extend(members[r].tolist())
+    return {w: np.asarray(f, dtype=np.int64) for w, f in schedule.items()}
 
 
 def visits(model, week: int) -> None:
     """Run this week's visits."""
-    due = due_facilities(model, week)
-    if len(due) == 0:
+    due = model.visit_schedule.get(week)
+    if due is None:
         return
     p, fa, pr = model.p, model.facilities, model.providers
     in_programme = model.time.in_programme(week)
@@ -73,21 +71,21 @@ def visits(model, week: int) -> None:
     transfer = np.zeros((fa.n, 4))  # [facility, mentee role]
     relation = np.zeros(fa.n)  # mean mentoring skill of the mentors present
     any_visit = False
-    for f in due:
-        present = model.pool.staff_visit(week, int(f), int(fa.region[f]), fa, model.streams["mentors"],
-                                         in_programme)
+    away = model.streams["mentors"].random((len(due), 8))  # mentors called away (<= 8 due per visit)
+    for f, away_f in zip(due.tolist(), away):
+        present = model.pool.staff_visit(week, f, int(fa.region[f]), fa, away_f, in_programme)
         leads = [m for m, role in present if role == "lead"]
         if not leads:
             model.counters["visits_missed"] += 1
             continue
         any_visit = True
-        model.record.visit(week, int(f))
+        model.record.visit(week, f)
         for m in leads:
             eff = m.effectiveness(p)
             transfer[f] += eff * cross
             transfer[f, m.discipline] += eff * (1.0 - cross)
         relation[f] = sum(m.mentoring_skill for m in leads) / len(leads)
-        fa.leadership[f] = close_gap(fa.leadership[f], p["visits.leadership_gain"])
+        fa.leadership[f] += p["visits.leadership_gain"] * (1.0 - fa.leadership[f])
     if not any_visit:
         return
     days = int(p["visits.days"])

@@ -1,7 +1,9 @@
 """Staff turnover, hiring and workload.
 
 Turnover: every filled post empties with the weekly hazard implied by ``staff.annual_attrition``;
-every vacant post is filled with chance 1/``staff.hiring_delay_weeks`` a week. New hires arrive
+every vacant post is filled with chance 1/``staff.hiring_delay_weeks`` a week. Both are drawn
+once, when a person arrives, as geometric waiting times (the same law as a weekly coin), so the
+weekly step only compares dates. New hires arrive
 with a fresh baseline: untrained in mentorship, their own (lower, if they missed the SS2020
 trainings) knowledge, no trust in the mentors. Posts are never created or lost.
 
@@ -21,20 +23,21 @@ from .sampling import poisson_inv
 
 
 @kernel
-def _turnover(filled, tenure, u_leave, u_fill, hazard, fill):
-    """Empty and fill posts in place; return (leavers, indices of posts filled by new hires)."""
+def _turnover(filled, tenure, leave_week, vacancy_weeks, fill_week, week):
+    """Empty and fill posts in place as scheduled; return (leavers, posts filled by new hires)."""
     n = filled.shape[0]
     hired = np.empty(n, dtype=np.int64)
     n_hired = 0
     leavers = 0
     for i in range(n):
         if filled[i]:
-            if u_leave[i] < hazard:
+            if leave_week[i] <= week:
                 filled[i] = False
+                fill_week[i] = week + vacancy_weeks[i]
                 leavers += 1
             else:
                 tenure[i] += 1.0
-        elif u_fill[i] < fill:
+        elif fill_week[i] <= week:
             filled[i] = True
             hired[n_hired] = i
             n_hired += 1
@@ -42,14 +45,14 @@ def _turnover(filled, tenure, u_leave, u_fill, hazard, fill):
 
 
 def turnover(model, week: int) -> None:
-    """People leave posts; vacancies are filled by new hires."""
-    p, pr, rng = model.p, model.providers, model.streams["turnover"]
-    hazard = 1.0 - (1.0 - p["staff.annual_attrition"]) ** (1.0 / 52.0)
-    leavers, hired = _turnover(pr.filled, pr.tenure_weeks, rng.random(pr.n), rng.random(pr.n),
-                               hazard, 1.0 / p["staff.hiring_delay_weeks"])
+    """People leave posts; vacancies are filled by new hires (both scheduled when a person arrives)."""
+    pr = model.providers
+    leavers, hired = _turnover(pr.filled, pr.tenure_weeks, pr.leave_week, pr.vacancy_weeks,
+                               pr.fill_week, week)
     if len(hired):
         # new people start from today's baseline, which the secular trend has moved
-        new_person_states(p, rng, model.facilities.current_baseline, pr, hired)
+        new_person_states(model.p, model.streams["turnover"], model.facilities.current_baseline, pr,
+                          hired, week)
         pr.person_id[hired] = np.arange(pr.next_person_id, pr.next_person_id + len(hired))
         pr.next_person_id += len(hired)
     model.counters["leavers"] += leavers
@@ -57,11 +60,9 @@ def turnover(model, week: int) -> None:
 
 
 @kernel
-def _operations(mean, u):
-    out = np.empty(mean.shape[0])
+def _operations(mean, u, out):
     for f in range(mean.shape[0]):
         out[f] = poisson_inv(mean[f], u[f])
-    return out
 
 
 @kernel
@@ -84,11 +85,7 @@ def _busy(busy, filled, role, facility, workload_factor, leadership, ops_week, n
 
 def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
-    p, fa, pr = model.p, model.facilities, model.providers
-    wpm = model.time.wpm
-    u = model.streams["operations"].random(fa.n)
-    fa.operations_week = _operations(fa.operations_per_month / wpm, u)
+    fa, pr = model.facilities, model.providers
+    _operations(fa.operations_per_week, model.streams["operations"].random(fa.n), fa.operations_week)
     fa.workload = _busy(pr.busy, pr.filled, pr.role, pr.facility, pr.workload_factor, fa.leadership,
-                        fa.operations_week, fa.n, p["workload.operations_per_provider_month"] / wpm,
-                        p["workload.busy_base"], p["workload.busy_sensitivity"],
-                        p["workload.leadership_release"])
+                        fa.operations_week, fa.n, *model.workload_coef)

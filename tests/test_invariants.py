@@ -64,7 +64,7 @@ def test_no_mentorship_has_no_programme():
     m = run_model("no_mentorship")
     f = m.record.fac
     assert f["visits"].sum() == 0 and f["echo_eligible"].sum() == 0 and f["whatsapp_active"].sum() == 0
-    assert len(m.pool.log) == 0
+    assert len(m.pool.visit_array()) == 0
     assert m.record.survey_result["respondents"] == 0
 
 

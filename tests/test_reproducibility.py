@@ -15,7 +15,7 @@ def _same(a, b):
         np.testing.assert_array_equal(a.fac[key], b.fac[key], err_msg=key)
     for key in a.arm_domain:
         np.testing.assert_array_equal(a.arm_domain[key], b.arm_domain[key], err_msg=key)
-    assert a.visit_rows == b.visit_rows
+    np.testing.assert_array_equal(a.visit_array, b.visit_array)
     assert a.survey == b.survey
 
 

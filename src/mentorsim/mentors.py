@@ -12,8 +12,12 @@ Capacity: every mentor earns ``available_days_per_month`` of mentorship days, ba
 without enough days, or called away (``unavailable_prob``), misses the visit; a visit with no
 mentor present does not happen. This is what bounds how many facilities a pool can serve.
 
-Regional mentors leave at ``mentors.annual_attrition``; each is replaced after the hiring
-delay by the most skilled mentee of that discipline in the region (a mentee becomes a mentor).
+Regional mentors leave at ``mentors.annual_attrition`` (a departure week drawn when they are
+trained); each is replaced after the hiring delay by the most skilled mentee of that discipline
+in the region (a mentee becomes a mentor).
+
+Mentors' numeric state lives in the pool's arrays (one slot per mentor) so that staffing all of
+a week's visits is one compiled call; the Mentor Mesa agents read and write those arrays.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from ._jit import kernel
 from .people import ANAESTHESIA, SURGICAL, THEATRE_NURSE, WARD_NURSE, geometric
 from .timeline import month_row
 
@@ -29,10 +34,16 @@ DISCIPLINES = ("surgery_obgyn", "anaesthesia", "theatre_nursing", "ward_nursing"
 #: most numerous cadre in the regions, specialists the scarcest).
 LOCAL_ORDER = (WARD_NURSE, THEATRE_NURSE, ANAESTHESIA, SURGICAL)
 HUB, LOCAL = "hub", "local"
+STATUSES = ("paired", "active", "lost", "ended")
+PAIRED, ACTIVE, LOST, ENDED = range(4)
+
+#: Columns of the visit log: one row per mentor per visit (used for costing). ``origin`` 0 hub,
+#: 1 local; ``role`` 0 lead (coaches), 1 paired (a regional mentor accompanying a hub mentor).
+VISIT_LOG_COLUMNS = ("week", "facility", "mentor", "origin", "discipline", "role", "days", "travel_days", "km")
 
 
 class Mentor(mesa.Agent):
-    """A mentor.
+    """A mentor (a view on one slot of the pool's arrays for what changes during a run).
 
     Attributes:
         discipline: index into DISCIPLINES (equal to the mentee role it matches).
@@ -40,43 +51,62 @@ class Mentor(mesa.Agent):
         region: region served (local mentors) or -1 (hub).
         team: hub team index, or -1 (local).
         experience_years: clinical experience (years).
-        mentoring_skill: 0-1.
         available_days_per_month: mentorship days a month.
-        balance_days: days banked now.
-        status: ``"paired"`` (learning beside a hub mentor), ``"active"``, ``"lost"`` (left),
-            or ``"ended"`` (hub mentor after the programme).
         from_mentee: True for a mentee who became a mentor.
+        status, mentoring_skill, balance_days, visits_done, days_spent, travel_days: read from
+            (and written to) the pool's arrays.
     """
 
-    def __init__(self, model, discipline: int, origin: str, region: int, team: int,
-                 experience_years: float, mentoring_skill: float, available_days: float,
-                 status: str, week: int, from_mentee: bool = False):
+    def __init__(self, model, pool: "MentorPool", slot: int, discipline: int, origin: str, region: int,
+                 team: int, experience_years: float, available_days: float, week: int,
+                 from_mentee: bool = False):
         super().__init__(model)
+        self.pool = pool
+        self.slot = slot
         self.discipline = discipline
         self.origin = origin
         self.region = region
         self.team = team
         self.experience_years = experience_years
-        self.mentoring_skill = mentoring_skill
-        self.base_mentoring_skill = mentoring_skill
         self.available_days_per_month = available_days
-        self.balance_days = 0.0
-        self.balance_week = week - 1  # week up to which days have been credited
-        self.status = status
         self.trained_week = week
         self.lost_week: int | None = None
         self.leave_week = np.inf  # scheduled departure (regional mentors)
         self.from_mentee = from_mentee
-        self.visits_done = 0
-        self.days_spent = 0.0
-        self.travel_days = 0.0
+        self.base_mentoring_skill = 0.0
 
-    def days_in_hand(self, week: int, accrual: float, cap: float) -> float:
-        """Bank this mentor's days up to ``week`` (accrual days/week, at most ``cap``) and return them."""
-        if week > self.balance_week:
-            self.balance_days = min(cap, self.balance_days + accrual * (week - self.balance_week))
-            self.balance_week = week
-        return self.balance_days
+    @property
+    def status(self) -> str:
+        return STATUSES[self.pool.status[self.slot]]
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self.pool.status[self.slot] = STATUSES.index(value)
+
+    @property
+    def mentoring_skill(self) -> float:
+        return float(self.pool.skill[self.slot])
+
+    @mentoring_skill.setter
+    def mentoring_skill(self, value: float) -> None:
+        self.pool.skill[self.slot] = value
+        self.pool.eff[self.slot] = self.effectiveness(self.pool.p)
+
+    @property
+    def balance_days(self) -> float:
+        return float(self.pool.balance[self.slot])
+
+    @property
+    def visits_done(self) -> int:
+        return int(self.pool.visits[self.slot])
+
+    @property
+    def days_spent(self) -> float:
+        return float(self.pool.days_spent[self.slot])
+
+    @property
+    def travel_days(self) -> float:
+        return float(self.pool.travel_spent[self.slot])
 
     @property
     def discipline_name(self) -> str:
@@ -89,60 +119,93 @@ class Mentor(mesa.Agent):
         return self.mentoring_skill * exp * context
 
 
-#: Columns of the visit log: one row per mentor per visit (used for costing). ``role`` is
-#: "lead" (coaches) or "paired" (a regional mentor accompanying a hub mentor to learn).
-VISIT_LOG_COLUMNS = ("week", "facility", "mentor", "origin", "discipline", "role", "days", "travel_days", "km")
-
-
 class MentorPool:
     """All mentors, their positions, and the scheduling of visits."""
 
     def __init__(self, model, p, facilities, weeks_per_month: float):
         self.model = model
         self.p = p
-        self.wpm = weeks_per_month
         self.teams = int(p["mentors.teams"])
         self.n_regions = facilities.n_regions
         n_local = int(round(p["mentors.local_share"] * 4))
         self.local_disciplines = tuple(sorted(LOCAL_ORDER[:n_local]))
+        self.local_mask = np.array([d in self.local_disciplines for d in range(4)])
         self.handover_week = month_row(p["mentors.handover_month"])
         pairing_weeks = month_row(p["mentors.pairing_months"])
         self.pairing_weeks = pairing_weeks if self.handover_week > 0 else 0
         self.training_week = max(0, self.handover_week - self.pairing_weeks)
+        self.programme_weeks = month_row(p["programme.months"])
         self.accrual = p["mentors.available_days_per_month"] / weeks_per_month
         self.bank_cap = p["mentors.available_days_per_month"] * p["mentors.max_banked_months"]
-        self.hub: dict[tuple[int, int], Mentor] = {}
-        self.local: dict[tuple[int, int], Mentor | None] = {}
-        self.vacancy_until: dict[tuple[int, int], int] = {}
+        # slot arrays (grown as mentors are trained)
+        cap = 8
+        self.status = np.full(cap, LOST, dtype=np.int64)
+        self.skill = np.zeros(cap)
+        self.eff = np.zeros(cap)
+        self.balance = np.zeros(cap)
+        self.balance_week = np.zeros(cap)
+        self.visits = np.zeros(cap, dtype=np.int64)
+        self.days_spent = np.zeros(cap)
+        self.travel_spent = np.zeros(cap)
+        self.is_local = np.zeros(cap, dtype=bool)
+        self.uid = np.zeros(cap, dtype=np.int64)
         self.all: list[Mentor] = []
-        self.log: list[tuple] = []  # rows of VISIT_LOG_COLUMNS
+        # positions: slot of the mentor holding it, or -1
+        self.hub_pos = np.full((self.teams, 4), -1, dtype=np.int64)
+        self.local_pos = np.full((max(self.n_regions, 1), 4), -1, dtype=np.int64)
+        self.vacancy_until = np.full((max(self.n_regions, 1), 4), np.inf)
+        self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
+        self.log_chunks: list[np.ndarray] = []
         self.trainings: list[tuple[int, int, str]] = []  # (week, mentor id, "pool"|"replacement")
         self.mentees_became_mentors = 0
         self.lost = 0
         self.changed = True  # the pool's counts changed since last read
         self.hub_ended = False
-        self.programme_weeks = month_row(p["programme.months"])
         self.next_event = 0
         if facilities.n_intervention and (p["visits.enabled"] or p["followup.local_visit_interval_weeks"]):
             for team in range(self.teams):
                 for d in range(4):
-                    self.hub[(team, d)] = self._new(d, HUB, -1, team, "active", 0)
+                    self.hub_pos[team, d] = self._new(d, HUB, -1, team, ACTIVE, 0).slot
         # Region schedule: a team's regions are spread evenly over the visit interval.
-        self.region_team = {r: r % self.teams for r in range(self.n_regions)}
-        self.region_rank = {r: r // self.teams for r in range(self.n_regions)}
-        self.team_regions = {t: sum(1 for r in range(self.n_regions) if r % self.teams == t)
-                             for t in range(self.teams)}
+        self.region_team = np.arange(max(self.n_regions, 1), dtype=np.int64) % self.teams
+        self.region_rank = np.arange(max(self.n_regions, 1), dtype=np.int64) // self.teams
+        self.team_regions = np.bincount(self.region_team[:self.n_regions], minlength=self.teams)
 
     # -- pool changes -------------------------------------------------------------------------
+    def _grow(self) -> None:
+        for name in ("status", "skill", "eff", "balance", "balance_week", "visits", "days_spent",
+                     "travel_spent", "is_local", "uid"):
+            old = getattr(self, name)
+            new = np.full(2 * len(old), LOST, dtype=old.dtype) if name == "status" else \
+                np.zeros(2 * len(old), dtype=old.dtype)
+            new[:len(old)] = old
+            setattr(self, name, new)
+
     def _new(self, d, origin, region, team, status, week, from_mentee=False) -> Mentor:
         p = self.p
         hub = origin == HUB
-        m = Mentor(self.model, d, origin, region, team,
+        slot = len(self.all)
+        if slot >= len(self.status):
+            self._grow()
+        m = Mentor(self.model, self, slot, d, origin, region, team,
                    p["mentors.hub_experience_years"] if hub else p["mentors.local_experience_years"],
-                   p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"],
-                   p["mentors.available_days_per_month"], status, week, from_mentee)
-        m.balance_days = self.accrual * 4  # a month's days in hand at the start
+                   p["mentors.available_days_per_month"], week, from_mentee)
         self.all.append(m)
+        self.status[slot] = status
+        self.is_local[slot] = not hub
+        self.uid[slot] = m.unique_id
+        self.balance[slot] = self.accrual * 4  # a month's days in hand at the start
+        self.balance_week[slot] = week - 1  # days credited up to this week
+        m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
+        m.mentoring_skill = m.base_mentoring_skill
+        return m
+
+    def _new_local(self, d, region, status, week, rng, from_mentee=False) -> Mentor:
+        m = self._new(d, LOCAL, region, -1, status, week, from_mentee)
+        hazard = 1.0 - (1.0 - self.p["mentors.annual_attrition"]) ** (1.0 / 52.0)
+        m.leave_week = week + geometric(hazard, float(rng.random()))
+        self.local_pos[region, d] = m.slot
+        self.ever_local[region, d] = True
         return m
 
     def update(self, week: int, rng: np.random.Generator, in_programme: bool, best_mentee) -> None:
@@ -159,56 +222,51 @@ class MentorPool:
         p = self.p
         if not in_programme and not self.hub_ended:
             self.hub_ended = True
-            for m in self.hub.values():
-                m.status = "ended"  # hub mentors withdraw when the programme ends
+            for slot in self.hub_pos.ravel():
+                if slot >= 0:
+                    self.status[slot] = ENDED  # hub mentors withdraw when the programme ends
             self.changed = True
-        if week == self.training_week and self.local_disciplines and self.hub:
-            status = "paired" if self.pairing_weeks > 0 else "active"
+        if week == self.training_week and self.local_disciplines and (self.hub_pos >= 0).any():
+            status = PAIRED if self.pairing_weeks > 0 else ACTIVE
             for r in range(self.n_regions):
                 for d in self.local_disciplines:
                     m = self._new_local(d, r, status, week, rng)
-                    self.local[(r, d)] = m
                     self.trainings.append((week, m.unique_id, "pool"))
             self.changed = True
         if week == self.handover_week:
-            for m in self.local.values():
-                if m is not None and m.status == "paired":
+            for slot in self.local_pos.ravel():
+                if slot >= 0 and self.status[slot] == PAIRED:
+                    m = self.all[slot]
                     done = min(1.0, (week - m.trained_week) / max(1, self.pairing_weeks))
                     m.mentoring_skill = min(1.0, m.base_mentoring_skill + p["mentors.pairing_skill_gain"] * done)
-                    m.status = "active"
+                    self.status[slot] = ACTIVE
             self.changed = True
-        for key in sorted(self.local):
-            m = self.local[key]
-            if m is None:
-                if week >= self.vacancy_until[key]:
-                    promoted = best_mentee(*key)
-                    new = self._new_local(key[1], key[0], "active", week, rng, from_mentee=promoted)
+        for r, d in zip(*np.nonzero(self.ever_local)):
+            slot = self.local_pos[r, d]
+            if slot < 0:
+                if week >= self.vacancy_until[r, d]:
+                    promoted = best_mentee(int(r), int(d))
+                    new = self._new_local(int(d), int(r), ACTIVE, week, rng, from_mentee=promoted)
                     self.mentees_became_mentors += int(promoted)
-                    self.local[key] = new
                     self.trainings.append((week, new.unique_id, "replacement"))
                     self.changed = True
-            elif week >= m.leave_week:
-                m.status = "lost"
-                m.lost_week = week
+            elif week >= self.all[slot].leave_week:
+                self.status[slot] = LOST
+                self.all[slot].lost_week = week
                 self.lost += 1
-                self.local[key] = None
-                self.vacancy_until[key] = week + int(round(p["staff.hiring_delay_weeks"]))
+                self.local_pos[r, d] = -1
+                self.vacancy_until[r, d] = week + int(round(p["staff.hiring_delay_weeks"]))
                 self.changed = True
         self.next_event = self._next_event(week, in_programme)
-
-    def _new_local(self, d, region, status, week, rng, from_mentee=False) -> Mentor:
-        m = self._new(d, LOCAL, region, -1, status, week, from_mentee)
-        hazard = 1.0 - (1.0 - self.p["mentors.annual_attrition"]) ** (1.0 / 52.0)
-        m.leave_week = week + geometric(hazard, float(rng.random()))
-        return m
 
     def _next_event(self, week: int, in_programme: bool) -> float:
         """The next week in which update() has anything to do."""
         events = [t for t in (self.training_week, self.handover_week) if t > week]
         if in_programme:
             events.append(self.programme_weeks)
-        for key, m in self.local.items():
-            events.append(self.vacancy_until[key] if m is None else m.leave_week)
+        for r, d in zip(*np.nonzero(self.ever_local)):
+            slot = self.local_pos[r, d]
+            events.append(self.vacancy_until[r, d] if slot < 0 else self.all[slot].leave_week)
         return max(week + 1, min(events)) if events else np.inf
 
     # -- visits -------------------------------------------------------------------------------
@@ -217,74 +275,122 @@ class MentorPool:
         team = self.region_team[region]
         return int(self.region_rank[region] * interval // max(1, self.team_regions[team]))
 
-    def team_for_visit(self, region: int, week: int, in_programme: bool) -> list[tuple[Mentor, str]]:
-        """Mentors due on a visit to a facility of ``region``: (mentor, "lead"|"paired")."""
-        out: list[tuple[Mentor, str]] = []
-        team = self.region_team[region]
-        for d in range(4):
-            local = self.local.get((region, d))
-            if in_programme:
-                if d in self.local_disciplines and week >= self.handover_week and local is not None \
-                        and local.status == "active":
-                    out.append((local, "lead"))
-                    continue
-                hub = self.hub.get((team, d))
-                if hub is not None:
-                    out.append((hub, "lead"))
-                if local is not None and local.status == "paired":
-                    out.append((local, "paired"))
-            elif local is not None and local.status == "active":
-                out.append((local, "lead"))
-        return out
+    def staff(self, week: int, due: np.ndarray, facilities, u_away: np.ndarray, in_programme: bool):
+        """Decide who comes on each of this week's visits and charge their days.
 
-    def travel(self, mentor: Mentor, facilities, f: int) -> tuple[float, float]:
-        """(travel days, km) one visit to facility ``f`` costs ``mentor``.
+        Args:
+            due: facilities due a visit this week.
+            u_away: [len(due), 8] uniforms; a mentor due is called away when theirs falls below
+                ``mentors.unavailable_prob``.
 
-        Hub mentors travel a circuit: the round trip from the hub is shared by the facilities of
-        one trip, plus the hop between facilities. Regional mentors make a day-trip from their base.
+        Returns:
+            transfer [n_fac, 4 roles] (team transfer to each mentee role), relation [n_fac] (mean
+            mentoring skill of the mentors leading), and the number of visits no mentor made.
         """
-        kmpd = self.p["mentors.km_per_travel_day"]
-        if mentor.origin == HUB:
-            km = 2.0 * facilities.distance_hub_km[f] / self.p["mentors.facilities_per_trip"] \
-                + facilities.distance_local_km[f]
-        else:
-            km = 2.0 * facilities.distance_local_km[f]
-        return km / kmpd, km
+        p = self.p
+        n_fac = facilities.n
+        transfer = np.zeros((n_fac, 4))
+        relation = np.zeros(n_fac)
+        log = np.empty((len(due) * 8, len(VISIT_LOG_COLUMNS)))
+        n_log, missed = _staff_visits(
+            week, due, facilities.region, self.region_team, in_programme, self.handover_week,
+            self.local_mask, self.hub_pos, self.local_pos, self.status, self.skill, self.eff,
+            self.balance, self.balance_week, self.is_local, self.visits, self.days_spent,
+            self.travel_spent, self.uid, facilities.distance_hub_km, facilities.distance_local_km,
+            p["mentors.km_per_travel_day"], p["mentors.facilities_per_trip"], float(p["visits.days"]),
+            p["mentors.unavailable_prob"], self.accrual, self.bank_cap, p["visits.cross_discipline_factor"],
+            u_away, transfer, relation, log)
+        if n_log:
+            self.log_chunks.append(log[:n_log].copy())
+        return transfer, relation, missed
 
-    def staff_visit(self, week: int, f: int, region: int, facilities, u_away: np.ndarray,
-                    in_programme: bool) -> list[tuple[Mentor, str]]:
-        """Decide who actually comes on a visit to ``f`` and charge their days.
-
-        ``u_away`` holds one uniform per mentor due (a mentor is called away when it falls below
-        ``mentors.unavailable_prob``).
-        """
-        days = float(self.p["visits.days"])
-        due = self.team_for_visit(region, week, in_programme)
-        if not due:
-            return []
-        p_away = self.p["mentors.unavailable_prob"]
-        present = []
-        for (mentor, role), u in zip(due, u_away):
-            is_away = u < p_away
-            travel_days, km = self.travel(mentor, facilities, f)
-            need = days + travel_days
-            if is_away or mentor.days_in_hand(week, self.accrual, self.bank_cap) < need:
-                continue
-            mentor.balance_days -= need
-            mentor.days_spent += days
-            mentor.travel_days += travel_days
-            mentor.visits_done += 1
-            present.append((mentor, role))
-            self.log.append((week, f, mentor.unique_id, mentor.origin, mentor.discipline, role, days,
-                             travel_days, km))
-        return present
+    def visit_array(self) -> np.ndarray:
+        """The visit log as one array of VISIT_LOG_COLUMNS rows."""
+        if not self.log_chunks:
+            return np.empty((0, len(VISIT_LOG_COLUMNS)))
+        return np.concatenate(self.log_chunks)
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""
-        active_hub = sum(1 for m in self.hub.values() if m.status == "active")
-        active_local = sum(1 for m in self.local.values() if m is not None and m.status == "active")
-        paired = sum(1 for m in self.local.values() if m is not None and m.status == "paired")
-        return {"hub_active": active_hub, "local_active": active_local, "local_paired": paired,
+        hub = self.hub_pos[self.hub_pos >= 0]
+        local = self.local_pos[self.local_pos >= 0]
+        return {"hub_active": int((self.status[hub] == ACTIVE).sum()),
+                "local_active": int((self.status[local] == ACTIVE).sum()),
+                "local_paired": int((self.status[local] == PAIRED).sum()),
                 "local_lost": self.lost, "local_trained": len(self.trainings),
                 "mentees_became_mentors": self.mentees_became_mentors}
 
+
+@kernel
+def _staff_visits(week, due, region_of, region_team, in_programme, handover_week, local_mask, hub_pos,
+                  local_pos, status, skill, eff, balance, balance_week, is_local, visits, days_spent,
+                  travel_spent, uid, dist_hub, dist_local, km_per_day, per_trip, days, p_away, accrual,
+                  cap, cross, u_away, transfer, relation, log):
+    """Staff every visit due this week, in order; return (log rows written, visits missed)."""
+    n_log = 0
+    missed = 0
+    cand = np.empty(8, dtype=np.int64)
+    role = np.empty(8, dtype=np.int64)
+    for j in range(due.shape[0]):
+        f = due[j]
+        r = region_of[f]
+        team = region_team[r]
+        n = 0
+        for d in range(4):
+            local = local_pos[r, d]
+            if in_programme:
+                if local_mask[d] and week >= handover_week and local >= 0 and status[local] == ACTIVE:
+                    cand[n], role[n] = local, 0
+                    n += 1
+                    continue
+                hub = hub_pos[team, d]
+                if hub >= 0 and status[hub] == ACTIVE:
+                    cand[n], role[n] = hub, 0
+                    n += 1
+                if local >= 0 and status[local] == PAIRED:
+                    cand[n], role[n] = local, 1
+                    n += 1
+            elif local >= 0 and status[local] == ACTIVE:
+                cand[n], role[n] = local, 0
+                n += 1
+        if n == 0:
+            continue
+        leads = 0
+        rel = 0.0
+        for k in range(n):
+            s = cand[k]
+            if u_away[j, k] < p_away:
+                continue
+            if is_local[s]:
+                km = 2.0 * dist_local[f]
+            else:
+                km = 2.0 * dist_hub[f] / per_trip + dist_local[f]
+            travel = km / km_per_day
+            need = days + travel
+            if week > balance_week[s]:
+                balance[s] = min(cap, balance[s] + accrual * (week - balance_week[s]))
+                balance_week[s] = week
+            if balance[s] < need:
+                continue
+            balance[s] -= need
+            visits[s] += 1
+            days_spent[s] += days
+            travel_spent[s] += travel
+            row = log[n_log]
+            row[0], row[1], row[2], row[3] = week, f, uid[s], 1.0 if is_local[s] else 0.0
+            d = 0
+            for dd in range(4):  # the position this mentor holds
+                if (is_local[s] and local_pos[r, dd] == s) or (not is_local[s] and hub_pos[team, dd] == s):
+                    d = dd
+            row[4], row[5], row[6], row[7], row[8] = d, role[k], days, travel, km
+            n_log += 1
+            if role[k] == 0:
+                leads += 1
+                rel += skill[s]
+                for rr in range(4):
+                    transfer[f, rr] += eff[s] * (1.0 if rr == d else cross)
+        if leads == 0:
+            missed += 1
+        else:
+            relation[f] = rel / leads
+    return n_log, missed

@@ -80,6 +80,7 @@ class MentorshipModel(mesa.Model):
 
     @property
     def mentor_agents(self):
+        """Mentor Mesa agents (hub, regional, replacements), in order of arrival."""
         return self.pool.all
 
     def step(self) -> None:

@@ -38,9 +38,6 @@ class Recorder:
         self.pool = {k: np.zeros(rows) for k in POOL_SERIES}
         self.survey_result: dict | None = None
 
-    def visit(self, week: int, f: int) -> None:
-        self.fac["visits"][week + 1, f] += 1
-
     def echo(self, week: int, attended: np.ndarray, eligible: np.ndarray) -> None:
         self.fac["echo_attended"][week + 1] = attended
         self.fac["echo_eligible"][week + 1] = eligible

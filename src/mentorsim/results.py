@@ -45,7 +45,7 @@ class RunOutput:
     survey: dict
     counters: dict
     facility_columns: dict  # facility characteristics (arrays), see .facilities
-    visit_rows: list  # rows of mentors.VISIT_LOG_COLUMNS, see .visit_log
+    visit_array: np.ndarray  # rows of mentors.VISIT_LOG_COLUMNS (codes), see .visit_log
     mentor_rows: list  # one dict per mentor, see .mentors
 
     @classmethod
@@ -74,7 +74,7 @@ class RunOutput:
                    n_intervention=fa.n_intervention, fac=dict(r.fac), arm_domain=r.arm_domain, arm=r.arm,
                    pool=r.pool, survey=r.survey_result or {},
                    counters=dict(model.counters) | {"trainings": list(model.pool.trainings)},
-                   facility_columns=columns, visit_rows=model.pool.log, mentor_rows=mentors)
+                   facility_columns=columns, visit_array=model.pool.visit_array(), mentor_rows=mentors)
 
     @property
     def facilities(self) -> pd.DataFrame:
@@ -85,7 +85,13 @@ class RunOutput:
     def visit_log(self) -> pd.DataFrame:
         """One row per mentor per visit: week, facility, mentor, origin, discipline, role, days,
         travel_days, km (``role`` lead coaches; paired accompanies a hub mentor to learn)."""
-        return pd.DataFrame(self.visit_rows, columns=list(VISIT_LOG_COLUMNS))
+        a = self.visit_array
+        df = pd.DataFrame(a, columns=list(VISIT_LOG_COLUMNS))
+        for col in ("week", "facility", "mentor", "discipline"):
+            df[col] = df[col].astype(np.int64)
+        df["origin"] = np.where(a[:, 3] > 0, "local", "hub") if len(a) else pd.Series(dtype=str)
+        df["role"] = np.where(a[:, 5] > 0, "paired", "lead") if len(a) else pd.Series(dtype=str)
+        return df
 
     @property
     def mentors(self) -> pd.DataFrame:
@@ -208,8 +214,8 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     o["providers"] = float(out.arm["providers"][0, 0])
     o["mentors"] = float(len(out.mentor_rows))
     o["visits_done"] = float(out.fac["visits"][:, sl].sum())
-    o["mentor_days"] = float(sum(row[6] for row in out.visit_rows))
-    o["mentor_travel_days"] = float(sum(row[7] for row in out.visit_rows))
+    o["mentor_days"] = float(out.visit_array[:, 6].sum())
+    o["mentor_travel_days"] = float(out.visit_array[:, 7].sum())
     o["visits_missed"] = float(out.counters.get("visits_missed", 0))
     o["echo_sessions"] = float(out.counters["echo_sessions"])
     elig = out.fac["echo_eligible"][:, sl].sum()

@@ -66,34 +66,21 @@ def visits(model, week: int) -> None:
     if due is None:
         return
     p, fa, pr = model.p, model.facilities, model.providers
-    in_programme = model.time.in_programme(week)
-    cross = p["visits.cross_discipline_factor"]
-    transfer = np.zeros((fa.n, 4))  # [facility, mentee role]
-    relation = np.zeros(fa.n)  # mean mentoring skill of the mentors present
-    any_visit = False
-    away = model.streams["mentors"].random((len(due), 8))  # mentors called away (<= 8 due per visit)
-    for f, away_f in zip(due.tolist(), away):
-        present = model.pool.staff_visit(week, f, int(fa.region[f]), fa, away_f, in_programme)
-        leads = [m for m, role in present if role == "lead"]
-        if not leads:
-            model.counters["visits_missed"] += 1
-            continue
-        any_visit = True
-        model.record.visit(week, f)
-        for m in leads:
-            eff = m.effectiveness(p)
-            transfer[f] += eff * cross
-            transfer[f, m.discipline] += eff * (1.0 - cross)
-        relation[f] = sum(m.mentoring_skill for m in leads) / len(leads)
-        fa.leadership[f] += p["visits.leadership_gain"] * (1.0 - fa.leadership[f])
-    if not any_visit:
+    u_away = model.streams["mentors"].random((len(due), 8))  # mentors called away (<= 8 due per visit)
+    transfer, relation, missed = model.pool.staff(week, due, fa, u_away, model.time.in_programme(week))
+    model.counters["visits_missed"] += missed
+    visited = relation > 0
+    if not visited.any():
         return
+    model.record.fac["visits"][week + 1] += visited
+    gain = p["visits.leadership_gain"]
+    fa.leadership[visited] += gain * (1.0 - fa.leadership[visited])  # the closing debrief with leaders
     days = int(p["visits.days"])
     shares = track_shares(p)
     _coach(pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.facility, pr.role,
            pr.coached_days, pr.contact_days, pr.reinforced, transfer, relation, model.recept,
            shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
-           p["visits.days"], p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
+           days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
            p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
 
 

@@ -180,14 +180,7 @@ def summary_table(results, markdown: bool = False) -> str:
     sums = [r.summary() for r in results]
     rows = []
     for key, label in CORE_TABLE_KEYS:
-        cells = []
-        for s in sums:
-            m, (lo, hi) = s.get(key), s["ci95"].get(key, [None, None])
-            cells.append("n/a" if m is None else (f"{m:.1f}" if lo is None or abs(hi - lo) < 1e-9
-                                                  else f"{m:.1f} [{lo:.1f}, {hi:.1f}]")
-                         if abs(m) >= 1.5 or key.endswith("_pct") or key.endswith("_pp")
-                         else f"{m:.2f} [{lo:.2f}, {hi:.2f}]")
-        rows.append([label] + cells)
+        rows.append([label] + [_cell(s.get(key), s["ci95"].get(key, [None, None]), key) for s in sums])
     header = ["outcome (mean [95% CI])"] + names
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -200,6 +193,17 @@ def summary_table(results, markdown: bool = False) -> str:
     lines.append(f"{sums[0]['replicates']} replicates per scenario, seed {results[0].seed}, "
                  "common random numbers across scenarios.")
     return "\n".join(lines)
+
+
+def _cell(mean, ci, key: str) -> str:
+    """``mean [low, high]``; one decimal for percentages and large numbers, two for 0-1 scales."""
+    if mean is None:
+        return "n/a"
+    digits = 1 if (abs(mean) >= 1.5 or key.endswith(("_pct", "_pp"))) else 2
+    lo, hi = ci
+    if lo is None or hi is None or abs(hi - lo) < 10 ** -(digits + 1):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
 def cmd_params(args) -> int:

@@ -96,3 +96,10 @@ def test_comparison_arm_improves_by_secular_trend_only():
     base = mean_outcome("comparison_composite_baseline_pct")
     assert abs(flat - base) < 3  # without trend or practice, the comparison arm barely moves
     assert trend > base + 5
+
+
+def test_a_kept_local_pool_retains_more_of_the_gain():
+    kept = mean_outcome("composite_retained_24m_pct", scenario="local_mentors", reps=4)
+    stopped = mean_outcome("composite_retained_24m_pct", scenario="ss2020", reps=4)
+    assert kept > stopped + 5
+    assert 0 < stopped < 100  # gains decay once the programme stops

@@ -118,8 +118,10 @@ OUTCOME_DOCS: dict[str, str] = {
     "composite_end_pct": "Composite adherence, intervention arm, end of the programme.",
     "composite_followup12_pct": "Composite adherence 12 months after the programme ends.",
     "composite_followup24_pct": "Composite adherence 24 months after the programme ends.",
-    "composite_retained_12m_pct": "Share of the end-of-programme gain over baseline kept 12 months on.",
-    "composite_retained_24m_pct": "Share of that gain kept 24 months on.",
+    "composite_retained_12m_pct": ("Difference-in-differences of the composite (intervention minus "
+                                   "comparison arm, change since baseline) 12 months after the end, as a "
+                                   "share of its value at the end: the gain kept, net of the secular trend."),
+    "composite_retained_24m_pct": "The same, 24 months after the end.",
     "comparison_composite_baseline_pct": "Composite adherence, comparison arm, baseline.",
     "comparison_composite_month12_pct": "Composite adherence, comparison arm, month 12.",
     "safety_baseline_pct": "Safety-practice adherence, intervention arm, baseline.",
@@ -186,9 +188,11 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     f12, f24 = end + month_row(12), end + month_row(24)
     o["composite_followup12_pct"] = 100 * comp_i[f12] if f12 < out.rows else np.nan
     o["composite_followup24_pct"] = 100 * comp_i[f24] if f24 < out.rows else np.nan
-    gain = comp_i[end] - comp_i[0]
+    # Retention nets out the secular trend: the intervention arm's lead over the comparison arm
+    # at 12 and 24 months after the end, as a share of its lead at the end of the programme.
+    lead = (comp_i - comp_i[0]) - ((comp_c - comp_c[0]) if np.isfinite(comp_c[0]) else 0.0)
     for key, row in (("composite_retained_12m_pct", f12), ("composite_retained_24m_pct", f24)):
-        o[key] = 100 * (comp_i[row] - comp_i[0]) / gain if row < out.rows and gain > 1e-9 else np.nan
+        o[key] = 100 * lead[row] / lead[end] if row < out.rows and lead[end] > 1e-9 else np.nan
     o["comparison_composite_baseline_pct"] = 100 * comp_c[0]
     o["comparison_composite_month12_pct"] = 100 * comp_c[m12]
     o["safety_baseline_pct"] = 100 * saf_i[0]

@@ -165,7 +165,7 @@ def cmd_cea(args) -> int:
             report["psa"] = psa_summary(psa, wtp)
             write_psa(psa, report, stage, wtp, gdp)
         from .outputs import dumps
-        (stage / "cea.json").write_text(dumps(report))
+        (stage / "cea.json").write_text(dumps(json_safe(report)))
         (stage / "cea.md").write_text(policy_text(report, markdown=True) + "\n")
     _print(report, args)
     if args.format == "table":
@@ -173,10 +173,25 @@ def cmd_cea(args) -> int:
     return 0
 
 
+def json_safe(x):
+    """NaN and infinities to None, numpy scalars to Python, recursively."""
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    if isinstance(x, (float, np.floating)):
+        return float(x) if np.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
 def _print(report, args) -> None:
     if args.format == "json":
         from .outputs import dumps
-        print(dumps(report))
+        print(dumps(json_safe(report)))
     else:
         print(policy_text(report))
 

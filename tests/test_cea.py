@@ -44,6 +44,8 @@ def test_extended_dominance_is_iterative():
     assert list(r.index[r["status"] == FRONTIER]) == ["A", "B", "E"]
     assert r.loc["C", "status"] == EXTENDED and r.loc["D", "status"] == EXTENDED
     assert r.loc["E", "icer"] == pytest.approx(320 / 30)
+    # notes name the final frontier neighbours, not the ones present when each was removed
+    assert r.loc["C", "note"] == r.loc["D", "note"] == "extendedly dominated by a mix of B and E"
     assert r.loc["B", "icer"] == pytest.approx(10)
 
 

@@ -171,10 +171,14 @@ def incremental_analysis(table: pd.DataFrame, source: str = "<table>") -> pd.Dat
             if icers[k] > icers[k + 1] and not math.isclose(icers[k], icers[k + 1], rel_tol=ICER_RTOL):
                 i = front[k + 1]
                 status[i] = EXTENDED
-                note[i] = f"extendedly dominated by a mix of {names[front[k]]} and {names[front[k + 2]]}"
                 del front[k + 1]
                 changed = True
                 break
+    for i in reps:  # name the final frontier neighbours whose mix does better
+        if status[i] == EXTENDED:
+            lo = max((j for j in front if cost[j] < cost[i]), key=lambda j: cost[j])
+            hi = min((j for j in front if cost[j] > cost[i]), key=lambda j: cost[j])
+            note[i] = f"extendedly dominated by a mix of {names[lo]} and {names[hi]}"
     ref = [None] * n
     inc_c = [np.nan] * n
     inc_e = [np.nan] * n

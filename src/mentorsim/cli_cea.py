@@ -117,8 +117,9 @@ def cmd_icers(args) -> int:
     gdp = float(PARAMS_BY_NAME["economics.gdp_per_capita_usd"].default)
     wtp = parse_wtp(args.wtp, gdp) if args.wtp else []
     if args.format == "json":
+        from .provenance import metadata
         payload = {"file": str(args.file), "units": "as in the file (cost and effect columns)",
-                   "strategies": to_records(result)}
+                   "strategies": to_records(result), "metadata": metadata(None, file=str(args.file))}
         if wtp:
             payload["net_monetary_benefit"] = to_records(wtp_summary(table, wtp))
         print(dumps(payload))
@@ -254,16 +255,25 @@ def policy_text(report: dict, markdown: bool = False) -> str:
     icer_c = {r["strategy"]: r for r in report["icers"]["composite_point_months"]}
     rows = []
     for s in report["strategies"]:
-        i, ic = icer[s["strategy"]], icer_c[s["strategy"]]
+        i = icer[s["strategy"]]
         rows.append([s["strategy"], _money(s["cost_programme_usd"]), _money(s["savings_ssi_usd"]),
-                     _money(s["cost_net_usd"]), _num(s["dalys_averted"]), _num(s["composite_point_months"], 0),
-                     i["status"], _money(i["icer"]), ic["status"], _money(ic["icer"])])
+                     _money(s["cost_net_usd"]), _num(s["dalys_averted"]), i["status"],
+                     i["reference"] or "-", _money(i["icer"])])
+    lines.append("Costs and health effect (all facilities, whole horizon):")
     lines.append(_table(["strategy", "programme cost", "SSI treatment saved", "net cost", "DALYs averted",
-                         "composite pt-months", "status (DALY)", "USD per DALY (ICER)", "status (quality)",
-                         "USD per pt-month (ICER)"], rows, markdown))
+                         "status", "vs", "USD per DALY averted (ICER)"], rows, markdown))
     lines.append("")
-    lines.append("ICERs compare each strategy on the efficiency frontier with the next cheaper one on it; "
-                 "'-' for the cheapest and for dominated strategies.")
+    rows = []
+    for s in report["strategies"]:
+        i = icer_c[s["strategy"]]
+        rows.append([s["strategy"], _money(s["cost_net_usd"]), _num(s["composite_point_months"], 0),
+                     i["status"], i["reference"] or "-", _num(i["icer"])])
+    lines.append("Quality effect (composite adherence gained, facility percentage-point months):")
+    lines.append(_table(["strategy", "net cost", "point-months gained", "status", "vs",
+                         "USD per point-month (ICER)"], rows, markdown))
+    lines.append("")
+    lines.append("ICER: extra cost per extra unit of effect against the next cheaper strategy on the efficiency "
+                 "frontier ('vs'); '-' for the cheapest and for dominated strategies.")
     lines.append("")
     gdp = report["gdp_per_capita_usd"]
     lines.append("Strategy to choose (highest net monetary benefit) at each willingness to pay per DALY averted:")
@@ -290,7 +300,7 @@ def policy_text(report: dict, markdown: bool = False) -> str:
                      _pct(r.get("retained_24m")), _num(s["local_active_f24"], 0),
                      _num(s["followup_local_visits"], 0), _money(s["sustain_usd_per_facility_year"])])
     lines.append(_table(["strategy", "composite gain at end (pts)", "retained 12 m", "retained 24 m",
-                         "local mentors at 24 m", "local visits in follow-up",
+                         "local mentors on the books at 24 m", "local visits in follow-up",
                          "cost to sustain (USD/facility-year)"], rows, markdown))
     lines.append("")
     lines.append(f"All costs: {cur}. Per-domain retention, costs by item and facility-month: see the --out folder "
@@ -311,6 +321,11 @@ def run_psa_for(scenarios, args, draws_csv: Path | None = None):
         pd.DataFrame(records).to_csv(draws_csv, mode="a", header=header[0], index=False)
         header[0] = False
 
+    if args.posterior:
+        from .psa import POSTERIOR_FILE, load_posterior
+        if load_posterior() is None:
+            print(f"mentorsim: note: no data/{POSTERIOR_FILE} yet; calibrated parameters are drawn from "
+                  "their ranges like the others", file=sys.stderr)
     return run_psa([Strategy.from_scenario(s) for s in scenarios], args.psa, seed=args.seed,
                    workers=args.workers, scope=args.psa_scope, distribution=args.psa_distribution,
                    use_posterior=args.posterior, on_draw=on_draw)
@@ -332,6 +347,7 @@ def psa_summary(psa, wtp) -> dict:
                                                           "composite_point_months"]].agg(["mean", "std"])
     means.columns = [f"{a}_{b}" for a, b in means.columns]
     return {"draws": psa.n_draws, "seed": psa.seed, "scope": psa.scope, "distribution": psa.distribution,
+            "posterior_used": "posterior_row" in psa.parameters.columns,
             "strategies": psa.strategies, "by_wtp": rows,
             "means": means.reset_index().to_dict(orient="records")}
 

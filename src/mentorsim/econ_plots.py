@@ -42,8 +42,9 @@ def ce_plane(means: pd.DataFrame, icers: pd.DataFrame, path: Path, psa_plane: pd
     xs = np.array([0.0, xlim[1]])
     for w in wtp:  # threshold lines through the origin, clipped to the data's extent
         ax.plot(xs, w * xs, ls=":", lw=1, color="grey")
-        x_end = min(xlim[1], ylim[1] / w) if w > 0 else xlim[1]
-        ax.annotate(f"{w:,.0f} per unit", (x_end, w * x_end), fontsize=7, color="grey", ha="right", va="bottom")
+        x_end = 0.9 * (min(xlim[1], ylim[1] / w) if w > 0 else xlim[1])
+        ax.annotate(f"{w:,.0f} per unit", (x_end, w * x_end), fontsize=7, color="grey", ha="left",
+                    va="top", rotation=0)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.axhline(0, color="grey", lw=0.6)

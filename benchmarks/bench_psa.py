@@ -35,7 +35,8 @@ def main() -> None:
     for _ in range(5):
         evaluate_run(p, 1, 0, comparator=comp, out=out)
     ev = (time.perf_counter() - t) / 5
-    print(f"one simulation (ss2020, 41 months): {sim * 1000:.0f} ms; its economic evaluation: {ev * 1000:.0f} ms")
+    print(f"one simulation (ss2020, 41 months): {sim * 1000:.0f} ms; "
+          f"its economic evaluation: {ev * 1000:.0f} ms")
     strategies = [Strategy.from_scenario(s) for s in scen]
     for workers in (1, args.workers):
         t = time.perf_counter()

@@ -62,7 +62,8 @@ def test_ties():
     assert r.loc["B", "icer"] == r.loc["B2", "icer"] == pytest.approx(10)
     assert "B2" in r.loc["B", "note"] and "B" in r.loc["B2", "note"]
     # same cost, less effect: dominated; same effect, more cost: dominated
-    r = by_name(incremental_analysis(table([("A", 0, 0), ("B", 100, 10), ("Bless", 100, 8), ("Bdear", 120, 10)])))
+    r = by_name(incremental_analysis(table([("A", 0, 0), ("B", 100, 10), ("Bless", 100, 8),
+                                            ("Bdear", 120, 10)])))
     assert r.loc["Bless", "status"] == DOMINATED and r.loc["Bdear", "status"] == DOMINATED
     assert r.loc["B", "status"] == FRONTIER
 

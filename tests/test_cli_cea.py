@@ -19,7 +19,7 @@ GOOD = "strategy,cost,effect\nA,0,0\nB,100,10\nC,150,11\nD,300,20\nE,200,5\n"
 def test_icers_table(tmp_path, capsys):
     assert main(["icers", str(write(tmp_path, GOOD))]) == 0
     out = capsys.readouterr().out
-    lines = {l.split()[0]: l for l in out.splitlines() if l[:1] in "ABCDE" and l.split()[0] in "ABCDE"}
+    lines = {ln.split()[0]: ln for ln in out.splitlines() if ln[:1] in "ABCDE" and ln.split()[0] in "ABCDE"}
     assert "extendedly dominated" in lines["C"] and "dominated" in lines["E"]
     assert "frontier" in lines["D"] and lines["D"].split()[-1] == "20"
 
@@ -95,3 +95,10 @@ def test_cea_bad_options(capsys, args, needle):
     assert main(["cea", "scenarios/ss2020.toml", *args]) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and len(err.splitlines()) == 1
+
+
+def test_default_wtp_follows_the_opportunity_cost_parameter():
+    from mentorsim.cli_cea import parse_wtp
+    assert parse_wtp(None, 1000.0, 0.34) == pytest.approx([340.0, 500.0, 1000.0, 3000.0])
+    assert parse_wtp(None, 1000.0, 0.2) == pytest.approx([200.0, 500.0, 1000.0, 3000.0])
+    assert parse_wtp(["2x", "750"], 1000.0, 0.34) == pytest.approx([750.0, 2000.0])

@@ -151,7 +151,8 @@ def test_whatsapp_and_echo_by_hand(ss2020_runs):
     n = out.n_intervention
     items = cost_account(out, p).item_totals()
     members = out.fac["staff_present"][1:, :n].sum() * p["providers.whatsapp_access"]
-    assert items["whatsapp_bundles"] == pytest.approx(members * 2.0 / WEEKS_PER_MONTH)  # groups run throughout
+    # the groups run throughout (programme and follow-up)
+    assert items["whatsapp_bundles"] == pytest.approx(members * 2.0 / WEEKS_PER_MONTH)
     sessions = int((out.fac["echo_eligible"][1:, :n].sum(axis=1) > 0).sum())
     assert sessions == out.counters["echo_sessions"]
     assert items["echo_platform"] == pytest.approx(30.0 * sessions)

@@ -76,7 +76,8 @@ def synthetic(nmb_cost, effects, strategies=("A", "B", "C")):
     rows = []
     for d in range(len(nmb_cost)):
         for k, s in enumerate(strategies):
-            rows.append({"draw": d, "strategy": s, "cost_net_usd": nmb_cost[d][k], "dalys_averted": effects[d][k]})
+            rows.append({"draw": d, "strategy": s, "cost_net_usd": nmb_cost[d][k],
+                         "dalys_averted": effects[d][k]})
     return PSAResult(pd.DataFrame(rows), pd.DataFrame({"draw": range(len(nmb_cost))}), 1, "default", "pert",
                      list(strategies), "A")
 
@@ -97,7 +98,8 @@ def test_ceac_known_answer_and_sums_to_one():
     # EVPI at 10: E[max] = (100 + 50 + 0 + 100)/4 = 62.5; max E = C: (100 - 50 - 50 + 100)/4 = 25
     assert r.evpi([10]).iloc[0] == pytest.approx(62.5 - 25.0)
     f = r.ceaf([10]).iloc[0]
-    assert f["optimal"] == "C" and f["probability"] == pytest.approx(0.5) and f["expected_nmb"] == pytest.approx(25)
+    assert f["optimal"] == "C" and f["probability"] == pytest.approx(0.5)
+    assert f["expected_nmb"] == pytest.approx(25)
     # CE plane against the comparator
     plane = r.ce_plane()
     assert plane[plane["strategy"] == "A"]["inc_cost"].eq(0).all()
@@ -150,7 +152,8 @@ def test_fixed_parameters_are_not_drawn():
     drawn = draw_parameters(3, 0, psa_parameter_names("default"))
     applied = _apply(s, drawn)
     assert applied["costs.bed_day_usd"] == 33.0 and applied["learning.peer_rate"] == 0.05
-    assert applied["costs.vehicle_usd_per_km"] == drawn["costs.vehicle_usd_per_km"] != s.params["costs.vehicle_usd_per_km"]
+    km = "costs.vehicle_usd_per_km"
+    assert applied[km] == drawn[km] != s.params[km]
     # analysis choices keep the scenario's value
     assert applied["economics.discount_rate_costs"] == s.params["economics.discount_rate_costs"]
 

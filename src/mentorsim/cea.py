@@ -199,7 +199,8 @@ def incremental_analysis(table: pd.DataFrame, source: str = "<table>") -> pd.Dat
             note[j] = f"same cost and effect as {names[i]}"
     out = pd.DataFrame({"strategy": names, "cost": cost, "effect": eff,
                         "status": [status[i] for i in range(n)],
-                        "reference": pd.Series(ref, dtype=object), "inc_cost": inc_c, "inc_effect": inc_e, "icer": icer,
+                        "reference": pd.Series(ref, dtype=object), "inc_cost": inc_c,
+                        "inc_effect": inc_e, "icer": icer,
                         "note": [note[i] for i in range(n)]})
     return out
 
@@ -262,7 +263,8 @@ def to_records(result: pd.DataFrame) -> list[dict]:
     """JSON-safe rows (NaN -> None)."""
     out = []
     for rec in result.to_dict(orient="records"):
-        out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in rec.items()})
+        out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                    for k, v in rec.items()})
     return out
 
 

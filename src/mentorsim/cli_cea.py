@@ -7,7 +7,6 @@ incremental analysis of any CSV of strategies).
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -36,7 +35,8 @@ def register(sub) -> None:
                    help="probabilistic sensitivity analysis with N parameter draws (default 0: none)")
     p.add_argument("--wtp", nargs="+", default=None, metavar="W",
                    help="willingness to pay per DALY averted: USD values or multiples of GDP per capita "
-                   "written like 0.5x (default: 0.34x 0.5x 1x 3x)")
+                   "written like 0.5x (default: 0.34x 0.5x 1x 3x, 0.34 being "
+                   "economics.opportunity_cost_multiple)")
     p.add_argument("--workers", type=int, default=2, help="processes for the PSA (default 2; 1 = serial)")
     p.add_argument("--psa-scope", choices=("default", "costs"), default="default",
                    help="parameters the PSA draws: default (prices and model uncertainty) or costs only")
@@ -59,11 +59,17 @@ def register(sub) -> None:
 
 # --- shared helpers ------------------------------------------------------------------------------
 
-def parse_wtp(values, gdp: float) -> list[float]:
-    """Willingness-to-pay values: numbers, or multiples of GDP per capita written ``0.5x``."""
+def parse_wtp(values, gdp: float, opportunity_cost_multiple: float | None = None) -> list[float]:
+    """Willingness-to-pay values: numbers, or multiples of GDP per capita written ``0.5x``.
+
+    Default: DEFAULT_WTP_MULTIPLES x GDP per capita, plus ``economics.opportunity_cost_multiple``
+    if it is set to another value."""
     from .cea import DEFAULT_WTP_MULTIPLES, default_wtp
     if not values:
-        return default_wtp(gdp, DEFAULT_WTP_MULTIPLES)
+        mult = set(DEFAULT_WTP_MULTIPLES)
+        if opportunity_cost_multiple is not None:
+            mult = (mult - {0.34}) | {float(opportunity_cost_multiple)}
+        return default_wtp(gdp, sorted(mult))
     out = []
     for v in values:
         s = str(v).strip().lower()
@@ -146,8 +152,9 @@ def cmd_cea(args) -> int:
         raise input_error("--workers", None, "must be a whole number from 1 to 64", args.workers)
     scenarios = load_all(args.scenarios, args.sets)
     gdp = float(scenarios[0].params["economics.gdp_per_capita_usd"])
-    wtp = parse_wtp(args.wtp, gdp)
+    wtp = parse_wtp(args.wtp, gdp, scenarios[0].params["economics.opportunity_cost_multiple"])
     strategies = [(s.name, dict(s.params)) for s in scenarios]
+    _note_settings(strategies)
     n_runs = (len(strategies) + 1) * args.replicates
     results = _with_progress(lambda cb: evaluate_strategies(strategies, args.seed, args.replicates, cb),
                              n_runs, "runs")
@@ -189,6 +196,19 @@ def json_safe(x):
     return x
 
 
+def _note_settings(strategies) -> None:
+    """Warn (stderr) when strategies differ in setting, not only in mentorship."""
+    from .economics import comparator_params
+    base = comparator_params(strategies[0][1])
+    for name, params in strategies[1:]:
+        diff = sorted(k for k, v in comparator_params(params).items() if base.get(k) != v)
+        if diff:
+            print(f"mentorsim: note: {name} differs from {strategies[0][0]} in its setting ("
+                  f"{', '.join(diff[:4])}{', ...' if len(diff) > 4 else ''}); each strategy's effects are "
+                  "against no mentorship in its own setting, and the no_mentorship row is the first "
+                  "strategy's", file=sys.stderr)
+
+
 def _print(report, args) -> None:
     if args.format == "json":
         from .outputs import dumps
@@ -223,7 +243,8 @@ def build_report(results, wtp, gdp, args) -> dict:
         "discounting": {"costs": first["economics.discount_rate_costs"],
                         "effects": first["economics.discount_rate_effects"],
                         "convention": "by programme year: factor (1 + r)^-floor(month / 12)"},
-        "horizon": {"programme_months": first["programme.months"], "followup_months": first["followup.months"],
+        "horizon": {"programme_months": first["programme.months"],
+                    "followup_months": first["followup.months"],
                     "intervention_facilities": first["facilities.intervention"]},
         "gdp_per_capita_usd": gdp,
         "wtp_usd_per_daly": wtp,
@@ -272,13 +293,16 @@ def policy_text(report: dict, markdown: bool = False) -> str:
     lines.append(_table(["strategy", "net cost", "point-months gained", "status", "vs",
                          "USD per point-month (ICER)"], rows, markdown))
     lines.append("")
-    lines.append("ICER: extra cost per extra unit of effect against the next cheaper strategy on the efficiency "
+    lines.append("ICER: extra cost per extra unit of effect against the next cheaper strategy on the "
+                 "efficiency "
                  "frontier ('vs'); '-' for the cheapest and for dominated strategies.")
     lines.append("")
     gdp = report["gdp_per_capita_usd"]
-    lines.append("Strategy to choose (highest net monetary benefit) at each willingness to pay per DALY averted:")
+    lines.append("Strategy to choose (highest net monetary benefit) at each willingness to pay per "
+                 "DALY averted:")
     for r in report["net_monetary_benefit"]:
-        lines.append(f"  {_wtp_label(r['wtp'], gdp)}: {r['best']} (net monetary benefit {_money(r['best_nmb'])})")
+        lines.append(f"  {_wtp_label(r['wtp'], gdp)}: {r['best']} "
+                     f"(net monetary benefit {_money(r['best_nmb'])})")
     if "psa" in report:
         psa = report["psa"]
         lines.append("")
@@ -303,7 +327,8 @@ def policy_text(report: dict, markdown: bool = False) -> str:
                          "local mentors on the books at 24 m", "local visits in follow-up",
                          "cost to sustain (USD/facility-year)"], rows, markdown))
     lines.append("")
-    lines.append(f"All costs: {cur}. Per-domain retention, costs by item and facility-month: see the --out folder "
+    lines.append(f"All costs: {cur}. Per-domain retention, costs by item and facility-month: "
+                 "see the --out folder "
                  "or --format json.")
     return "\n".join(lines)
 
@@ -372,7 +397,8 @@ def write_deterministic(results, report, stage: Path, wtp) -> None:
     means = strategy_table(results, "dalys_averted")
     econ_plots.ce_plane(means, incremental_analysis(means), stage / "ce_plane.png", wtp=wtp)
     econ_plots.cost_breakdown(items, stage / "cost_breakdown.png")
-    econ_plots.retained_gain({s.name: s.mean_gains() for s in results}, results[0].runs[0].account.programme_weeks,
+    econ_plots.retained_gain({s.name: s.mean_gains() for s in results},
+                             results[0].runs[0].account.programme_weeks,
                              stage / "retained_gain.png")
     econ_plots.mentor_pool(pool, stage / "mentor_pool.png")
 

@@ -336,7 +336,8 @@ def _telementoring_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
     hub_rate = np.mean([r for (o, _), r in day_rates(p).items() if o == HUB])
     weekly["echo_platform"][held] += p["costs.echo_platform_usd_per_session"] / n
     weekly["echo_faculty"][held] += p["costs.echo_faculty_hours_per_session"] * hub_rate / HOURS_PER_DAY / n
-    weekly["echo_data"][:] += out.fac["echo_attended"][1:, :n] * hours * p["costs.echo_data_usd_per_attendee_hour"]
+    attendee_hours = out.fac["echo_attended"][1:, :n] * hours
+    weekly["echo_data"][:] += attendee_hours * p["costs.echo_data_usd_per_attendee_hour"]
 
 
 def group_weeks(out: RunOutput, p: Mapping) -> np.ndarray:

@@ -34,7 +34,8 @@ def ce_plane(means: pd.DataFrame, icers: pd.DataFrame, path: Path, psa_plane: pd
         for s, g in psa_plane.groupby("strategy", sort=False):
             ax.scatter(g["inc_effect"], g["inc_cost"], s=8, alpha=0.25, color=col.get(s, "grey"), lw=0)
     for r in means.itertuples(index=False):
-        ax.scatter(r.effect, r.cost, s=70, color=col[r.strategy], edgecolor="black", zorder=3, label=r.strategy)
+        ax.scatter(r.effect, r.cost, s=70, color=col[r.strategy], edgecolor="black", zorder=3,
+                   label=r.strategy)
     front = icers[icers["status"] == "frontier"].drop_duplicates(["cost", "effect"]).sort_values("cost")
     ax.plot(front["effect"], front["cost"], color="black", lw=1.2, zorder=2, label="efficiency frontier")
     ax.autoscale_view()

@@ -49,7 +49,8 @@ RECORD_DOCS: dict[str, str] = {
     "deaths_averted": "Expected deaths averted (undiscounted count).",
     "composite_point_months": "Composite adherence gained, facility percentage-point months, discounted.",
     "composite_point_months_undiscounted": "The same, undiscounted.",
-    "composite_point_months_vs_arm_per_facility": "Within-run DiD against the comparison arm, per facility, undiscounted.",
+    "composite_point_months_vs_arm_per_facility": (
+        "Within-run DiD against the comparison arm, per facility, undiscounted."),
 }
 
 

@@ -51,7 +51,8 @@ MEASURES: dict[str, tuple[str, str]] = {
 
 def yll_per_death(p: Mapping, kind: str) -> float:
     """Discounted years of life lost by one death of a patient of ``kind`` (caesarean|other)."""
-    age = p["economics.age_caesarean_years"] if kind == "caesarean" else p["economics.age_other_surgery_years"]
+    key = "economics.age_caesarean_years" if kind == "caesarean" else "economics.age_other_surgery_years"
+    age = p[key]
     return discounted_years(p["economics.life_expectancy_years"] - age, p["economics.discount_rate_effects"])
 
 

@@ -118,7 +118,8 @@ def quantile(p: Param, u: float, distribution: str = "pert", mode: float | None 
         c = (m - a) / (b - a)
         x = a + (b - a) * float(stats.triang.ppf(u, c))
     else:
-        raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}", distribution)
+        raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}",
+                          distribution)
     x = min(max(x, a), b)
     return int(round(x)) if p.kind is int else x
 
@@ -257,7 +258,8 @@ class PSAResult:
         draws = np.sort(self.records["draw"].unique())
         rows = []
         for k, s in enumerate(self.strategies):
-            rows.append(pd.DataFrame({"draw": draws, "strategy": s, "inc_cost": c[:, k], "inc_effect": e[:, k]}))
+            rows.append(pd.DataFrame({"draw": draws, "strategy": s, "inc_cost": c[:, k],
+                                      "inc_effect": e[:, k]}))
         return pd.concat(rows, ignore_index=True)
 
     def ceac(self, wtp: Iterable[float], effect: str = "dalys_averted",
@@ -313,7 +315,8 @@ def run_psa(strategies: Sequence[Strategy], n_draws: int, seed: int = 1, workers
     if n_draws < 1:
         raise input_error("--psa", None, "must be at least 1 draw", n_draws)
     if distribution not in DISTRIBUTIONS:
-        raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}", distribution)
+        raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}",
+                          distribution)
     strategies = list(strategies)
     if include_comparator and strategies and not any(is_comparator(s.params) for s in strategies):
         strategies.insert(0, Strategy(COMPARATOR, comparator_params(strategies[0].params), frozenset()))

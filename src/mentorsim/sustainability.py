@@ -126,7 +126,8 @@ def pool_metrics(out: RunOutput) -> dict[str, float]:
     for key in ("local_trained", "local_lost", "mentees_became_mentors"):
         m[f"{key}_total"] = float(out.pool[key][last])
     log = out.visit_log
-    local_fu = log[(log["origin"] == "local") & (log["role"] == "lead") & (log["week"] >= out.programme_weeks)]
+    local_lead = (log["origin"] == "local") & (log["role"] == "lead")
+    local_fu = log[local_lead & (log["week"] >= out.programme_weeks)]
     m["followup_local_visits"] = float(local_fu.groupby(["week", "facility"]).ngroups)
     m["followup_local_mentor_days"] = float(local_fu["days"].sum())
     return m
@@ -142,9 +143,9 @@ def pool_by_month(out: RunOutput) -> pd.DataFrame:
     log = out.visit_log
     local = log[(log["origin"] == "local") & (log["role"] == "lead")]
     month_of = np.floor(local["week"].to_numpy() / WEEKS_PER_MONTH).astype(int)
-    visits = local.assign(month=month_of).groupby("month").apply(
-        lambda g: g.groupby(["week", "facility"]).ngroups, include_groups=False) if len(local) else pd.Series(dtype=float)
-    days = local.assign(month=month_of).groupby("month")["days"].sum() if len(local) else pd.Series(dtype=float)
+    by_month = local.assign(month=month_of)
+    visits = by_month.drop_duplicates(["week", "facility"]).groupby("month").size()
+    days = by_month.groupby("month")["days"].sum()
     df["local_visits"] = df["month"].map(visits).fillna(0.0).astype(float)
     df["local_mentor_days"] = df["month"].map(days).fillna(0.0).astype(float)
     df["phase"] = np.where(rows < out.programme_weeks, "programme", "followup")

@@ -115,11 +115,11 @@ def test_visit_costs_by_hand(ss2020_runs):
     out, _ = ss2020_runs
     # One hub surgeon on a two-facility circuit in week 0 (2 visit days + 1 travel day each, 100 km
     # each); one local nurse on a day-trip visit to facility 0 in week 9 (2 days, 0.5 travel day
-    # and 60 km per round trip).
+    # and 60 km per round trip; the model logs both day trips: 1.0 travel day, 120 km).
     hand = _with_log(out, [(0, 0, 1, "hub", 0, "lead", 2.0, 1.0, 100.0),
                            (0, 1, 1, "hub", 0, "lead", 2.0, 1.0, 100.0),
-                           (9, 0, 2, "local", 3, "lead", 2.0, 0.5, 60.0)])
-    p = SS2020
+                           (9, 0, 2, "local", 3, "lead", 2.0, 1.0, 120.0)])
+    p = dict(SS2020) | {"mentors.local_day_trips": True}
     items = cost_account(hand, p).item_totals()
     night = 100_000 / 2264
     spec, nurse = day_rate(p, "specialist"), day_rate(p, "nurse")
@@ -131,7 +131,7 @@ def test_visit_costs_by_hand(ss2020_runs):
     team = _with_log(out, [(0, 0, m, "hub", m % 4, "lead", 2.0, 1.0, 100.0) for m in range(4)])
     assert cost_account(team, p).item_totals()["transport"] == pytest.approx(0.5 * 100)
     # paired mentors' costs go to training_pairing, not to the visit items
-    paired = _with_log(out, [(0, 0, 7, "local", 2, "paired", 2.0, 0.5, 60.0)])
+    paired = _with_log(out, [(0, 0, 7, "local", 2, "paired", 2.0, 1.0, 120.0)])  # two day trips
     it = cost_account(paired, p).item_totals()
     assert it["mentor_time"] == it["per_diem"] == it["transport"] == 0.0
     assert it["training_pairing"] == pytest.approx(nurse * 3 + 2 * 2 * 10.0 + 0.5 * 120)
@@ -139,7 +139,7 @@ def test_visit_costs_by_hand(ss2020_runs):
 
 def test_local_mentors_staying_overnight(ss2020_runs):
     out, _ = ss2020_runs
-    p = dict(SS2020) | {"costs.local_day_trips": False}
+    p = dict(SS2020) | {"mentors.local_day_trips": False}
     hand = _with_log(out, [(9, 0, 2, "local", 3, "lead", 2.0, 0.5, 60.0)])
     rows = visit_rows(hand, p)
     assert rows["nights"].iloc[0] == pytest.approx(1.5)  # 2.5 days away - 1

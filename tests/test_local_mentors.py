@@ -45,3 +45,20 @@ def test_mentor_pool_is_conserved():
     assert pool["local_lost"][-1] > 0  # attrition happened, and losses were replaced
     assert pool["local_trained"][-1] > pool["local_trained"][1]
     assert 0 < pool["mentees_became_mentors"][-1] <= pool["local_trained"][-1]
+
+
+def test_local_mentors_cost_less_per_visit():
+    from mentorsim.costs import visit_rows
+    p = params_with(scenario="ss2020")
+    rows = visit_rows(simulate(p, seed=3), p)
+    lead = rows[rows.role == "lead"]
+    per_visit = (lead.time_usd + lead.per_diem_usd + lead.transport_usd).groupby(lead.origin).mean()
+    assert per_visit["local"] < per_visit["hub"]
+
+
+def test_unkept_regional_pool_stands_down_after_the_programme():
+    out = simulate(params_with(scenario="ss2020", updates={"mentors.annual_attrition": 0.4}), seed=2)
+    end = out.programme_weeks
+    assert out.pool["local_active"][end + 2] == 0 and out.pool["local_active"][end - 1] > 0
+    trained_at_end = out.pool["local_trained"][end]
+    assert out.pool["local_trained"][-1] == trained_at_end  # nobody replaced for a pool not kept

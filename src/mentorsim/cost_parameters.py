@@ -32,8 +32,6 @@ COST_PARAMS: tuple[Param, ...] = (
        "Lodging paid on top of the per diem (0: the per diem covers it)."),
     _p("costs.day_allowance_usd", "USD/day", 10.0, 0, 25, "assumption", "Assumption",
        "Meal allowance for a day away without a night (local mentors' day trips)."),
-    _p("costs.local_day_trips", "bool", True, *B, "assumption", "HRH2021",
-       "Local mentors return home each night: one round trip per visit day, no nights away."),
     # --- salaries (mentor time) -------------------------------------------------------------
     _p("costs.salary_specialist_tzs_month", "TZS/month", 2500000.0, 1800000, 4000000, "assumption",
        "Assumption", "Monthly salary of a specialist (hub surgeon or obstetrician); no scale found."),
@@ -121,6 +119,6 @@ COST_PARAMS: tuple[Param, ...] = (
 ANALYSIS_CHOICES: tuple[str, ...] = (
     "economics.discount_rate_costs", "economics.discount_rate_effects",
     "economics.gdp_per_capita_usd", "economics.opportunity_cost_multiple",
-    "costs.infrastructure_grant", "costs.infrastructure_grant_usd", "costs.local_day_trips",
+    "costs.infrastructure_grant", "costs.infrastructure_grant_usd", "mentors.local_day_trips",
     "costs.mentors_per_vehicle", "costs.drivers_per_vehicle", "costs.trainers_per_course",
 )

@@ -15,8 +15,8 @@ in-person visits (lead mentors; rows of the visit log with role ``lead``)
                 (``mentors_per_vehicle``)
   Hub mentors travel a circuit (the visits of one week): nights = days away on the circuit - 1,
   shared among its visits in proportion to their days. Local mentors make day trips when
-  ``costs.local_day_trips`` (a round trip per visit day: km and travel days x visit days, no
-  nights, a day allowance a visit day); otherwise they travel like the hub.
+  ``mentors.local_day_trips`` (a round trip per visit day, already in the visit log's km and
+  travel days; no nights, a day allowance a visit day); otherwise they travel like the hub.
 mentor training (regional mentors)
   training_course   per trainee: training days x (day rate + course cost a day + per diem)
                     + return fare; per course (trainees of one week): trainers x training days
@@ -239,10 +239,9 @@ def visit_rows(out: RunOutput, p: Mapping) -> pd.DataFrame:
         return log
     log["discipline_name"] = [DISCIPLINES[int(d)] for d in log["discipline"]]
     days = log["days"].astype(float)
-    day_trip = (log["origin"] == LOCAL) & bool(p["costs.local_day_trips"])
-    trips = np.where(day_trip, days, 1.0)
-    log["km_eff"] = log["km"] * trips
-    log["travel_eff"] = log["travel_days"] * trips
+    day_trip = (log["origin"] == LOCAL) & bool(p["mentors.local_day_trips"])
+    log["km_eff"] = log["km"]  # the model logs every trip (day trips included)
+    log["travel_eff"] = log["travel_days"]
     log["trip_days"] = np.where(day_trip, days, 0.0)
     # Nights: per circuit (a mentor's visits in one week), days away - 1, shared by days.
     away = days + log["travel_eff"]

@@ -225,6 +225,13 @@ class MentorPool:
             for slot in self.hub_pos.ravel():
                 if slot >= 0:
                     self.status[slot] = ENDED  # hub mentors withdraw when the programme ends
+            if p["followup.local_visit_interval_weeks"] <= 0:
+                # a regional pool that is not kept stands down: no more visits, no replacements
+                for slot in self.local_pos.ravel():
+                    if slot >= 0:
+                        self.status[slot] = ENDED
+                self.local_pos[:] = -1
+                self.ever_local[:] = False
             self.changed = True
         if week == self.training_week and self.local_disciplines and (self.hub_pos >= 0).any():
             status = PAIRED if self.pairing_weeks > 0 else ACTIVE
@@ -292,6 +299,7 @@ class MentorPool:
         transfer = np.zeros((n_fac, 4))
         relation = np.zeros(n_fac)
         log = np.empty((len(due) * 8, len(VISIT_LOG_COLUMNS)))
+        days_ = float(p["visits.days"])
         n_log, missed = _staff_visits(
             week, due, facilities.region, self.region_team, in_programme, self.handover_week,
             self.local_mask, self.hub_pos, self.local_pos, self.status, self.skill, self.eff,
@@ -299,7 +307,7 @@ class MentorPool:
             self.travel_spent, self.uid, facilities.distance_hub_km, facilities.distance_local_km,
             p["mentors.km_per_travel_day"], p["mentors.facilities_per_trip"], float(p["visits.days"]),
             p["mentors.unavailable_prob"], self.accrual, self.bank_cap, p["visits.cross_discipline_factor"],
-            u_away, transfer, relation, log)
+            days_ if p["mentors.local_day_trips"] else 1.0, u_away, transfer, relation, log)
         if n_log:
             self.log_chunks.append(log[:n_log].copy())
         return transfer, relation, missed
@@ -325,7 +333,7 @@ class MentorPool:
 def _staff_visits(week, due, region_of, region_team, in_programme, handover_week, local_mask, hub_pos,
                   local_pos, status, skill, eff, balance, balance_week, is_local, visits, days_spent,
                   travel_spent, uid, dist_hub, dist_local, km_per_day, per_trip, days, p_away, accrual,
-                  cap, cross, u_away, transfer, relation, log):
+                  cap, cross, local_trips, u_away, transfer, relation, log):
     """Staff every visit due this week, in order; return (log rows written, visits missed)."""
     n_log = 0
     missed = 0
@@ -362,7 +370,7 @@ def _staff_visits(week, due, region_of, region_team, in_programme, handover_week
             if u_away[j, k] < p_away:
                 continue
             if is_local[s]:
-                km = 2.0 * dist_local[f]
+                km = 2.0 * dist_local[f] * local_trips
             else:
                 km = 2.0 * dist_hub[f] / per_trip + dist_local[f]
             travel = km / km_per_day

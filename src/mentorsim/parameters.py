@@ -209,6 +209,8 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "Chance a mentor misses a planned visit for competing demands."),
     _p("mentors.km_per_travel_day", "km/day", 250.0, 50, 800, "assumption", "Assumption",
        "Road distance covered in a day of travel."),
+    _p("mentors.local_day_trips", "bool", False, 0, 1, "assumption", "HRH2021",
+       "Regional mentors return home each night (a round trip per visit day) instead of staying near the facility."),
     _p("mentors.facilities_per_trip", "count", 5, 1, 20, "assumption", "Assumption",
        "Facilities a hub team visits on one trip (one region's round)."),
     _p("mentors.hub_mentoring_skill", "share", 0.8, 0, 1, "assumption", "HRH2021",

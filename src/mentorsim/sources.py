@@ -70,4 +70,32 @@ SOURCES: dict[str, str] = {
         "No published figure: a modelling assumption, with a range wide enough for sensitivity "
         "analysis to show whether it matters."
     ),
+    "Manzi2018": (
+        "Manzi A, et al. PLoS One 2018 (Rwanda MESH nurse mentorship): US$27,956 a year for 21 "
+        "health centres (2011 USD), 80% salaries; MESH-QI: 45% staff, 40% transport, 13% mentor "
+        "training. Used as an order-of-magnitude check on programme and coordination costs."
+    ),
+    "SSIcost": (
+        "Cost of a surgical site infection: +67-75% of post-operative cost, Int EUR 331-412 "
+        "(KIWI multi-country study, J Hosp Infect 2023); a post-caesarean SSI adds 8.7 bed-days "
+        "at Bugando (MODEL_BRIEF section 6). Episode durations are assumptions."
+    ),
+    "WHOCHOICE2003": (
+        "Tan-Torres Edejer T, et al. Making choices in health: WHO guide to cost-effectiveness "
+        "analysis. WHO 2003. Costs and effects discounted at 3% a year; White et al., Ann Surg "
+        "2022 (national SSC scale-up, Int$31-138 per year of life lost averted) also discount at 3%."
+    ),
+    "Daroudi2021": (
+        "Daroudi R, et al. Cost Eff Resour Alloc 2021: opportunity-cost thresholds in low-HDI "
+        "countries average 0.34 x GDP per capita. Tanzania GDP per capita US$1,012 in 2018 "
+        "(World Bank). Results are reported at several willingness-to-pay values, never one."
+    ),
+    "WDI2018": (
+        "World Bank, World Development Indicators: life expectancy at birth, Tanzania 2018, about "
+        "65 years (not in MODEL_BRIEF; range 60-70 covers the UN and World Bank estimates)."
+    ),
+    "GBDdw": (
+        "Global Burden of Disease disability weights (Salomon JA, et al. Lancet Glob Health 2015): "
+        "severe acute infectious episode 0.133 (0.088-0.190), moderate 0.051 (0.032-0.074)."
+    ),
 }

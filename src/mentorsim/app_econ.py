@@ -125,10 +125,15 @@ def incremental(strategies: Sequence, effect: str = "dalys_averted") -> pd.DataF
 def wtp_table(strategies: Sequence, effect: str = "dalys_averted") -> pd.DataFrame:
     """The strategy to choose at each willingness to pay (multiples of GDP per capita)."""
     cea = _mod("cea")
-    gdp = float(strategies[0].params["economics.gdp_per_capita_usd"])
+    params = strategies[0].params
+    gdp = float(params["economics.gdp_per_capita_usd"])
+    # as `mentorsim cea`: the default multiples, with 0.34 replaced by the opportunity-cost multiple
+    multiples = set(cea.DEFAULT_WTP_MULTIPLES) - {0.34}
+    multiples.add(float(params.get("economics.opportunity_cost_multiple", 0.34)))
+    multiples = sorted(multiples)
     table = _mod("economics").strategy_table(strategies, effect=effect)
-    out = cea.wtp_summary(table, cea.default_wtp(gdp))
-    out.insert(0, "gdp_multiple", list(cea.DEFAULT_WTP_MULTIPLES))
+    out = cea.wtp_summary(table, cea.default_wtp(gdp, multiples))
+    out.insert(0, "gdp_multiple", multiples)
     return out
 
 

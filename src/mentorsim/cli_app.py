@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import sys
 
-from .errors import input_error
+from .errors import InputError
 
 
 def register(subparsers) -> None:
@@ -23,14 +23,14 @@ def _free_port(host: str) -> int:
 
 def _check_port(host: str, port: int) -> None:
     if not (0 <= port <= 65535):
-        raise input_error("--port", None, "must be a whole number from 0 to 65535", port)
+        raise InputError(f"--port = {port}: must be a whole number from 0 to 65535")
     try:
         with socket.socket() as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((host, port))
     except OSError as exc:
-        raise input_error("--port", None, f"cannot listen on {host}:{port} ({exc.strerror}); "
-                          "choose another port, or 0 for a free one", port) from None
+        raise InputError(f"--port = {port}: cannot listen on {host}:{port} ({exc.strerror}); "
+                         "choose another port, or 0 for a free one") from None
 
 
 def cmd_app(args) -> int:

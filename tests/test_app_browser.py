@@ -103,6 +103,7 @@ def _headline_value(page) -> tuple[str, float]:
 
 
 def test_page_runs_compares_and_exports(page, server, tmp_path):
+    from playwright.sync_api import expect
     run = page.locator(".ms-run")
     run.wait_for()
     assert "Visit interval (weeks)" in page.inner_text("body")
@@ -111,17 +112,17 @@ def test_page_runs_compares_and_exports(page, server, tmp_path):
     _set(page, "Visit days", "20")
     field = page.locator(".ms-lever-visits-days")
     field.filter(has_text="must be in [1, 10]").wait_for()
-    assert run.is_disabled()
+    expect(run).to_be_disabled()
     _set(page, "Visit days", "2")
     page.locator(".ms-lever-visits-days").filter(has_text="Days per visit").wait_for()
-    assert run.is_enabled()
+    expect(run).to_be_enabled()
 
     _set(page, "Replicates", "4")
     run.click()
     text, first = _headline_value(page)
     assert "4 replicates" in text and 5 < first < 95
-    assert page.locator(".ms-figure-composite").count() == 1
-    assert page.locator(".ms-run-error").count() == 0
+    expect(page.locator(".ms-figure-composite")).to_have_count(1)
+    expect(page.locator(".ms-run-error")).to_have_count(0)
 
     page.locator(".ms-save").click()
     page.locator(".ms-remove").wait_for()

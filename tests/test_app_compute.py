@@ -1,0 +1,88 @@
+"""What the page and the report compute: a scenario, its comparator, the tables and the export."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mentorsim import app_compute, app_econ, app_figures
+from mentorsim.app_levers import base_scenario
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def small():
+    sc = base_scenario().with_params({"facilities.intervention": 4, "facilities.comparison": 2})
+    return app_compute.run_scenario(sc, seed=3, replicates=3, name="small")
+
+
+def test_comparator_is_no_mentorship_in_the_same_setting(small):
+    comp = small.comparator.scenario.params
+    assert not comp["visits.enabled"] and not comp["echo.enabled"] and not comp["whatsapp.enabled"]
+    assert not comp["followup.whatsapp"]
+    for key in ("facilities.intervention", "followup.months", "programme.months"):
+        assert comp[key] == small.scenario.params[key]
+    assert small.comparator.seed == small.seed and len(small.comparator.runs) == 3
+
+
+def test_mentorship_beats_no_mentorship_at_month_12(small):
+    s, c = app_compute.summary(small), app_compute.summary(small, comparator=True)
+    assert s["composite_month12_pct"] > c["composite_month12_pct"] + 5
+    # common random numbers: the same facilities start at the same baseline
+    assert s["composite_baseline_pct"] == pytest.approx(c["composite_baseline_pct"])
+
+
+def test_progress_reaches_its_total():
+    seen = []
+    sc = base_scenario().with_params({"facilities.intervention": 2, "facilities.comparison": 1, "visits.days": 3})
+    app_compute.run_scenario(sc, seed=5, replicates=2, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_comparison_csv_has_outcomes_levers_and_provenance(small):
+    df = pd.read_csv(io.StringIO(app_compute.comparison_csv([small])))
+    assert {"section", "quantity", "scenario", "mean", "ci95_low", "ci95_high", "seed", "git_commit"} <= set(df.columns)
+    row = df[(df["quantity"] == "composite_month12_pct")].iloc[0]
+    assert float(row["mean"]) == pytest.approx(app_compute.summary(small)["composite_month12_pct"])
+    assert float(row["ci95_low"]) <= float(row["mean"]) <= float(row["ci95_high"])
+    lever = df[(df["section"] == "levers") & (df["quantity"] == "facilities.intervention")].iloc[0]
+    assert float(lever["mean"]) == 4
+    assert (df["seed"] == 3).all()
+
+
+def test_economics_present_or_missing_is_said(small):
+    ok, message = app_econ.status()
+    if ok:
+        assert small.economics is not None and small.econ_message == ""
+        ev = app_compute.econ_values(small)
+        assert ev["cost_programme_usd"][0] > 0
+        assert ev["cost_net_usd"][0] == pytest.approx(ev["cost_programme_usd"][0] - ev["savings_ssi_usd"][0])
+        inc = app_econ.incremental(app_compute.strategies([small]))
+        assert list(inc["strategy"]).count("no_mentorship") == 1
+    else:
+        assert small.economics is None and "missing" in small.econ_message
+
+
+def test_page_survives_missing_economics(monkeypatch):
+    monkeypatch.setattr(app_econ, "status", lambda: (False, "missing mentorsim.economics (test)"))
+    sc = base_scenario().with_params({"facilities.intervention": 2, "facilities.comparison": 1,
+                                      "echo.interval_weeks": 3})
+    run = app_compute.run_scenario(sc, seed=2, replicates=2)
+    assert run.economics is None and "test" in run.econ_message
+    frame = app_compute.comparison_frame([run])
+    assert "Composite adherence, month 12 (%)" in set(frame["label"])
+    data = app_figures.png(app_figures.dashboard([run]))
+    assert data.startswith(PNG)
+
+
+def test_figures_are_pngs_with_pixels(small):
+    import matplotlib.image as mpimg
+    for fig in (app_figures.composite([small]), app_figures.skills([small]), app_figures.attendance([small]),
+                app_figures.gain_over_comparator([small]), app_figures.dashboard([small])):
+        data = app_figures.png(fig)
+        assert data.startswith(PNG)
+        img = mpimg.imread(io.BytesIO(data), format="png")
+        assert img.shape[0] > 100 and img.shape[1] > 100 and np.ptp(img) > 0

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from . import app_econ
 from .model import WEEKS_PER_MONTH
 from .people import DOMAINS
-from .plots import OBSERVED_COMPOSITE
+from .plots import OBSERVED_COMPOSITE, draw_attendance
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 COMPARATOR_COLOR = "#7f7f7f"
@@ -117,32 +117,7 @@ def skills(runs: Sequence) -> Figure:
 def attendance(runs: Sequence) -> Figure:
     """Telementoring attendance per session (% of eligible staff), intervention facilities."""
     fig = Figure(figsize=(8, 3.6))
-    ax = fig.add_subplot()
-    plotted = False
-    for i, run in enumerate(runs):
-        n = run.results.runs[0].n_intervention
-        att = np.array([r.fac["echo_attended"][:, :n].sum(axis=1) for r in run.results.runs])
-        elig = np.array([r.fac["echo_eligible"][:, :n].sum(axis=1) for r in run.results.runs])
-        held = elig.sum(axis=0) > 0
-        if not held.any():
-            continue
-        share = 100 * att[:, held] / np.maximum(elig[:, held], 1)
-        m = np.arange(att.shape[1])[held] / WEEKS_PER_MONTH
-        ax.plot(m, share.mean(axis=0), color=COLORS[i % len(COLORS)], lw=1.2, marker=".", ms=3, label=run.name)
-        ax.fill_between(m, np.percentile(share, 2.5, axis=0), np.percentile(share, 97.5, axis=0),
-                        color=COLORS[i % len(COLORS)], alpha=0.15, lw=0)
-        plotted = True
-    if not plotted:
-        ax.text(0.5, 0.5, "no telementoring in these scenarios", ha="center", transform=ax.transAxes)
-    ax.axhline(47, color="grey", ls="--", lw=1)
-    ax.text(0, 48.5, "47% attended Tanzania's IPC ECHO series (Ngowi 2024)", fontsize=7)
-    ax.set_xlabel("months since the programme started")
-    ax.set_ylabel("attendance (% of eligible)")
-    ax.set_ylim(0, 100)
-    ax.set_title("Telementoring attendance per session, mean and 95% band")
-    if plotted:
-        ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
+    draw_attendance(fig.add_subplot(), [(run.name, run.results) for run in runs], COLORS, fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -74,32 +74,42 @@ def skills_by_domain(results: Sequence[Results], path: Path) -> Path:
     return _save(fig, path)
 
 
-def attendance(results: Sequence[Results], path: Path) -> Path:
-    """Telementoring attendance per session over time, per scenario."""
-    fig, ax = plt.subplots(figsize=(9, 4))
+def draw_attendance(ax, named: Sequence[tuple[str, Results]], colors: Sequence[str] | None = None,
+                    fontsize: int = 8) -> None:
+    """Telementoring attendance per session (% of eligible intervention staff) on ``ax``: mean over
+    replicates with a 95% band, per (name, results); the page and the CLI both draw with this."""
     plotted = False
-    for res in results:
+    for i, (name, res) in enumerate(named):
         n = res.runs[0].n_intervention
         att = np.array([r.fac["echo_attended"][:, :n].sum(axis=1) for r in res.runs])
         elig = np.array([r.fac["echo_eligible"][:, :n].sum(axis=1) for r in res.runs])
         held = elig.sum(axis=0) > 0
         if not held.any():
             continue
+        share = 100 * att[:, held] / np.maximum(elig[:, held], 1)
         months = np.arange(att.shape[1])[held] / WEEKS_PER_MONTH
-        share = 100 * att[:, held].sum(axis=0) / elig[:, held].sum(axis=0)
-        ax.plot(months, share, marker=".", lw=1, label=res.name)
+        color = colors[i % len(colors)] if colors else None
+        line, = ax.plot(months, share.mean(axis=0), color=color, lw=1.2, marker=".", ms=3, label=name)
+        ax.fill_between(months, np.percentile(share, 2.5, axis=0), np.percentile(share, 97.5, axis=0),
+                        color=line.get_color(), alpha=0.15, lw=0)
         plotted = True
     if not plotted:
         ax.text(0.5, 0.5, "no telementoring in these scenarios", ha="center", transform=ax.transAxes)
     ax.axhline(47, color="grey", ls="--", lw=1)
-    ax.text(0, 48, "47% attended Tanzania's IPC ECHO series (Ngowi 2024)", fontsize=8)
+    ax.text(0, 48.5, "47% attended Tanzania's IPC ECHO series (Ngowi 2024)", fontsize=fontsize - 1)
     ax.set_xlabel("months since the programme started")
     ax.set_ylabel("attendance (% of eligible staff)")
     ax.set_ylim(0, 100)
-    ax.set_title("Telementoring attendance per session")
+    ax.set_title("Telementoring attendance per session, mean and 95% band")
     if plotted:
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=fontsize - 1)
     ax.grid(alpha=0.3)
+
+
+def attendance(results: Sequence[Results], path: Path) -> Path:
+    """Telementoring attendance per session over time, per scenario."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    draw_attendance(ax, [(r.name, r) for r in results])
     return _save(fig, path)
 
 

@@ -204,6 +204,21 @@ def test_rms_z_weights_each_target_by_its_uncertainty():
     assert dist({"a": 10.0, "b": 50.0, "c": 99.0}, {}) == 0.0
 
 
+def test_probit_coordinates_keep_the_uniform_prior_and_round_trip():
+    from mentorsim.calibration import ProbitCoordinates
+    cfg = load_config(CONFIG)
+    c = ProbitCoordinates(cfg.priors)
+    values = {p.name: p.low + 0.3 * (p.high - p.low) for p in cfg.priors}
+    back = c.values(c.coords(values))
+    assert all(back[k] == pytest.approx(v, rel=1e-12, abs=1e-15) for k, v in values.items())
+    # a standard normal u maps to a uniform x on [low, high]
+    u = np.random.default_rng(3).standard_normal(20000)
+    p, first = cfg.priors[0], next(iter(c.coords(values)))
+    x = np.array([c.values({k: (ui if k == first else 0.0) for k in c.coords(values)})[p.name] for ui in u])
+    assert np.all((x > p.low) & (x < p.high))
+    assert np.histogram(x, bins=5, range=(p.low, p.high))[0] / len(x) == pytest.approx(np.full(5, 0.2), abs=0.015)
+
+
 def test_weighted_quantile_and_summary():
     v = np.array([1.0, 2.0, 3.0, 4.0])
     assert weighted_quantile(v, np.ones(4), 0.5) == pytest.approx(2.5)

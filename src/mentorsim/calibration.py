@@ -321,7 +321,8 @@ def run_calibration(config: CalibrationConfig, out_dir: str | Path, resume: bool
     run_info = _read_run_file(out_dir) if resume else {}
     run_info["fingerprint"] = fp
     run_info.setdefault("invocations", [])
-    invocation = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "resume": resume,
+    from .provenance import git_commit
+    invocation = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "resume": resume, "git_commit": git_commit(),
                   "budget_evaluations": config.budget_evaluations, "budget_minutes": config.budget_minutes,
                   "workers": config.workers}
     run_info["invocations"].append(invocation)
@@ -520,6 +521,7 @@ def calibrated_toml(post: pd.DataFrame, config: CalibrationConfig, state: RunSta
         f"config = {_q(meta.get('config', config.source))}",
         f"date = {_q(meta.get('date', time.strftime('%Y-%m-%d')))}",
         f"git_commit = {_q(meta.get('git_commit', 'unknown'))}",
+        f"sampling_git_commits = {json.dumps(sorted({i['git_commit'] for i in state.invocations if i.get('git_commit') and i.get('evaluations', 0) > 0}))}",
         f"mentorsim_version = {_q(meta.get('mentorsim_version', '?'))}",
         f"seed = {config.seed}",
         f"replicates_per_particle = {config.replicates}",

@@ -222,8 +222,19 @@ class RunState:
         return self.out_dir / HISTORY_FILE
 
     @property
+    def sampling(self) -> list:
+        """Invocations that evaluated particles (not those that only rewrote the outputs)."""
+        return [i for i in self.invocations if i.get("evaluations", 0) > 0]
+
+    @property
     def wall_seconds(self) -> float:
-        return float(sum(i.get("wall_seconds", 0.0) for i in self.invocations))
+        """Wall time of the invocations that sampled (seconds)."""
+        return float(sum(i.get("wall_seconds", 0.0) for i in self.sampling))
+
+    @property
+    def sampling_stop_reason(self) -> str:
+        """Why the last sampling invocation stopped (this one's reason if none sampled)."""
+        return self.sampling[-1].get("stop_reason", "") if self.sampling else self.stop_reason
 
     @property
     def evaluations(self) -> int:
@@ -530,7 +541,7 @@ def calibrated_toml(post: pd.DataFrame, config: CalibrationConfig, state: RunSta
         f"final_epsilon = {float(gens['epsilon'].iloc[-1]) if len(gens) else float('nan'):.6g}",
         f"evaluations = {state.evaluations}",
         f"wall_seconds = {state.wall_seconds:.1f}",
-        f"stop_reason = {_q(state.stop_reason)}",
+        f"stop_reason = {_q(state.sampling_stop_reason)}",
         f"point_estimate = {_q(config.point)}",
         f"effective_sample_size = {effective_sample_size(post['weight']):.1f}",
         "",

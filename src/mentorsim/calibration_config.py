@@ -159,8 +159,9 @@ class CalibrationConfig:
 
     def fingerprint(self) -> dict:
         """What must not change between a run and its resumption."""
+        calibrated = set(self.parameter_names)  # their defaults change when a calibration is installed
         return {
-            "scenario": dict(self.scenario.params),
+            "scenario": {k: v for k, v in self.scenario.params.items() if k not in calibrated},
             "targets": [[t.name, t.output, t.value, t.se, t.role] for t in self.targets],
             "priors": [[p.name, p.low, p.high] for p in self.priors],
             "seed": self.seed, "replicates": self.replicates, "population": self.population,

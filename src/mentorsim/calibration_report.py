@@ -224,9 +224,10 @@ def markdown(config: CalibrationConfig, state: RunState, post: pd.DataFrame, poi
         f"- ABC-SMC, population {config.population}, {config.replicates} replicates per particle "
         f"(run seeds {config.seed} to {config.seed + config.replicates - 1}), {config.workers} worker process(es).",
         f"- {len(g)} generations, {state.evaluations} particle evaluations "
-        f"({state.evaluations * config.replicates} model runs), wall time {state.wall_seconds / 60:.1f} min "
-        f"over {len(state.invocations)} invocation(s).",
-        f"- Stopped: {state.stop_reason}.",
+        f"({state.evaluations * config.replicates} model runs), sampling wall time {state.wall_seconds / 60:.1f} min "
+        f"over {len(state.sampling)} invocation(s) (git commit(s) "
+        f"{', '.join(sorted({i.get('git_commit', '?')[:10] for i in state.sampling}))}).",
+        f"- Stopped: {state.sampling_stop_reason}.",
         f"- Final threshold (RMS z over {len(config.fit_targets)} fit targets): {_f(float(g['epsilon'].iloc[-1]), 3)}; "
         f"effective sample size of the posterior {effective_sample_size(post['weight']):.0f} of {len(post)}.",
         f"- Fit targets met by the calibrated defaults: {int(met.sum())} of {len(met)}; check targets met: "

@@ -97,7 +97,7 @@ def _run(cfg, out: Path, args):
     write_posterior_csv(post, cfg, out / "posterior.csv")
     text = calibrated_toml(post, cfg, state, point, meta)
     _write_text(out / "calibrated.toml", text)
-    with output_dir(out / "report", meta | {"stop_reason": state.stop_reason}) as stage:
+    with output_dir(out / "report", meta | {"stop_reason": state.sampling_stop_reason}) as stage:
         table = write_report(cfg, state, post, point, stage, meta)
     if args.install:
         data = package_data_dir()
@@ -106,7 +106,7 @@ def _run(cfg, out: Path, args):
         Path(data / "posterior.csv.tmp").replace(data / "posterior.csv")
         _write_text(data / "calibrated.toml", text)
         dest = Path(args.config).parent / "report"
-        with output_dir(dest, meta | {"stop_reason": state.stop_reason}) as stage:
+        with output_dir(dest, meta | {"stop_reason": state.sampling_stop_reason}) as stage:
             for f in sorted((out / "report").iterdir()):
                 if f.is_file() and f.name != "manifest.json":
                     shutil.copyfile(f, stage / f.name)
@@ -128,7 +128,7 @@ def _write_text(path: Path, text: str) -> None:
 
 def _summary(state, t, out: Path, installed: bool) -> str:
     lines = [f"{len(state.generations)} generations, {state.evaluations} particle evaluations, "
-             f"{state.wall_seconds / 60:.1f} min; stopped: {state.stop_reason}", ""]
+             f"{state.wall_seconds / 60:.1f} min of sampling; stopped: {state.stop_reason}", ""]
     w = max(len(x) for x in t["target"])
     lines.append(f"{'target'.ljust(w)}  role   observed [95% interval]     calibrated defaults  z      met")
     for r in t.itertuples():

@@ -93,6 +93,12 @@ class MentorshipModel(mesa.Model):
             self.step()
         return self
 
+    def release(self) -> None:
+        """Drop Mesa 3.3.1's class-level reference to this model (``Agent._ids`` is a
+        defaultdict keyed by model, so without this every model ever built stays in memory).
+        Call once the run's output has been taken; no agents may be created afterwards."""
+        mesa.Agent._ids.pop(self, None)
+
     def promote_mentee(self, region: int, discipline: int) -> bool:
         """Make the most skilled mentee of ``discipline`` in ``region`` a mentor (they stay in
         post); False if the region has no such mentee."""

@@ -23,8 +23,12 @@ from .scenario import Scenario, default_scenario
 
 
 def simulate(params: Mapping, seed: int = 1, replicate: int = 0) -> RunOutput:
-    """Run one replicate of a full parameter set; return its output."""
-    return RunOutput.from_model(MentorshipModel(params, seed=seed, replicate=replicate).run())
+    """Run one replicate of a full parameter set; return its output (the model is released)."""
+    model = MentorshipModel(params, seed=seed, replicate=replicate)
+    try:
+        return RunOutput.from_model(model.run())
+    finally:
+        model.release()
 
 
 def evaluate(params: Mapping, seed: int = 1, replicate: int = 0) -> dict[str, float]:

@@ -33,7 +33,17 @@ ChunkFn = Callable[[Any, Sequence, int], Any]
 MAX_ATTEMPTS = 3
 
 
-class SerialExecutor:
+class _Closing:
+    """Executors are context managers: ``with LocalExecutor(2) as ex: ...`` closes the workers."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SerialExecutor(_Closing):
     """Runs every chunk in the calling process."""
 
     label = "serial"
@@ -63,7 +73,7 @@ def _worker_init(ppid: int) -> None:
     threading.Thread(target=_watch_parent, args=(ppid,), daemon=True).start()
 
 
-class LocalExecutor:
+class LocalExecutor(_Closing):
     """Worker processes on this machine (forked: they start warm, sharing loaded modules)."""
 
     label = "local"
@@ -130,7 +140,7 @@ def _probe() -> str:
     return mentorsim.__version__
 
 
-class DaskExecutor:
+class DaskExecutor(_Closing):
     """The workers of a Dask distributed scheduler at ``address`` (e.g. ``tcp://127.0.0.1:8786``).
 
     Workers need mentorsim importable (the same version as here). Dask reschedules the tasks of a
@@ -182,7 +192,7 @@ class DaskExecutor:
         queue = collections.deque((chunk, 1) for chunk in chunks)
         limit = 4 * self.workers
         meta: dict = {}
-        ac = as_completed()
+        ac = as_completed(loop=self.client.loop)
 
         def submit():
             while queue and len(meta) < limit:

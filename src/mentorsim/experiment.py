@@ -253,7 +253,7 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
 
     # -- parameters ------------------------------------------------------------------------------
     raw_params = _flatten(data.get("parameters", {}),
-                          leaf=lambda v: not isinstance(v, Mapping) or set(v) <= set(SPEC_KEYS))
+                          leaf=lambda v: not isinstance(v, Mapping) or not v or bool(set(v) & set(SPEC_KEYS)))
     if not raw_params:
         raise input_error(source, "parameters", "no parameters to vary; add e.g. "
                           '"visits.interval_weeks" = { values = [4, 9] }')
@@ -374,9 +374,9 @@ def _param(source: str, key: str, spec, method: str, is_model: bool) -> ParamRan
         for v in values:
             typed.append(_model_value(source, f"{where}.values", key, v) if decl is not None
                          else _number(source, f"{where}.values", v))
-        if len(set(typed)) != len(typed):
-            raise input_error(source, f"{where}.values", "lists a value twice", values)
         with_ = spec.get("with")
+        if with_ is None and len(set(typed)) != len(typed):
+            raise input_error(source, f"{where}.values", "lists a value twice", values)
         if with_ is not None and not isinstance(with_, str):
             raise input_error(source, f"{where}.with", "must be the name of another varied parameter", with_)
         return ParamRange(key, kind, values=tuple(typed), with_=with_, unit=unit)

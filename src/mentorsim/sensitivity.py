@@ -167,9 +167,15 @@ def analyze_output(exp: Experiment, design: Design, y: np.ndarray) -> dict:
                 "sigma": res["sigma"]}
     if exp.method == "fast":
         # SALib's FAST bootstrap seeds numpy's global generator; keep the caller's state untouched.
+        # SALib warns that its FAST bootstrap intervals are indicative only; the docs and the
+        # printed table say so, so the warning is not repeated for every output.
+        import warnings
         state = np.random.get_state()
         try:
-            res = fast.analyze(problem, y, M=exp.options["m"], num_resamples=nres, conf_level=conf, seed=seed)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="FAST confidence intervals")
+                res = fast.analyze(problem, y, M=exp.options["m"], num_resamples=nres, conf_level=conf,
+                                   seed=seed)
         finally:
             np.random.set_state(state)
         return {k: res[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}
@@ -280,7 +286,8 @@ def text_table(result: SensitivityResult, top: int = 12) -> str:
             lines.append("  largest interactions (S2): " + "; ".join(
                 f"{result.names[i]} x {result.names[j]} {v:.3f} ± {c:.3f}" for v, c, i, j in pairs))
     lines.append(f"{result.method}: {result.n_points} design points x {result.replicates} replicates; "
-                 f"± = half-width of the {result.conf_level:.0%} bootstrap interval.")
+                 f"± = half-width of the {result.conf_level:.0%} bootstrap interval"
+                 + (" (indicative only for FAST, SALib issue 649)." if result.method == "fast" else "."))
     return "\n".join(lines)
 
 

@@ -94,11 +94,14 @@ class RunStore:
         path = Path(path)
         if not path.is_file():
             raise input_error(str(path), None, "no run store here (run the sweep first)")
-        conn = _connect(path)
+        conn = None
         try:
+            conn = _connect(path)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
-            conn.close()
+            meta["params"], meta["outputs"]
+        except (sqlite3.DatabaseError, KeyError) as exc:
+            if conn is not None:
+                conn.close()
             raise input_error(str(path), None, f"not a mentorsim run store ({exc})") from None
         store = cls(path, conn, json.loads(meta["params"]), json.loads(meta["outputs"]))
         return store

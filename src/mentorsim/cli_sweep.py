@@ -102,13 +102,18 @@ def print_summary(exp, s, fmt: str) -> None:
             cols = list(exp.names) + list(exp.outputs)
             table = pts[cols].copy()
             for o in exp.outputs:
-                table[o] = [f"{m:.1f} [{lo:.1f}, {hi:.1f}]" if pd.notna(m) else "n/a"
+                table[o] = [f"{_num(m)} [{_num(lo)}, {_num(hi)}]" if pd.notna(m) else "n/a"
                             for m, lo, hi in zip(pts[o], pts[f"{o}_low"], pts[f"{o}_high"])]
             print(f"\nmean [95% CI] over {exp.replicates} replicates per point:")
             print(table.to_string(index=False))
         print(f"\nwrote runs.sqlite, runs.csv, runs.parquet, points.csv and {exp.name}.png to {s.out}/")
     if s.failed:
         print(f"warning: {s.failed} runs failed; their errors are in the error column of {s.out}/runs.csv")
+
+
+def _num(v: float) -> str:
+    """One decimal for percentages and counts, three for values on a 0-1 scale."""
+    return f"{v:.1f}" if abs(v) >= 2 else f"{v:.3f}"
 
 
 def _clean(x):

@@ -327,7 +327,7 @@ def plot_coverage(req: PlanRequest, curve: list[SizeResult], path, recommended: 
     ax.set_title(f"{req.facilities} facilities, a visit every {req.interval_weeks} weeks, local share "
                  f"{req.local_share:g}, {req.years:g} years ({req.replicates} replicates a size)", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="center right")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -207,7 +207,8 @@ def chunked(exp: Experiment, design: Design, run_ids: Sequence[int], workers: in
 
 def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = False,
               retry_failed: bool = False, progress: bool = True, chunk_size: int | None = None,
-              on_chunk: Callable[[int], None] | None = None, export: bool = True) -> SweepSummary:
+              on_chunk: Callable[[int], None] | None = None, export: bool = True,
+              max_runs: int | None = None) -> SweepSummary:
     """Run (or finish) the sweep of ``exp`` into folder ``out``.
 
     Args:
@@ -218,6 +219,8 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
         chunk_size: runs per chunk sent to a worker (default: automatic).
         on_chunk: called with the number of runs stored so far after each finished chunk.
         export: write CSV, Parquet, points, plot and manifest when every run is stored.
+        max_runs: run at most this many of the missing runs, in run order (benchmarks, smoke tests);
+            the sweep stays incomplete, and ``resume`` finishes it.
     """
     from tqdm import tqdm
 
@@ -233,13 +236,17 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
     try:
         total = design.n_points * exp.replicates
         todo = pending_runs(exp, design, store, retry_failed)
+        if max_runs is not None:
+            todo = todo[:max_runs]
+        stored_before = store.ids()
+        skipped = len(stored_before - set(todo))  # stored before and not run again
         if todo and manifest.exists():
             manifest.unlink()  # about to add runs: the folder is not complete until the new manifest
         chunks = chunked(exp, design, todo, executor.workers, chunk_size)
         job = make_job(exp, store.meta()["design_hash"])
         buffer: list[RunRecord] = []
-        state = {"last": time.monotonic(), "stored": total - len(todo), "ran": 0}
-        bar = tqdm(total=total, initial=total - len(todo), unit="run", file=sys.stderr,
+        state = {"last": time.monotonic(), "stored": skipped, "ran": 0}
+        bar = tqdm(total=total, initial=skipped, unit="run", file=sys.stderr,
                    disable=None if progress else True, desc=exp.name, smoothing=0.05)
 
         def flush():
@@ -273,7 +280,7 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
         counts = store.counts()
         complete = counts["done"] + counts["failed"] == total
         summary = SweepSummary(out=out, total=total, done=counts["done"], failed=counts["failed"],
-                               ran=state["ran"], skipped=total - len(todo), elapsed_s=elapsed,
+                               ran=state["ran"], skipped=skipped, elapsed_s=elapsed,
                                complete=complete, executor=executor.label, workers=executor.workers)
         store.set_meta("last_sweep", {"executor": executor.label, "workers": executor.workers,
                                       "ran": state["ran"], "elapsed_s": round(elapsed, 3)})

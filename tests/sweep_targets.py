@@ -56,3 +56,8 @@ def die_always(params, seed, replicate):
     if params["x1"] > 2.5:
         os.kill(os.getpid(), signal.SIGKILL)
     return noisy(params, seed, replicate)
+
+
+def with_constant(params):
+    """x1 + c, where c comes from the experiment's [fixed] table (no seed: deterministic)."""
+    return {"y": params["x1"] + params["c"], "keys": float(len(params))}

@@ -326,3 +326,49 @@ def test_unreachable_scheduler_is_one_line(tmp_path):
     from mentorsim.executors import DaskExecutor
     with pytest.raises(InputError, match="cannot reach a Dask scheduler at tcp://127.0.0.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", timeout=2)
+
+
+def test_callable_gets_fixed_values_and_a_missing_output_fails_the_run(tmp_path):
+    path = tmp_path / "const.toml"
+    path.write_text('[experiment]\noutputs = ["y", "keys"]\ntarget = "sweep_targets:with_constant"\n'
+                    '[fixed]\nc = 10.0\n[design]\nmethod = "grid"\n[parameters]\nx1 = { values = [1, 2] }\n')
+    s = run_sweep(load_experiment(path), tmp_path / "a", SerialExecutor(), progress=False, export=False)
+    assert s.done == 2
+    with sqlite3.connect(tmp_path / "a" / "runs.sqlite") as conn:
+        assert conn.execute("SELECT y, keys FROM runs ORDER BY run_id").fetchall() == [(11.0, 2.0), (12.0, 2.0)]
+    path.write_text(path.read_text().replace('"keys"]', '"nothing"]'))
+    s = run_sweep(load_experiment(path), tmp_path / "b", SerialExecutor(), progress=False, export=False)
+    assert s.failed == 2
+    with sqlite3.connect(tmp_path / "b" / "runs.sqlite") as conn:
+        err = conn.execute("SELECT error FROM runs").fetchone()[0]
+    assert err.startswith("KeyError") and "returned no nothing" in err
+
+
+def test_sigterm_stops_cleanly_and_resume_finishes(tmp_path):
+    path = callable_experiment(tmp_path, target="slow_noisy", n=150, replicates=2)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "mentorsim", "sweep", str(path), "--out", str(out), "--workers", "2",
+           "--chunk-size", "4"]
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while _stored(out / "runs.sqlite") < 20:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "--resume" in err and "Traceback" not in err
+    stored = _stored(out / "runs.sqlite")
+    assert 20 <= stored < 300 and not (out / "manifest.json").exists()
+    done = subprocess.run(cmd + ["--resume"], env=_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and f"({300 - stored} run now" in done.stdout
+
+
+def test_sweep_command_on_a_dask_scheduler(tmp_path, dask_cluster, capsys):
+    from mentorsim.cli import main
+    path = callable_experiment(tmp_path, n=10, replicates=1)
+    assert main(["sweep", str(path), "--scheduler", dask_cluster.scheduler_address, "--out", str(tmp_path / "o")]) == 0
+    printed = capsys.readouterr().out
+    assert "10 of 10 runs done, 0 failed" in printed and "dask executor, 2 workers" in printed
+    run_sweep(load_experiment(path), tmp_path / "ref", SerialExecutor(), progress=False, export=False)
+    pd.testing.assert_frame_equal(results(tmp_path / "o"), results(tmp_path / "ref"))

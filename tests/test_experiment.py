@@ -153,6 +153,8 @@ BAD = [
     (HEAD + '[design]\nmethod = "sobol"\nn = 8\n[parameters]\n"visits.days" = {}\n', "design.second_order",
      "at least 2 parameters"),
     (GRID + '[parameters]\nstatus = { values = [1] }\n', "parameters.status", "reserved"),
+    (HEAD.replace("[experiment]\n", "[experiment]\nreplicates = 2\n") + '[design]\nmethod = "lhs"\nn = 9000000\n'
+     '[parameters]\n"visits.days" = {}\n', "design", "18000000 runs is more than the 10000000"),
 ]
 
 

@@ -237,19 +237,19 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("whole_group", [pytest.param(True, marks=pytest.mark.slow), False],
                          ids=["kill-group", "kill-coordinator"])
 def test_resume_after_sigkill_stores_every_run_exactly_once(tmp_path, whole_group):
-    path = callable_experiment(tmp_path, target="slow_noisy", n=150, replicates=2)
+    path = callable_experiment(tmp_path, target="slow_noisy", n=250, replicates=2)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "mentorsim", "sweep", str(path), "--out", str(out), "--workers", "2",
            "--chunk-size", "4"]
     _kill_mid_sweep(cmd, out / "runs.sqlite", 40, whole_group)
     stored = _stored(out / "runs.sqlite")
-    assert 40 <= stored < 300
+    assert 40 <= stored < 500
     assert not (out / "manifest.json").exists()  # a partial sweep never looks complete
     done = subprocess.run(cmd + ["--resume"], env=_env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert f"300 of 300 runs done, 0 failed ({300 - stored} run now" in done.stdout
+    assert f"500 of 500 runs done, 0 failed ({500 - stored} run now" in done.stdout
     got = results(out)
-    assert list(got["run_id"]) == list(range(300)) and (got["status"] == "done").all()
+    assert list(got["run_id"]) == list(range(500)) and (got["status"] == "done").all()
     exp = load_experiment(path)
     run_sweep(exp, tmp_path / "ref", SerialExecutor(), progress=False, export=False)
     pd.testing.assert_frame_equal(got, results(tmp_path / "ref"))
@@ -280,11 +280,16 @@ def test_resume_after_repeated_sigkills_at_random_moments(tmp_path):
 def dask_cluster():
     pytest.importorskip("distributed")  # a declared dependency: this only guards a broken install
     from distributed import LocalCluster
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(TESTS), os.environ.get("PYTHONPATH", "")])
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(TESTS), before or ""])
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                            dashboard_address=None, silence_logs=40)
     yield cluster
     cluster.close()
+    if before is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = before
 
 
 def test_dask_gives_the_same_results_as_serial_model_and_callable(tmp_path, dask_cluster):

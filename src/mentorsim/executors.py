@@ -88,13 +88,13 @@ class LocalExecutor(_Closing):
                                       initargs=(os.getpid(),))
 
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
-        queue = collections.deque((chunk, 1) for chunk in chunks)
+        queue = _Queue(chunks)
         in_flight: dict[cf.Future, tuple] = {}
         limit = 2 * self.workers
         self._pool = self._pool or self._new_pool()
         while queue or in_flight:
-            while queue and len(in_flight) < limit:
-                chunk, attempt = queue.popleft()
+            while len(in_flight) < limit and (item := queue.next()) is not None:
+                chunk, attempt = item
                 in_flight[self._pool.submit(fn, job, chunk, attempt)] = (chunk, attempt)
             done, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
             broken = False
@@ -126,13 +126,43 @@ class LocalExecutor(_Closing):
             self._pool = None
 
 
-def _retry(queue, chunk, attempt, max_attempts, on_lost, why: str) -> None:
+class _Queue:
+    """Chunks to run: retries first, then the (lazy) chunks not yet started."""
+
+    def __init__(self, chunks):
+        self._fresh = iter(chunks)
+        self._retries: collections.deque = collections.deque()
+        self._peeked = None
+
+    def next(self):
+        if self._retries:
+            return self._retries.popleft()
+        if self._peeked is not None:
+            item, self._peeked = self._peeked, None
+            return item
+        chunk = next(self._fresh, None)
+        return None if chunk is None else (chunk, 1)
+
+    def __bool__(self) -> bool:
+        if self._retries or self._peeked is not None:
+            return True
+        chunk = next(self._fresh, None)
+        if chunk is None:
+            return False
+        self._peeked = (chunk, 1)
+        return True
+
+    def retry(self, item) -> None:
+        self._retries.appendleft(item)
+
+
+def _retry(queue: _Queue, chunk, attempt, max_attempts, on_lost, why: str) -> None:
     """Requeue a chunk as single runs at the front, or give it up after ``max_attempts``."""
     if attempt >= max_attempts:
         on_lost(chunk, attempt, f"{why} while running it, {attempt} times")
         return
     for run in reversed(list(chunk)):
-        queue.appendleft(([run], attempt + 1))
+        queue.retry(([run], attempt + 1))
 
 
 def _probe() -> str:
@@ -189,14 +219,14 @@ class DaskExecutor(_Closing):
             from distributed.scheduler import KilledWorker
         except ImportError:  # pragma: no cover - older distributed
             from distributed import KilledWorker
-        queue = collections.deque((chunk, 1) for chunk in chunks)
+        queue = _Queue(chunks)
         limit = 4 * self.workers
         meta: dict = {}
         ac = as_completed(loop=self.client.loop)
 
         def submit():
-            while queue and len(meta) < limit:
-                chunk, attempt = queue.popleft()
+            while len(meta) < limit and (item := queue.next()) is not None:
+                chunk, attempt = item
                 fut = self.client.submit(fn, job, chunk, attempt, pure=False)
                 meta[fut.key] = (chunk, attempt)
                 ac.add(fut)

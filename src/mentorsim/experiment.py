@@ -78,7 +78,7 @@ ANALYSIS_KEYS = {
 #: Column names the run store uses itself: parameters and outputs may not take them.
 RESERVED_NAMES = ("run_id", "point", "replicate", "seed", "status", "error", "attempts", "elapsed_s",
                   "worker", "finished_at")
-MAX_RUNS = 50_000_000
+MAX_RUNS = 10_000_000
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -187,22 +187,20 @@ def pending_runs(exp: Experiment, design: Design, store: RunStore, retry_failed:
 
 
 def chunked(exp: Experiment, design: Design, run_ids: Sequence[int], workers: int,
-            chunk_size: int | None = None) -> list[list[tuple]]:
-    """Group runs into chunks: about 16 per worker, at most MAX_CHUNK runs each."""
-    if not run_ids:
-        return []
+            chunk_size: int | None = None) -> Iterator[list[tuple]]:
+    """Group runs into chunks (made as they are needed): about 16 per worker, at most MAX_CHUNK runs
+    each. A run is ``(run_id, point, replicate, parameter values)``."""
     size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(len(run_ids) / (16 * max(1, workers)))))
     reps = exp.replicates
-    chunks, cur = [], []
+    cur = []
     for run_id in run_ids:
         point, replicate = divmod(run_id, reps)
         cur.append((run_id, point, replicate, design.point(point)))
         if len(cur) == size:
-            chunks.append(cur)
+            yield cur
             cur = []
     if cur:
-        chunks.append(cur)
-    return chunks
+        yield cur
 
 
 def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = False,

@@ -88,6 +88,22 @@ class LocalExecutor(_Closing):
                                       initargs=(os.getpid(),))
 
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
+        try:
+            self._map(fn, job, chunks, on_result, on_lost, max_attempts)
+        except BaseException:
+            self._abandon()  # interrupted: stop the workers now rather than wait for their chunks
+            raise
+
+    def _abandon(self) -> None:
+        if self._pool is None:
+            return
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+        self._pool = None
+
+    def _map(self, fn, job, chunks, on_result, on_lost, max_attempts) -> None:
         queue = _Queue(chunks)
         in_flight: dict[cf.Future, tuple] = {}
         limit = 2 * self.workers

@@ -38,6 +38,8 @@ ANALYZED = ("sobol", "morris", "fast", "lhs")
 #: The index each method's bar chart sorts by, and the indices it draws.
 MAIN_INDEX = {"sobol": "ST", "fast": "ST", "lhs": "S1", "morris": "mu_star"}
 BARS = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "lhs": ("S1",), "morris": ("mu_star", "sigma")}
+#: Most parameters drawn in one bar chart panel (the largest by the main index; all are in the CSV).
+MAX_BARS = 25
 
 
 @dataclass
@@ -187,18 +189,19 @@ def analyze_output(exp: Experiment, design: Design, y: np.ndarray) -> dict:
 
 # -- plots and files ---------------------------------------------------------------------------
 def plot_indices(result: SensitivityResult, path: Path) -> Path:
-    """Horizontal bars with interval whiskers, one panel per output, sorted by the main index."""
+    """Horizontal bars with interval whiskers, one panel per output, sorted by the main index
+    (the MAX_BARS largest when there are more parameters)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     outs = [o for o in result.outputs if o not in result.skipped]
-    k = len(result.names)
-    cols = min(2, max(1, len(outs)))
+    k = min(len(result.names), MAX_BARS)
+    cols = min(3, max(1, len(outs)))
     rows = int(np.ceil(max(1, len(outs)) / cols))
     fig, axs = plt.subplots(rows, cols, figsize=(6.2 * cols, 0.34 * k * rows + 1.4 * rows), squeeze=False)
     bars = BARS[result.method]
     for ax, o in zip(axs.ravel(), outs):
-        order = result.index(o, MAIN_INDEX[result.method]).sort_values().index.tolist()
+        order = result.index(o, MAIN_INDEX[result.method]).sort_values().index.tolist()[-k:]
         ypos = np.arange(len(order))
         h = 0.8 / len(bars)
         for b, idx in enumerate(bars):
@@ -208,14 +211,14 @@ def plot_indices(result: SensitivityResult, path: Path) -> Path:
                     xerr=None if np.all(np.isnan(c)) else np.nan_to_num(c), capsize=2, color=f"C{b}")
         ax.set_yticks(ypos, order, fontsize=7)
         ax.axvline(0, color="k", lw=0.6)
-        ax.set_title(o, fontsize=9)
+        ax.set_title(o if k == len(result.names) else f"{o} (largest {k} of {len(result.names)})", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(fontsize=7, loc="lower right")
     for ax in axs.ravel()[len(outs):]:
         ax.set_visible(False)
     fig.suptitle(f"{result.method} sensitivity: {result.n_points} points x {result.replicates} replicates; "
                  f"whiskers = {result.conf_level:.0%} interval", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path

@@ -26,7 +26,6 @@ import time
 import tomllib
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -110,6 +109,17 @@ def main() -> None:
     print(f"parallel efficiency, 2 workers vs 1: {100 * eff:.0f}% (throughput); the model's own time a run went "
           f"from {1000 / rates[1] * utilisation[1]:.0f} to {2000 / rates[2] * utilisation[2]:.0f} ms: "
           "when that rises, the workers are sharing cores with other processes (see the load average)")
+    control = experiment_from_dict({
+        "experiment": {"outputs": ["y"], "target": "mentorsim.testfunctions:fixed_work"},
+        "design": {"method": "lhs", "n": max(50, args.runs // 2)},
+        "parameters": {"x": {"low": 0.0, "high": 1.0}}}, "control")
+    crates = {}
+    for w in (1, 2):
+        with LocalExecutor(w) as ex:
+            wall, inner, n = timed_sweep(control, ex, None)
+        crates[w] = n / wall
+    print(f"control, fixed pure-Python work (no model): {crates[1]:.2f} runs/s with 1 worker, {crates[2]:.2f} with 2 "
+          f"= {100 * crates[2] / (2 * crates[1]):.0f}% efficiency: what this machine gives two processes now")
 
     if args.dask:
         from distributed import LocalCluster

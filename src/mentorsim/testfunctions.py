@@ -52,3 +52,12 @@ def sobol_g_indices(a: Sequence[float] = SOBOL_G_A) -> dict:
     prod = math.prod(1.0 + x for x in vi)
     v = prod - 1.0
     return {"S1": [x / v for x in vi], "ST": [x * prod / (1.0 + x) / v for x in vi]}
+
+
+def fixed_work(params: Mapping[str, float], iterations: int = 400_000) -> dict[str, float]:
+    """A fixed amount of pure-Python arithmetic (about 40 ms on this project's machine), whatever
+    the parameters: a control for measuring executors, since it scales with cores only."""
+    s = 0
+    for i in range(iterations):
+        s += i * i % 7
+    return {"y": float(s)}

@@ -27,6 +27,7 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_sweep.py --help >/dev/null && echo "sweep, PSA, calibration and app benchmarks: see benchmarks/ (long)"
 
 docs: $(STAMP)
 	$(PY) -m mentorsim.docs_gen

@@ -1,0 +1,278 @@
+"""Executors: where a sweep's runs are computed.
+
+- :class:`SerialExecutor`: in this process, one chunk after another (``--workers 1``).
+- :class:`LocalExecutor`: worker processes on this machine (``--workers N``, default all cores).
+- :class:`DaskExecutor`: the workers of a running Dask distributed scheduler (``--scheduler ADDRESS``),
+  on this machine or many.
+
+All three take the same work, chunks of runs, and call back in the calling thread as each chunk
+finishes, so the sweep stores results the same way whichever computes them. A run's result
+depends only on its parameters, the experiment seed and its replicate number, never on where or
+in which order it ran, so the three give identical results.
+
+A worker process that dies (killed, out of memory, crashed) takes its chunk with it: the chunk is
+split into single runs and retried, up to ``max_attempts`` tries per run; a run that still cannot
+finish is handed to ``on_lost`` and recorded as failed with the reason. Local workers watch their
+parent and exit if it dies, so a killed sweep leaves no orphans.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures as cf
+import multiprocessing
+import os
+import threading
+import time
+from typing import Any, Callable, Sequence
+
+from .errors import input_error
+
+#: fn(job, chunk, attempt) -> result; on_result(chunk, result); on_lost(chunk, attempt, message).
+ChunkFn = Callable[[Any, Sequence, int], Any]
+MAX_ATTEMPTS = 3
+
+
+class _Closing:
+    """Executors are context managers: ``with LocalExecutor(2) as ex: ...`` closes the workers."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SerialExecutor(_Closing):
+    """Runs every chunk in the calling process."""
+
+    label = "serial"
+    workers = 1
+
+    def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
+        for chunk in chunks:
+            try:
+                result = fn(job, chunk, 1)
+            except Exception as exc:  # noqa: BLE001 - fn records run errors itself; this is a broken job
+                on_lost(chunk, 1, f"{type(exc).__name__}: {exc}")
+                continue
+            on_result(chunk, result)
+
+    def close(self) -> None:
+        pass
+
+
+def _watch_parent(ppid: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != ppid:
+            os._exit(1)
+
+
+def _worker_init(ppid: int) -> None:
+    threading.Thread(target=_watch_parent, args=(ppid,), daemon=True).start()
+
+
+class LocalExecutor(_Closing):
+    """Worker processes on this machine (forked: they start warm, sharing loaded modules)."""
+
+    label = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._ctx = multiprocessing.get_context("fork")
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_worker_init,
+                                      initargs=(os.getpid(),))
+
+    def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
+        try:
+            self._map(fn, job, chunks, on_result, on_lost, max_attempts)
+        except BaseException:
+            self._abandon()  # interrupted: stop the workers now rather than wait for their chunks
+            raise
+
+    def _abandon(self) -> None:
+        if self._pool is None:
+            return
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+        self._pool = None
+
+    def _map(self, fn, job, chunks, on_result, on_lost, max_attempts) -> None:
+        queue = _Queue(chunks)
+        in_flight: dict[cf.Future, tuple] = {}
+        limit = 2 * self.workers
+        self._pool = self._pool or self._new_pool()
+        while queue or in_flight:
+            while len(in_flight) < limit and (item := queue.next()) is not None:
+                chunk, attempt = item
+                in_flight[self._pool.submit(fn, job, chunk, attempt)] = (chunk, attempt)
+            done, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                chunk, attempt = in_flight.pop(fut)
+                exc = fut.exception()
+                if exc is None:
+                    on_result(chunk, fut.result())
+                elif isinstance(exc, cf.process.BrokenProcessPool):
+                    broken = True
+                    _retry(queue, chunk, attempt, max_attempts, on_lost, "a worker process died")
+                else:
+                    on_lost(chunk, attempt, f"{type(exc).__name__}: {exc}")
+            if broken:
+                # Every chunk still in flight went down with the pool: retry them on a new one.
+                for fut, (chunk, attempt) in list(in_flight.items()):
+                    exc = fut.exception() if fut.done() else None
+                    if fut.done() and exc is None:
+                        on_result(chunk, fut.result())
+                    else:
+                        _retry(queue, chunk, attempt, max_attempts, on_lost, "a worker process died")
+                in_flight.clear()
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class _Queue:
+    """Chunks to run: retries first, then the (lazy) chunks not yet started."""
+
+    def __init__(self, chunks):
+        self._fresh = iter(chunks)
+        self._retries: collections.deque = collections.deque()
+        self._peeked = None
+
+    def next(self):
+        if self._retries:
+            return self._retries.popleft()
+        if self._peeked is not None:
+            item, self._peeked = self._peeked, None
+            return item
+        chunk = next(self._fresh, None)
+        return None if chunk is None else (chunk, 1)
+
+    def __bool__(self) -> bool:
+        if self._retries or self._peeked is not None:
+            return True
+        chunk = next(self._fresh, None)
+        if chunk is None:
+            return False
+        self._peeked = (chunk, 1)
+        return True
+
+    def retry(self, item) -> None:
+        self._retries.appendleft(item)
+
+
+def _retry(queue: _Queue, chunk, attempt, max_attempts, on_lost, why: str) -> None:
+    """Requeue a chunk as single runs at the front, or give it up after ``max_attempts``."""
+    if attempt >= max_attempts:
+        on_lost(chunk, attempt, f"{why} while running it, {attempt} times")
+        return
+    for run in reversed(list(chunk)):
+        queue.retry(([run], attempt + 1))
+
+
+def _probe() -> str:
+    import mentorsim
+    return mentorsim.__version__
+
+
+class DaskExecutor(_Closing):
+    """The workers of a Dask distributed scheduler at ``address`` (e.g. ``tcp://127.0.0.1:8786``).
+
+    Workers need mentorsim importable (the same version as here). Dask reschedules the tasks of a
+    worker that dies; a task that has killed ``distributed.scheduler.allowed-failures`` workers
+    comes back as ``KilledWorker`` and is split and retried here like a local one.
+    """
+
+    label = "dask"
+
+    def __init__(self, address: str, timeout: float = 15.0):
+        from distributed import Client
+        self.address = address
+        try:
+            self.client = Client(address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise input_error("--scheduler", None, f"cannot reach a Dask scheduler at {address} "
+                              f"({type(exc).__name__}: {exc}); start one with `dask scheduler` and "
+                              "`dask worker ADDRESS`", ) from None
+        try:
+            self.client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError):
+            self.client.close()
+            raise input_error("--scheduler", None, f"the scheduler at {address} has no workers "
+                              f"(waited {timeout:g} s); start some with `dask worker {address}`") from None
+        import mentorsim
+        try:
+            versions = self.client.run(_probe)
+        except Exception as exc:  # noqa: BLE001 - reported as one line
+            self.client.close()
+            raise input_error("--scheduler", None, f"workers at {address} cannot import mentorsim "
+                              f"({type(exc).__name__}: {exc})") from None
+        wrong = {w: v for w, v in versions.items() if v != mentorsim.__version__}
+        if wrong:
+            self.client.close()
+            raise input_error("--scheduler", None, f"workers run another mentorsim version ({wrong}); "
+                              f"this is {mentorsim.__version__}")
+
+    @property
+    def workers(self) -> int:
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
+        from distributed import as_completed
+        from distributed.client import FutureCancelledError
+        try:
+            from distributed.scheduler import KilledWorker
+        except ImportError:  # pragma: no cover - older distributed
+            from distributed import KilledWorker
+        queue = _Queue(chunks)
+        limit = 4 * self.workers
+        meta: dict = {}
+        ac = as_completed(loop=self.client.loop)
+
+        def submit():
+            while len(meta) < limit and (item := queue.next()) is not None:
+                chunk, attempt = item
+                fut = self.client.submit(fn, job, chunk, attempt, pure=False)
+                meta[fut.key] = (chunk, attempt)
+                ac.add(fut)
+
+        submit()
+        while meta:
+            fut = next(ac)
+            chunk, attempt = meta.pop(fut.key)
+            try:
+                result = fut.result()
+            except (KilledWorker, FutureCancelledError, OSError) as exc:
+                _retry(queue, chunk, attempt, max_attempts, on_lost, f"a Dask worker died ({type(exc).__name__})")
+            except Exception as exc:  # noqa: BLE001 - the chunk function itself broke
+                on_lost(chunk, attempt, f"{type(exc).__name__}: {exc}")
+            else:
+                on_result(chunk, result)
+            finally:
+                fut.release()
+            submit()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None):
+    """The executor the command line asked for: Dask if ``scheduler``, serial if 1 worker, else local."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    if workers is not None and workers < 1:
+        raise input_error("--workers", None, "must be a whole number of at least 1", workers)
+    if workers == 1:
+        return SerialExecutor()
+    return LocalExecutor(workers)

@@ -1,0 +1,334 @@
+"""Mentor-pool planning: how many mentors, of which discipline and origin, to visit N facilities
+every W weeks for Y years, and what the pool costs a year.
+
+Two answers side by side:
+
+1. Arithmetic (``demand``), at the mean distances. A visit takes one mentor of each of the four
+   disciplines for ``visits.days`` days plus travel. Hub mentors travel a circuit: per visit
+   ``(2 x distance_hub_km / facilities_per_trip + distance_local_km) / km_per_travel_day`` days;
+   regional (local) mentors a day trip from their base: ``2 x distance_local_km / km_per_travel_day``.
+   Mentor days a year for a discipline = ``N x 52/W x (visit days + travel days)``. A mentor
+   gives ``available_days_per_month x 12 x (1 - unavailable_prob)`` days a year, so the pool needs
+   ``ceil(days needed / days per mentor)`` mentors of that discipline. From the handover month, the
+   ``round(4 x local_share)`` local positions (nurses first) are held by one regional mentor per
+   region and discipline (regions of ``facilities_per_trip`` facilities); regional mentors leave at
+   ``mentors.annual_attrition`` a year and are replaced by training new ones (the pipeline).
+2. Simulation (``coverage_curve``): the model is run with ``facilities.intervention = N``,
+   ``visits.interval_weeks = W``, ``mentors.local_share = S``, a programme of ``12 Y`` months (no
+   comparison arm, no follow-up) and an increasing pool: ``mentors.teams`` hub teams (or, with
+   ``vary = "days"``, ``mentors.available_days_per_month``). Coverage at a pool size is the share
+   of replicates in which every scheduled visit was made (``visits_missed == 0``: a visit is missed
+   when no mentor due could come: capacity used up, banked days capped, or called away), with a
+   Wilson 95% interval. The recommendation is the smallest pool whose coverage reaches the target.
+
+Cost a year: with ``mentorsim.costs`` available, the pool's items of its cost account (mentor
+time, per diem, transport, training); otherwise mentor days (visits, travel and training of new
+regional mentors) x ``DAY_RATE_USD``, a planning rate of our own (see its note).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import input_error
+from .mentors import DISCIPLINES, LOCAL_ORDER
+
+#: Planning day rate of one mentor-day (USD, 2018 prices), used when mentorsim.costs is absent:
+#: the mean salary day of the four disciplines plus a government per diem (source TZcosts).
+#: Salary: medical officer TZS 1,480,000 a month, diploma nurse 680,000; no specialist scale is
+#: published, so the surgeon/obstetrician and anaesthesia positions are taken at 1.5x and 1x a
+#: medical officer (assumption): mean (2,220,000 + 1,480,000 + 680,000 + 680,000) / 4 = 1,265,000
+#: a month / 22 working days = TZS 57,500 a day = US$25.4 at TZS 2,264 per US$. Per diem: the
+#: middle of TZS 80,000-120,000 a night = US$44.2. Together about US$70 a mentor-day.
+DAY_RATE_USD = 70.0
+#: Cost-account items that belong to the mentor pool (mentorsim.costs).
+POOL_ITEMS = ("mentor_time", "per_diem", "transport", "training_course", "training_pairing")
+VARY = ("teams", "days")
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What the planner is asked.
+
+    Attributes:
+        facilities: intervention facilities (N).
+        interval_weeks: weeks between visits to a facility (W).
+        local_share: share of the four positions held by regional mentors after the handover (S).
+        years: planning horizon (Y); the programme runs 12 Y months.
+        target: coverage wanted: chance that every facility gets all its visits over the horizon.
+        replicates: simulations per pool size; seed: run seed.
+        vary: ``"teams"`` (hub teams of four) or ``"days"`` (mentor days a month, everyone).
+        max_size: largest pool size tried (teams, or days a month).
+        overrides: other parameters (``--set``), applied first.
+        day_rate: USD a mentor-day when mentorsim.costs is absent.
+    """
+
+    facilities: int
+    interval_weeks: int
+    local_share: float = 0.5
+    years: float = 2.0
+    target: float = 0.9
+    replicates: int = 20
+    seed: int = 1
+    vary: str = "teams"
+    max_size: int | None = None
+    overrides: Mapping = field(default_factory=dict)
+    day_rate: float = DAY_RATE_USD
+
+
+def base_params(req: PlanRequest, size: int | None = None) -> dict:
+    """The full, validated parameter set of a planning run with pool ``size``."""
+    from .scenario import default_scenario
+    sc = default_scenario().with_params(dict(req.overrides), source="--set") if req.overrides else default_scenario()
+    p = dict(sc.params)
+    months = int(round(12 * req.years))
+    upd = {"facilities.intervention": req.facilities, "facilities.comparison": 0,
+           "visits.enabled": True, "visits.interval_weeks": req.interval_weeks,
+           "mentors.local_share": req.local_share, "programme.months": months,
+           "programme.survey_month": min(int(p["programme.survey_month"]), months),
+           "followup.months": 0, "followup.local_visit_interval_weeks": 0}
+    if req.local_share > 0 and p["mentors.handover_month"] >= months:
+        raise input_error("--local-share", None, f"regional mentors take over at month "
+                          f"{p['mentors.handover_month']:g} (mentors.handover_month), after a {months}-month "
+                          "horizon; lengthen --years or --set mentors.handover_month=...", req.local_share)
+    if size is not None:
+        upd["mentors.teams" if req.vary == "teams" else "mentors.available_days_per_month"] = size
+    merged = {k: v for k, v in sc.overrides.items()} | upd
+    return dict(default_scenario().with_params(merged, source="plan-pool").params)
+
+
+def local_disciplines(local_share: float) -> tuple[int, ...]:
+    return tuple(sorted(LOCAL_ORDER[:int(round(local_share * 4))]))
+
+
+def demand(req: PlanRequest) -> pd.DataFrame:
+    """Arithmetic need by discipline and origin (per year, at the mean distances).
+
+    Columns: discipline, origin, mentors (positions held), days_per_visit (visit + travel),
+    days_needed_per_year, days_per_mentor_per_year, mentors_needed, plus for local positions
+    leavers_per_year (attrition) and trainings_per_year (replacements to train).
+    """
+    p = base_params(req)
+    visits_per_year = req.facilities * 52.0 / req.interval_weeks
+    days = float(p["visits.days"])
+    kmpd = p["mentors.km_per_travel_day"]
+    hub_travel = (2 * p["facilities.distance_hub_km"] / p["mentors.facilities_per_trip"]
+                  + p["facilities.distance_local_km"]) / kmpd
+    local_travel = 2 * p["facilities.distance_local_km"] / kmpd
+    supply = p["mentors.available_days_per_month"] * 12 * (1 - p["mentors.unavailable_prob"])
+    regions = math.ceil(req.facilities / p["mentors.facilities_per_trip"])
+    months = 12 * req.years
+    before = min(1.0, p["mentors.handover_month"] / months)  # share of the horizon before the handover
+    local = local_disciplines(req.local_share)
+    rows = []
+    for d, name in enumerate(DISCIPLINES):
+        hub_share = before if d in local else 1.0
+        per_visit = days + hub_travel
+        need = visits_per_year * per_visit * hub_share
+        rows.append({"discipline": name, "origin": "hub", "share_of_horizon": hub_share,
+                     "days_per_visit": per_visit, "days_needed_per_year": need,
+                     "days_per_mentor_per_year": supply, "mentors_needed": math.ceil(need / supply) if need else 0})
+        if d in local:
+            per_visit = days + local_travel
+            need = visits_per_year * per_visit * (1 - before)
+            per_region = need / regions
+            rows.append({"discipline": name, "origin": "local", "share_of_horizon": 1 - before,
+                         "days_per_visit": per_visit, "days_needed_per_year": need,
+                         "days_per_mentor_per_year": supply,
+                         "mentors_needed": regions * max(1, math.ceil(per_region / supply)),
+                         "regions": regions, "leavers_per_year": regions * p["mentors.annual_attrition"],
+                         "trainings_per_year": regions * p["mentors.annual_attrition"]})
+    return pd.DataFrame(rows)
+
+
+def analytic_teams(req: PlanRequest) -> int:
+    """Hub teams the arithmetic asks for (the most demanding hub discipline)."""
+    d = demand(req)
+    hub = d[d["origin"] == "hub"]
+    return int(max(1, hub["mentors_needed"].max())) if len(hub) else 1
+
+
+@dataclass
+class SizeResult:
+    """Simulated pool of one size."""
+
+    size: int
+    coverage: float
+    coverage_low: float
+    coverage_high: float
+    visits_made_pct: float
+    visits_missed: float
+    mentor_days: float
+    travel_days: float
+    trainings: float
+    replacements: float
+    local_lost: float
+    days_by_group: dict
+    cost_per_year: float
+    cost_source: str
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion k/n."""
+    if n == 0:
+        return (math.nan, math.nan)
+    ph = k / n
+    den = 1 + z * z / n
+    mid = (ph + z * z / (2 * n)) / den
+    half = z * math.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / den
+    return (max(0.0, mid - half), min(1.0, mid + half))
+
+
+def _simulate_size(args) -> dict:
+    """One replicate at one pool size (runs in a worker)."""
+    req, size, replicate = args
+    from .runner import simulate
+    p = base_params(req, size)
+    out = simulate(p, seed=req.seed, replicate=replicate)
+    log = out.visit_log
+    groups = {}
+    if len(log):
+        g = log.assign(total=log["days"] + log["travel_days"]).groupby(["discipline", "origin"])["total"].sum()
+        groups = {f"{DISCIPLINES[int(d)]}/{o}": float(v) for (d, o), v in g.items()}
+    trainings = out.counters.get("trainings", [])
+    cost, source = _pool_cost(out, p, req)
+    return {"missed": float(out.counters.get("visits_missed", 0)),
+            "done": float(out.fac["visits"][:, :out.n_intervention].sum()),
+            "mentor_days": float(log["days"].sum()) if len(log) else 0.0,
+            "travel_days": float(log["travel_days"].sum()) if len(log) else 0.0,
+            "trainings": float(len(trainings)),
+            "replacements": float(sum(1 for t in trainings if t[2] == "replacement")),
+            "local_lost": float((out.mentors["status"] == "lost").sum()) if len(out.mentors) else 0.0,
+            "groups": groups, "cost": cost, "cost_source": source}
+
+
+def _pool_cost(out, p, req: PlanRequest) -> tuple[float, str]:
+    """Cost of the pool over the run (USD): mentorsim.costs if present, else the day rate."""
+    try:
+        from . import costs  # noqa: F401 - optional: the economics module prices items itself
+        account = costs.cost_account(out, p)
+        items = account.item_totals()
+        found = [k for k in POOL_ITEMS if k in items]
+        if found:
+            return float(sum(items[k] for k in found)), "mentorsim.costs (" + ", ".join(found) + ")"
+    except (ImportError, AttributeError, TypeError, KeyError):
+        pass
+    log = out.visit_log
+    days = float((log["days"] + log["travel_days"]).sum()) if len(log) else 0.0
+    trainings = len(out.counters.get("trainings", []))
+    days += trainings * p["mentors.training_days"]
+    return days * req.day_rate, f"mentor days x US${req.day_rate:g} a day (planner.DAY_RATE_USD)"
+
+
+def evaluate_size(req: PlanRequest, size: int, executor=None) -> SizeResult:
+    """Simulate ``req.replicates`` replicates with pool ``size``."""
+    tasks = [(req, size, r) for r in range(req.replicates)]
+    runs = _map(_simulate_size, tasks, executor)
+    n = len(runs)
+    full = sum(1 for r in runs if r["missed"] == 0)
+    lo, hi = wilson(full, n)
+    missed = np.mean([r["missed"] for r in runs])
+    made = np.mean([100 * r["done"] / max(1.0, r["done"] + r["missed"]) for r in runs])
+    groups: dict = {}
+    for r in runs:
+        for k, v in r["groups"].items():
+            groups[k] = groups.get(k, 0.0) + v / n / req.years
+    return SizeResult(size=size, coverage=full / n, coverage_low=lo, coverage_high=hi,
+                      visits_made_pct=float(made), visits_missed=float(missed),
+                      mentor_days=float(np.mean([r["mentor_days"] for r in runs])),
+                      travel_days=float(np.mean([r["travel_days"] for r in runs])),
+                      trainings=float(np.mean([r["trainings"] for r in runs])),
+                      replacements=float(np.mean([r["replacements"] for r in runs])),
+                      local_lost=float(np.mean([r["local_lost"] for r in runs])),
+                      days_by_group=groups,
+                      cost_per_year=float(np.mean([r["cost"] for r in runs])) / req.years,
+                      cost_source=runs[0]["cost_source"])
+
+
+def _map(fn, tasks, executor):
+    if executor is None:
+        return [fn(t) for t in tasks]
+    return list(executor.map(fn, tasks))
+
+
+def coverage_curve(req: PlanRequest, executor=None, progress=None) -> list[SizeResult]:
+    """Coverage at increasing pool sizes, from 1 (or 4 days a month) until the target is met
+    at two sizes in a row, or ``max_size``."""
+    if req.vary == "teams":
+        start, step = 1, 1
+        stop = req.max_size or max(8, 2 * analytic_teams(req) + 2)
+    else:
+        start, step = 4, 2
+        stop = req.max_size or 30
+    out: list[SizeResult] = []
+    met = 0
+    size = start
+    while size <= stop:
+        res = evaluate_size(req, size, executor)
+        out.append(res)
+        if progress:
+            progress(res)
+        met = met + 1 if res.coverage >= req.target else 0
+        if met >= 2:
+            break
+        size += step
+    return out
+
+
+def recommend(req: PlanRequest, curve: list[SizeResult]) -> SizeResult | None:
+    """Smallest simulated pool whose coverage reaches the target (None if none did)."""
+    for res in curve:
+        if res.coverage >= req.target:
+            return res
+    return None
+
+
+def pool_table(req: PlanRequest, size: int) -> pd.DataFrame:
+    """The recommended pool by discipline and origin: positions, days a year each gives."""
+    p = base_params(req, size)
+    teams = int(p["mentors.teams"])
+    regions = math.ceil(req.facilities / p["mentors.facilities_per_trip"])
+    local = local_disciplines(req.local_share)
+    rows = []
+    for d, name in enumerate(DISCIPLINES):
+        rows.append({"discipline": name, "origin": "hub", "mentors": teams,
+                     "until": "end" if d not in local else f"month {p['mentors.handover_month']:g}"})
+        if d in local:
+            rows.append({"discipline": name, "origin": "local", "mentors": regions,
+                         "until": f"from month {p['mentors.handover_month']:g} (trained from month "
+                                  f"{max(0, p['mentors.handover_month'] - p['mentors.pairing_months']):g})"})
+    return pd.DataFrame(rows)
+
+
+def plot_coverage(req: PlanRequest, curve: list[SizeResult], path, recommended: SizeResult | None = None):
+    """Coverage (with Wilson intervals) and the share of visits made, against pool size."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    x = [r.size for r in curve]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    cov = np.array([100 * r.coverage for r in curve])
+    lo = np.array([100 * r.coverage_low for r in curve])
+    hi = np.array([100 * r.coverage_high for r in curve])
+    ax.errorbar(x, cov, yerr=[cov - lo, hi - cov], marker="o", capsize=3,
+                label="chance every visit is made (Wilson 95%)")
+    ax.plot(x, [r.visits_made_pct for r in curve], marker="s", ls="--", label="visits made (%)")
+    ax.axhline(100 * req.target, color="grey", ls=":", label=f"target {100 * req.target:g}%")
+    if recommended is not None:
+        ax.axvline(recommended.size, color="C2", alpha=0.6, label=f"recommended: {recommended.size}")
+    ax.set_xlabel("hub mentor teams of four" if req.vary == "teams" else "mentor days a month (each mentor)")
+    ax.set_ylabel("%")
+    ax.set_ylim(-3, 103)
+    ax.set_title(f"{req.facilities} facilities, a visit every {req.interval_weeks} weeks, local share "
+                 f"{req.local_share:g}, {req.years:g} years ({req.replicates} replicates a size)", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="center right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -1,0 +1,116 @@
+"""Sensitivity machinery against functions with known indices (Ishigami, Sobol G)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mentorsim import sensitivity, testfunctions
+from mentorsim.designs import build_design
+from mentorsim.errors import InputError
+from mentorsim.executors import SerialExecutor
+from mentorsim.experiment import experiment_from_dict
+from mentorsim.store import RunStore
+from mentorsim.sweep import run_sweep
+
+PI = np.pi
+
+
+def swept(tmp_path, target, params, method, seed=3, outputs=("y",), **options):
+    exp = experiment_from_dict({
+        "experiment": {"seed": seed, "replicates": 1, "outputs": list(outputs), "target": target},
+        "design": {"method": method, **options}, "parameters": params}, str(tmp_path / "exp.toml"))
+    run_sweep(exp, tmp_path / method, SerialExecutor(), progress=False, export=False)
+    with RunStore.open(tmp_path / method / "runs.sqlite") as s:
+        frame = s.frame()
+    return exp, build_design(exp), frame
+
+
+ISHIGAMI = {f"x{i}": {"low": -PI, "high": PI} for i in (1, 2, 3)}
+SOBOL_G = {f"x{i + 1}": {"low": 0.0, "high": 1.0} for i in range(len(testfunctions.SOBOL_G_A))}
+
+
+def test_sobol_indices_of_ishigami_match_the_analytic_values(tmp_path):
+    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "sobol", n=2048)
+    res = sensitivity.analyze(exp, design, frame)
+    true = testfunctions.ishigami_indices()
+    assert res.index("y", "S1").to_numpy() == pytest.approx(true["S1"], abs=0.04)
+    assert res.index("y", "ST").to_numpy() == pytest.approx(true["ST"], abs=0.04)
+    s2, c2 = res.second_order["y"]
+    assert s2[0, 2] == pytest.approx(true["S13"], abs=0.06)
+    assert abs(s2[0, 1]) < 0.06 and abs(s2[1, 2]) < 0.06
+    # the intervals are honest: each covers the truth, and they are not absurdly wide
+    conf = res.conf("y", "ST").to_numpy()
+    assert np.all(np.abs(res.index("y", "ST").to_numpy() - true["ST"]) <= conf + 0.01)
+    assert np.all(conf < 0.1)
+
+
+def test_sobol_indices_of_sobol_g_match_the_analytic_values(tmp_path):
+    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:sobol_g", SOBOL_G, "sobol", n=1024,
+                               second_order=False)
+    res = sensitivity.analyze(exp, design, frame)
+    true = testfunctions.sobol_g_indices()
+    assert res.index("y", "S1").to_numpy() == pytest.approx(true["S1"], abs=0.04)
+    assert res.index("y", "ST").to_numpy() == pytest.approx(true["ST"], abs=0.04)
+    assert not res.second_order
+
+
+def test_morris_ranks_sobol_g_inputs_by_importance(tmp_path):
+    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:sobol_g", SOBOL_G, "morris", trajectories=60)
+    res = sensitivity.analyze(exp, design, frame)
+    mu = res.index("y", "mu_star").to_numpy()
+    assert mu[0] > mu[1] > mu[2] > mu[3] > max(mu[4:])  # smaller a, larger effect
+    assert max(mu[4:]) < 0.05 * mu[0]
+    assert set(res.table["index"]) >= {"mu_star", "mu", "sigma"}
+
+
+def test_fast_of_ishigami_matches_and_leaves_the_global_generator_alone(tmp_path):
+    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "fast", n=2000)
+    before = np.random.get_state()[1].copy()
+    res = sensitivity.analyze(exp, design, frame)
+    assert np.array_equal(np.random.get_state()[1], before)
+    true = testfunctions.ishigami_indices()
+    assert res.index("y", "S1").to_numpy() == pytest.approx(true["S1"], abs=0.04)
+    assert res.index("y", "ST").to_numpy() == pytest.approx(true["ST"], abs=0.06)
+
+
+def test_lhs_first_order_of_ishigami(tmp_path):
+    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "lhs", n=3000)
+    res = sensitivity.analyze(exp, design, frame)
+    assert res.index("y", "S1").to_numpy() == pytest.approx(testfunctions.ishigami_indices()["S1"], abs=0.05)
+
+
+def test_same_sweep_same_intervals(tmp_path):
+    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "sobol", n=128)
+    a = sensitivity.analyze(exp, design, frame).table
+    b = sensitivity.analyze(exp, design, frame).table
+    assert a.equals(b)
+    assert sensitivity.analysis_seed(exp) != 0
+
+
+def test_missing_runs_grid_and_outputs_without_values(tmp_path):
+    exp, design, frame = swept(tmp_path, "sweep_targets:flaky", ISHIGAMI, "sobol", n=16, outputs=("y", "noise"))
+    with pytest.raises(InputError, match=r"needs every run of the design done: 0 missing, \d+ failed"):
+        sensitivity.analyze(exp, design, frame)
+    with pytest.raises(InputError, match="missing"):
+        sensitivity.analyze(exp, design, frame.iloc[:-3].assign(status="done"))
+    nan = frame.assign(status="done", y=np.where(frame["x1"] > 2, np.nan, frame["y"]),
+                       noise=frame["noise"].fillna(frame["noise"].dropna().iloc[0]))
+    res = sensitivity.analyze(exp, design, nan)
+    assert "y" in res.skipped and "no value at" in res.skipped["y"]
+    assert "noise" in res.skipped and "does not vary" in res.skipped["noise"]  # CRN: one replicate, one noise
+    gexp, gdesign, gframe = swept(tmp_path, "mentorsim.testfunctions:ishigami",
+                                  {"x1": {"values": [0.0, 1.0]}}, "grid")
+    with pytest.raises(InputError, match="sampled design"):
+        sensitivity.analyze(gexp, gdesign, gframe)
+
+
+def test_plots_are_written(tmp_path):
+    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "sobol", n=64)
+    res = sensitivity.analyze(exp, design, frame)
+    a = sensitivity.plot_indices(res, tmp_path / "i.png")
+    b = sensitivity.plot_second_order(res, tmp_path / "s2.png")
+    for p in (a, b):
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
+    text = sensitivity.text_table(res)
+    assert "x1" in text and "largest interactions" in text

@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all bench docs clean
+.PHONY: demo test test-all bench bench-all docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py
-	$(PY) benchmarks/bench_sweep.py --help >/dev/null && echo "sweep, PSA, calibration and app benchmarks: see benchmarks/ (long)"
+	$(PY) benchmarks/bench_sweep.py --runs 400
+
+bench-all: bench
+	$(PY) benchmarks/bench_psa.py
+	$(PY) benchmarks/bench_app.py 20 10
 
 docs: $(STAMP)
 	$(PY) -m mentorsim.docs_gen

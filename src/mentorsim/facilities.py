@@ -67,6 +67,7 @@ class Facilities:
         idx = np.arange(n)
         self.region = np.where(self.intervention, idx // per, -1 - (idx - n_int) // per)
         self.n_regions = int(self.region[self.intervention].max() + 1) if n_int else 0
+        self.group = np.maximum(self.region, 0)  # WhatsApp group of an intervention facility
         # Baseline practice: facility mean, with between-facility spread (composite 5-19%).
         self.baseline_skill = np.clip(
             rng.normal(p["providers.baseline_skill"], p["providers.baseline_facility_sd"], n), 0.01, 1.0)

@@ -84,8 +84,19 @@ def practice(skill, knowledge, busy, filled, facility, recept, rate, block):
 @kernel
 def peer_diffusion(skill, filled, facility, teamwork_culture, learning_orientation, rate):
     n_fac = teamwork_culture.shape[0]
-    means = facility_means(skill, filled.astype(np.float64), facility, n_fac)
     n, k = skill.shape
+    means = np.zeros((n_fac, k))  # team means over the posts filled
+    count = np.zeros(n_fac)
+    for i in range(n):
+        if filled[i]:
+            f = facility[i]
+            count[f] += 1.0
+            for d in range(k):
+                means[f, d] += skill[i, d]
+    for f in range(n_fac):
+        if count[f] > 0.0:
+            for d in range(k):
+                means[f, d] /= count[f]
     for i in range(n):
         if not filled[i]:
             continue

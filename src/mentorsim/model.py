@@ -41,6 +41,7 @@ class MentorshipModel(mesa.Model):
         self.replicate = int(replicate)
         self.p = dict(params)
         self.time = TimeAxis.from_params(self.p)
+        self.survey_week = self.time.survey_week
         self.week = 0
         self.counters = {"leavers": 0, "hires": 0, "echo_sessions": 0, "visits_missed": 0}
         self.facilities = Facilities(self.p, self.streams["facilities"])
@@ -88,9 +89,11 @@ class MentorshipModel(mesa.Model):
         loop.step(self)
 
     def run(self) -> "MentorshipModel":
-        """Run the programme and the follow-up."""
+        """Run the programme and the follow-up (the same as calling step() every week, without
+        Mesa's per-step log message)."""
         for _ in range(self.time.total_weeks):
-            self.step()
+            self.steps += 1
+            loop.step(self)
         return self
 
     def release(self) -> None:

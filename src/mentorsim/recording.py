@@ -42,10 +42,6 @@ class Recorder:
         self.fac["echo_attended"][week + 1] = attended
         self.fac["echo_eligible"][week + 1] = eligible
 
-    def whatsapp(self, week: int, active: np.ndarray, consultations: np.ndarray) -> None:
-        self.fac["whatsapp_active"][week + 1] = active
-        self.fac["consultations"][week + 1] = consultations
-
     def current_composite(self, week: int) -> np.ndarray:
         """Facility composite recorded for ``week`` (after its outcomes step)."""
         return self.fac["composite"][week + 1]

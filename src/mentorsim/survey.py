@@ -92,7 +92,7 @@ def signals(model, idx: np.ndarray) -> dict[str, np.ndarray]:
 
 def survey(model, week: int) -> None:
     """Run the survey if this is the survey week; store item shares on the record."""
-    if week + 1 != model.time.survey_week:
+    if week + 1 != model.survey_week:
         return
     if not model.programme_runs:  # nobody to ask about a mentorship that never happened
         model.record.survey_result = {"invited": 0, "respondents": 0} | {k: float("nan") for k in ITEMS}

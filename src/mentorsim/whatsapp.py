@@ -24,7 +24,7 @@ def groups_running(model, week: int) -> bool:
 
 @kernel
 def _week(knowledge, filled, access, facility, intervention, region, n_regions, u, engagement,
-          rate, exchange, whatsapp_weeks, reinforced, active_per_fac):
+          rate, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
     n_fac = intervention.shape[0]
     means = facility_means(knowledge, filled.astype(np.float64), facility, n_fac)
     best = np.zeros((max(n_regions, 1), knowledge.shape[1]))
@@ -45,16 +45,17 @@ def _week(knowledge, filled, access, facility, intervention, region, n_regions, 
             knowledge[i, d] = x
         whatsapp_weeks[i] += 1.0
         reinforced[i] = True
+    for f in range(n_fac):
+        consultations[f] = per_active * active_per_fac[f]
 
 
 def whatsapp(model, week: int) -> None:
     """One week of group activity."""
     if not groups_running(model, week):
         return
-    p, pr, fa = model.p, model.providers, model.facilities
-    active = np.zeros(fa.n)
-    _week(pr.knowledge, pr.filled, pr.whatsapp_access, pr.facility, fa.intervention,
-          np.maximum(fa.region, 0), fa.n_regions, model.streams["whatsapp"].random(pr.n),
-          p["whatsapp.weekly_engagement"], p["learning.whatsapp_rate"], p["whatsapp.exchange_rate"],
-          pr.whatsapp_weeks, pr.reinforced, active)
-    model.record.whatsapp(week, active, active * p["whatsapp.consultations_per_active"])
+    p, pr, fa, rec = model.p, model.providers, model.facilities, model.record
+    row = week + 1
+    _week(pr.knowledge, pr.filled, pr.whatsapp_access, pr.facility, fa.intervention, fa.group,
+          fa.n_regions, model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
+          p["learning.whatsapp_rate"], p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
+          pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])

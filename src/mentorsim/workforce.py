@@ -66,8 +66,9 @@ def _operations(mean, u, out):
 
 
 @kernel
-def _busy(busy, filled, role, facility, workload_factor, leadership, ops_week, n_fac,
+def _busy(busy, filled, role, facility, workload_factor, leadership, ops_mean, u, ops_week, n_fac,
           ops_per_provider_week, busy_base, sensitivity, release):
+    _operations(ops_mean, u, ops_week)
     surgical = np.zeros(n_fac)
     for i in range(filled.shape[0]):
         if filled[i] and role[i] == SURGICAL:
@@ -86,6 +87,6 @@ def _busy(busy, filled, role, facility, workload_factor, leadership, ops_week, n
 def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
     fa, pr = model.facilities, model.providers
-    _operations(fa.operations_per_week, model.streams["operations"].random(fa.n), fa.operations_week)
     fa.workload = _busy(pr.busy, pr.filled, pr.role, pr.facility, pr.workload_factor, fa.leadership,
+                        fa.operations_per_week, model.streams["operations"].random(fa.n),
                         fa.operations_week, fa.n, *model.workload_coef)

@@ -27,7 +27,8 @@ from .errors import input_error
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("calibrate", help="calibrate to the published targets (ABC-SMC, resumable)",
-                              description=__doc__.split("\n\n")[0])
+                              description="Fit the model to the published targets by ABC-SMC (pyABC), resumably; "
+                                          "see docs/CALIBRATION.md.")
     p.add_argument("config", type=Path, help="calibration configuration TOML (e.g. calibration/ss2020.toml)")
     p.add_argument("--budget", action="append", default=[], metavar="N|MINUTESm",
                    help="particle evaluations over the whole history (e.g. 16000) or wall time of this "
@@ -54,8 +55,8 @@ def parse_budget(items, config):
         elif re.fullmatch(r"\d+", text):
             changes["budget_evaluations"] = int(text)
         else:
-            raise input_error("--budget", None, "must be a whole number of particle evaluations (e.g. 16000) "
-                              "or a wall time such as 25m or 1.5h", item)
+            raise input_error("command line", "--budget", "must be a whole number of particle evaluations "
+                              "(e.g. 16000) or a wall time such as 25m or 1.5h", item)
     return config.with_changes(**changes) if changes else config
 
 
@@ -67,7 +68,8 @@ def cmd_calibrate(args) -> int:
     cfg = parse_budget(args.budget, cfg)
     if args.workers is not None:
         if not 1 <= args.workers <= (os.cpu_count() or 1):
-            raise input_error("--workers", None, f"must be a whole number from 1 to {os.cpu_count()}", args.workers)
+            raise input_error("command line", "--workers", f"must be a whole number from 1 to {os.cpu_count()}",
+                              args.workers)
         cfg = cfg.with_changes(workers=args.workers)
     out = args.out or (Path(args.config).parent / "runs" / cfg.name)
     try:
@@ -90,7 +92,7 @@ def _run(cfg, out: Path, args):
     from .provenance import metadata
     state = run_calibration(cfg, out, resume=args.resume, progress=not args.quiet)
     if state.generations.empty:
-        raise input_error("--budget", None, "the budget allowed no finished generation; nothing to write")
+        raise input_error("command line", "--budget", "the budget allowed no finished generation; nothing to write")
     post = posterior_frame(out, cfg)
     point = point_estimate(post, cfg)
     meta = _meta(cfg, args, metadata)

@@ -92,12 +92,23 @@ class ProbitCoordinates:
 
 
 class PyabcModel:
-    """The function pyABC calls: coordinates in, replicate-mean target outputs out."""
+    """The function pyABC calls: coordinates in, replicate-mean target outputs out.
+
+    In a worker process (forked by the sampler) it first makes the worker ignore Ctrl-C: the
+    parent alone handles the interruption (keeping the finished generations, saying how to
+    resume) and the daemonic workers end with it, instead of each printing a traceback.
+    """
 
     def __init__(self, simulator: "Simulator", coords: ProbitCoordinates):
         self.simulator, self.coords = simulator, coords
+        self.parent_pid = os.getpid()
+        self._worker_ready = False
 
     def __call__(self, pars) -> dict[str, float]:
+        if not self._worker_ready and os.getpid() != self.parent_pid:
+            import signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            self._worker_ready = True
         return self.simulator(self.coords.values(dict(pars)))
 
 

@@ -31,12 +31,11 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import input_error
+from .errors import input_error, read_toml
 from .parameters import PARAMS_BY_NAME
 from .scenario import Scenario, load_scenario
 from .sources import SOURCES
@@ -181,19 +180,6 @@ def proportion_se(percent: float, n: int) -> float:
     return 100.0 * math.sqrt(pt * (1.0 - pt) / (n + 4.0))
 
 
-def _read_toml(path: Path) -> dict:
-    source = str(path)
-    if not path.is_file():
-        raise input_error(source, None, "no such file")
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise input_error(source, None, f"not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise input_error(source, None, "not valid TOML (not UTF-8 text)") from None
-
-
 def _number(source, key, value, low=-math.inf, high=math.inf, integer=False):
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
     if ok and integer:
@@ -222,7 +208,7 @@ def load_targets(path: str | Path) -> tuple[Target, ...]:
     from .calibration_outputs import known_outputs
     path = Path(path)
     source = str(path)
-    data = _read_toml(path)
+    data = read_toml(path)
     _known_keys(source, "", data, {"targets"})
     table = data.get("targets")
     if not isinstance(table, Mapping) or not table:
@@ -281,7 +267,7 @@ def load_config(path: str | Path) -> CalibrationConfig:
     """Load and validate a calibration configuration (and the scenario and targets it names)."""
     path = Path(path)
     source = str(path)
-    data = _read_toml(path)
+    data = read_toml(path)
     _known_keys(source, "", data, {"calibration", "parameters"})
     cal = data.get("calibration")
     if not isinstance(cal, Mapping):

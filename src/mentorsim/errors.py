@@ -1,5 +1,8 @@
 """Errors that reach the user as one line and exit code 2."""
 
+import tomllib
+from pathlib import Path
+
 
 class InputError(Exception):
     """Bad input: a file, a key, a value. The message is the one line the user sees.
@@ -18,3 +21,22 @@ def input_error(source: str, key: str | None, problem: str, value=None) -> Input
     if what:
         return InputError(f"{where}{what}: {problem}")
     return InputError(f"{where}{problem}")
+
+
+def read_toml(path: str | Path, what: str = "file") -> dict:
+    """Parse a TOML input file; a missing file or malformed TOML raises a one-line InputError.
+
+    Args:
+        what: what the file is, for the message ("no such scenario file").
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise input_error(source, None, f"no such {what}")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise input_error(source, None, f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise input_error(source, None, "not valid TOML (not UTF-8 text)") from None

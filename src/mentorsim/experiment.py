@@ -45,12 +45,11 @@ from __future__ import annotations
 import difflib
 import importlib
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .errors import input_error
+from .errors import input_error, read_toml
 
 MODEL_TARGET = "model"
 METHODS = ("grid", "lhs", "sobol", "morris", "fast")
@@ -159,16 +158,8 @@ class Experiment:
 def load_experiment(path: str | Path) -> Experiment:
     """Load and validate an experiment file."""
     path = Path(path)
+    data = read_toml(path, "experiment file")
     source = str(path)
-    if not path.is_file():
-        raise input_error(source, None, "no such experiment file")
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise input_error(source, None, f"not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise input_error(source, None, "not valid TOML (not UTF-8 text)") from None
     return experiment_from_dict(data, source, base_dir=path.parent)
 
 

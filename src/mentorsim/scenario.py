@@ -18,13 +18,12 @@ key, the value and what is allowed.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-from .errors import InputError, input_error
+from .errors import InputError, input_error, read_toml
 from .parameters import PARAMS_BY_NAME, SECTIONS, Value, check_value, defaults
 
 META_KEYS = ("name", "description")
@@ -97,17 +96,8 @@ def scenario_from_dict(data: Mapping, source: str = "<dict>", name: str | None =
 
 def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
     """Load and validate a scenario file, then apply ``key=value`` overrides from ``sets``."""
-    path = Path(path)
+    data = read_toml(path, "scenario file")
     source = str(path)
-    if not path.is_file():
-        raise input_error(source, None, "no such scenario file")
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise input_error(source, None, f"not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise input_error(source, None, "not valid TOML (not UTF-8 text)") from None
     scenario = scenario_from_dict(data, source)
     updates = parse_sets(sets)
     if updates:

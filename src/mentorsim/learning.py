@@ -65,109 +65,100 @@ def receptivity(model) -> np.ndarray:
     return r
 
 
+# Rules for one provider and domain. The kernels below and loop.weekly_dynamics apply them;
+# they are written once, here (numba inlines them).
+
 @kernel
-def practice(skill, knowledge, busy, filled, facility, recept, rate, block):
-    n, k = skill.shape
-    for i in range(n):
+def practised(skill, knowledge, rate, receptivity):
+    """Skill after a week's practice: closes ``rate`` x receptivity of the gap up to knowledge."""
+    return skill + rate * max(knowledge - skill, 0.0) * receptivity
+
+
+@kernel
+def toward_team(skill, team_mean, rate):
+    """Skill after peer diffusion: closes ``rate`` of the gap up to the team mean (never down)."""
+    return skill + rate * max(team_mean - skill, 0.0)
+
+
+@kernel
+def secular_step(floor, rate, ceiling):
+    """This week's rise of a floor toward ``ceiling`` (0 at or above it)."""
+    return rate * max(ceiling - floor, 0.0)
+
+
+@kernel
+def decayed(value, floor, keep):
+    """A level after a week's decay: ``floor`` + (value - floor) x keep, kept in [0, 1]."""
+    return min(1.0, max(0.0, floor + (value - floor) * keep))
+
+
+@kernel
+def resistance_from_trust(resistance0, trust):
+    return resistance0 * (1.0 - trust)
+
+
+@kernel
+def confidence_toward(confidence, mean_skill, rate):
+    return confidence + rate * (mean_skill - confidence)
+
+
+@kernel
+def practice(skill, knowledge, busy, filled, facility, recept, rate, block, n_fac):
+    """Step 7 for every filled post (in place); returns [n_fac, 4] team means of skill after it,
+    which peer diffusion (step 8) moves people toward."""
+    means = np.zeros((n_fac, 4))
+    count = np.zeros(n_fac)
+    for i in range(skill.shape[0]):
         if not filled[i]:
             continue
-        r = rate * (1.0 - block * busy[i])
         f = facility[i]
-        for d in range(k):
-            gap = knowledge[i, d] - skill[i, d]
-            if gap > 0.0:
-                skill[i, d] += r * gap * recept[f, d]
-
-
-
-
-@kernel
-def peer_diffusion(skill, filled, facility, teamwork_culture, learning_orientation, rate):
-    n_fac = teamwork_culture.shape[0]
-    n, k = skill.shape
-    means = np.zeros((n_fac, k))  # team means over the posts filled
-    count = np.zeros(n_fac)
-    for i in range(n):
-        if filled[i]:
-            f = facility[i]
-            count[f] += 1.0
-            for d in range(k):
-                means[f, d] += skill[i, d]
+        r = rate * (1.0 - block * busy[i])
+        count[f] += 1.0
+        for d in range(4):
+            s = practised(skill[i, d], knowledge[i, d], r, recept[f, d])
+            skill[i, d] = s
+            means[f, d] += s
     for f in range(n_fac):
         if count[f] > 0.0:
-            for d in range(k):
+            for d in range(4):
                 means[f, d] /= count[f]
-    for i in range(n):
-        if not filled[i]:
-            continue
-        f = facility[i]
-        r = rate * 0.5 * (teamwork_culture[f] + learning_orientation[f])
-        for d in range(k):
-            gap = means[f, d] - skill[i, d]
-            if gap > 0.0:
-                skill[i, d] += r * gap
-
-
+    return means
 
 
 @kernel
-def secular_trend(skill, floor, current_baseline, rate, ceiling):
-    n, k = skill.shape
-    for i in range(n):
-        for d in range(k):
-            gap = ceiling - floor[i, d]
-            if gap > 0.0:
-                step = rate * gap
-                floor[i, d] += step
-                skill[i, d] += step
-    for f in range(current_baseline.shape[0]):  # what new hires start from
-        gap = ceiling - current_baseline[f]
-        if gap > 0.0:
-            current_baseline[f] += rate * gap
-
-
+def peer_rates(teamwork_culture, learning_orientation, rate):
+    """[n_fac] weekly peer-diffusion rate: ``rate`` x mean of the two culture scores."""
+    return rate * 0.5 * (teamwork_culture + learning_orientation)
 
 
 @kernel
-def decay(skill, skill_floor, knowledge, knowledge_floor, reinforced, leadership, facility,
-           lam_skill, lam_knowledge, protect_contact, protect_lead):
+def keep_factors(leadership, lam_skill, lam_knowledge, protect_contact, protect_lead):
+    """[n_fac, 2, 2] share of the gain above the floor kept this week, by facility, whether
+    reinforced (0 no, 1 yes), and skill (0) or knowledge (1). ``lam_*`` in 1/week."""
     n_fac = leadership.shape[0]
-    keep = np.empty((n_fac, 2, 2))  # [facility, reinforced, skill|knowledge]
+    keep = np.empty((n_fac, 2, 2))
     for f in range(n_fac):
         exposure = 1.0 - protect_lead * leadership[f]
         for r in range(2):
             e = exposure * (1.0 - protect_contact) if r == 1 else exposure
             keep[f, r, 0] = math.exp(-lam_skill * e)
             keep[f, r, 1] = math.exp(-lam_knowledge * e)
-    n, k = skill.shape
-    for i in range(n):
-        r = 1 if reinforced[i] else 0
-        keep_s = keep[facility[i], r, 0]
-        keep_k = keep[facility[i], r, 1]
-        for d in range(k):
-            s = skill_floor[i, d] + (skill[i, d] - skill_floor[i, d]) * keep_s
-            skill[i, d] = min(1.0, max(0.0, s))
-            x = knowledge_floor[i, d] + (knowledge[i, d] - knowledge_floor[i, d]) * keep_k
-            knowledge[i, d] = min(1.0, max(0.0, x))
-        reinforced[i] = False
-
-
+    return keep
 
 
 @kernel
-def relationships(resistance, resistance0, trust, confidence, skill, rate, culture, team_practice,
-                   culture_rate, culture_floor, recept):
-    n, k = skill.shape
-    for i in range(n):
-        resistance[i] = resistance0[i] * (1.0 - trust[i])
-        mean = 0.0
-        for d in range(k):
-            mean += skill[i, d]
-        confidence[i] += rate * (mean / k - confidence[i])
+def secular_baseline(current_baseline, rate, ceiling):
+    """Step 9 for what new hires start from (in place)."""
+    for f in range(current_baseline.shape[0]):
+        current_baseline[f] += secular_step(current_baseline[f], rate, ceiling)
+
+
+@kernel
+def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, recept):
+    """Step 12 at facility level: teamwork culture rises toward practised teamwork; the
+    teamwork receptivity follows (in place)."""
     for f in range(culture.shape[0]):
         gap = team_practice[f, TEAMWORK] - culture[f]
         if gap > 0.0:
             culture[f] += culture_rate * gap
         recept[f, TEAMWORK] = culture_floor + (1.0 - culture_floor) * culture[f]
-
-

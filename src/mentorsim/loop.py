@@ -21,7 +21,13 @@ Each week ``w`` the model runs, in this order:
 
 The modalities (4-6) act on the intervention arm only; everything else acts on both arms.
 Steps 7-13 touch every provider every week and run as one compiled call
-(:func:`weekly_dynamics`), which calls each concept's kernel in the order above.
+(:func:`weekly_dynamics`) making three passes over the posts: (a) practice, gathering the team
+means peer diffusion needs; (b) per post, peer diffusion, the secular trend, decay, and the
+provider part of relationships, in that order; (c) ``recording.tally``, gathering the theatre
+team's practice for the outcomes and the arm means for the snapshot. The facility-level parts
+(outcomes, team culture) follow. Passes replace one loop per step because at national scale a
+week's cost is memory traffic; the results are identical to running the steps one by one
+(relationships change nothing that outcomes read). The per-post rules live in learning.py.
 Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 """
 
@@ -33,9 +39,10 @@ import numpy as np
 
 from . import survey, telementoring, visits, whatsapp, workforce
 from ._jit import kernel
-from .learning import decay, peer_diffusion, practice, relationships, secular_trend
-from .outcomes import facility_outcomes, theatre_practice
-from .recording import arm_means
+from .learning import (confidence_toward, culture_follows_practice, decayed, keep_factors, peer_rates,
+                       practice, resistance_from_trust, secular_baseline, secular_step, toward_team)
+from .outcomes import facility_outcomes
+from .recording import tally, tally_arguments
 
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).
 COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
@@ -65,26 +72,45 @@ def coefficients(p, wpm: float) -> np.ndarray:
 
 
 @kernel
-def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy, filled, facility,
-                    theatre, reinforced, resistance, resistance0, trust, confidence, recept, leadership,
-                    teamwork_culture, learning_orientation, current_baseline, operations_week,
-                    caesarean_share, n_int, outcome_table, staff_present, skill_arm,
-                    knowledge_arm, confidence_arm, resistance_arm, trust_arm, providers_arm,
-                    vacancies_arm):
-    """Steps 7-13 for every provider and facility; returns the theatre team's practice [n_fac, 4]."""
-    practice(skill, knowledge, busy, filled, facility, recept, c[0], c[1])
-    peer_diffusion(skill, filled, facility, teamwork_culture, learning_orientation, c[2])
-    secular_trend(skill, skill_floor, current_baseline, c[3], c[4])
-    decay(skill, skill_floor, knowledge, knowledge_floor, reinforced, leadership, facility, c[5], c[6],
-          c[7], c[8])
-    team, checklist = theatre_practice(skill, knowledge, filled, theatre, facility, leadership.shape[0])
+def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy, reinforced,
+                    resistance0, recept, leadership, teamwork_culture, learning_orientation,
+                    current_baseline, operations_week, caesarean_share, outcome_table, tally_args):
+    """Steps 7-13 for every post and facility, in place; returns the theatre team's practice
+    [n_fac, 4]. ``tally_args`` are recording.tally_arguments (they include resistance, trust,
+    confidence, filled and facility)."""
+    confidence, resistance, trust, filled, facility = (tally_args[2], tally_args[3], tally_args[4],
+                                                       tally_args[5], tally_args[7])
+    n_fac = leadership.shape[0]
+    # (a) step 7, and the team means step 8 moves people toward
+    team_mean = practice(skill, knowledge, busy, filled, facility, recept, c[0], c[1], n_fac)
+    # (b) steps 8-10 and the provider part of 12, post by post
+    peer = peer_rates(teamwork_culture, learning_orientation, c[2])
+    keep = keep_factors(leadership, c[5], c[6], c[7], c[8])
+    secular_rate, ceiling, confidence_rate = c[3], c[4], c[9]
+    secular_baseline(current_baseline, secular_rate, ceiling)
+    for i in range(skill.shape[0]):
+        f = facility[i]
+        peer_rate = peer[f] if filled[i] else 0.0
+        r = 1 if reinforced[i] else 0
+        keep_skill, keep_knowledge = keep[f, r, 0], keep[f, r, 1]
+        total = 0.0
+        for d in range(4):
+            s = toward_team(skill[i, d], team_mean[f, d], peer_rate)
+            rise = secular_step(skill_floor[i, d], secular_rate, ceiling)
+            floor = skill_floor[i, d] + rise
+            skill_floor[i, d] = floor
+            s = decayed(s + rise, floor, keep_skill)
+            skill[i, d] = s
+            knowledge[i, d] = decayed(knowledge[i, d], knowledge_floor[i, d], keep_knowledge)
+            total += s
+        reinforced[i] = False
+        resistance[i] = resistance_from_trust(resistance0[i], trust[i])
+        confidence[i] = confidence_toward(confidence[i], total / 4.0, confidence_rate)
+    # (c) step 13's pass, which also gathers what step 11 needs
+    team, checklist = tally(row, *tally_args)
     facility_outcomes(team, checklist, operations_week, caesarean_share, u_outcomes, c[12], c[13], c[14],
                       c[15], c[16], c[17], c[18], c[19], c[20], c[21], outcome_table[row])
-    relationships(resistance, resistance0, trust, confidence, skill, c[9], teamwork_culture, team,
-                  c[10], c[11], recept)
-    arm_means(row, skill, knowledge, confidence, resistance, trust, filled, facility, n_int,
-              staff_present, skill_arm, knowledge_arm, confidence_arm, resistance_arm, trust_arm,
-              providers_arm, vacancies_arm)
+    culture_follows_practice(teamwork_culture, team, c[10], c[11], recept)
     return team
 
 
@@ -92,13 +118,10 @@ def dynamics_arguments(model) -> tuple:
     """The arrays and coefficients weekly_dynamics works on, gathered once per run (all are
     updated in place, so the same references serve every week)."""
     pr, fa, rec = model.providers, model.facilities, model.record
-    return (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy, pr.filled,
-            pr.facility, pr.theatre, pr.reinforced, pr.resistance, pr.resistance0, pr.trust, pr.confidence,
-            model.recept, fa.leadership, fa.teamwork_culture, fa.learning_orientation, fa.current_baseline,
-            fa.operations_week, fa.caesarean_share, fa.n_intervention, rec.outcome_table,
-            rec.fac["staff_present"], rec.arm_domain["skill"], rec.arm_domain["knowledge"],
-            rec.arm["confidence"], rec.arm["resistance"], rec.arm["trust"], rec.arm["providers"],
-            rec.arm["vacancies"])
+    return (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy, pr.reinforced,
+            pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture, fa.learning_orientation,
+            fa.current_baseline, fa.operations_week, fa.caesarean_share, rec.outcome_table,
+            tally_arguments(pr, fa, rec))
 
 
 def dynamics(model, week: int) -> None:
@@ -106,7 +129,7 @@ def dynamics(model, week: int) -> None:
     fa, rec = model.facilities, model.record
     row = week + 1
     u = model.streams["operations"].random((fa.n, 5))
-    model.theatre_practice = weekly_dynamics(row, u, *model.dynamics_args)
+    weekly_dynamics(row, u, *model.dynamics_args)
     rec.fac["workload"][row] = fa.workload
     rec.fac["leadership"][row] = fa.leadership
     rec.fac["teamwork_culture"][row] = fa.teamwork_culture

@@ -71,7 +71,6 @@ class Mentor(mesa.Agent):
         self.available_days_per_month = available_days
         self.trained_week = week
         self.lost_week: int | None = None
-        self.leave_week = np.inf  # scheduled departure (regional mentors)
         self.from_mentee = from_mentee
         self.base_mentoring_skill = 0.0
 
@@ -91,6 +90,11 @@ class Mentor(mesa.Agent):
     def mentoring_skill(self, value: float) -> None:
         self.pool.skill[self.slot] = value
         self.pool.eff[self.slot] = self.effectiveness(self.pool.p)
+
+    @property
+    def leave_week(self) -> float:
+        """Scheduled departure week (regional mentors; inf for hub mentors)."""
+        return float(self.pool.leave[self.slot])
 
     @property
     def balance_days(self) -> float:
@@ -149,6 +153,7 @@ class MentorPool:
         self.travel_spent = np.zeros(cap)
         self.is_local = np.zeros(cap, dtype=bool)
         self.uid = np.zeros(cap, dtype=np.int64)
+        self.leave = np.full(cap, np.inf)  # scheduled departure week
         self.all: list[Mentor] = []
         # positions: slot of the mentor holding it, or -1
         self.hub_pos = np.full((self.teams, 4), -1, dtype=np.int64)
@@ -173,11 +178,11 @@ class MentorPool:
 
     # -- pool changes -------------------------------------------------------------------------
     def _grow(self) -> None:
+        fill = {"status": LOST, "leave": np.inf}
         for name in ("status", "skill", "eff", "balance", "balance_week", "visits", "days_spent",
-                     "travel_spent", "is_local", "uid"):
+                     "travel_spent", "is_local", "uid", "leave"):
             old = getattr(self, name)
-            new = np.full(2 * len(old), LOST, dtype=old.dtype) if name == "status" else \
-                np.zeros(2 * len(old), dtype=old.dtype)
+            new = np.full(2 * len(old), fill.get(name, 0), dtype=old.dtype)
             new[:len(old)] = old
             setattr(self, name, new)
 
@@ -203,7 +208,7 @@ class MentorPool:
     def _new_local(self, d, region, status, week, rng, from_mentee=False) -> Mentor:
         m = self._new(d, LOCAL, region, -1, status, week, from_mentee)
         hazard = 1.0 - (1.0 - self.p["mentors.annual_attrition"]) ** (1.0 / 52.0)
-        m.leave_week = week + geometric(hazard, float(rng.random()))
+        self.leave[m.slot] = week + geometric(hazard, float(rng.random()))
         self.local_pos[region, d] = m.slot
         self.ever_local[region, d] = True
         return m
@@ -248,32 +253,42 @@ class MentorPool:
                     m.mentoring_skill = min(1.0, m.base_mentoring_skill + p["mentors.pairing_skill_gain"] * done)
                     self.status[slot] = ACTIVE
             self.changed = True
-        for r, d in zip(*np.nonzero(self.ever_local)):
+        vacant, leaving = self._position_events(week)
+        for r, d in zip(*np.nonzero(vacant | leaving)):  # in region, discipline order
             slot = self.local_pos[r, d]
             if slot < 0:
-                if week >= self.vacancy_until[r, d]:
-                    promoted = best_mentee(int(r), int(d))
-                    new = self._new_local(int(d), int(r), ACTIVE, week, rng, from_mentee=promoted)
-                    self.mentees_became_mentors += int(promoted)
-                    self.trainings.append((week, new.unique_id, "replacement"))
-                    self.changed = True
-            elif week >= self.all[slot].leave_week:
+                promoted = best_mentee(int(r), int(d))
+                new = self._new_local(int(d), int(r), ACTIVE, week, rng, from_mentee=promoted)
+                self.mentees_became_mentors += int(promoted)
+                self.trainings.append((week, new.unique_id, "replacement"))
+            else:
                 self.status[slot] = LOST
                 self.all[slot].lost_week = week
                 self.lost += 1
                 self.local_pos[r, d] = -1
                 self.vacancy_until[r, d] = week + int(round(p["staff.hiring_delay_weeks"]))
-                self.changed = True
+            self.changed = True
         self.next_event = self._next_event(week, in_programme)
+
+    def _departures(self) -> np.ndarray:
+        """[regions, 4] scheduled departure week of each regional position's holder (inf if none)."""
+        return np.where(self.local_pos >= 0, self.leave[np.maximum(self.local_pos, 0)], np.inf)
+
+    def _position_events(self, week: int) -> tuple[np.ndarray, np.ndarray]:
+        """[regions, 4] masks of regional positions to fill this week and holders leaving."""
+        held = self.local_pos >= 0
+        vacant = self.ever_local & ~held & (self.vacancy_until <= week)
+        leaving = self.ever_local & held & (self._departures() <= week)
+        return vacant, leaving
 
     def _next_event(self, week: int, in_programme: bool) -> float:
         """The next week in which update() has anything to do."""
         events = [t for t in (self.training_week, self.handover_week) if t > week]
         if in_programme:
             events.append(self.programme_weeks)
-        for r, d in zip(*np.nonzero(self.ever_local)):
-            slot = self.local_pos[r, d]
-            events.append(self.vacancy_until[r, d] if slot < 0 else self.all[slot].leave_week)
+        if self.ever_local.any():
+            due = np.where(self.local_pos >= 0, self._departures(), self.vacancy_until)
+            events.append(float(due[self.ever_local].min()))
         return max(week + 1, min(events)) if events else np.inf
 
     # -- visits -------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from .facilities import Facilities, Facility
 from .learning import receptivity
 from .mentors import MentorPool
 from .loop import coefficients, dynamics_arguments
-from .outcomes import baseline_outcomes
 from .visits import visit_schedule
 from .people import Provider, Providers, new_person_states
 from .randomness import streams
@@ -57,6 +56,7 @@ class MentorshipModel(mesa.Model):
         pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
         self._provider_agents: list[Provider] | None = None
         self.promoted_person_ids: list[int] = []
+        self._posts_by_region_role: dict | None = None
         self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH)
         self.recept = receptivity(self)
         self.visit_schedule = visit_schedule(self)
@@ -68,8 +68,7 @@ class MentorshipModel(mesa.Model):
                                    or self.p["whatsapp.enabled"])
         self.coef = coefficients(self.p, WEEKS_PER_MONTH)
         self.record = Recorder(self.time.total_weeks, fa.n)
-        baseline_outcomes(self)  # row 0: before the first week (no operations yet)
-        self.record.baseline(self)
+        self.record.baseline(self)  # row 0: before the first week (no operations yet)
         self.dynamics_args = dynamics_arguments(self)
 
     @property
@@ -105,11 +104,25 @@ class MentorshipModel(mesa.Model):
     def promote_mentee(self, region: int, discipline: int) -> bool:
         """Make the most skilled mentee of ``discipline`` in ``region`` a mentor (they stay in
         post); False if the region has no such mentee."""
-        pr, fa = self.providers, self.facilities
-        cand = np.flatnonzero(pr.filled & (pr.role == discipline) & fa.intervention[pr.facility]
-                              & (fa.region[pr.facility] == region))
+        pr = self.providers
+        posts = self._mentee_posts().get((region, discipline))
+        if posts is None:
+            return False
+        cand = posts[pr.filled[posts]]
         if len(cand) == 0:
             return False
         best = cand[np.argmax(pr.skill[cand].mean(axis=1))]
         self.promoted_person_ids.append(int(pr.person_id[best]))
         return True
+
+    def _mentee_posts(self) -> dict[tuple[int, int], np.ndarray]:
+        """Intervention posts by (region, role), in post order (built on first use; posts are fixed)."""
+        if self._posts_by_region_role is None:
+            pr, fa = self.providers, self.facilities
+            posts = np.flatnonzero(fa.intervention[pr.facility])
+            key = fa.region[pr.facility[posts]] * 4 + pr.role[posts]
+            order = np.argsort(key, kind="stable")
+            keys, starts = np.unique(key[order], return_index=True)
+            groups = np.split(posts[order], starts[1:])
+            self._posts_by_region_role = {(int(k) // 4, int(k) % 4): g for k, g in zip(keys, groups)}
+        return self._posts_by_region_role

@@ -3,7 +3,8 @@
 Composite: the 14 observed theatre indicators are ``outcomes.safety_indicators`` safety
 practices and the rest teamwork and communication. Adherence to an indicator is the mean
 practised skill of the theatre team present (surgical and anaesthesia providers, theatre
-nurses) in its domain; the composite is the indicator-weighted mean (0-1, shown as %).
+nurses) in its domain, gathered by ``recording.tally`` in the same pass that records the
+step's snapshot; the composite is the indicator-weighted mean (0-1, shown as %).
 
 SSC use (self-reported): a logistic function of the theatre team's mean checklist knowledge and
 skill, with midpoint ``outcomes.ssc_midpoint``.
@@ -27,28 +28,6 @@ from .sampling import binomial_inv
 from .people import CHECKLIST, TEAMWORK
 
 TOTAL_INDICATORS = 14
-
-
-@kernel
-def theatre_practice(skill, knowledge, filled, theatre, facility, n_fac):
-    """[n_fac, 4] mean skill of the theatre team present, and [n_fac] mean checklist level."""
-    practice = np.zeros((n_fac, 4))
-    checklist = np.zeros(n_fac)
-    w = np.zeros(n_fac)
-    for i in range(skill.shape[0]):
-        if not (filled[i] and theatre[i]):
-            continue
-        f = facility[i]
-        w[f] += 1.0
-        for d in range(4):
-            practice[f, d] += skill[i, d]
-        checklist[f] += 0.5 * (skill[i, CHECKLIST] + knowledge[i, CHECKLIST])
-    for f in range(n_fac):
-        if w[f] > 0.0:
-            for d in range(4):
-                practice[f, d] /= w[f]
-            checklist[f] /= w[f]
-    return practice, checklist
 
 
 @kernel
@@ -90,11 +69,10 @@ def ssi_risks(p, safety: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(p["ssi.risk_caesarean"] * factor, 0, 1), np.clip(p["ssi.risk_other"] * factor, 0, 1)
 
 
-def baseline_outcomes(model) -> None:
-    """Record row 0: the facilities' outcomes before the first week (no operations yet)."""
-    p, fa, pr = model.p, model.facilities, model.providers
-    practice, checklist = theatre_practice(pr.skill, pr.knowledge, pr.filled, pr.theatre, pr.facility, fa.n)
-    model.theatre_practice = practice
+def baseline_outcomes(model, practice, checklist) -> None:
+    """Record row 0: the facilities' outcomes before the first week (no operations yet), from the
+    theatre team's practice and checklist level (recording.tally)."""
+    p, fa = model.p, model.facilities
     facility_outcomes(practice, checklist, np.zeros(fa.n), fa.caesarean_share, np.full((fa.n, 5), 0.5),
                       p["outcomes.safety_indicators"], p["outcomes.ssc_slope"], p["outcomes.ssc_midpoint"],
                       p["ssi.risk_caesarean"], p["ssi.risk_other"], p["ssi.relative_reduction"],

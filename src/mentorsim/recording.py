@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
-from .outcomes import OUTCOME_COLUMNS
+from .outcomes import OUTCOME_COLUMNS, baseline_outcomes
+from .people import CHECKLIST
 
 FACILITY_SERIES = (
     "composite", "safety", "teamwork", "ssc_use", "operations", "caesareans", "ssi",
@@ -59,23 +60,36 @@ class Recorder:
             self.pool[key][row] = value
 
     def baseline(self, model) -> None:
-        """Row 0 of the provider, facility and pool series."""
+        """Row 0 of every series (the state before the first week; no operations yet)."""
         pr, fa = model.providers, model.facilities
         self.fac["workload"][0] = fa.workload
         self.fac["leadership"][0] = fa.leadership
         self.fac["teamwork_culture"][0] = fa.teamwork_culture
-        arm_means(0, pr.skill, pr.knowledge, pr.confidence, pr.resistance, pr.trust, pr.filled,
-                  pr.facility, fa.n_intervention, self.fac["staff_present"], self.arm_domain["skill"],
-                  self.arm_domain["knowledge"], self.arm["confidence"], self.arm["resistance"],
-                  self.arm["trust"], self.arm["providers"], self.arm["vacancies"])
+        team, checklist = tally(0, *tally_arguments(model.providers, fa, self))
+        baseline_outcomes(model, team, checklist)
         self.pool_counts(model.pool, -1)
 
 
+def tally_arguments(pr, fa, rec) -> tuple:
+    """The arrays :func:`tally` reads and writes after its row argument (same references all run)."""
+    return (pr.skill, pr.knowledge, pr.confidence, pr.resistance, pr.trust, pr.filled, pr.theatre,
+            pr.facility, fa.n_intervention, rec.fac["staff_present"], rec.arm_domain["skill"],
+            rec.arm_domain["knowledge"], rec.arm["confidence"], rec.arm["resistance"], rec.arm["trust"],
+            rec.arm["providers"], rec.arm["vacancies"])
+
+
 @kernel
-def arm_means(row, skill, knowledge, confidence, resistance, trust, filled, facility, n_int,
-              staff_present_all, skill_all, knowledge_all, conf_all, res_all, trust_all, count_all,
-              vacant_all):
-    """Write row ``row`` of the arm-level provider series (means over filled posts)."""
+def tally(row, skill, knowledge, confidence, resistance, trust, filled, theatre, facility, n_int,
+          staff_present_all, skill_all, knowledge_all, conf_all, res_all, trust_all, count_all,
+          vacant_all):
+    """One pass over the posts: write row ``row`` of the arm series (means over filled posts) and
+    the staff present, and return what the outcomes need: the theatre team's mean skill per
+    domain [n_fac, 4] (surgical and anaesthesia providers and theatre nurses present) and its
+    mean checklist level [n_fac] (mean of checklist skill and knowledge)."""
+    n_fac = staff_present_all.shape[1]
+    team = np.zeros((n_fac, 4))
+    checklist = np.zeros(n_fac)
+    in_theatre = np.zeros(n_fac)
     staff_present = staff_present_all[row]
     skill_out = skill_all[row]
     knowledge_out = knowledge_all[row]
@@ -98,6 +112,11 @@ def arm_means(row, skill, knowledge, confidence, resistance, trust, filled, faci
         conf_out[a] += confidence[i]
         res_out[a] += resistance[i]
         trust_out[a] += trust[i]
+        if theatre[i]:
+            in_theatre[f] += 1.0
+            for d in range(4):
+                team[f, d] += skill[i, d]
+            checklist[f] += 0.5 * (skill[i, CHECKLIST] + knowledge[i, CHECKLIST])
     for a in range(2):
         if count_out[a] > 0.0:
             for d in range(4):
@@ -106,3 +125,9 @@ def arm_means(row, skill, knowledge, confidence, resistance, trust, filled, faci
             conf_out[a] /= count_out[a]
             res_out[a] /= count_out[a]
             trust_out[a] /= count_out[a]
+    for f in range(n_fac):
+        if in_theatre[f] > 0.0:
+            for d in range(4):
+                team[f, d] /= in_theatre[f]
+            checklist[f] /= in_theatre[f]
+    return team, checklist

@@ -36,27 +36,6 @@ def close_gap(value, rate, times=1.0):
     return 1.0 - (1.0 - value) * (1.0 - rate) ** times
 
 
-@kernel
-def facility_means(values, weight, facility, n_fac):
-    """Weighted mean of ``values`` ([n, k]) within each facility -> [n_fac, k]."""
-    n, k = values.shape
-    sums = np.zeros((n_fac, k))
-    w = np.zeros(n_fac)
-    for i in range(n):
-        wi = weight[i]
-        if wi == 0.0:
-            continue
-        f = facility[i]
-        w[f] += wi
-        for d in range(k):
-            sums[f, d] += wi * values[i, d]
-    for f in range(n_fac):
-        if w[f] > 0.0:
-            for d in range(k):
-                sums[f, d] /= w[f]
-    return sums
-
-
 def receptivity(model) -> np.ndarray:
     """[n_fac, 4] multiplier on learning: 1, except teamwork, which needs team culture."""
     fa, floor = model.facilities, model.p["learning.culture_floor"]
@@ -103,26 +82,25 @@ def confidence_toward(confidence, mean_skill, rate):
 
 
 @kernel
-def practice(skill, knowledge, busy, filled, facility, recept, rate, block, n_fac):
-    """Step 7 for every filled post (in place); returns [n_fac, 4] team means of skill after it,
-    which peer diffusion (step 8) moves people toward."""
-    means = np.zeros((n_fac, 4))
-    count = np.zeros(n_fac)
-    for i in range(skill.shape[0]):
+def practice(skill, knowledge, busy, filled, lo, hi, recept, rate, block, team_mean):
+    """Step 7 for one facility's filled posts ``lo``..``hi - 1`` (in place), with its receptivity
+    ``recept`` [4]; writes the team's mean skill after it into ``team_mean`` [4] (0 with no one
+    in post), which peer diffusion (step 8) moves people toward."""
+    count = 0.0
+    for d in range(4):
+        team_mean[d] = 0.0
+    for i in range(lo, hi):
         if not filled[i]:
             continue
-        f = facility[i]
         r = rate * (1.0 - block * busy[i])
-        count[f] += 1.0
+        count += 1.0
         for d in range(4):
-            s = practised(skill[i, d], knowledge[i, d], r, recept[f, d])
+            s = practised(skill[i, d], knowledge[i, d], r, recept[d])
             skill[i, d] = s
-            means[f, d] += s
-    for f in range(n_fac):
-        if count[f] > 0.0:
-            for d in range(4):
-                means[f, d] /= count[f]
-    return means
+            team_mean[d] += s
+    if count > 0.0:
+        for d in range(4):
+            team_mean[d] /= count
 
 
 @kernel
@@ -132,18 +110,21 @@ def peer_rates(teamwork_culture, learning_orientation, rate):
 
 
 @kernel
-def keep_factors(leadership, lam_skill, lam_knowledge, protect_contact, protect_lead):
-    """[n_fac, 2, 2] share of the gain above the floor kept this week, by facility, whether
-    reinforced (0 no, 1 yes), and skill (0) or knowledge (1). ``lam_*`` in 1/week."""
-    n_fac = leadership.shape[0]
-    keep = np.empty((n_fac, 2, 2))
-    for f in range(n_fac):
+def update_keep_factors(keep, keep_leadership, leadership, lam_skill, lam_knowledge, protect_contact,
+                        protect_lead):
+    """Fill ``keep`` [n_fac, 2, 2], the share of the gain above the floor kept this week, by
+    facility, whether reinforced (0 no, 1 yes), and skill (0) or knowledge (1); ``lam_*`` in
+    1/week. Only facilities whose leadership engagement changed since ``keep_leadership`` (the
+    value each row was computed for; NaN at first) are recomputed."""
+    for f in range(leadership.shape[0]):
+        if leadership[f] == keep_leadership[f]:
+            continue
+        keep_leadership[f] = leadership[f]
         exposure = 1.0 - protect_lead * leadership[f]
         for r in range(2):
             e = exposure * (1.0 - protect_contact) if r == 1 else exposure
             keep[f, r, 0] = math.exp(-lam_skill * e)
             keep[f, r, 1] = math.exp(-lam_knowledge * e)
-    return keep
 
 
 @kernel

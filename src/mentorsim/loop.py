@@ -39,10 +39,11 @@ import numpy as np
 
 from . import survey, telementoring, visits, whatsapp, workforce
 from ._jit import kernel
-from .learning import (confidence_toward, culture_follows_practice, decayed, keep_factors, peer_rates,
-                       practice, resistance_from_trust, secular_baseline, secular_step, toward_team)
+from .learning import (confidence_toward, culture_follows_practice, decayed, peer_rates,
+                       practice, resistance_from_trust, secular_baseline, secular_step, toward_team,
+                       update_keep_factors)
 from .outcomes import facility_outcomes
-from .recording import tally, tally_arguments
+from .recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).
 COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
@@ -74,44 +75,51 @@ def coefficients(p, wpm: float) -> np.ndarray:
 @kernel
 def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy, reinforced,
                     resistance0, recept, leadership, teamwork_culture, learning_orientation,
-                    current_baseline, operations_week, caesarean_share, outcome_table, tally_args):
-    """Steps 7-13 for every post and facility, in place; returns the theatre team's practice
-    [n_fac, 4]. ``tally_args`` are recording.tally_arguments (they include resistance, trust,
-    confidence, filled and facility)."""
-    confidence, resistance, trust, filled, facility = (tally_args[2], tally_args[3], tally_args[4],
-                                                       tally_args[5], tally_args[7])
+                    current_baseline, operations_week, caesarean_share, outcome_table, keep,
+                    keep_leadership, tally_posts, series):
+    """Steps 7-13 for every post and facility, in place. ``tally_posts`` and ``series`` are
+    recording.tally_arguments (the former includes confidence, resistance, trust, filled and
+    the facilities' post ranges)."""
+    confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     n_fac = leadership.shape[0]
-    # (a) step 7, and the team means step 8 moves people toward
-    team_mean = practice(skill, knowledge, busy, filled, facility, recept, c[0], c[1], n_fac)
-    # (b) steps 8-10 and the provider part of 12, post by post
     peer = peer_rates(teamwork_culture, learning_orientation, c[2])
-    keep = keep_factors(leadership, c[5], c[6], c[7], c[8])
+    update_keep_factors(keep, keep_leadership, leadership, c[5], c[6], c[7], c[8])
     secular_rate, ceiling, confidence_rate = c[3], c[4], c[9]
     secular_baseline(current_baseline, secular_rate, ceiling)
-    for i in range(skill.shape[0]):
-        f = facility[i]
-        peer_rate = peer[f] if filled[i] else 0.0
-        r = 1 if reinforced[i] else 0
-        keep_skill, keep_knowledge = keep[f, r, 0], keep[f, r, 1]
-        total = 0.0
-        for d in range(4):
-            s = toward_team(skill[i, d], team_mean[f, d], peer_rate)
-            rise = secular_step(skill_floor[i, d], secular_rate, ceiling)
-            floor = skill_floor[i, d] + rise
-            skill_floor[i, d] = floor
-            s = decayed(s + rise, floor, keep_skill)
-            skill[i, d] = s
-            knowledge[i, d] = decayed(knowledge[i, d], knowledge_floor[i, d], keep_knowledge)
-            total += s
-        reinforced[i] = False
-        resistance[i] = resistance_from_trust(resistance0[i], trust[i])
-        confidence[i] = confidence_toward(confidence[i], total / 4.0, confidence_rate)
-    # (c) step 13's pass, which also gathers what step 11 needs
-    team, checklist = tally(row, *tally_args)
+    team_mean = np.empty(4)
+    team = np.zeros((n_fac, 4))
+    checklist = np.zeros(n_fac)
+    arm_sums = np.zeros((2, ARM_SUM_COLUMNS))
+    staff_present = series[0][row]
+    for f in range(n_fac):  # facility by facility: its posts stay in cache through the passes
+        lo, hi = first_post[f], first_post[f + 1]
+        # (a) step 7, and the team means step 8 moves people toward
+        practice(skill, knowledge, busy, filled, lo, hi, recept[f], c[0], c[1], team_mean)
+        # (b) steps 8-10 and the provider part of 12, post by post
+        for i in range(lo, hi):
+            peer_rate = peer[f] if filled[i] else 0.0
+            r = 1 if reinforced[i] else 0
+            keep_skill, keep_knowledge = keep[f, r, 0], keep[f, r, 1]
+            total = 0.0
+            for d in range(4):
+                s = toward_team(skill[i, d], team_mean[d], peer_rate)
+                rise = secular_step(skill_floor[i, d], secular_rate, ceiling)
+                floor = skill_floor[i, d] + rise
+                skill_floor[i, d] = floor
+                s = decayed(s + rise, floor, keep_skill)
+                skill[i, d] = s
+                knowledge[i, d] = decayed(knowledge[i, d], knowledge_floor[i, d], keep_knowledge)
+                total += s
+            reinforced[i] = False
+            resistance[i] = resistance_from_trust(resistance0[i], trust[i])
+            confidence[i] = confidence_toward(confidence[i], total / 4.0, confidence_rate)
+        # (c) step 13's tally, which also gathers the theatre team's practice step 11 needs
+        tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
+                       filled, theatre, arm_sums, staff_present, team, checklist)
+    record_arms(row, arm_sums, *series[1:])
     facility_outcomes(team, checklist, operations_week, caesarean_share, u_outcomes, c[12], c[13], c[14],
                       c[15], c[16], c[17], c[18], c[19], c[20], c[21], outcome_table[row])
     culture_follows_practice(teamwork_culture, team, c[10], c[11], recept)
-    return team
 
 
 def dynamics_arguments(model) -> tuple:
@@ -121,7 +129,7 @@ def dynamics_arguments(model) -> tuple:
     return (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy, pr.reinforced,
             pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture, fa.learning_orientation,
             fa.current_baseline, fa.operations_week, fa.caesarean_share, rec.outcome_table,
-            tally_arguments(pr, fa, rec))
+            np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), *tally_arguments(pr, fa, rec))
 
 
 def dynamics(model, week: int) -> None:

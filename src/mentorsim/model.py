@@ -48,7 +48,7 @@ class MentorshipModel(mesa.Model):
         self.facility_agents = [Facility(self, f) for f in range(fa.n)]
         fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
         role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
-        self.providers = Providers(fac_of_post, role_of_post)
+        self.providers = Providers(fac_of_post, role_of_post, fa.n)
         pr = self.providers
         rng = self.streams["providers"]
         new_person_states(self.p, rng, fa.baseline_skill, pr, np.arange(pr.n))

@@ -41,11 +41,15 @@ STAFF_KEYS = ("staff.surgical_providers", "staff.anaesthesia_providers", "staff.
 class Providers:
     """Arrays of provider state; see the module docstring for the columns."""
 
-    def __init__(self, facility: np.ndarray, role: np.ndarray):
+    def __init__(self, facility: np.ndarray, role: np.ndarray, n_fac: int):
         n = len(facility)
         self.n = n
-        self.facility = facility.astype(np.int64)
-        self.role = role.astype(np.int64)
+        if n and np.any(np.diff(facility) < 0):
+            raise ValueError("posts must be grouped by facility, in facility order")
+        #: posts of facility f are rows first_post[f] .. first_post[f + 1] - 1 (posts never move)
+        self.first_post = np.concatenate(([0], np.cumsum(np.bincount(facility, minlength=n_fac))))
+        self.facility = facility.astype(np.int32)  # narrow types: less memory traffic per week
+        self.role = role.astype(np.int8)
         self.theatre = np.isin(self.role, THEATRE_ROLES)
         self.filled = np.ones(n, dtype=bool)
         self.person_id = np.arange(n, dtype=np.int64)

@@ -65,69 +65,90 @@ class Recorder:
         self.fac["workload"][0] = fa.workload
         self.fac["leadership"][0] = fa.leadership
         self.fac["teamwork_culture"][0] = fa.teamwork_culture
-        team, checklist = tally(0, *tally_arguments(model.providers, fa, self))
+        pr_args, series = tally_arguments(pr, fa, self)
+        team, checklist = tally(0, *pr_args, *series)
         baseline_outcomes(model, team, checklist)
         self.pool_counts(model.pool, -1)
 
 
-def tally_arguments(pr, fa, rec) -> tuple:
-    """The arrays :func:`tally` reads and writes after its row argument (same references all run)."""
-    return (pr.skill, pr.knowledge, pr.confidence, pr.resistance, pr.trust, pr.filled, pr.theatre,
-            pr.facility, fa.n_intervention, rec.fac["staff_present"], rec.arm_domain["skill"],
-            rec.arm_domain["knowledge"], rec.arm["confidence"], rec.arm["resistance"], rec.arm["trust"],
-            rec.arm["providers"], rec.arm["vacancies"])
+def tally_arguments(pr, fa, rec) -> tuple[tuple, tuple]:
+    """What :func:`tally` reads (provider arrays, post ranges, arm split) and the recorded series
+    it writes (same references all run)."""
+    return ((pr.skill, pr.knowledge, pr.confidence, pr.resistance, pr.trust, pr.filled, pr.theatre,
+             pr.first_post, fa.n_intervention),
+            (rec.fac["staff_present"], rec.arm_domain["skill"], rec.arm_domain["knowledge"],
+             rec.arm["confidence"], rec.arm["resistance"], rec.arm["trust"], rec.arm["providers"],
+             rec.arm["vacancies"]))
+
+
+#: Columns of the per-arm sums a tally gathers: filled posts, vacant posts, skill by domain,
+#: knowledge by domain, confidence, resistance, trust.
+ARM_SUM_COLUMNS = 13
 
 
 @kernel
-def tally(row, skill, knowledge, confidence, resistance, trust, filled, theatre, facility, n_int,
+def tally(row, skill, knowledge, confidence, resistance, trust, filled, theatre, first_post, n_int,
           staff_present_all, skill_all, knowledge_all, conf_all, res_all, trust_all, count_all,
           vacant_all):
     """One pass over the posts: write row ``row`` of the arm series (means over filled posts) and
-    the staff present, and return what the outcomes need: the theatre team's mean skill per
-    domain [n_fac, 4] (surgical and anaesthesia providers and theatre nurses present) and its
-    mean checklist level [n_fac] (mean of checklist skill and knowledge)."""
-    n_fac = staff_present_all.shape[1]
+    of staff present, and return what the outcomes need (see :func:`tally_facility`)."""
+    n_fac = first_post.shape[0] - 1
     team = np.zeros((n_fac, 4))
     checklist = np.zeros(n_fac)
-    in_theatre = np.zeros(n_fac)
-    staff_present = staff_present_all[row]
-    skill_out = skill_all[row]
-    knowledge_out = knowledge_all[row]
-    conf_out = conf_all[row]
-    res_out = res_all[row]
-    trust_out = trust_all[row]
-    count_out = count_all[row]
-    vacant_out = vacant_all[row]
-    for i in range(skill.shape[0]):
-        f = facility[i]
-        a = 0 if f < n_int else 1
+    arm_sums = np.zeros((2, ARM_SUM_COLUMNS))
+    for f in range(n_fac):
+        tally_facility(f, 0 if f < n_int else 1, first_post[f], first_post[f + 1], skill, knowledge,
+                       confidence, resistance, trust, filled, theatre, arm_sums, staff_present_all[row],
+                       team, checklist)
+    record_arms(row, arm_sums, skill_all, knowledge_all, conf_all, res_all, trust_all, count_all, vacant_all)
+    return team, checklist
+
+
+@kernel
+def tally_facility(f, arm, lo, hi, skill, knowledge, confidence, resistance, trust, filled, theatre,
+                   arm_sums, staff_present, team, checklist):
+    """Tally facility ``f``'s posts ``lo``..``hi - 1``: add them to ``arm_sums[arm]`` and count
+    those present; set ``team[f]`` to the theatre team's mean skill per domain (surgical and
+    anaesthesia providers and theatre nurses present) and ``checklist[f]`` to its mean
+    checklist level (mean of checklist skill and knowledge); both stay 0 with no one present."""
+    sums = arm_sums[arm]
+    in_theatre = 0.0
+    for i in range(lo, hi):
         if not filled[i]:
-            vacant_out[a] += 1.0
+            sums[1] += 1.0
             continue
         staff_present[f] += 1.0
-        count_out[a] += 1.0
+        sums[0] += 1.0
         for d in range(4):
-            skill_out[a, d] += skill[i, d]
-            knowledge_out[a, d] += knowledge[i, d]
-        conf_out[a] += confidence[i]
-        res_out[a] += resistance[i]
-        trust_out[a] += trust[i]
+            sums[2 + d] += skill[i, d]
+            sums[6 + d] += knowledge[i, d]
+        sums[10] += confidence[i]
+        sums[11] += resistance[i]
+        sums[12] += trust[i]
         if theatre[i]:
-            in_theatre[f] += 1.0
+            in_theatre += 1.0
             for d in range(4):
                 team[f, d] += skill[i, d]
             checklist[f] += 0.5 * (skill[i, CHECKLIST] + knowledge[i, CHECKLIST])
+    if in_theatre > 0.0:
+        for d in range(4):
+            team[f, d] /= in_theatre
+        checklist[f] /= in_theatre
+
+
+@kernel
+def record_arms(row, arm_sums, skill_all, knowledge_all, conf_all, res_all, trust_all, count_all,
+                vacant_all):
+    """Write row ``row`` of the arm series from a tally's ``arm_sums`` (means over filled posts)."""
     for a in range(2):
-        if count_out[a] > 0.0:
+        sums = arm_sums[a]
+        count = sums[0]
+        count_all[row, a] = count
+        vacant_all[row, a] = sums[1]
+        if count > 0.0:
             for d in range(4):
-                skill_out[a, d] /= count_out[a]
-                knowledge_out[a, d] /= count_out[a]
-            conf_out[a] /= count_out[a]
-            res_out[a] /= count_out[a]
-            trust_out[a] /= count_out[a]
-    for f in range(n_fac):
-        if in_theatre[f] > 0.0:
-            for d in range(4):
-                team[f, d] /= in_theatre[f]
-            checklist[f] /= in_theatre[f]
-    return team, checklist
+                skill_all[row, a, d] = sums[2 + d] / count
+                knowledge_all[row, a, d] = sums[6 + d] / count
+            conf_all[row, a] = sums[10] / count
+            res_all[row, a] = sums[11] / count
+            trust_all[row, a] = sums[12] / count

@@ -44,6 +44,19 @@ def poisson_inv(lam, u):
 
 
 @kernel
+def int_power(x, n):
+    """x ** n for an integer n >= 0, by repeated squaring (a few multiplications; far cheaper
+    than exp(n log x) for the small counts drawn each week)."""
+    result = 1.0
+    while n > 0:
+        if n & 1:
+            result *= x
+        x *= x
+        n >>= 1
+    return result
+
+
+@kernel
 def binomial_inv(n, p, u):
     """Smallest k with P(X <= k) >= u for X ~ Binomial(n, p)."""
     if n <= 0 or p <= 0.0:
@@ -53,7 +66,7 @@ def binomial_inv(n, p, u):
     if p > 0.5:
         return n - binomial_inv(n, 1.0 - p, 1.0 - u)
     q = 1.0 - p
-    pmf = math.exp(n * math.log(q))
+    pmf = int_power(q, n)
     if pmf < 1e-300:  # very large n: normal approximation with continuity correction
         mean, sd = n * p, math.sqrt(n * p * q)
         return min(n, max(0, int(math.floor(mean + sd * normal_quantile(u) + 0.5))))

@@ -35,27 +35,29 @@ def session_due(model, week: int) -> bool:
 
 
 @kernel
-def _session(knowledge, trust, resistance, busy, filled, facility, intervention, connectivity,
+def _session(knowledge, trust, resistance, busy, filled, first_post, intervention, connectivity,
              recept, u, echo_sessions, echo_offered, contact_days, reinforced, attended, eligible,
-             topic, base, after_hours, conn_weight, resist_weight, resist_effect, rate, trust_rate,
+             topic, base, after_hours, conn_weight, resist_weight, resist_effect, rate, distrust_kept,
              contact):
-    for i in range(knowledge.shape[0]):
-        f = facility[i]
-        if not (filled[i] and intervention[f]):
+    for f in range(intervention.shape[0]):
+        if not intervention[f]:
             continue
-        eligible[f] += 1.0
-        echo_offered[i] += 1.0
-        prob = (base * (1.0 - after_hours) * (1.0 - conn_weight * (1.0 - connectivity[f]))
-                * (1.0 - busy[i]) * (1.0 - resist_weight * resistance[i]))
-        if u[i] >= prob:
-            continue
-        attended[f] += 1.0
-        r = min(1.0, rate * (1.0 - resist_effect * resistance[i]) * recept[f, topic])
-        knowledge[i, topic] = 1.0 - (1.0 - knowledge[i, topic]) * (1.0 - r)
-        trust[i] = 1.0 - (1.0 - trust[i]) * (1.0 - trust_rate) ** contact
-        contact_days[i] += contact
-        echo_sessions[i] += 1.0
-        reinforced[i] = True
+        for i in range(first_post[f], first_post[f + 1]):
+            if not filled[i]:
+                continue
+            eligible[f] += 1.0
+            echo_offered[i] += 1.0
+            prob = (base * (1.0 - after_hours) * (1.0 - conn_weight * (1.0 - connectivity[f]))
+                    * (1.0 - busy[i]) * (1.0 - resist_weight * resistance[i]))
+            if u[i] >= prob:
+                continue
+            attended[f] += 1.0
+            r = min(1.0, rate * (1.0 - resist_effect * resistance[i]) * recept[f, topic])
+            knowledge[i, topic] = 1.0 - (1.0 - knowledge[i, topic]) * (1.0 - r)
+            trust[i] = 1.0 - (1.0 - trust[i]) * distrust_kept
+            contact_days[i] += contact
+            echo_sessions[i] += 1.0
+            reinforced[i] = True
 
 
 def telementoring(model, week: int) -> None:
@@ -69,13 +71,14 @@ def telementoring(model, week: int) -> None:
     international = int((j + 1) * share) > int(j * share)
     comprehension = p["echo.language_comprehension"] if international else 1.0
     minutes = p["echo.session_minutes"]
+    contact = minutes / MINUTES_PER_CONTACT_DAY  # contact days for trust and decay
     attended, eligible = np.zeros(fa.n), np.zeros(fa.n)
-    _session(pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.facility, fa.intervention,
+    _session(pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, fa.intervention,
              fa.connectivity, model.recept, model.streams["echo"].random(pr.n), pr.echo_sessions,
              pr.echo_offered, pr.contact_days, pr.reinforced, attended, eligible, j % 4,
              p["echo.base_attendance"], p["echo.after_hours_penalty"], p["echo.connectivity_weight"],
              p["echo.resistance_weight"], p["learning.resistance_effect"],
              p["learning.echo_explicit_rate"] * (minutes / 80.0) * comprehension,
-             min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"]),
-             minutes / MINUTES_PER_CONTACT_DAY)
+             (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact,
+             contact)
     model.record.echo(week, attended, eligible)

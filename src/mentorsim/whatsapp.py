@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
-from .learning import facility_means
 
 
 def groups_running(model, week: int) -> bool:
@@ -23,29 +22,43 @@ def groups_running(model, week: int) -> bool:
 
 
 @kernel
-def _week(knowledge, filled, access, facility, intervention, region, n_regions, u, engagement,
-          rate, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
+def _week(knowledge, filled, access, first_post, intervention, region, n_regions, u, engagement, rate,
+          exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
     n_fac = intervention.shape[0]
-    means = facility_means(knowledge, filled.astype(np.float64), facility, n_fac)
-    best = np.zeros((max(n_regions, 1), knowledge.shape[1]))
+    k = knowledge.shape[1]
+    # the best intervention facility of each region, by mean knowledge of the posts filled
+    best = np.zeros((max(n_regions, 1), k))
+    mean = np.empty(k)
     for f in range(n_fac):
-        if intervention[f]:
-            for d in range(knowledge.shape[1]):
-                best[region[f], d] = max(best[region[f], d], means[f, d])
-    for i in range(knowledge.shape[0]):
-        f = facility[i]
-        if not (filled[i] and access[i] and intervention[f]) or u[i] >= engagement:
+        if not intervention[f]:
             continue
-        active_per_fac[f] += 1.0
-        for d in range(knowledge.shape[1]):
-            x = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rate)
-            gap = best[region[f], d] - x
-            if gap > 0.0:
-                x += exchange * gap
-            knowledge[i, d] = x
-        whatsapp_weeks[i] += 1.0
-        reinforced[i] = True
+        mean[:] = 0.0
+        count = 0.0
+        for i in range(first_post[f], first_post[f + 1]):
+            if filled[i]:
+                count += 1.0
+                for d in range(k):
+                    mean[d] += knowledge[i, d]
+        if count > 0.0:
+            for d in range(k):
+                mean[d] /= count
+        for d in range(k):
+            best[region[f], d] = max(best[region[f], d], mean[d])
     for f in range(n_fac):
+        if not intervention[f]:
+            continue
+        for i in range(first_post[f], first_post[f + 1]):
+            if not (filled[i] and access[i]) or u[i] >= engagement:
+                continue
+            active_per_fac[f] += 1.0
+            for d in range(k):
+                x = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rate)
+                gap = best[region[f], d] - x
+                if gap > 0.0:
+                    x += exchange * gap
+                knowledge[i, d] = x
+            whatsapp_weeks[i] += 1.0
+            reinforced[i] = True
         consultations[f] = per_active * active_per_fac[f]
 
 
@@ -55,7 +68,7 @@ def whatsapp(model, week: int) -> None:
         return
     p, pr, fa, rec = model.p, model.providers, model.facilities, model.record
     row = week + 1
-    _week(pr.knowledge, pr.filled, pr.whatsapp_access, pr.facility, fa.intervention, fa.group,
+    _week(pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention, fa.group,
           fa.n_regions, model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
           p["learning.whatsapp_rate"], p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
           pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])

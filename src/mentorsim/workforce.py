@@ -66,27 +66,28 @@ def _operations(mean, u, out):
 
 
 @kernel
-def _busy(busy, filled, role, facility, workload_factor, leadership, ops_mean, u, ops_week, n_fac,
+def _busy(busy, filled, role, first_post, workload_factor, leadership, ops_mean, u, ops_week,
           ops_per_provider_week, busy_base, sensitivity, release):
     _operations(ops_mean, u, ops_week)
-    surgical = np.zeros(n_fac)
-    for i in range(filled.shape[0]):
-        if filled[i] and role[i] == SURGICAL:
-            surgical[facility[i]] += 1.0
+    n_fac = leadership.shape[0]
     workload = np.empty(n_fac)
     for f in range(n_fac):
-        workload[f] = ops_week[f] / (max(surgical[f], 0.5) * ops_per_provider_week)
-    for i in range(filled.shape[0]):
-        f = facility[i]
-        b = busy_base + sensitivity * (workload[f] * workload_factor[i] - 1.0)
-        b = min(0.95, max(0.0, b))
-        busy[i] = b * (1.0 - release * leadership[f])
+        lo, hi = first_post[f], first_post[f + 1]
+        surgical = 0.0
+        for i in range(lo, hi):
+            if filled[i] and role[i] == SURGICAL:
+                surgical += 1.0
+        workload[f] = ops_week[f] / (max(surgical, 0.5) * ops_per_provider_week)
+        for i in range(lo, hi):
+            b = busy_base + sensitivity * (workload[f] * workload_factor[i] - 1.0)
+            b = min(0.95, max(0.0, b))
+            busy[i] = b * (1.0 - release * leadership[f])
     return workload
 
 
 def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
     fa, pr = model.facilities, model.providers
-    fa.workload = _busy(pr.busy, pr.filled, pr.role, pr.facility, pr.workload_factor, fa.leadership,
+    fa.workload = _busy(pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor, fa.leadership,
                         fa.operations_per_week, model.streams["operations"].random(fa.n),
-                        fa.operations_week, fa.n, *model.workload_coef)
+                        fa.operations_week, *model.workload_coef)

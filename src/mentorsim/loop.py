@@ -76,7 +76,8 @@ def coefficients(p, wpm: float) -> np.ndarray:
 def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy, reinforced,
                     resistance0, recept, leadership, teamwork_culture, learning_orientation,
                     current_baseline, operations_week, caesarean_share, outcome_table, keep,
-                    keep_leadership, tally_posts, series):
+                    keep_leadership, workload, workload_all, leadership_all, culture_all, tally_posts,
+                    series):
     """Steps 7-13 for every post and facility, in place. ``tally_posts`` and ``series`` are
     recording.tally_arguments (the former includes confidence, resistance, trust, filled and
     the facilities' post ranges)."""
@@ -120,6 +121,9 @@ def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge
     facility_outcomes(team, checklist, operations_week, caesarean_share, u_outcomes, c[12], c[13], c[14],
                       c[15], c[16], c[17], c[18], c[19], c[20], c[21], outcome_table[row])
     culture_follows_practice(teamwork_culture, team, c[10], c[11], recept)
+    workload_all[row] = workload  # the facility context this week
+    leadership_all[row] = leadership
+    culture_all[row] = teamwork_culture
 
 
 def dynamics_arguments(model) -> tuple:
@@ -129,7 +133,8 @@ def dynamics_arguments(model) -> tuple:
     return (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy, pr.reinforced,
             pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture, fa.learning_orientation,
             fa.current_baseline, fa.operations_week, fa.caesarean_share, rec.outcome_table,
-            np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), *tally_arguments(pr, fa, rec))
+            np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), fa.workload, rec.fac["workload"],
+            rec.fac["leadership"], rec.fac["teamwork_culture"], *tally_arguments(pr, fa, rec))
 
 
 def dynamics(model, week: int) -> None:
@@ -138,9 +143,6 @@ def dynamics(model, week: int) -> None:
     row = week + 1
     u = model.streams["operations"].random((fa.n, 5))
     weekly_dynamics(row, u, *model.dynamics_args)
-    rec.fac["workload"][row] = fa.workload
-    rec.fac["leadership"][row] = fa.leadership
-    rec.fac["teamwork_culture"][row] = fa.teamwork_culture
     rec.pool_counts(model.pool, week)
 
 

@@ -36,7 +36,8 @@ class Recorder:
             self.fac[k] = self.outcome_table[:, :, j]
         self.arm_domain = {k: np.zeros((rows, 2, 4)) for k in ARM_DOMAIN_SERIES}
         self.arm = {k: np.zeros((rows, 2)) for k in ARM_SERIES}
-        self.pool = {k: np.zeros(rows) for k in POOL_SERIES}
+        self.pool_table = np.zeros((rows, len(POOL_SERIES)))
+        self.pool = {k: self.pool_table[:, j] for j, k in enumerate(POOL_SERIES)}  # views
         self.survey_result: dict | None = None
 
     def echo(self, week: int, attended: np.ndarray, eligible: np.ndarray) -> None:
@@ -54,10 +55,10 @@ class Recorder:
         """Mentor pool counts (read from the pool only when it changed)."""
         row = week + 1
         if pool.changed or row == 0:
-            self._pool_now = pool.counts()
+            counts = pool.counts()
+            self._pool_now = np.array([counts[k] for k in POOL_SERIES], dtype=float)
             pool.changed = False
-        for key, value in self._pool_now.items():
-            self.pool[key][row] = value
+        self.pool_table[row] = self._pool_now
 
     def baseline(self, model) -> None:
         """Row 0 of every series (the state before the first week; no operations yet)."""

@@ -77,7 +77,7 @@ def visits(model, week: int) -> None:
     fa.leadership[visited] += gain * (1.0 - fa.leadership[visited])  # the closing debrief with leaders
     days = int(p["visits.days"])
     shares = track_shares(p)
-    _coach(pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.facility, pr.role,
+    _coach(pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, pr.role,
            pr.coached_days, pr.contact_days, pr.reinforced, transfer, relation, model.recept,
            shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
            days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
@@ -85,13 +85,25 @@ def visits(model, week: int) -> None:
 
 
 @kernel
-def _coach(skill, knowledge, trust, resistance, busy, filled, facility, role, coached_days,
+def _coach(skill, knowledge, trust, resistance, busy, filled, first_post, role, coached_days,
            contact_days, reinforced, transfer, relation, recept, shares, weight, u, days, tacit_rate,
            explicit_rate, resist_effect, absorptive, trust_rate):
     """Side-by-side coaching of every mentee present at a visited facility (see module doc)."""
-    for i in range(skill.shape[0]):
-        f = facility[i]
-        if not filled[i] or relation[f] == 0.0:
+    for f in range(relation.shape[0]):
+        if relation[f] != 0.0:
+            _coach_facility(f, first_post[f], first_post[f + 1], skill, knowledge, trust, resistance,
+                            busy, filled, role, coached_days, contact_days, reinforced, transfer,
+                            relation, recept, shares, weight, u, days, tacit_rate, explicit_rate,
+                            resist_effect, absorptive, trust_rate)
+
+
+@kernel
+def _coach_facility(f, lo, hi, skill, knowledge, trust, resistance, busy, filled, role, coached_days,
+                    contact_days, reinforced, transfer, relation, recept, shares, weight, u, days,
+                    tacit_rate, explicit_rate, resist_effect, absorptive, trust_rate):
+    """Coaching at visited facility ``f``, posts ``lo``..``hi - 1``."""
+    for i in range(lo, hi):
+        if not filled[i]:
             continue
         n = 0
         for day in range(days):

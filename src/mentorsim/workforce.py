@@ -66,11 +66,12 @@ def _operations(mean, u, out):
 
 
 @kernel
-def _busy(busy, filled, role, first_post, workload_factor, leadership, ops_mean, u, ops_week,
+def _busy(busy, filled, role, first_post, workload_factor, leadership, ops_mean, u, ops_week, workload,
           ops_per_provider_week, busy_base, sensitivity, release):
+    """This week's operations and facility workload (written into ``ops_week`` and ``workload``),
+    and each post's chance of being busy."""
     _operations(ops_mean, u, ops_week)
     n_fac = leadership.shape[0]
-    workload = np.empty(n_fac)
     for f in range(n_fac):
         lo, hi = first_post[f], first_post[f + 1]
         surgical = 0.0
@@ -82,12 +83,11 @@ def _busy(busy, filled, role, first_post, workload_factor, leadership, ops_mean,
             b = busy_base + sensitivity * (workload[f] * workload_factor[i] - 1.0)
             b = min(0.95, max(0.0, b))
             busy[i] = b * (1.0 - release * leadership[f])
-    return workload
 
 
 def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
     fa, pr = model.facilities, model.providers
-    fa.workload = _busy(pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor, fa.leadership,
-                        fa.operations_per_week, model.streams["operations"].random(fa.n),
-                        fa.operations_week, *model.workload_coef)
+    _busy(pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor, fa.leadership,
+          fa.operations_per_week, model.streams["operations"].random(fa.n), fa.operations_week,
+          fa.workload, *model.workload_coef)

@@ -111,7 +111,8 @@ def survey(model, week: int) -> None:
     for item, (kind, _) in ITEMS.items():
         noise = rng.logistic(0.0, 1.0, len(idx)) * p["survey.noise"]
         z = p["survey.leniency"] + p["survey.signal_weight"] * (sig[item] - 0.5) + noise
-        answer = 1 + (z[:, None] > CUTPOINTS[None, :]).sum(axis=1)
-        hit = answer >= 4 if kind == "agree" else answer == 5
-        result[item] = 100.0 * float(hit.mean())
+        # answer = 1 + the number of cutpoints z exceeds, so answer >= 4 <=> z > CUTPOINTS[2]
+        # and answer == 5 <=> z > CUTPOINTS[3]
+        hit = z > (CUTPOINTS[2] if kind == "agree" else CUTPOINTS[3])
+        result[item] = 100.0 * float(np.count_nonzero(hit) / len(hit))
     model.record.survey_result = result

@@ -43,6 +43,7 @@ from .learning import (confidence_toward, culture_follows_practice, decayed, pee
                        practice, resistance_from_trust, secular_baseline, secular_step, toward_team,
                        update_keep_factors)
 from .outcomes import facility_outcomes
+from .chunks import run_chunks
 from .recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).
@@ -73,32 +74,30 @@ def coefficients(p, wpm: float) -> np.ndarray:
 
 
 @kernel
-def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy, reinforced,
-                    resistance0, recept, leadership, teamwork_culture, learning_orientation,
+def weekly_dynamics(f_lo, f_hi, row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy,
+                    reinforced, resistance0, recept, leadership, teamwork_culture, learning_orientation,
                     current_baseline, operations_week, caesarean_share, outcome_table, keep,
-                    keep_leadership, workload, workload_all, leadership_all, culture_all, tally_posts,
-                    series):
-    """Steps 7-13 for every post and facility, in place. ``tally_posts`` and ``series`` are
-    recording.tally_arguments (the former includes confidence, resistance, trust, filled and
-    the facilities' post ranges)."""
+                    keep_leadership, workload, workload_all, leadership_all, culture_all, team,
+                    checklist, arm_sums, tally_posts, series):
+    """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a chunk; see
+    chunks.py). ``team`` [n_fac, 4] and ``checklist`` [n_fac] start at 0; ``arm_sums`` gathers
+    this chunk's posts for the snapshot, which :func:`dynamics` records once every chunk is
+    done. ``tally_posts`` and ``series`` are recording.tally_arguments."""
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
-    n_fac = leadership.shape[0]
-    peer = peer_rates(teamwork_culture, learning_orientation, c[2])
-    update_keep_factors(keep, keep_leadership, leadership, c[5], c[6], c[7], c[8])
+    fs = slice(f_lo, f_hi)  # this chunk's facilities, for the facility-level steps
+    peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], c[2])
+    update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], c[5], c[6], c[7], c[8])
     secular_rate, ceiling, confidence_rate = c[3], c[4], c[9]
-    secular_baseline(current_baseline, secular_rate, ceiling)
+    secular_baseline(current_baseline[fs], secular_rate, ceiling)
     team_mean = np.empty(4)
-    team = np.zeros((n_fac, 4))
-    checklist = np.zeros(n_fac)
-    arm_sums = np.zeros((2, ARM_SUM_COLUMNS))
     staff_present = series[0][row]
-    for f in range(n_fac):  # facility by facility: its posts stay in cache through the passes
+    for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
         practice(skill, knowledge, busy, filled, lo, hi, recept[f], c[0], c[1], team_mean)
         # (b) steps 8-10 and the provider part of 12, post by post
         for i in range(lo, hi):
-            peer_rate = peer[f] if filled[i] else 0.0
+            peer_rate = peer[f - f_lo] if filled[i] else 0.0
             r = 1 if reinforced[i] else 0
             keep_skill, keep_knowledge = keep[f, r, 0], keep[f, r, 1]
             total = 0.0
@@ -117,33 +116,51 @@ def weekly_dynamics(row, u_outcomes, c, skill, skill_floor, knowledge, knowledge
         # (c) step 13's tally, which also gathers the theatre team's practice step 11 needs
         tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
                        filled, theatre, arm_sums, staff_present, team, checklist)
-    record_arms(row, arm_sums, *series[1:])
-    facility_outcomes(team, checklist, operations_week, caesarean_share, u_outcomes, c[12], c[13], c[14],
-                      c[15], c[16], c[17], c[18], c[19], c[20], c[21], outcome_table[row])
-    culture_follows_practice(teamwork_culture, team, c[10], c[11], recept)
-    workload_all[row] = workload  # the facility context this week
-    leadership_all[row] = leadership
-    culture_all[row] = teamwork_culture
+    facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
+                      c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21],
+                      outcome_table[row, fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], recept[fs])
+    workload_all[row, fs] = workload[fs]  # the facility context this week
+    leadership_all[row, fs] = leadership[fs]
+    culture_all[row, fs] = teamwork_culture[fs]
 
 
-def dynamics_arguments(model) -> tuple:
-    """The arrays and coefficients weekly_dynamics works on, gathered once per run (all are
-    updated in place, so the same references serve every week)."""
-    pr, fa, rec = model.providers, model.facilities, model.record
-    return (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy, pr.reinforced,
-            pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture, fa.learning_orientation,
-            fa.current_baseline, fa.operations_week, fa.caesarean_share, rec.outcome_table,
-            np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), fa.workload, rec.fac["workload"],
-            rec.fac["leadership"], rec.fac["teamwork_culture"], *tally_arguments(pr, fa, rec))
+class Dynamics:
+    """Steps 7-13 for one model: the arrays weekly_dynamics works on (gathered once; all are
+    updated in place, so the same references serve every week) and the model's chunks."""
+
+    def __init__(self, model):
+        pr, fa, rec = model.providers, model.facilities, model.record
+        self.chunks = model.chunks
+        self.team = np.zeros((fa.n, 4))
+        self.checklist = np.zeros(fa.n)
+        self.arm_sums = np.zeros((len(self.chunks), 2, ARM_SUM_COLUMNS))
+        tally_posts, self.series = tally_arguments(pr, fa, rec)
+        self.arrays = (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy,
+                       pr.reinforced, pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture,
+                       fa.learning_orientation, fa.current_baseline, fa.operations_week,
+                       fa.caesarean_share, rec.outcome_table, np.empty((fa.n, 2, 2)),
+                       np.full(fa.n, np.nan), fa.workload, rec.fac["workload"], rec.fac["leadership"],
+                       rec.fac["teamwork_culture"], self.team, self.checklist)
+        self.tally_posts = tally_posts
+
+    def week(self, row: int, u_outcomes: np.ndarray) -> None:
+        self.team[:] = 0.0
+        self.checklist[:] = 0.0
+        self.arm_sums[:] = 0.0
+        run_chunks(weekly_dynamics, [(lo, hi, row, u_outcomes, *self.arrays, self.arm_sums[k],
+                                      self.tally_posts, self.series)
+                                     for k, (lo, hi) in enumerate(self.chunks)])
+        # the snapshot's arm means, from the chunks' sums added in chunk order
+        arm_sums = self.arm_sums[0] if len(self.chunks) == 1 else self.arm_sums.sum(axis=0)
+        record_arms(row, arm_sums, *self.series[1:])
 
 
 def dynamics(model, week: int) -> None:
-    """Steps 7-13 (one compiled call)."""
-    fa, rec = model.facilities, model.record
-    row = week + 1
-    u = model.streams["operations"].random((fa.n, 5))
-    weekly_dynamics(row, u, *model.dynamics_args)
-    rec.pool_counts(model.pool, week)
+    """Steps 7-13 (one compiled call per chunk)."""
+    u = model.streams["operations"].random((model.facilities.n, 5))
+    model.dynamics.week(week + 1, u)
+    model.record.pool_counts(model.pool, week)
 
 
 def mentor_pool(model, week: int) -> None:

@@ -17,7 +17,8 @@ from . import loop
 from .facilities import Facilities, Facility
 from .learning import receptivity
 from .mentors import MentorPool
-from .loop import coefficients, dynamics_arguments
+from .chunks import facility_chunks
+from .loop import Dynamics, coefficients
 from .visits import visit_schedule
 from .people import Provider, Providers, new_person_states
 from .randomness import streams
@@ -50,6 +51,7 @@ class MentorshipModel(mesa.Model):
         role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
         self.providers = Providers(fac_of_post, role_of_post, fa.n)
         pr = self.providers
+        self.chunks = facility_chunks(pr.first_post)  # how a week's per-post work is split (chunks.py)
         rng = self.streams["providers"]
         new_person_states(self.p, rng, fa.baseline_skill, pr, np.arange(pr.n))
         mean_tenure = 52.0 / max(self.p["staff.annual_attrition"], 0.02)
@@ -69,7 +71,7 @@ class MentorshipModel(mesa.Model):
         self.coef = coefficients(self.p, WEEKS_PER_MONTH)
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
-        self.dynamics_args = dynamics_arguments(self)
+        self.dynamics = Dynamics(self)
 
     @property
     def provider_agents(self) -> list[Provider]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
+from .chunks import run_chunks
 
 MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 
@@ -35,11 +36,12 @@ def session_due(model, week: int) -> bool:
 
 
 @kernel
-def _session(knowledge, trust, resistance, busy, filled, first_post, intervention, connectivity,
-             recept, u, echo_sessions, echo_offered, contact_days, reinforced, attended, eligible,
-             topic, base, after_hours, conn_weight, resist_weight, resist_effect, rate, distrust_kept,
-             contact):
-    for f in range(intervention.shape[0]):
+def _session(f_lo, f_hi, knowledge, trust, resistance, busy, filled, first_post, intervention,
+             connectivity, recept, u, echo_sessions, echo_offered, contact_days, reinforced, attended,
+             eligible, topic, base, after_hours, conn_weight, resist_weight, resist_effect, rate,
+             distrust_kept, contact):
+    """The session for the staff of facilities ``f_lo``..``f_hi - 1``."""
+    for f in range(f_lo, f_hi):
         if not intervention[f]:
             continue
         for i in range(first_post[f], first_post[f + 1]):
@@ -73,12 +75,13 @@ def telementoring(model, week: int) -> None:
     minutes = p["echo.session_minutes"]
     contact = minutes / MINUTES_PER_CONTACT_DAY  # contact days for trust and decay
     attended, eligible = np.zeros(fa.n), np.zeros(fa.n)
-    _session(pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, fa.intervention,
-             fa.connectivity, model.recept, model.streams["echo"].random(pr.n), pr.echo_sessions,
-             pr.echo_offered, pr.contact_days, pr.reinforced, attended, eligible, j % 4,
-             p["echo.base_attendance"], p["echo.after_hours_penalty"], p["echo.connectivity_weight"],
-             p["echo.resistance_weight"], p["learning.resistance_effect"],
-             p["learning.echo_explicit_rate"] * (minutes / 80.0) * comprehension,
-             (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact,
-             contact)
+    args = (pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, fa.intervention,
+            fa.connectivity, model.recept, model.streams["echo"].random(pr.n), pr.echo_sessions,
+            pr.echo_offered, pr.contact_days, pr.reinforced, attended, eligible, j % 4,
+            p["echo.base_attendance"], p["echo.after_hours_penalty"], p["echo.connectivity_weight"],
+            p["echo.resistance_weight"], p["learning.resistance_effect"],
+            p["learning.echo_explicit_rate"] * (minutes / 80.0) * comprehension,
+            (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact,
+            contact)
+    run_chunks(_session, [(lo, hi, *args) for lo, hi in model.chunks])
     model.record.echo(week, attended, eligible)

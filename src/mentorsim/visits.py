@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
+from .chunks import run_chunks
 
 TRACKS = ("clinical", "data", "patient_pathway")
 #: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
@@ -77,19 +78,21 @@ def visits(model, week: int) -> None:
     fa.leadership[visited] += gain * (1.0 - fa.leadership[visited])  # the closing debrief with leaders
     days = int(p["visits.days"])
     shares = track_shares(p)
-    _coach(pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, pr.role,
-           pr.coached_days, pr.contact_days, pr.reinforced, transfer, relation, model.recept,
-           shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
-           days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
-           p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
+    args = (pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, pr.role,
+            pr.coached_days, pr.contact_days, pr.reinforced, transfer, relation, model.recept,
+            shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
+            days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
+            p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
+    run_chunks(_coach, [(lo, hi, *args) for lo, hi in model.chunks])
 
 
 @kernel
-def _coach(skill, knowledge, trust, resistance, busy, filled, first_post, role, coached_days,
+def _coach(f_lo, f_hi, skill, knowledge, trust, resistance, busy, filled, first_post, role, coached_days,
            contact_days, reinforced, transfer, relation, recept, shares, weight, u, days, tacit_rate,
            explicit_rate, resist_effect, absorptive, trust_rate):
-    """Side-by-side coaching of every mentee present at a visited facility (see module doc)."""
-    for f in range(relation.shape[0]):
+    """Side-by-side coaching of every mentee present at a visited facility among ``f_lo``..
+    ``f_hi - 1`` (see module doc)."""
+    for f in range(f_lo, f_hi):
         if relation[f] != 0.0:
             _coach_facility(f, first_post[f], first_post[f + 1], skill, knowledge, trust, resistance,
                             busy, filled, role, coached_days, contact_days, reinforced, transfer,

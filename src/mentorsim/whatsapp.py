@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
+from .chunks import run_chunks
 
 
 def groups_running(model, week: int) -> bool:
@@ -22,36 +23,48 @@ def groups_running(model, week: int) -> bool:
 
 
 @kernel
-def _week(knowledge, filled, access, first_post, intervention, region, n_regions, u, engagement, rate,
-          exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
-    n_fac = intervention.shape[0]
-    k = knowledge.shape[1]
-    # the best intervention facility of each region, by mean knowledge of the posts filled
-    best = np.zeros((max(n_regions, 1), k))
-    mean = np.empty(k)
-    for f in range(n_fac):
+def _team_knowledge(f_lo, f_hi, knowledge, filled, first_post, intervention, means):
+    """Mean knowledge of the filled posts of each intervention facility in ``f_lo``..``f_hi - 1``
+    (into ``means`` [n_fac, 4])."""
+    for f in range(f_lo, f_hi):
         if not intervention[f]:
             continue
-        mean[:] = 0.0
         count = 0.0
+        for d in range(4):
+            means[f, d] = 0.0
         for i in range(first_post[f], first_post[f + 1]):
             if filled[i]:
                 count += 1.0
-                for d in range(k):
-                    mean[d] += knowledge[i, d]
+                for d in range(4):
+                    means[f, d] += knowledge[i, d]
         if count > 0.0:
-            for d in range(k):
-                mean[d] /= count
-        for d in range(k):
-            best[region[f], d] = max(best[region[f], d], mean[d])
-    for f in range(n_fac):
+            for d in range(4):
+                means[f, d] /= count
+
+
+@kernel
+def _region_best(means, intervention, region, n_regions):
+    """[regions, 4] the best intervention facility's mean knowledge in each region and domain."""
+    best = np.zeros((max(n_regions, 1), 4))
+    for f in range(means.shape[0]):
+        if intervention[f]:
+            for d in range(4):
+                best[region[f], d] = max(best[region[f], d], means[f, d])
+    return best
+
+
+@kernel
+def _week(f_lo, f_hi, knowledge, filled, access, first_post, intervention, region, best, u, engagement,
+          rate, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
+    """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``."""
+    for f in range(f_lo, f_hi):
         if not intervention[f]:
             continue
         for i in range(first_post[f], first_post[f + 1]):
             if not (filled[i] and access[i]) or u[i] >= engagement:
                 continue
             active_per_fac[f] += 1.0
-            for d in range(k):
+            for d in range(4):
                 x = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rate)
                 gap = best[region[f], d] - x
                 if gap > 0.0:
@@ -68,7 +81,13 @@ def whatsapp(model, week: int) -> None:
         return
     p, pr, fa, rec = model.p, model.providers, model.facilities, model.record
     row = week + 1
-    _week(pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention, fa.group,
-          fa.n_regions, model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
-          p["learning.whatsapp_rate"], p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
-          pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])
+    u = model.streams["whatsapp"].random(pr.n)
+    means = np.zeros((fa.n, 4))
+    run_chunks(_team_knowledge, [(lo, hi, pr.knowledge, pr.filled, pr.first_post, fa.intervention, means)
+                                 for lo, hi in model.chunks])
+    best = _region_best(means, fa.intervention, fa.group, fa.n_regions)
+    run_chunks(_week, [(lo, hi, pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention,
+                        fa.group, best, u, p["whatsapp.weekly_engagement"], p["learning.whatsapp_rate"],
+                        p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
+                        pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row],
+                        rec.fac["consultations"][row]) for lo, hi in model.chunks])

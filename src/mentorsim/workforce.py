@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
+from .chunks import run_chunks
 from .people import SURGICAL, new_person_states
 from .sampling import poisson_inv
 
@@ -66,13 +67,13 @@ def _operations(mean, u, out):
 
 
 @kernel
-def _busy(busy, filled, role, first_post, workload_factor, leadership, ops_mean, u, ops_week, workload,
-          ops_per_provider_week, busy_base, sensitivity, release):
-    """This week's operations and facility workload (written into ``ops_week`` and ``workload``),
-    and each post's chance of being busy."""
-    _operations(ops_mean, u, ops_week)
-    n_fac = leadership.shape[0]
-    for f in range(n_fac):
+def _busy(f_lo, f_hi, busy, filled, role, first_post, workload_factor, leadership, ops_mean, u, ops_week,
+          workload, ops_per_provider_week, busy_base, sensitivity, release):
+    """This week's operations and workload of facilities ``f_lo``..``f_hi - 1`` (written into
+    ``ops_week`` and ``workload``), and each of their posts' chance of being busy."""
+    fs = slice(f_lo, f_hi)
+    _operations(ops_mean[fs], u[fs], ops_week[fs])
+    for f in range(f_lo, f_hi):
         lo, hi = first_post[f], first_post[f + 1]
         surgical = 0.0
         for i in range(lo, hi):
@@ -88,6 +89,7 @@ def _busy(busy, filled, role, first_post, workload_factor, leadership, ops_mean,
 def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
     fa, pr = model.facilities, model.providers
-    _busy(pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor, fa.leadership,
-          fa.operations_per_week, model.streams["operations"].random(fa.n), fa.operations_week,
-          fa.workload, *model.workload_coef)
+    u = model.streams["operations"].random(fa.n)
+    run_chunks(_busy, [(lo, hi, pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor, fa.leadership,
+                        fa.operations_per_week, u, fa.operations_week, fa.workload, *model.workload_coef)
+                       for lo, hi in model.chunks])

@@ -3,14 +3,16 @@
 
 1. One replicate of scenarios/ss2020.toml (17 months + 24-month follow-up), in process:
    median wall time over many runs after a warm-up (target: under 20 ms).
-2. Throughput at national scale: provider-weeks per second at ~100,000 providers (target: at
-   least 10 million), and memory per provider at three sizes (should be flat: linear memory).
+2. Throughput at national scale: provider-weeks per second at ~100,000 providers over the whole
+   programme (target: at least 10 million), with all cores and with one, and memory per provider
+   at three sizes (should be flat: linear memory).
 3. Mesa's Boltzmann wealth example run side by side on the same machine, for a reference ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -23,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from mentorsim.chunks import threads  # noqa: E402
 from mentorsim.model import MentorshipModel  # noqa: E402
 from mentorsim.runner import simulate  # noqa: E402
 from mentorsim.scenario import load_scenario  # noqa: E402
@@ -51,32 +54,52 @@ def national(n_facilities: int) -> dict:
 def bench_throughput(n_facilities: int, repeats: int = 3) -> dict:
     """Provider-weeks per second over the whole programme (17 months: training, handover and
     the survey included; set-up timed apart), median of ``repeats`` fresh models after a
-    warm-up; plus the steady state of weeks 3-22 (visits, ECHO and WhatsApp only)."""
+    warm-up; plus the steady state of weeks 3-22 (visits, ECHO and WhatsApp only). Runs with
+    the default threads (all cores) and with one (``MENTORSIM_THREADS=1``: the same chunks one
+    after another), alternating, so both see the same machine conditions."""
     p = national(n_facilities)
     warm = MentorshipModel(p, seed=0)
     for _ in range(3):
         warm.step()
     warm.release()
-    whole, steady, init = [], [], []
-    for r in range(repeats):
-        t = time.perf_counter()
-        m = MentorshipModel(p, seed=1, replicate=r)
-        init.append(time.perf_counter() - t)
-        weeks = m.time.total_weeks
-        t = time.perf_counter()
-        for w in range(weeks):
-            if w == 2:
-                t_steady = time.perf_counter()
-            m.step()
-            if w == 21:
-                steady.append(20 / (time.perf_counter() - t_steady))
-        whole.append(weeks / (time.perf_counter() - t))
-        m.release()
+    modes = {"default": None, "one thread": "1"}
+    whole = {k: [] for k in modes}
+    steady = {k: [] for k in modes}
+    init = []
+    saved = os.environ.get("MENTORSIM_THREADS")
+    try:
+        for r in range(repeats):
+            for mode, env in modes.items():
+                if env is None:
+                    os.environ.pop("MENTORSIM_THREADS", None)
+                else:
+                    os.environ["MENTORSIM_THREADS"] = env
+                t = time.perf_counter()
+                m = MentorshipModel(p, seed=1, replicate=r)
+                init.append(time.perf_counter() - t)
+                weeks = m.time.total_weeks
+                t = time.perf_counter()
+                for w in range(weeks):
+                    if w == 2:
+                        t_steady = time.perf_counter()
+                    m.step()
+                    if w == 21:
+                        steady[mode].append(20 / (time.perf_counter() - t_steady))
+                whole[mode].append(weeks / (time.perf_counter() - t))
+                m.release()
+    finally:
+        if saved is None:
+            os.environ.pop("MENTORSIM_THREADS", None)
+        else:
+            os.environ["MENTORSIM_THREADS"] = saved
     n = m.providers.n
     return {"providers": n, "facilities": n_facilities, "weeks": weeks, "repeats": repeats,
-            "init_s": statistics.median(init), "seconds_per_week": 1.0 / statistics.median(whole),
-            "provider_weeks_per_s": n * statistics.median(whole),
-            "steady_provider_weeks_per_s": n * statistics.median(steady)}
+            "chunks": len(m.chunks), "threads": threads(), "init_s": statistics.median(init),
+            "seconds_per_week": 1.0 / statistics.median(whole["default"]),
+            "provider_weeks_per_s": n * statistics.median(whole["default"]),
+            "steady_provider_weeks_per_s": n * statistics.median(steady["default"]),
+            "one_thread_provider_weeks_per_s": n * statistics.median(whole["one thread"]),
+            "one_thread_steady_provider_weeks_per_s": n * statistics.median(steady["one thread"])}
 
 
 def bench_memory(n_facilities: int) -> dict:
@@ -134,10 +157,13 @@ def main(argv=None) -> int:
     print(f"ss2020, 1 replicate, 41 months (178 weeks), {r['runs']} runs: median {r['median_ms']:.1f} ms "
           f"(p10 {r['p10_ms']:.1f}, p90 {r['p90_ms']:.1f})   target < 20 ms")
     t = bench_throughput(big, repeats=1 if a.quick else 3)
-    print(f"national scale: {t['providers']:,} providers, {t['facilities']} facilities, whole programme "
-          f"({t['weeks']} weeks, median of {t['repeats']}): {t['provider_weeks_per_s'] / 1e6:.1f} M provider-weeks/s "
-          f"({1000 * t['seconds_per_week']:.1f} ms/week, set-up {t['init_s']:.2f} s)   target >= 10 M")
+    print(f"national scale: {t['providers']:,} providers, {t['facilities']} facilities in {t['chunks']} chunks, "
+          f"whole programme ({t['weeks']} weeks, median of {t['repeats']}), {t['threads']} threads: "
+          f"{t['provider_weeks_per_s'] / 1e6:.1f} M provider-weeks/s ({1000 * t['seconds_per_week']:.1f} ms/week, "
+          f"set-up {t['init_s']:.2f} s)   target >= 10 M")
     print(f"  steady state (weeks 3-22): {t['steady_provider_weeks_per_s'] / 1e6:.1f} M provider-weeks/s")
+    print(f"  one thread (MENTORSIM_THREADS=1): whole programme {t['one_thread_provider_weeks_per_s'] / 1e6:.1f} M, "
+          f"steady state {t['one_thread_steady_provider_weeks_per_s'] / 1e6:.1f} M provider-weeks/s")
     for n in ((250, 500, 1000) if a.quick else (1100, 2200, 4400)):
         mem = bench_memory(n)
         print(f"memory: {mem['providers']:>7,} providers: peak {mem['peak_mb']:7.1f} MB, "

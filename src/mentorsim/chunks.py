@@ -53,18 +53,25 @@ def facility_chunks(first_post: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
-def run_chunks(kernel, calls: list[tuple]) -> None:
-    """Call ``kernel(*args)`` for each chunk's arguments; in threads when there are several."""
+def run_chunks(kernel, chunks: list[tuple[int, int]], *args) -> None:
+    """Call ``kernel(lo, hi, *args)`` for each chunk (lo, hi) of facilities."""
+    if len(chunks) == 1:
+        kernel(*chunks[0], *args)
+    else:
+        run_calls(kernel, [(lo, hi, *args) for lo, hi in chunks])
+
+
+def run_calls(kernel, calls: list[tuple]) -> None:
+    """Call ``kernel(*call)`` for each call: in the thread pool unless one thread is allowed."""
     global _pool, _pool_pid
-    n_threads = threads()
-    if n_threads <= 1 or len(calls) == 1:
-        for args in calls:
-            kernel(*args)
+    if len(calls) == 1 or threads() <= 1:
+        for call in calls:
+            kernel(*call)
         return
     if _pool is None or _pool_pid != os.getpid():
-        _pool = ThreadPoolExecutor(n_threads, thread_name_prefix="mentorsim-chunk")
+        _pool = ThreadPoolExecutor(threads(), thread_name_prefix="mentorsim-chunk")
         _pool_pid = os.getpid()
-    for future in [_pool.submit(kernel, *args) for args in calls]:
+    for future in [_pool.submit(kernel, *call) for call in calls]:
         future.result()
 
 

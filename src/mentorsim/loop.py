@@ -43,7 +43,7 @@ from .learning import (confidence_toward, culture_follows_practice, decayed, pee
                        practice, resistance_from_trust, secular_baseline, secular_step, toward_team,
                        update_keep_factors)
 from .outcomes import facility_outcomes
-from .chunks import run_chunks
+from .chunks import run_calls
 from .recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).
@@ -74,17 +74,21 @@ def coefficients(p, wpm: float) -> np.ndarray:
 
 
 @kernel
-def weekly_dynamics(f_lo, f_hi, row, u_outcomes, c, skill, skill_floor, knowledge, knowledge_floor, busy,
-                    reinforced, resistance0, recept, leadership, teamwork_culture, learning_orientation,
-                    current_baseline, operations_week, caesarean_share, outcome_table, keep,
-                    keep_leadership, workload, workload_all, leadership_all, culture_all, team,
-                    checklist, arm_sums, tally_posts, series):
+def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, skill_floor, knowledge,
+                    knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
+                    learning_orientation, current_baseline, operations_week, caesarean_share,
+                    outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
+                    culture_all, team, checklist, tally_posts, series):
     """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a chunk; see
-    chunks.py). ``team`` [n_fac, 4] and ``checklist`` [n_fac] start at 0; ``arm_sums`` gathers
-    this chunk's posts for the snapshot, which :func:`dynamics` records once every chunk is
-    done. ``tally_posts`` and ``series`` are recording.tally_arguments."""
+    chunks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this chunk's posts for the snapshot's
+    arm means, written here if ``record`` (the only chunk) and otherwise by :class:`Dynamics`
+    once every chunk is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch.
+    ``tally_posts`` and ``series`` are recording.tally_arguments."""
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     fs = slice(f_lo, f_hi)  # this chunk's facilities, for the facility-level steps
+    arm_sums[:] = 0.0
+    team[fs] = 0.0
+    checklist[fs] = 0.0
     peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], c[2])
     update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], c[5], c[6], c[7], c[8])
     secular_rate, ceiling, confidence_rate = c[3], c[4], c[9]
@@ -123,37 +127,36 @@ def weekly_dynamics(f_lo, f_hi, row, u_outcomes, c, skill, skill_floor, knowledg
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
     culture_all[row, fs] = teamwork_culture[fs]
+    if record:
+        record_arms(row, arm_sums, *series[1:])
 
 
 class Dynamics:
-    """Steps 7-13 for one model: the arrays weekly_dynamics works on (gathered once; all are
-    updated in place, so the same references serve every week) and the model's chunks."""
+    """Steps 7-13 for one model: the arguments of weekly_dynamics for each of the model's chunks,
+    gathered once (all arrays are updated in place, so the same references serve every week)."""
 
     def __init__(self, model):
         pr, fa, rec = model.providers, model.facilities, model.record
         self.chunks = model.chunks
-        self.team = np.zeros((fa.n, 4))
-        self.checklist = np.zeros(fa.n)
         self.arm_sums = np.zeros((len(self.chunks), 2, ARM_SUM_COLUMNS))
         tally_posts, self.series = tally_arguments(pr, fa, rec)
-        self.arrays = (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy,
-                       pr.reinforced, pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture,
-                       fa.learning_orientation, fa.current_baseline, fa.operations_week,
-                       fa.caesarean_share, rec.outcome_table, np.empty((fa.n, 2, 2)),
-                       np.full(fa.n, np.nan), fa.workload, rec.fac["workload"], rec.fac["leadership"],
-                       rec.fac["teamwork_culture"], self.team, self.checklist)
-        self.tally_posts = tally_posts
+        arrays = (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy,
+                  pr.reinforced, pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture,
+                  fa.learning_orientation, fa.current_baseline, fa.operations_week, fa.caesarean_share,
+                  rec.outcome_table, np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), fa.workload,
+                  rec.fac["workload"], rec.fac["leadership"], rec.fac["teamwork_culture"],
+                  np.zeros((fa.n, 4)), np.zeros(fa.n), tally_posts, self.series)
+        single = len(self.chunks) == 1  # then the kernel records the arm means itself
+        self.chunk_args = [(lo, hi, self.arm_sums[k], single, *arrays)
+                           for k, (lo, hi) in enumerate(self.chunks)]
 
     def week(self, row: int, u_outcomes: np.ndarray) -> None:
-        self.team[:] = 0.0
-        self.checklist[:] = 0.0
-        self.arm_sums[:] = 0.0
-        run_chunks(weekly_dynamics, [(lo, hi, row, u_outcomes, *self.arrays, self.arm_sums[k],
-                                      self.tally_posts, self.series)
-                                     for k, (lo, hi) in enumerate(self.chunks)])
+        if len(self.chunk_args) == 1:
+            weekly_dynamics(row, u_outcomes, *self.chunk_args[0])
+            return
+        run_calls(weekly_dynamics, [(row, u_outcomes, *args) for args in self.chunk_args])
         # the snapshot's arm means, from the chunks' sums added in chunk order
-        arm_sums = self.arm_sums[0] if len(self.chunks) == 1 else self.arm_sums.sum(axis=0)
-        record_arms(row, arm_sums, *self.series[1:])
+        record_arms(row, self.arm_sums.sum(axis=0), *self.series[1:])
 
 
 def dynamics(model, week: int) -> None:

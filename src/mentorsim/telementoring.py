@@ -83,5 +83,5 @@ def telementoring(model, week: int) -> None:
             p["learning.echo_explicit_rate"] * (minutes / 80.0) * comprehension,
             (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact,
             contact)
-    run_chunks(_session, [(lo, hi, *args) for lo, hi in model.chunks])
+    run_chunks(_session, model.chunks, *args)
     model.record.echo(week, attended, eligible)

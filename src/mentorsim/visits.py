@@ -49,13 +49,13 @@ def visit_schedule(model) -> dict[int, np.ndarray]:
     programme = int(p["visits.interval_weeks"]) if p["visits.enabled"] else 0
     followup = int(p["followup.local_visit_interval_weeks"])
     members = {r: np.flatnonzero(fa.intervention & (fa.region == r)) for r in range(fa.n_regions)}
+    offsets = {i: [pool.offset(r, i) for r in range(fa.n_regions)] for i in {programme, followup} if i > 0}
     schedule: dict[int, list] = {}
     for week in range(t.total_weeks):
         interval = programme if t.in_programme(week) else followup
         if interval <= 0:
             continue
-        for r in range(fa.n_regions):
-            off = pool.offset(r, interval)
+        for r, off in enumerate(offsets[interval]):
             if week >= off and (week - off) % interval == 0:
                 schedule.setdefault(week, []).extend(members[r].tolist())
     return {w: np.asarray(f, dtype=np.int64) for w, f in schedule.items()}
@@ -83,7 +83,7 @@ def visits(model, week: int) -> None:
             shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
             days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
             p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
-    run_chunks(_coach, [(lo, hi, *args) for lo, hi in model.chunks])
+    run_chunks(_coach, model.chunks, *args)
 
 
 @kernel

@@ -54,7 +54,7 @@ def _region_best(means, intervention, region, n_regions):
 
 
 @kernel
-def _week(f_lo, f_hi, knowledge, filled, access, first_post, intervention, region, best, u, engagement,
+def _week(f_lo, f_hi, best, knowledge, filled, access, first_post, intervention, region, u, engagement,
           rate, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
     """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``."""
     for f in range(f_lo, f_hi):
@@ -75,19 +75,31 @@ def _week(f_lo, f_hi, knowledge, filled, access, first_post, intervention, regio
         consultations[f] = per_active * active_per_fac[f]
 
 
+@kernel
+def _whole_week(n_regions, knowledge, filled, access, first_post, intervention, region, u, engagement,
+                rate, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
+    """The three steps of a week in one call, for a model that is one chunk."""
+    n_fac = intervention.shape[0]
+    means = np.zeros((n_fac, 4))
+    _team_knowledge(0, n_fac, knowledge, filled, first_post, intervention, means)
+    best = _region_best(means, intervention, region, n_regions)
+    _week(0, n_fac, best, knowledge, filled, access, first_post, intervention, region, u, engagement, rate,
+          exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations)
+
+
 def whatsapp(model, week: int) -> None:
-    """One week of group activity."""
+    """One week of group activity: each region's best facility, then the members' activity."""
     if not groups_running(model, week):
         return
     p, pr, fa, rec = model.p, model.providers, model.facilities, model.record
     row = week + 1
-    u = model.streams["whatsapp"].random(pr.n)
+    args = (pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention, fa.group,
+            model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
+            p["learning.whatsapp_rate"], p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
+            pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])
+    if len(model.chunks) == 1:
+        _whole_week(fa.n_regions, *args)
+        return
     means = np.zeros((fa.n, 4))
-    run_chunks(_team_knowledge, [(lo, hi, pr.knowledge, pr.filled, pr.first_post, fa.intervention, means)
-                                 for lo, hi in model.chunks])
-    best = _region_best(means, fa.intervention, fa.group, fa.n_regions)
-    run_chunks(_week, [(lo, hi, pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention,
-                        fa.group, best, u, p["whatsapp.weekly_engagement"], p["learning.whatsapp_rate"],
-                        p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
-                        pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row],
-                        rec.fac["consultations"][row]) for lo, hi in model.chunks])
+    run_chunks(_team_knowledge, model.chunks, pr.knowledge, pr.filled, pr.first_post, fa.intervention, means)
+    run_chunks(_week, model.chunks, _region_best(means, fa.intervention, fa.group, fa.n_regions), *args)

@@ -90,6 +90,5 @@ def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
     fa, pr = model.facilities, model.providers
     u = model.streams["operations"].random(fa.n)
-    run_chunks(_busy, [(lo, hi, pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor, fa.leadership,
-                        fa.operations_per_week, u, fa.operations_week, fa.workload, *model.workload_coef)
-                       for lo, hi in model.chunks])
+    run_chunks(_busy, model.chunks, pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor,
+               fa.leadership, fa.operations_per_week, u, fa.operations_week, fa.workload, *model.workload_coef)

@@ -53,26 +53,24 @@ def facility_chunks(first_post: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
-def run_chunks(kernel, chunks: list[tuple[int, int]], *args) -> None:
-    """Call ``kernel(lo, hi, *args)`` for each chunk (lo, hi) of facilities."""
+def run_chunks(kernel, chunks: list[tuple[int, int]], *args) -> list:
+    """Call ``kernel(lo, hi, *args)`` for each chunk (lo, hi) of facilities; the results, in
+    chunk order."""
     if len(chunks) == 1:
-        kernel(*chunks[0], *args)
-    else:
-        run_calls(kernel, [(lo, hi, *args) for lo, hi in chunks])
+        return [kernel(*chunks[0], *args)]
+    return run_calls(kernel, [(lo, hi, *args) for lo, hi in chunks])
 
 
-def run_calls(kernel, calls: list[tuple]) -> None:
-    """Call ``kernel(*call)`` for each call: in the thread pool unless one thread is allowed."""
+def run_calls(kernel, calls: list[tuple]) -> list:
+    """Call ``kernel(*call)`` for each call, in the thread pool unless one thread is allowed;
+    the results, in call order."""
     global _pool, _pool_pid
     if len(calls) == 1 or threads() <= 1:
-        for call in calls:
-            kernel(*call)
-        return
+        return [kernel(*call) for call in calls]
     if _pool is None or _pool_pid != os.getpid():
         _pool = ThreadPoolExecutor(threads(), thread_name_prefix="mentorsim-chunk")
         _pool_pid = os.getpid()
-    for future in [_pool.submit(kernel, *call) for call in calls]:
-        future.result()
+    return [future.result() for future in [_pool.submit(kernel, *call) for call in calls]]
 
 
 @atexit.register

@@ -117,10 +117,16 @@ class Mentor(mesa.Agent):
         return DISCIPLINES[self.discipline]
 
     def effectiveness(self, p) -> float:
-        """What one coaching day by this mentor transfers, relative to an ideal mentor (0-1.25)."""
+        """What one coaching day by this mentor transfers, relative to an ideal mentor (0-1.25):
+        mentoring skill x experience x local context."""
+        exp, context = self.effectiveness_factors(p)
+        return self.mentoring_skill * exp * context
+
+    def effectiveness_factors(self, p) -> tuple[float, float]:
+        """(experience, saturating in years; context, with the local bonus for regional mentors)."""
         exp = self.experience_years / (self.experience_years + p["mentors.experience_half_years"])
         context = 1.0 + (p["mentors.local_context_bonus"] if self.origin == LOCAL else 0.0)
-        return self.mentoring_skill * exp * context
+        return exp, context
 
 
 class MentorPool:
@@ -154,6 +160,8 @@ class MentorPool:
         self.is_local = np.zeros(cap, dtype=bool)
         self.uid = np.zeros(cap, dtype=np.int64)
         self.leave = np.full(cap, np.inf)  # scheduled departure week
+        self.trained_at = np.zeros(cap)  # week trained
+        self.base_skill = np.zeros(cap)  # mentoring skill before any pairing gain
         self.all: list[Mentor] = []
         # positions: slot of the mentor holding it, or -1
         self.hub_pos = np.full((self.teams, 4), -1, dtype=np.int64)
@@ -180,7 +188,7 @@ class MentorPool:
     def _grow(self) -> None:
         fill = {"status": LOST, "leave": np.inf}
         for name in ("status", "skill", "eff", "balance", "balance_week", "visits", "days_spent",
-                     "travel_spent", "is_local", "uid", "leave"):
+                     "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill"):
             old = getattr(self, name)
             new = np.full(2 * len(old), fill.get(name, 0), dtype=old.dtype)
             new[:len(old)] = old
@@ -203,6 +211,8 @@ class MentorPool:
         self.balance_week[slot] = week - 1  # days credited up to this week
         m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
         m.mentoring_skill = m.base_mentoring_skill
+        self.trained_at[slot] = week
+        self.base_skill[slot] = m.base_mentoring_skill
         return m
 
     def _new_local(self, d, region, status, week, rng, from_mentee=False) -> Mentor:
@@ -246,12 +256,16 @@ class MentorPool:
                     self.trainings.append((week, m.unique_id, "pool"))
             self.changed = True
         if week == self.handover_week:
-            for slot in self.local_pos.ravel():
-                if slot >= 0 and self.status[slot] == PAIRED:
-                    m = self.all[slot]
-                    done = min(1.0, (week - m.trained_week) / max(1, self.pairing_weeks))
-                    m.mentoring_skill = min(1.0, m.base_mentoring_skill + p["mentors.pairing_skill_gain"] * done)
-                    self.status[slot] = ACTIVE
+            held = self.local_pos[self.local_pos >= 0]
+            paired = held[self.status[held] == PAIRED]
+            # the pairing months raise mentoring skill (all regional: the same effectiveness factors)
+            done = np.minimum(1.0, (week - self.trained_at[paired]) / max(1, self.pairing_weeks))
+            skill = np.minimum(1.0, self.base_skill[paired] + p["mentors.pairing_skill_gain"] * done)
+            self.skill[paired] = skill
+            if len(paired):
+                exp, context = self.all[paired[0]].effectiveness_factors(p)
+                self.eff[paired] = skill * exp * context
+            self.status[paired] = ACTIVE
             self.changed = True
         vacant, leaving = self._position_events(week)
         for r, d in zip(*np.nonzero(vacant | leaving)):  # in region, discipline order

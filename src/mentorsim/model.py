@@ -58,7 +58,7 @@ class MentorshipModel(mesa.Model):
         pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
         self._provider_agents: list[Provider] | None = None
         self.promoted_person_ids: list[int] = []
-        self._posts_by_region_role: dict | None = None
+        self._posts_by_region_role: tuple | None = None
         self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH)
         self.recept = receptivity(self)
         self.visit_schedule = visit_schedule(self)
@@ -107,9 +107,7 @@ class MentorshipModel(mesa.Model):
         """Make the most skilled mentee of ``discipline`` in ``region`` a mentor (they stay in
         post); False if the region has no such mentee."""
         pr = self.providers
-        posts = self._mentee_posts().get((region, discipline))
-        if posts is None:
-            return False
+        posts = self._mentee_posts(region, discipline)
         cand = posts[pr.filled[posts]]
         if len(cand) == 0:
             return False
@@ -117,14 +115,16 @@ class MentorshipModel(mesa.Model):
         self.promoted_person_ids.append(int(pr.person_id[best]))
         return True
 
-    def _mentee_posts(self) -> dict[tuple[int, int], np.ndarray]:
-        """Intervention posts by (region, role), in post order (built on first use; posts are fixed)."""
+    def _mentee_posts(self, region: int, role: int) -> np.ndarray:
+        """Intervention posts of ``role`` in ``region``, in post order (the index is built on
+        first use; posts are fixed)."""
         if self._posts_by_region_role is None:
             pr, fa = self.providers, self.facilities
             posts = np.flatnonzero(fa.intervention[pr.facility])
             key = fa.region[pr.facility[posts]] * 4 + pr.role[posts]
             order = np.argsort(key, kind="stable")
-            keys, starts = np.unique(key[order], return_index=True)
-            groups = np.split(posts[order], starts[1:])
-            self._posts_by_region_role = {(int(k) // 4, int(k) % 4): g for k, g in zip(keys, groups)}
-        return self._posts_by_region_role
+            bounds = np.searchsorted(key[order], np.arange(4 * max(fa.n_regions, 1) + 1))
+            self._posts_by_region_role = (posts[order], bounds)
+        posts, bounds = self._posts_by_region_role
+        k = region * 4 + role
+        return posts[bounds[k]:bounds[k + 1]]

@@ -24,13 +24,14 @@ from .sampling import poisson_inv
 
 
 @kernel
-def _turnover(filled, tenure, leave_week, vacancy_weeks, fill_week, week):
-    """Empty and fill posts in place as scheduled; return (leavers, posts filled by new hires)."""
-    n = filled.shape[0]
-    hired = np.empty(n, dtype=np.int64)
+def _turnover(f_lo, f_hi, first_post, filled, tenure, leave_week, vacancy_weeks, fill_week, week):
+    """Empty and fill the posts of facilities ``f_lo``..``f_hi - 1`` in place as scheduled;
+    return (leavers, posts filled by new hires)."""
+    lo, hi = first_post[f_lo], first_post[f_hi]
+    hired = np.empty(hi - lo, dtype=np.int64)
     n_hired = 0
     leavers = 0
-    for i in range(n):
+    for i in range(lo, hi):
         if filled[i]:
             if leave_week[i] <= week:
                 filled[i] = False
@@ -48,8 +49,10 @@ def _turnover(filled, tenure, leave_week, vacancy_weeks, fill_week, week):
 def turnover(model, week: int) -> None:
     """People leave posts; vacancies are filled by new hires (both scheduled when a person arrives)."""
     pr = model.providers
-    leavers, hired = _turnover(pr.filled, pr.tenure_weeks, pr.leave_week, pr.vacancy_weeks,
-                               pr.fill_week, week)
+    done = run_chunks(_turnover, model.chunks, pr.first_post, pr.filled, pr.tenure_weeks, pr.leave_week,
+                      pr.vacancy_weeks, pr.fill_week, week)
+    leavers = sum(n for n, _ in done)
+    hired = done[0][1] if len(done) == 1 else np.concatenate([h for _, h in done])
     if len(hired):
         # new people start from today's baseline, which the secular trend has moved
         new_person_states(model.p, model.streams["turnover"], model.facilities.current_baseline, pr,

@@ -51,7 +51,7 @@ def national(n_facilities: int) -> dict:
     return p
 
 
-def bench_throughput(n_facilities: int, repeats: int = 3) -> dict:
+def bench_throughput(n_facilities: int, repeats: int = 5) -> dict:
     """Provider-weeks per second over the whole programme (17 months: training, handover and
     the survey included; set-up timed apart), median of ``repeats`` fresh models after a
     warm-up; plus the steady state of weeks 3-22 (visits, ECHO and WhatsApp only). Runs with
@@ -156,7 +156,7 @@ def main(argv=None) -> int:
     r = bench_ss2020(runs)
     print(f"ss2020, 1 replicate, 41 months (178 weeks), {r['runs']} runs: median {r['median_ms']:.1f} ms "
           f"(p10 {r['p10_ms']:.1f}, p90 {r['p90_ms']:.1f})   target < 20 ms")
-    t = bench_throughput(big, repeats=1 if a.quick else 3)
+    t = bench_throughput(big, repeats=1 if a.quick else 5)
     print(f"national scale: {t['providers']:,} providers, {t['facilities']} facilities in {t['chunks']} chunks, "
           f"whole programme ({t['weeks']} weeks, median of {t['repeats']}), {t['threads']} threads: "
           f"{t['provider_weeks_per_s'] / 1e6:.1f} M provider-weeks/s ({1000 * t['seconds_per_week']:.1f} ms/week, "

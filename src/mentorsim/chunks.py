@@ -3,12 +3,13 @@
 Every per-post kernel loops facility by facility over contiguous post ranges, and what it
 writes belongs to one facility (or to sums combined afterwards in a fixed order). A model with
 at least ``PARALLEL_MIN_POSTS`` posts therefore splits its facilities into ``CHUNKS`` runs of
-about equal posts, and the kernels (compiled ``nogil``) run on the chunks in a pool of threads.
+about equal posts, and the kernels (compiled ``nogil``) run on the chunks on several threads at
+once: one contiguous batch of chunks per thread, the calling thread taking the first.
 
 The chunks depend only on the model's size, never on the number of threads, so a run gives the
 same result on one core or many (``MENTORSIM_THREADS=1`` runs the same chunks one after the
 other). Smaller models, such as the Safe Surgery 2020 scenarios and every sweep, are one chunk
-and run in the calling thread: a thread pool would cost more than it saves there, and sweeps
+and run in the calling thread: threads would cost more than they save there, and sweeps
 already use every core with worker processes.
 """
 
@@ -62,15 +63,27 @@ def run_chunks(kernel, chunks: list[tuple[int, int]], *args) -> list:
 
 
 def run_calls(kernel, calls: list[tuple]) -> list:
-    """Call ``kernel(*call)`` for each call, in the thread pool unless one thread is allowed;
-    the results, in call order."""
+    """Call ``kernel(*call)`` for each call and return the results in call order. With several
+    threads the calls are split into one contiguous batch per thread; the calling thread runs
+    the first batch while the pool runs the others."""
     global _pool, _pool_pid
-    if len(calls) == 1 or threads() <= 1:
+    n_threads = min(threads(), len(calls))
+    if n_threads <= 1:
         return [kernel(*call) for call in calls]
     if _pool is None or _pool_pid != os.getpid():
-        _pool = ThreadPoolExecutor(threads(), thread_name_prefix="mentorsim-chunk")
+        _pool = ThreadPoolExecutor(max(1, threads() - 1), thread_name_prefix="mentorsim-chunk")
         _pool_pid = os.getpid()
-    return [future.result() for future in [_pool.submit(kernel, *call) for call in calls]]
+    bounds = np.linspace(0, len(calls), n_threads + 1).astype(int)
+    batches = [calls[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    futures = [_pool.submit(_run_batch, kernel, batch) for batch in batches[1:]]
+    results = _run_batch(kernel, batches[0])
+    for future in futures:
+        results.extend(future.result())
+    return results
+
+
+def _run_batch(kernel, batch: list[tuple]) -> list:
+    return [kernel(*call) for call in batch]
 
 
 @atexit.register

@@ -21,13 +21,15 @@ Each week ``w`` the model runs, in this order:
 
 The modalities (4-6) act on the intervention arm only; everything else acts on both arms.
 Steps 7-13 touch every provider every week and run as one compiled call
-(:func:`weekly_dynamics`) making three passes over the posts: (a) practice, gathering the team
-means peer diffusion needs; (b) per post, peer diffusion, the secular trend, decay, and the
-provider part of relationships, in that order; (c) ``recording.tally``, gathering the theatre
-team's practice for the outcomes and the arm means for the snapshot. The facility-level parts
-(outcomes, team culture) follow. Passes replace one loop per step because at national scale a
-week's cost is memory traffic; the results are identical to running the steps one by one
-(relationships change nothing that outcomes read). The per-post rules live in learning.py.
+(:func:`weekly_dynamics`) that goes facility by facility, making three passes over the
+facility's posts while they are in cache: (a) practice, gathering the team means peer diffusion
+needs; (b) per post, peer diffusion, the secular trend, decay, and the provider part of
+relationships, in that order; (c) ``recording.tally_facility``, gathering the theatre team's
+practice for the outcomes and the sums for the snapshot. The facility-level parts (outcomes,
+team culture) follow. The results are identical to running the steps one by one over all
+facilities: no step reads another facility's state, and relationships change nothing the
+outcomes read. The per-post rules live in learning.py. Large models run the facilities in
+chunks on several threads (chunks.py).
 Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 """
 

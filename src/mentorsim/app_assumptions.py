@@ -79,22 +79,31 @@ def _at(scenario: Scenario, p: Param, value) -> Scenario | None:
         return None
 
 
+def _ends(scenario: Scenario, p: Param, measure: Callable[[Scenario], dict[str, float]],
+          tick: Callable[[], None] | None) -> list[dict[str, float] | None]:
+    """``measure`` of the scenario with ``p`` at the low and at the high end of its range (None
+    where that value is not a valid combination); ``tick`` after each end."""
+    ends = []
+    for v in (p.low, p.high):
+        sc = _at(scenario, p, p.kind(v))
+        ends.append(None if sc is None else measure(sc))
+        if tick:
+            tick()
+    return ends
+
+
 def model_swings(scenario: Scenario, seed: int, replicates: int,
                  tick: Callable[[], None] | None = None) -> list[Swing]:
     """Screen the model's assumption parameters on the composite (see module docstring)."""
     keys = [k for k, _ in MODEL_OUTCOMES]
+
+    def measure(sc: Scenario) -> dict[str, float]:
+        runs = [evaluate(sc.params, seed, r) for r in range(replicates)]
+        return {k: _mean([o[k] for o in runs]) for k in keys}
+
     out = []
     for p in assumption_params(economic=False):
-        ends = []
-        for v in (p.low, p.high):
-            sc = _at(scenario, p, p.kind(v))
-            if sc is None:
-                ends.append(None)
-            else:
-                runs = [evaluate(sc.params, seed, r) for r in range(replicates)]
-                ends.append({k: _mean([o[k] for o in runs]) for k in keys})
-            if tick:
-                tick()
+        ends = _ends(scenario, p, measure, tick)
         note = "" if all(e is not None for e in ends) else "a range end is not a valid combination here"
         out.append(Swing(p, scenario.params[p.name], ends[0], ends[1], note))
     return sorted(out, key=lambda s: -np.nan_to_num(s.max_swing(keys), nan=-1))
@@ -104,18 +113,13 @@ def economic_swings(scenario: Scenario, seed: int, outs, comparators,
                     tick: Callable[[], None] | None = None) -> list[Swing]:
     """Screen the price and economics assumptions on net cost per DALY averted, costing the
     scenario's own runs again (they do not change the simulation)."""
+    def measure(sc: Scenario) -> dict[str, float]:
+        strat = app_econ.evaluate(scenario.name, sc.params, seed, outs, comparators)
+        ce = app_econ.cost_effect([strat]).iloc[0]
+        return {"cost_per_dalys_averted": float(ce["cost_per_dalys_averted"])}
+
     out = []
     for p in assumption_params(economic=True):
-        ends = []
-        for v in (p.low, p.high):
-            sc = _at(scenario, p, p.kind(v))
-            if sc is None:
-                ends.append(None)
-            else:
-                strat = app_econ.evaluate(scenario.name, sc.params, seed, outs, comparators)
-                ce = app_econ.cost_effect([strat]).iloc[0]
-                ends.append({"cost_per_dalys_averted": float(ce["cost_per_dalys_averted"])})
-            if tick:
-                tick()
+        ends = _ends(scenario, p, measure, tick)
         out.append(Swing(p, scenario.params[p.name], ends[0], ends[1]))
     return sorted(out, key=lambda s: -np.nan_to_num(s.swing("cost_per_dalys_averted"), nan=-1))

@@ -33,6 +33,7 @@ from .calibration import (RunState, Simulator, draw_posterior, effective_sample_
 from .calibration_config import CalibrationConfig  # noqa: E402
 from .cost_parameters import COST_PARAMS  # noqa: E402
 from .parameters import MODEL_PARAMS  # noqa: E402
+from .plots import save_figure  # noqa: E402
 
 #: Defaults as declared in the parameter table, before any calibrated values replace them.
 DECLARED_DEFAULTS = {p.name: p.default for p in MODEL_PARAMS + COST_PARAMS}
@@ -154,10 +155,7 @@ def plot_fit(table: pd.DataFrame, path: Path) -> Path:
     ax.set_xlim(-min(lim, 15) - 0.5, min(lim, 15) + 0.5)
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("Fit to the published targets")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def plot_posteriors(config: CalibrationConfig, post: pd.DataFrame, point: Mapping[str, float], path: Path) -> Path:
@@ -180,10 +178,7 @@ def plot_posteriors(config: CalibrationConfig, post: pd.DataFrame, point: Mappin
         ax.axis("off")
     axes.ravel()[0].legend(fontsize=7)
     fig.suptitle("Marginal posteriors (weighted), prior ranges on the x axes")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def plot_generations(state: RunState, path: Path) -> Path:
@@ -195,10 +190,7 @@ def plot_generations(state: RunState, path: Path) -> Path:
     ax[1].semilogy(g["t"], g["acceptance_rate"], "o-")
     ax[1].set_xlabel("generation")
     ax[1].set_ylabel("acceptance rate")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 # --- the markdown ----------------------------------------------------------------------------

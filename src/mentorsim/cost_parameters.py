@@ -13,14 +13,12 @@ life expectancy, disability weights, thresholds). Sections of MODEL_BRIEF.md: 1 
 
 from __future__ import annotations
 
-from .paramspec import Param, _p
+from .paramspec import B, Param, _p
 
 CURRENCY = "USD"
 PRICE_YEAR = 2018
 #: Stated on every output that carries money.
 PRICE_LABEL = f"{CURRENCY}, {PRICE_YEAR} prices"
-
-B = (0, 1)
 
 COST_PARAMS: tuple[Param, ...] = (
     # --- exchange rate and allowances -------------------------------------------------------

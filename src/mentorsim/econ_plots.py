@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 from .cost_parameters import PRICE_LABEL  # noqa: E402
 from .costs import ITEMS, MODALITIES  # noqa: E402
 from .model import WEEKS_PER_MONTH  # noqa: E402
+from .plots import save_figure  # noqa: E402
 
 
 def _colors(names: Sequence[str]) -> dict[str, str]:
@@ -54,10 +55,7 @@ def ce_plane(means: pd.DataFrame, icers: pd.DataFrame, path: Path, psa_plane: pd
     ax.set_ylabel(f"Net cost ({PRICE_LABEL}, discounted)")
     ax.set_title("Cost-effectiveness plane")
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def ceac(curves: pd.DataFrame, path: Path, frontier: pd.DataFrame | None = None,
@@ -82,10 +80,7 @@ def ceac(curves: pd.DataFrame, path: Path, frontier: pd.DataFrame | None = None,
     ax.set_ylabel("Probability most cost-effective")
     ax.set_title("Acceptability curves (thin) and frontier (thick)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def cost_breakdown(items: pd.DataFrame, path: Path) -> Path:
@@ -110,10 +105,7 @@ def cost_breakdown(items: pd.DataFrame, path: Path) -> Path:
         ax.set_ylabel(f"Programme cost ({PRICE_LABEL}, discounted)")
         ax.tick_params(axis="x", rotation=30)
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def retained_gain(gains: dict[str, np.ndarray], programme_weeks: int, path: Path,
@@ -131,10 +123,7 @@ def retained_gain(gains: dict[str, np.ndarray], programme_weeks: int, path: Path
     ax.set_ylabel(f"{key} gain over no mentorship (points)")
     ax.set_title("What lasts: gain over the no-mentorship run with the same seed")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def mentor_pool(pool: pd.DataFrame, path: Path) -> Path:
@@ -152,7 +141,4 @@ def mentor_pool(pool: pd.DataFrame, path: Path) -> Path:
     for ax in axes:
         ax.set_xlabel("Months from programme start")
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)

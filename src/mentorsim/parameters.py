@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from .calibrated import apply_calibration
 from .cost_parameters import COST_PARAMS
-from .paramspec import TAGS, Param, Value, _p  # noqa: F401  (re-exported)
-
-B = (0, 1)  # range of a boolean switch
+from .paramspec import TAGS, B, Param, Value, _p  # noqa: F401  (re-exported)
 
 MODEL_PARAMS: tuple[Param, ...] = (
     # --- programme timing -------------------------------------------------------------------

@@ -38,5 +38,9 @@ class Param:
         return type(self.default)
 
 
+#: The range of a boolean switch, for declarations.
+B = (0, 1)
+
+
 def _p(name, unit, default, low, high, tag, source, description) -> Param:
     return Param(name, unit, default, low, high, tag, source, description)

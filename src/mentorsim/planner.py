@@ -310,6 +310,9 @@ def plot_coverage(req: PlanRequest, curve: list[SizeResult], path, recommended: 
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import save_figure
+
     x = [r.size for r in curve]
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     cov = np.array([100 * r.coverage for r in curve])
@@ -328,7 +331,4 @@ def plot_coverage(req: PlanRequest, curve: list[SizeResult], path, recommended: 
                  f"{req.local_share:g}, {req.years:g} years ({req.replicates} replicates a size)", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="center right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)

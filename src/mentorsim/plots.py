@@ -51,7 +51,7 @@ def composite_over_time(results: Sequence[Results], path: Path, title: str | Non
     ax.set_title(title or "Surgical safety and teamwork practice over time (mean, 95% band)")
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(alpha=0.3)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def skills_by_domain(results: Sequence[Results], path: Path) -> Path:
@@ -71,7 +71,7 @@ def skills_by_domain(results: Sequence[Results], path: Path) -> Path:
     ax.set_title("Mentee skills by domain at month 12 (intervention arm)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def draw_attendance(ax, named: Sequence[tuple[str, Results]], colors: Sequence[str] | None = None,
@@ -110,12 +110,17 @@ def attendance(results: Sequence[Results], path: Path) -> Path:
     """Telementoring attendance per session over time, per scenario."""
     fig, ax = plt.subplots(figsize=(9, 4))
     draw_attendance(ax, [(r.name, r) for r in results])
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
-def _save(fig, path: Path) -> Path:
+def save_figure(fig, path: Path, dpi: int = 110, rect=None) -> Path:
+    """Lay out ``fig`` (within ``rect``, if given), write it to ``path`` as PNG at ``dpi``, and
+    close it; every PNG mentorsim writes goes through here."""
     path = Path(path)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    if rect is None:
+        fig.tight_layout()
+    else:
+        fig.tight_layout(rect=rect)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path

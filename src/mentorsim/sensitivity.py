@@ -194,6 +194,9 @@ def plot_indices(result: SensitivityResult, path: Path) -> Path:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import save_figure
+
     outs = [o for o in result.outputs if o not in result.skipped]
     k = min(len(result.names), MAX_BARS)
     cols = min(3, max(1, len(outs)))
@@ -218,10 +221,7 @@ def plot_indices(result: SensitivityResult, path: Path) -> Path:
         ax.set_visible(False)
     fig.suptitle(f"{result.method} sensitivity: {result.n_points} points x {result.replicates} replicates; "
                  f"whiskers = {result.conf_level:.0%} interval", fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90, rect=(0, 0, 1, 0.97))
 
 
 def plot_second_order(result: SensitivityResult, path: Path) -> Path | None:
@@ -231,6 +231,9 @@ def plot_second_order(result: SensitivityResult, path: Path) -> Path | None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import save_figure
+
     outs = [o for o in result.outputs if o in result.second_order]
     k = len(result.names)
     cols = min(2, len(outs))
@@ -256,10 +259,7 @@ def plot_second_order(result: SensitivityResult, path: Path) -> Path | None:
     for ax in axs.ravel()[len(outs):]:
         ax.set_visible(False)
     fig.suptitle("second-order Sobol indices (interactions); '?' = interval includes 0", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)
 
 
 def text_table(result: SensitivityResult, top: int = 12) -> str:

@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 
 from .designs import Design  # noqa: E402
 from .experiment import Experiment  # noqa: E402
+from .plots import save_figure  # noqa: E402
 
 MAX_SCATTER_PARAMS = 6
 
@@ -38,10 +39,7 @@ def plot_sweep(exp: Experiment, design: Design, points: pd.DataFrame, path: Path
     else:
         fig = _scatter(exp, points)
     fig.suptitle(exp.description or exp.name, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)
 
 
 def _subplots(n: int, width: float = 4.2, height: float = 3.4):

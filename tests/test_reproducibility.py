@@ -3,6 +3,7 @@ scenarios compared with one seed share common random numbers."""
 
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
+from itertools import pairwise
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def test_facility_chunks_cover_every_facility_once_with_balanced_posts():
     chunks = facility_chunks(first_post)
     assert len(chunks) == CHUNKS
     assert chunks[0][0] == 0 and chunks[-1][1] == 3000
-    assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(chunks, chunks[1:]))
+    assert all(a[1] == b[0] and a[0] < a[1] for a, b in pairwise(chunks))
     posts = [first_post[hi] - first_post[lo] for lo, hi in chunks]
     assert max(posts) - min(posts) <= 2 * 40
     small = np.concatenate(([0], np.cumsum(rng.integers(5, 40, 20))))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import os
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def facility_chunks(first_post: np.ndarray) -> list[tuple[int, int]]:
     targets = np.linspace(0, n_posts, CHUNKS + 1)
     bounds = np.unique(np.clip(np.searchsorted(first_post, targets), 0, n_fac))
     bounds[0], bounds[-1] = 0, n_fac
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    return [(int(a), int(b)) for a, b in pairwise(bounds) if b > a]
 
 
 def run_chunks(kernel, chunks: list[tuple[int, int]], *args) -> list:
@@ -74,7 +75,7 @@ def run_calls(kernel, calls: list[tuple]) -> list:
         _pool = ThreadPoolExecutor(max(1, threads() - 1), thread_name_prefix="mentorsim-chunk")
         _pool_pid = os.getpid()
     bounds = np.linspace(0, len(calls), n_threads + 1).astype(int)
-    batches = [calls[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    batches = [calls[a:b] for a, b in pairwise(bounds)]
     futures = [_pool.submit(_run_batch, kernel, batch) for batch in batches[1:]]
     results = _run_batch(kernel, batches[0])
     for future in futures:

@@ -41,11 +41,20 @@ import numpy as np
 
 from . import survey, telementoring, visits, whatsapp, workforce
 from ._jit import kernel
-from .learning import (confidence_toward, culture_follows_practice, decayed, peer_rates,
-                       practice, resistance_from_trust, secular_baseline, secular_step, toward_team,
-                       update_keep_factors)
-from .outcomes import facility_outcomes
 from .chunks import run_calls
+from .learning import (
+    confidence_toward,
+    culture_follows_practice,
+    decayed,
+    peer_rates,
+    practice,
+    resistance_from_trust,
+    secular_baseline,
+    secular_step,
+    toward_team,
+    update_keep_factors,
+)
+from .outcomes import facility_outcomes
 from .recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).

@@ -24,8 +24,8 @@ import math
 import numpy as np
 
 from ._jit import kernel
-from .sampling import binomial_inv
 from .people import CHECKLIST, TEAMWORK
+from .sampling import binomial_inv
 
 TOTAL_INDICATORS = 14
 
@@ -60,13 +60,6 @@ def facility_outcomes(practice, checklist, operations, caesarean_share, u, n_saf
 #: Columns of a week's facility outcomes, in the order the kernel writes them.
 OUTCOME_COLUMNS = ("composite", "safety", "teamwork", "ssc_use", "operations", "caesareans", "ssi",
                    "ssi_expected", "deaths", "deaths_expected")
-
-
-def ssi_risks(p, safety: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(caesarean, other) SSI risk per operation at safety adherence ``safety`` (for reports)."""
-    ref = p["ssi.reference_adherence"]
-    factor = np.clip(1.0 - p["ssi.relative_reduction"] * (safety - ref) / (1.0 - ref), 0.0, None)
-    return np.clip(p["ssi.risk_caesarean"] * factor, 0, 1), np.clip(p["ssi.risk_other"] * factor, 0, 1)
 
 
 def baseline_outcomes(model, practice, checklist) -> None:

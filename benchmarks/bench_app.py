@@ -4,8 +4,10 @@ figures. Prints figures; run with `python benchmarks/bench_app.py [replicates] [
 import sys
 import time
 
-from mentorsim import app_compute, app_econ, app_figures
-from mentorsim.app_levers import base_scenario
+from mentorsim.policy import compute as app_compute
+from mentorsim.policy import economics as app_econ
+from mentorsim.policy import figures as app_figures
+from mentorsim.policy.levers import base_scenario
 from mentorsim.runner import simulate
 
 

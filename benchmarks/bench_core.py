@@ -25,8 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mentorsim.chunks import threads  # noqa: E402
-from mentorsim.model import MentorshipModel  # noqa: E402
+from mentorsim.model.chunks import threads  # noqa: E402
+from mentorsim.model.model import MentorshipModel  # noqa: E402
 from mentorsim.runner import simulate  # noqa: E402
 from mentorsim.scenario import load_scenario  # noqa: E402
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from mentorsim.economics import comparator_params, evaluate_run
-from mentorsim.psa import Strategy, run_psa
+from mentorsim.economics.evaluation import comparator_params, evaluate_run
+from mentorsim.economics.psa import Strategy, run_psa
 from mentorsim.runner import simulate
 from mentorsim.scenario import load_scenario
 

@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mentorsim.designs import build_design  # noqa: E402
+from mentorsim.experiments.designs import build_design  # noqa: E402
 from mentorsim.executors import DaskExecutor, LocalExecutor, SerialExecutor  # noqa: E402
-from mentorsim.experiment import experiment_from_dict  # noqa: E402
-from mentorsim.sweep import run_sweep  # noqa: E402
+from mentorsim.experiments.experiment import experiment_from_dict  # noqa: E402
+from mentorsim.experiments.sweep import run_sweep  # noqa: E402
 
 EXPERIMENT = ROOT / "experiments" / "sobol_uncertain.toml"
 N = 1024
@@ -110,7 +110,7 @@ def main() -> None:
           f"from {1000 / rates[1] * utilisation[1]:.0f} to {2000 / rates[2] * utilisation[2]:.0f} ms: "
           "when that rises, the workers are sharing cores with other processes (see the load average)")
     control = experiment_from_dict({
-        "experiment": {"outputs": ["y"], "target": "mentorsim.testfunctions:fixed_work"},
+        "experiment": {"outputs": ["y"], "target": "mentorsim.experiments.testfunctions:fixed_work"},
         "design": {"method": "lhs", "n": max(50, args.runs // 2)},
         "parameters": {"x": {"low": 0.0, "high": 1.0}}}, "control")
     crates = {}
@@ -138,8 +138,8 @@ def main() -> None:
           f"would take {ideal / 60:.1f} min at {1000 * per_run:.0f} ms a run; the target needs the model at "
           f"{1000 * BUDGET_S * 2 / total:.0f} ms a run or less.")
     if args.full:
-        from mentorsim import sensitivity
-        from mentorsim.store import RunStore
+        from mentorsim.experiments import sensitivity
+        from mentorsim.experiments.store import RunStore
         with tempfile.TemporaryDirectory() as d, LocalExecutor(2) as ex:
             t = time.perf_counter()
             s = run_sweep(exp, Path(d), ex, progress=True, export=False)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mentorsim.testfunctions import ishigami
+from mentorsim.experiments.testfunctions import ishigami
 
 
 def noisy(params, seed, replicate):

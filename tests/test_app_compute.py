@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim import app_compute, app_econ, app_figures
-from mentorsim.app_levers import base_scenario
+from mentorsim.policy import compute as app_compute
+from mentorsim.policy import economics as app_econ
+from mentorsim.policy import figures as app_figures
+from mentorsim.policy.levers import base_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -53,25 +55,23 @@ def test_comparison_csv_has_outcomes_levers_and_provenance(small):
     assert (df["seed"] == 3).all()
 
 
-def test_economics_present_or_missing_is_said(small):
-    ok, message = app_econ.status()
-    if ok:
-        assert small.economics is not None and small.econ_message == ""
-        ev = app_compute.econ_values(small)
-        assert ev["cost_programme_usd"][0] > 0
-        assert ev["cost_net_usd"][0] == pytest.approx(ev["cost_programme_usd"][0] - ev["savings_ssi_usd"][0])
-        inc = app_econ.incremental(app_compute.strategies([small]))
-        assert list(inc["strategy"]).count("no_mentorship") == 1
-    else:
-        assert small.economics is None and "missing" in small.econ_message
+def test_economics_are_computed_with_the_run(small):
+    assert small.economics is not None and small.econ_message == ""
+    ev = app_compute.econ_values(small)
+    assert ev["cost_programme_usd"][0] > 0
+    assert ev["cost_net_usd"][0] == pytest.approx(ev["cost_programme_usd"][0] - ev["savings_ssi_usd"][0])
+    inc = app_econ.incremental(app_compute.strategies([small]))
+    assert list(inc["strategy"]).count("no_mentorship") == 1
 
 
-def test_page_survives_missing_economics(monkeypatch):
-    monkeypatch.setattr(app_econ, "status", lambda: (False, "missing mentorsim.economics (test)"))
+def test_page_survives_failing_economics(monkeypatch):
+    def fail(*_a, **_k):
+        raise RuntimeError("costing broke (test)")
+    monkeypatch.setattr(app_econ, "evaluate", fail)
     sc = base_scenario().with_params({"facilities.intervention": 2, "facilities.comparison": 1,
                                       "echo.interval_weeks": 3})
     run = app_compute.run_scenario(sc, seed=2, replicates=2)
-    assert run.economics is None and "test" in run.econ_message
+    assert run.economics is None and "costing broke (test)" in run.econ_message
     frame = app_compute.comparison_frame([run])
     assert "Composite adherence, month 12 (%)" in set(frame["label"])
     data = app_figures.png(app_figures.dashboard([run]))

@@ -1,7 +1,7 @@
 """The page's levers: each maps to a parameter and is checked as the CLI checks --set."""
 
-from mentorsim.app_levers import LEVERS, PARAM_LEVERS, base_scenario, check, initial_values
-from mentorsim.parameters import PARAMS_BY_NAME
+from mentorsim.policy.levers import LEVERS, PARAM_LEVERS, base_scenario, check, initial_values
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
 
 
 def test_every_lever_is_a_parameter_or_a_run_setting():

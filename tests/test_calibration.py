@@ -15,15 +15,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim import calibrated
-from mentorsim.calibration import (FAR, RmsZDistance, Simulator, generations_table, posterior_frame,
+from mentorsim.parameters import calibrated
+from mentorsim.calibration.abc import (FAR, RmsZDistance, Simulator, generations_table, posterior_frame,
                                    rms_z, run_calibration, simulator_for, summarise_posterior,
                                    weighted_quantile)
-from mentorsim.calibration_config import Target, load_config, load_targets, proportion_se
-from mentorsim.calibration_outputs import outputs_of
-from mentorsim.cli import main
+from mentorsim.calibration.config import Target, load_config, load_targets, proportion_se
+from mentorsim.calibration.measures import outputs_of
+from mentorsim.cli.main import main
 from mentorsim.errors import InputError
-from mentorsim.parameters import MODEL_PARAMS, PARAMS_BY_NAME
+from mentorsim.parameters.model_table import MODEL_PARAMS, PARAMS_BY_NAME
 from mentorsim.runner import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,7 +205,7 @@ def test_rms_z_weights_each_target_by_its_uncertainty():
 
 
 def test_probit_coordinates_keep_the_uniform_prior_and_round_trip():
-    from mentorsim.calibration import ProbitCoordinates
+    from mentorsim.calibration.abc import ProbitCoordinates
     cfg = load_config(CONFIG)
     c = ProbitCoordinates(cfg.priors)
     values = {p.name: p.low + 0.3 * (p.high - p.low) for p in cfg.priors}

@@ -7,8 +7,8 @@ import sys
 import numpy as np
 
 from conftest import ROOT, SCENARIOS
-from mentorsim.cli import main
-from mentorsim.parameters import PARAMS
+from mentorsim.cli.main import main
+from mentorsim.parameters.model_table import PARAMS
 
 REQUIRED = ("composite_baseline_pct", "composite_month12_pct", "ssc_use_month12_pct", "ssi_rate_baseline_pct",
             "ssi_rate_end_pct", "survey_positive_pct", "survey_satisfied_pct",

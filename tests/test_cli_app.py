@@ -2,7 +2,7 @@
 
 import socket
 
-from mentorsim.cli import main
+from mentorsim.cli.main import main
 
 
 def test_port_in_use_or_out_of_range_exit_2(capsys):

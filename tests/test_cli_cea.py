@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from mentorsim.cli import main
+from mentorsim.cli.main import main
 
 
 def write(tmp_path, text, name="s.csv"):
@@ -98,7 +98,7 @@ def test_cea_bad_options(capsys, args, needle):
 
 
 def test_default_wtp_follows_the_opportunity_cost_parameter():
-    from mentorsim.cli_cea import parse_wtp
+    from mentorsim.cli.cea import parse_wtp
     assert parse_wtp(None, 1000.0, 0.34) == pytest.approx([340.0, 500.0, 1000.0, 3000.0])
     assert parse_wtp(None, 1000.0, 0.2) == pytest.approx([200.0, 500.0, 1000.0, 3000.0])
     assert parse_wtp(["2x", "750"], 1000.0, 0.34) == pytest.approx([750.0, 2000.0])

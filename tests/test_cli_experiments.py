@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mentorsim.cli import main
+from mentorsim.cli.main import main
 
 PI = 3.141592653589793
 
@@ -21,7 +21,7 @@ def ishigami_file(tmp_path: Path, method="sobol", extra="n = 64") -> Path:
 name = "ish"
 seed = 2
 outputs = ["y"]
-target = "mentorsim.testfunctions:ishigami"
+target = "mentorsim.experiments.testfunctions:ishigami"
 [design]
 method = "{method}"
 {extra}
@@ -103,7 +103,7 @@ def test_sensitivity_command_prints_and_writes_indices(tmp_path, capsys):
 
 def test_sensitivity_of_a_grid_is_refused(tmp_path, capsys):
     p = tmp_path / "g.toml"
-    p.write_text('[experiment]\noutputs = ["y"]\ntarget = "mentorsim.testfunctions:ishigami"\n'
+    p.write_text('[experiment]\noutputs = ["y"]\ntarget = "mentorsim.experiments.testfunctions:ishigami"\n'
                  '[design]\nmethod = "grid"\n[parameters]\nx1 = { values = [0, 1] }\n')
     assert main(["sensitivity", str(p)]) == 2
     assert "design.method = 'grid'" in one_error_line(capsys)

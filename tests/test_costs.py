@@ -7,16 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim.cost_parameters import COST_PARAMS, PRICE_LABEL
-from mentorsim.costs import (FIXED_ITEMS, ITEMS, CostAccount, cost_account, cost_per_ssi, day_rate,
+from mentorsim.parameters.cost_table import COST_PARAMS, PRICE_LABEL
+from mentorsim.economics.costs import (FIXED_ITEMS, ITEMS, CostAccount, cost_account, cost_per_ssi, day_rate,
                              per_diem_usd, ssi_savings, visit_rows)
-from mentorsim.discounting import discounted_years, factor_for_month, month_of_week, weekly_factors
-from mentorsim.economics import comparator_params
-from mentorsim.model import WEEKS_PER_MONTH
-from mentorsim.parameters import PARAMS_BY_NAME
+from mentorsim.economics.discounting import discounted_years, factor_for_month, month_of_week, weekly_factors
+from mentorsim.economics.evaluation import comparator_params
+from mentorsim.timeline import WEEKS_PER_MONTH
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.runner import simulate
 from mentorsim.scenario import load_scenario
-from mentorsim.sources import SOURCES
+from mentorsim.parameters.sources import SOURCES
 
 SS2020 = dict(load_scenario("scenarios/ss2020.toml").params)
 

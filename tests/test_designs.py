@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from mentorsim.designs import build_design, design_hash, design_size
-from mentorsim.experiment import experiment_from_dict
+from mentorsim.experiments.designs import build_design, design_hash, design_size
+from mentorsim.experiments.experiment import experiment_from_dict
 
 
 def exp_of(method: str, params: dict, seed: int = 1, **options):

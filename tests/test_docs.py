@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 from mentorsim.docs_gen import expected
-from mentorsim.parameters import PARAMS
+from mentorsim.parameters.model_table import PARAMS
 
 
 def test_generated_docs_are_current():
@@ -12,7 +12,7 @@ def test_generated_docs_are_current():
 
 def test_odd_names_every_step_and_parameter_section():
     odd = (ROOT / "docs" / "ODD.md").read_text()
-    from mentorsim.loop import __doc__ as order
+    from mentorsim.model.loop import __doc__ as order
     for step in ("turnover", "workload", "visits", "telementoring", "whatsapp", "practice", "peer",
                  "secular", "decay", "outcomes", "relationships", "survey"):
         assert step in odd and step in order

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mentorsim.errors import InputError
-from mentorsim.experiment import load_experiment
+from mentorsim.experiments.experiment import load_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ n = 10
 "learning.trust_rate" = {}
 "learning.visit_tacit_rate" = { low = 0.05, high = 0.2 }
 """))
-    from mentorsim.parameters import PARAMS_BY_NAME
+    from mentorsim.parameters.model_table import PARAMS_BY_NAME
     p = PARAMS_BY_NAME["learning.trust_rate"]
     assert (exp.params[0].low, exp.params[0].high) == (p.low, p.high)
     assert (exp.params[1].low, exp.params[1].high) == (0.05, 0.2)
@@ -142,9 +142,9 @@ BAD = [
      '[parameters]\n"visits.days" = { values = [1] }\n', "experiment.base", "no such scenario file"),
     (HEAD.replace("[experiment]\n", '[experiment]\ntarget = "nosuchmodule:f"\n') + '[design]\nmethod = "grid"\n'
      '[parameters]\nx = { values = [1] }\n', "experiment.target", "cannot import"),
-    (HEAD.replace("[experiment]\n", '[experiment]\ntarget = "mentorsim.testfunctions:nothing"\n')
+    (HEAD.replace("[experiment]\n", '[experiment]\ntarget = "mentorsim.experiments.testfunctions:nothing"\n')
      + '[design]\nmethod = "grid"\n[parameters]\nx = { values = [1] }\n', "experiment.target", "has no nothing"),
-    (HEAD.replace("[experiment]\n", '[experiment]\ntarget = "mentorsim.testfunctions:ishigami"\n')
+    (HEAD.replace("[experiment]\n", '[experiment]\ntarget = "mentorsim.experiments.testfunctions:ishigami"\n')
      + '[design]\nmethod = "lhs"\nn = 8\n[parameters]\nx1 = {}\n', "parameters.x1", "needs low and high"),
     # a combination the scenario checks refuse, in the base+fixed
     (GRID + '[fixed]\n"visits.days" = 6\n"visits.interval_weeks" = 1\n[parameters]\n"echo.enabled" = { values = [true] }\n',

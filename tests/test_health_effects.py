@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from mentorsim.economics import comparator_params, evaluate_run, is_comparator
-from mentorsim.health_effects import caesarean_share_of_ssi, effects, yld_per_ssi, yll_per_death
+from mentorsim.economics.evaluation import comparator_params, evaluate_run, is_comparator
+from mentorsim.economics.health_effects import caesarean_share_of_ssi, effects, yld_per_ssi, yll_per_death
 from mentorsim.runner import simulate
 from mentorsim.scenario import load_scenario
 

@@ -3,8 +3,8 @@
 import numpy as np
 
 from conftest import params_with
-from mentorsim.model import MentorshipModel
-from mentorsim.people import ROLES
+from mentorsim.model.model import MentorshipModel
+from mentorsim.model.people import ROLES
 
 
 def run_model(scenario="ss2020", updates=None, seed=4):

@@ -48,7 +48,7 @@ def test_mentor_pool_is_conserved():
 
 
 def test_local_mentors_cost_less_per_visit():
-    from mentorsim.costs import visit_rows
+    from mentorsim.economics.costs import visit_rows
     p = params_with(scenario="ss2020")
     rows = visit_rows(simulate(p, seed=3), p)
     lead = rows[rows.role == "lead"]

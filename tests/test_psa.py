@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim.cost_parameters import ANALYSIS_CHOICES
-from mentorsim.parameters import PARAMS_BY_NAME
-from mentorsim.psa import (PSAResult, Strategy, draw_parameters, load_posterior, pert_shape,
+from mentorsim.parameters.cost_table import ANALYSIS_CHOICES
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
+from mentorsim.economics.psa import (PSAResult, Strategy, draw_parameters, load_posterior, pert_shape,
                            psa_parameter_names, quantile, run_psa)
 from mentorsim.scenario import load_scenario
 
@@ -145,7 +145,7 @@ def test_psa_runs_with_common_random_numbers():
 
 
 def test_fixed_parameters_are_not_drawn():
-    from mentorsim.psa import _apply
+    from mentorsim.economics.psa import _apply
     sc = load_scenario("scenarios/ss2020.toml", ["costs.bed_day_usd=33", "learning.peer_rate=0.05"])
     s = Strategy.from_scenario(sc)
     assert {"costs.bed_day_usd", "learning.peer_rate"} <= s.fixed

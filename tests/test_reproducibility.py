@@ -8,8 +8,8 @@ from itertools import pairwise
 import numpy as np
 
 from conftest import params_with
-from mentorsim.chunks import CHUNKS, PARALLEL_MIN_POSTS, facility_chunks
-from mentorsim.model import MentorshipModel
+from mentorsim.model.chunks import CHUNKS, PARALLEL_MIN_POSTS, facility_chunks
+from mentorsim.model.model import MentorshipModel
 from mentorsim.runner import evaluate, simulate
 
 

@@ -7,9 +7,9 @@ import sys
 import pytest
 
 from conftest import ROOT, SCENARIOS
-from mentorsim.cli import main
+from mentorsim.cli.main import main
 from mentorsim.errors import InputError
-from mentorsim.parameters import PARAMS, defaults
+from mentorsim.parameters.model_table import PARAMS, defaults
 from mentorsim.scenario import load_scenario
 
 SHIPPED = ("ss2020", "ss2020_weekly_echo", "in_person_only", "virtual_only", "local_mentors", "no_mentorship")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mentorsim import sensitivity, testfunctions
-from mentorsim.designs import build_design
+from mentorsim.experiments import sensitivity
+from mentorsim.experiments import testfunctions
+from mentorsim.experiments.designs import build_design
 from mentorsim.errors import InputError
 from mentorsim.executors import SerialExecutor
-from mentorsim.experiment import experiment_from_dict
-from mentorsim.store import RunStore
-from mentorsim.sweep import run_sweep
+from mentorsim.experiments.experiment import experiment_from_dict
+from mentorsim.experiments.store import RunStore
+from mentorsim.experiments.sweep import run_sweep
 
 PI = np.pi
 
@@ -31,7 +32,7 @@ SOBOL_G = {f"x{i + 1}": {"low": 0.0, "high": 1.0} for i in range(len(testfunctio
 
 
 def test_sobol_indices_of_ishigami_match_the_analytic_values(tmp_path):
-    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "sobol", n=2048)
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami", ISHIGAMI, "sobol", n=2048)
     res = sensitivity.analyze(exp, design, frame)
     true = testfunctions.ishigami_indices()
     assert res.index("y", "S1").to_numpy() == pytest.approx(true["S1"], abs=0.04)
@@ -46,7 +47,7 @@ def test_sobol_indices_of_ishigami_match_the_analytic_values(tmp_path):
 
 
 def test_sobol_indices_of_sobol_g_match_the_analytic_values(tmp_path):
-    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:sobol_g", SOBOL_G, "sobol", n=1024,
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:sobol_g", SOBOL_G, "sobol", n=1024,
                                second_order=False)
     res = sensitivity.analyze(exp, design, frame)
     true = testfunctions.sobol_g_indices()
@@ -56,7 +57,7 @@ def test_sobol_indices_of_sobol_g_match_the_analytic_values(tmp_path):
 
 
 def test_morris_ranks_sobol_g_inputs_by_importance(tmp_path):
-    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:sobol_g", SOBOL_G, "morris", trajectories=60)
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:sobol_g", SOBOL_G, "morris", trajectories=60)
     res = sensitivity.analyze(exp, design, frame)
     mu = res.index("y", "mu_star").to_numpy()
     assert mu[0] > mu[1] > mu[2] > mu[3] > max(mu[4:])  # smaller a, larger effect
@@ -65,7 +66,7 @@ def test_morris_ranks_sobol_g_inputs_by_importance(tmp_path):
 
 
 def test_fast_of_ishigami_matches_and_leaves_the_global_generator_alone(tmp_path):
-    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "fast", n=2000)
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami", ISHIGAMI, "fast", n=2000)
     before = np.random.get_state()[1].copy()
     res = sensitivity.analyze(exp, design, frame)
     assert np.array_equal(np.random.get_state()[1], before)
@@ -75,13 +76,13 @@ def test_fast_of_ishigami_matches_and_leaves_the_global_generator_alone(tmp_path
 
 
 def test_lhs_first_order_of_ishigami(tmp_path):
-    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "lhs", n=3000)
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami", ISHIGAMI, "lhs", n=3000)
     res = sensitivity.analyze(exp, design, frame)
     assert res.index("y", "S1").to_numpy() == pytest.approx(testfunctions.ishigami_indices()["S1"], abs=0.05)
 
 
 def test_same_sweep_same_intervals(tmp_path):
-    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "sobol", n=128)
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami", ISHIGAMI, "sobol", n=128)
     a = sensitivity.analyze(exp, design, frame).table
     b = sensitivity.analyze(exp, design, frame).table
     assert a.equals(b)
@@ -99,14 +100,14 @@ def test_missing_runs_grid_and_outputs_without_values(tmp_path):
     res = sensitivity.analyze(exp, design, nan)
     assert "y" in res.skipped and "no value at" in res.skipped["y"]
     assert "noise" in res.skipped and "does not vary" in res.skipped["noise"]  # CRN: one replicate, one noise
-    gexp, gdesign, gframe = swept(tmp_path, "mentorsim.testfunctions:ishigami",
+    gexp, gdesign, gframe = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami",
                                   {"x1": {"values": [0.0, 1.0]}}, "grid")
     with pytest.raises(InputError, match="sampled design"):
         sensitivity.analyze(gexp, gdesign, gframe)
 
 
 def test_plots_are_written(tmp_path):
-    exp, design, frame = swept(tmp_path, "mentorsim.testfunctions:ishigami", ISHIGAMI, "sobol", n=64)
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami", ISHIGAMI, "sobol", n=64)
     res = sensitivity.analyze(exp, design, frame)
     a = sensitivity.plot_indices(res, tmp_path / "i.png")
     b = sensitivity.plot_second_order(res, tmp_path / "s2.png")

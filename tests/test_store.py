@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from mentorsim.errors import InputError
-from mentorsim.store import RunRecord, RunStore
+from mentorsim.experiments.store import RunRecord, RunStore
 
 
 def make(tmp_path):

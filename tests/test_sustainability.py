@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim import sustainability as sus
-from mentorsim.economics import evaluate_strategies
+from mentorsim.economics import sustainability as sus
+from mentorsim.economics.evaluation import evaluate_strategies
 from mentorsim.scenario import load_scenario
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from mentorsim.errors import InputError
 from mentorsim.executors import LocalExecutor, SerialExecutor
-from mentorsim.experiment import load_experiment
-from mentorsim.sweep import run_sweep
+from mentorsim.experiments.experiment import load_experiment
+from mentorsim.experiments.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
@@ -370,7 +370,7 @@ def test_sigterm_stops_cleanly_and_resume_finishes(tmp_path):
 
 
 def test_sweep_command_on_a_dask_scheduler(tmp_path, dask_cluster, capsys):
-    from mentorsim.cli import main
+    from mentorsim.cli.main import main
     path = callable_experiment(tmp_path, n=10, replicates=1)
     assert main(["sweep", str(path), "--scheduler", dask_cluster.scheduler_address, "--out", str(tmp_path / "o")]) == 0
     printed = capsys.readouterr().out

@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any, Callable, Sequence
 
-from .errors import input_error
+from mentorsim.errors import input_error
 
 #: fn(job, chunk, attempt) -> result; on_result(chunk, result); on_lost(chunk, attempt, message).
 ChunkFn = Callable[[Any, Sequence, int], Any]

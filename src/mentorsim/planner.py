@@ -21,7 +21,7 @@ Two answers side by side:
    when no mentor due could come: capacity used up, banked days capped, or called away), with a
    Wilson 95% interval. The recommendation is the smallest pool whose coverage reaches the target.
 
-Cost a year: with ``mentorsim.costs`` available, the pool's items of its cost account (mentor
+Cost a year: with ``mentorsim.economics.costs`` available, the pool's items of its cost account (mentor
 time, per diem, transport, training); otherwise mentor days (visits, travel and training of new
 regional mentors) x ``DAY_RATE_USD``, a planning rate of our own (see its note).
 """
@@ -35,10 +35,10 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import input_error
-from .mentors import DISCIPLINES, LOCAL_ORDER
+from mentorsim.errors import input_error
+from mentorsim.model.mentors import DISCIPLINES, LOCAL_ORDER
 
-#: Planning day rate of one mentor-day (USD, 2018 prices), used when mentorsim.costs is absent:
+#: Planning day rate of one mentor-day (USD, 2018 prices), used when mentorsim.economics.costs is absent:
 #: the mean salary day of the four disciplines plus a government per diem (source TZcosts).
 #: Salary: medical officer TZS 1,480,000 a month, diploma nurse 680,000; no specialist scale is
 #: published, so the surgeon/obstetrician and anaesthesia positions are taken at 1.5x and 1x a
@@ -46,7 +46,7 @@ from .mentors import DISCIPLINES, LOCAL_ORDER
 #: a month / 22 working days = TZS 57,500 a day = US$25.4 at TZS 2,264 per US$. Per diem: the
 #: middle of TZS 80,000-120,000 a night = US$44.2. Together about US$70 a mentor-day.
 DAY_RATE_USD = 70.0
-#: Cost-account items that belong to the mentor pool (mentorsim.costs).
+#: Cost-account items that belong to the mentor pool (mentorsim.economics.costs).
 POOL_ITEMS = ("mentor_time", "per_diem", "transport", "training_course", "training_pairing")
 VARY = ("teams", "days")
 
@@ -65,7 +65,7 @@ class PlanRequest:
         vary: ``"teams"`` (hub teams of four) or ``"days"`` (mentor days a month, everyone).
         max_size: largest pool size tried (teams, or days a month).
         overrides: other parameters (``--set``), applied first.
-        day_rate: USD a mentor-day when mentorsim.costs is absent.
+        day_rate: USD a mentor-day when mentorsim.economics.costs is absent.
     """
 
     facilities: int
@@ -83,7 +83,7 @@ class PlanRequest:
 
 def base_params(req: PlanRequest, size: int | None = None) -> dict:
     """The full, validated parameter set of a planning run with pool ``size``."""
-    from .scenario import default_scenario
+    from mentorsim.scenario import default_scenario
     sc = default_scenario().with_params(dict(req.overrides), source="--set") if req.overrides else default_scenario()
     p = dict(sc.params)
     months = int(round(12 * req.years))
@@ -187,7 +187,7 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def _simulate_size(args) -> dict:
     """One replicate at one pool size (runs in a worker)."""
     req, size, replicate = args
-    from .runner import simulate
+    from mentorsim.runner import simulate
     p = base_params(req, size)
     out = simulate(p, seed=req.seed, replicate=replicate)
     log = out.visit_log
@@ -208,14 +208,14 @@ def _simulate_size(args) -> dict:
 
 
 def _pool_cost(out, p, req: PlanRequest) -> tuple[float, str]:
-    """Cost of the pool over the run (USD): mentorsim.costs if present, else the day rate."""
+    """Cost of the pool over the run (USD): mentorsim.economics.costs if present, else the day rate."""
     try:
-        from . import costs  # noqa: F401 - optional: the economics module prices items itself
+        from mentorsim.economics import costs  # noqa: F401 - optional: the economics module prices items itself
         account = costs.cost_account(out, p)
         items = account.item_totals()
         found = [k for k in POOL_ITEMS if k in items]
         if found:
-            return float(sum(items[k] for k in found)), "mentorsim.costs (" + ", ".join(found) + ")"
+            return float(sum(items[k] for k in found)), "mentorsim.economics.costs (" + ", ".join(found) + ")"
     except (ImportError, AttributeError, TypeError, KeyError):
         pass
     log = out.visit_log
@@ -311,7 +311,7 @@ def plot_coverage(req: PlanRequest, curve: list[SizeResult], path, recommended: 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plots import save_figure
+    from mentorsim.plots import save_figure
 
     x = [r.size for r in curve]
     fig, ax = plt.subplots(figsize=(6.4, 4.2))

@@ -11,9 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .model import WEEKS_PER_MONTH  # noqa: E402
-from .people import DOMAINS  # noqa: E402
-from .results import Results  # noqa: E402
+from mentorsim.timeline import WEEKS_PER_MONTH  # noqa: E402
+from mentorsim.model.people import DOMAINS  # noqa: E402
+from mentorsim.results import Results  # noqa: E402
 
 #: Published composite adherence of the intervention facilities (BMJ Qual Saf 2021, Table 2).
 OBSERVED_COMPOSITE = ((0, 12.0), (12, 61.0))

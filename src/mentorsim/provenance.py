@@ -8,7 +8,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from . import __version__
+from mentorsim import __version__
 
 
 @functools.lru_cache(maxsize=1)

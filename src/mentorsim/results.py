@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .facilities import LEVELS
-from .mentors import DISCIPLINES, VISIT_LOG_COLUMNS
-from .model import WEEKS_PER_MONTH, month_row
-from .people import DOMAINS
-from .provenance import metadata
-from .recording import ARM_SERIES, FACILITY_SERIES, POOL_SERIES
-from .scenario import Scenario
-from .survey import FIVE_AREAS, ITEMS
+from mentorsim.model.facilities import LEVELS
+from mentorsim.model.mentors import DISCIPLINES, VISIT_LOG_COLUMNS
+from mentorsim.timeline import WEEKS_PER_MONTH, month_row
+from mentorsim.model.people import DOMAINS
+from mentorsim.provenance import metadata
+from mentorsim.model.recording import ARM_SERIES, FACILITY_SERIES, POOL_SERIES
+from mentorsim.scenario import Scenario
+from mentorsim.model.survey import FIVE_AREAS, ITEMS
 
 ARMS = ("intervention", "comparison")
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import time
 from typing import Iterable, Mapping, Sequence
 
-from .model import MentorshipModel
-from .results import Results, RunOutput, run_outcomes
-from .scenario import Scenario, default_scenario
+from mentorsim.model.model import MentorshipModel
+from mentorsim.results import Results, RunOutput, run_outcomes
+from mentorsim.scenario import Scenario, default_scenario
 
 
 def simulate(params: Mapping, seed: int = 1, replicate: int = 0) -> RunOutput:

@@ -19,14 +19,26 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-from .errors import InputError, input_error, read_toml
-from .parameters import PARAMS_BY_NAME, SECTIONS, Value, check_value, defaults
+from mentorsim.errors import InputError, input_error, read_toml
+from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS, Value, check_value, defaults
 
 META_KEYS = ("name", "description")
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """The scenarios shipped with the package (package data), by name.
+
+    Examples:
+        >>> sorted(shipped_scenarios())[:2]
+        ['in_person_only', 'local_mentors']
+    """
+    folder = resources.files("mentorsim").joinpath("scenarios")
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if p.name.endswith(".toml")}
 
 
 @dataclass(frozen=True)
@@ -95,7 +107,14 @@ def scenario_from_dict(data: Mapping, source: str = "<dict>", name: str | None =
 
 
 def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
-    """Load and validate a scenario file, then apply ``key=value`` overrides from ``sets``."""
+    """Load and validate a scenario file, then apply ``key=value`` overrides from ``sets``.
+
+    ``path`` is a TOML file, or the name of a shipped scenario (``"ss2020"``) when no such file
+    exists, so an installed package finds its scenarios from any folder.
+    """
+    shipped = shipped_scenarios()
+    if not Path(path).exists() and str(path) in shipped:
+        path = shipped[str(path)]
     data = read_toml(path, "scenario file")
     source = str(path)
     scenario = scenario_from_dict(data, source)

@@ -1,0 +1,1 @@
+"""The Solara page for policy makers."""

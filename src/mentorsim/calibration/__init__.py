@@ -1,0 +1,1 @@
+"""ABC-SMC calibration to the published targets: config, measures, report."""

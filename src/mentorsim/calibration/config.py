@@ -1,0 +1,333 @@
+"""Calibration inputs: the published targets and the calibration configuration, validated on load.
+
+Two TOML files describe a calibration (see docs/CALIBRATION.md):
+
+``targets.toml``: one table per target, ``[targets.NAME]`` with
+
+    output       what the model produces to compare with it: a key of ``results.OUTCOME_DOCS``
+                 or of ``calibration_outputs.EXTRA_OUTPUTS``
+    value        the published figure, in the output's unit
+    n            sample size of a published proportion (percent): the standard error is then
+                 computed from it (Agresti-Coull, see :func:`proportion_se`); or
+    se           the standard error, stated directly, with ``se_from`` saying how it was derived
+    se_extra     optional extra uncertainty (same unit) added in quadrature, e.g. for a
+                 definition that differs between the study and the model; ``se_extra_why``
+    role         ``"fit"`` (enters the distance) or ``"check"`` (reported only: no calibrated
+                 parameter can move it)
+    source       citation key (sources.SOURCES)
+    description  one line
+
+``ss2020.toml`` (the configuration): a ``[calibration]`` table (scenario, targets file, seed,
+replicates per particle, population, stopping rule, budget, workers, distance, point estimate),
+``[calibration.fixed]`` overrides that leave every target unchanged but make runs cheaper, and
+one ``[parameters."name"]`` table per calibrated parameter (prior uniform on the declared range
+unless ``low``/``high`` narrow it, with ``why``).
+
+Anything wrong raises :class:`~mentorsim.errors.InputError` with one line naming the file, the
+key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from mentorsim.errors import input_error, read_toml
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
+from mentorsim.scenario import Scenario, load_scenario
+from mentorsim.parameters.sources import SOURCES
+
+ROLES = ("fit", "check")
+DISTANCES = ("rms_z",)
+POINTS = ("median", "mean", "best")
+PRIORS = ("uniform",)
+
+TARGET_KEYS = {"output", "value", "n", "se", "se_from", "se_extra", "se_extra_why", "role", "source",
+               "description"}
+CALIBRATION_KEYS = {
+    "name": "short name of the calibration",
+    "scenario": "scenario file (relative to this file)",
+    "targets": "targets file (relative to this file)",
+    "seed": "run seed: replicate r of every particle runs the model with seed + r",
+    "replicates": "model replicates averaged per particle",
+    "population": "particles per ABC-SMC generation",
+    "generations": "maximum number of generations",
+    "min_epsilon": "stop when the acceptance threshold (RMS z-score) falls to this",
+    "min_acceptance_rate": "stop when a generation's acceptance rate would fall below this",
+    "budget_evaluations": "maximum particle evaluations over the whole history (resumes included)",
+    "budget_minutes": "maximum wall time of one invocation (minutes)",
+    "workers": "worker processes (pyABC MulticoreEvalParallelSampler; 1 = in-process)",
+    "distance": "distance between simulated and observed targets",
+    "point": "point estimate written as the calibrated default",
+    "predictive_draws": "posterior draws simulated for the posterior-predictive intervals",
+    "quantile": "acceptance threshold of the next generation: this quantile of the last distances",
+}
+PARAMETER_KEYS = {"prior", "low", "high", "why"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published target.
+
+    Attributes:
+        name: key in targets.toml.
+        output: the model output compared with it.
+        value: published value (output's unit).
+        se: total standard error used to weight it (sampling and extra, in quadrature).
+        se_sampling: the sampling part of it.
+        se_note: how the standard error was derived (one line).
+        role: ``fit`` or ``check``.
+        source: citation key.
+        description: one line.
+        n: sample size for proportions (None otherwise).
+    """
+
+    name: str
+    output: str
+    value: float
+    se: float
+    se_sampling: float
+    se_note: str
+    role: str
+    source: str
+    description: str
+    n: int | None = None
+
+    def z(self, simulated: float) -> float:
+        """(simulated - observed) / se."""
+        return (simulated - self.value) / self.se
+
+    @property
+    def interval95(self) -> tuple[float, float]:
+        return (self.value - 1.96 * self.se, self.value + 1.96 * self.se)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A calibrated parameter and its prior: uniform on [low, high]."""
+
+    name: str
+    low: float
+    high: float
+    why: str = ""
+
+    @property
+    def kind(self) -> type:
+        return PARAMS_BY_NAME[self.name].kind
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    """A validated calibration configuration (see the module docstring)."""
+
+    source: str
+    name: str
+    scenario: Scenario
+    targets: tuple[Target, ...]
+    priors: tuple[Prior, ...]
+    seed: int = 1
+    replicates: int = 4
+    population: int = 300
+    generations: int = 10
+    min_epsilon: float = 1.0
+    min_acceptance_rate: float = 0.02
+    budget_evaluations: int = 20000
+    budget_minutes: float = 28.0
+    workers: int = 2
+    distance: str = "rms_z"
+    point: str = "median"
+    predictive_draws: int = 200
+    quantile: float = 0.5
+    fixed: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def fit_targets(self) -> tuple[Target, ...]:
+        return tuple(t for t in self.targets if t.role == "fit")
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.priors)
+
+    def with_changes(self, **changes) -> "CalibrationConfig":
+        """A copy with some fields replaced (used by tests and the CLI's --budget)."""
+        from dataclasses import replace
+        return replace(self, **changes)
+
+    def fingerprint(self) -> dict:
+        """What must not change between a run and its resumption."""
+        calibrated = set(self.parameter_names)  # their defaults change when a calibration is installed
+        return {
+            "scenario": {k: v for k, v in self.scenario.params.items() if k not in calibrated},
+            "targets": [[t.name, t.output, t.value, t.se, t.role] for t in self.targets],
+            "priors": [[p.name, p.low, p.high] for p in self.priors],
+            "seed": self.seed, "replicates": self.replicates, "population": self.population,
+            "distance": self.distance, "quantile": self.quantile,
+        }
+
+
+def proportion_se(percent: float, n: int) -> float:
+    """Standard error (percentage points) of a published proportion from ``n`` answers.
+
+    Agresti-Coull: add two successes and two failures, p~ = (k + 2) / (n + 4) with k = p n, and
+    SE = 100 sqrt(p~ (1 - p~) / (n + 4)). Unlike the Wald formula it does not collapse to 0 for
+    100% (for n = 25 it gives 4.7 points there, and 8.7 points at 75%).
+    """
+    k = percent / 100.0 * n
+    pt = (k + 2.0) / (n + 4.0)
+    return 100.0 * math.sqrt(pt * (1.0 - pt) / (n + 4.0))
+
+
+def _number(source, key, value, low=-math.inf, high=math.inf, integer=False):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    if ok and integer:
+        ok = float(value) == int(value)
+    if not ok or not (low <= value <= high):
+        what = "a whole number" if integer else "a number"
+        raise input_error(source, key, f"must be {what} in [{low:g}, {high:g}]", value)
+    return int(value) if integer else float(value)
+
+
+def _string(source, key, value, allowed=None):
+    if not isinstance(value, str) or (allowed is not None and value not in allowed):
+        hint = f"one of {', '.join(allowed)}" if allowed else "a string"
+        raise input_error(source, key, f"must be {hint}", value)
+    return value
+
+
+def _known_keys(source, prefix, table, allowed):
+    for key in table:
+        if key not in allowed:
+            raise input_error(source, f"{prefix}{key}", "unknown key; allowed: " + ", ".join(sorted(allowed)))
+
+
+def load_targets(path: str | Path) -> tuple[Target, ...]:
+    """Load and validate a targets file."""
+    from mentorsim.calibration.measures import known_outputs
+    path = Path(path)
+    source = str(path)
+    data = read_toml(path)
+    _known_keys(source, "", data, {"targets"})
+    table = data.get("targets")
+    if not isinstance(table, Mapping) or not table:
+        raise input_error(source, "targets", "must hold at least one [targets.NAME] table")
+    outputs = known_outputs()
+    out = []
+    for name, t in table.items():
+        pre = f"targets.{name}."
+        if not isinstance(t, Mapping):
+            raise input_error(source, f"targets.{name}", "must be a table")
+        _known_keys(source, pre, t, TARGET_KEYS)
+        for key in ("output", "value", "source", "description"):
+            if key not in t:
+                raise input_error(source, pre + key, "missing (required: output, value, source, description)")
+        output = _string(source, pre + "output", t["output"])
+        if output not in outputs:
+            raise input_error(source, pre + "output", "unknown output; see results.OUTCOME_DOCS and "
+                              "calibration_outputs.EXTRA_OUTPUTS", output)
+        value = _number(source, pre + "value", t["value"])
+        src = _string(source, pre + "source", t["source"])
+        if src not in SOURCES:
+            raise input_error(source, pre + "source", "unknown citation key; allowed: " + ", ".join(SOURCES), src)
+        role = _string(source, pre + "role", t.get("role", "fit"), ROLES)
+        if ("n" in t) == ("se" in t):
+            raise input_error(source, f"targets.{name}", "give exactly one of n (a proportion's sample size) "
+                              "or se (a standard error)")
+        n = None
+        if "n" in t:
+            n = _number(source, pre + "n", t["n"], 1, 1e9, integer=True)
+            _number(source, pre + "value", value, 0, 100)
+            se_sampling = proportion_se(value, n)
+            note = f"proportion from n={n}, Agresti-Coull SE {se_sampling:.2f}"
+        else:
+            se_sampling = _number(source, pre + "se", t["se"], 0, math.inf)
+            if "se_from" not in t:
+                raise input_error(source, pre + "se_from", "missing: say how the standard error was derived")
+            note = _string(source, pre + "se_from", t["se_from"])
+        extra = 0.0
+        if "se_extra" in t:
+            extra = _number(source, pre + "se_extra", t["se_extra"], 0, math.inf)
+            if "se_extra_why" not in t:
+                raise input_error(source, pre + "se_extra_why", "missing: say why the extra uncertainty")
+            note += f"; plus {extra:g} in quadrature: " + _string(source, pre + "se_extra_why", t["se_extra_why"])
+        se = math.hypot(se_sampling, extra)
+        if se <= 0:
+            raise input_error(source, f"targets.{name}", "the standard error must be positive")
+        out.append(Target(name=name, output=output, value=value, se=se, se_sampling=se_sampling, se_note=note,
+                          role=role, source=src, description=_string(source, pre + "description", t["description"]),
+                          n=n))
+    if not any(t.role == "fit" for t in out):
+        raise input_error(source, "targets", "at least one target must have role = \"fit\"")
+    return tuple(out)
+
+
+def load_config(path: str | Path) -> CalibrationConfig:
+    """Load and validate a calibration configuration (and the scenario and targets it names)."""
+    path = Path(path)
+    source = str(path)
+    data = read_toml(path)
+    _known_keys(source, "", data, {"calibration", "parameters"})
+    cal = data.get("calibration")
+    if not isinstance(cal, Mapping):
+        raise input_error(source, "calibration", "missing [calibration] table")
+    _known_keys(source, "calibration.", cal, set(CALIBRATION_KEYS) | {"fixed"})
+    for key in ("scenario", "targets"):
+        if key not in cal:
+            raise input_error(source, f"calibration.{key}", f"missing ({CALIBRATION_KEYS[key]})")
+    here = path.parent
+    scen_path = here / _string(source, "calibration.scenario", cal["scenario"])
+    scenario = load_scenario(scen_path)
+    fixed = cal.get("fixed", {})
+    if not isinstance(fixed, Mapping):
+        raise input_error(source, "calibration.fixed", "must be a table of parameter = value")
+    if fixed:
+        scenario = scenario.with_params(dict(fixed), source=f"{source}: calibration.fixed")
+    targets = load_targets(here / _string(source, "calibration.targets", cal["targets"]))
+    kw: dict = {}
+    ints = {"seed": (0, 2**32 - 1), "replicates": (1, 1000), "population": (2, 1_000_000),
+            "generations": (1, 1000), "budget_evaluations": (0, 10**9), "workers": (1, os.cpu_count() or 1),
+            "predictive_draws": (1, 100_000)}
+    floats = {"min_epsilon": (0, math.inf), "min_acceptance_rate": (0, 1), "budget_minutes": (0, 10**6),
+              "quantile": (0.01, 0.99)}
+    for key, (lo, hi) in ints.items():
+        if key in cal:
+            kw[key] = _number(source, f"calibration.{key}", cal[key], lo, hi, integer=True)
+    for key, (lo, hi) in floats.items():
+        if key in cal:
+            kw[key] = _number(source, f"calibration.{key}", cal[key], lo, hi)
+    if "distance" in cal:
+        kw["distance"] = _string(source, "calibration.distance", cal["distance"], DISTANCES)
+    if "point" in cal:
+        kw["point"] = _string(source, "calibration.point", cal["point"], POINTS)
+    name = _string(source, "calibration.name", cal.get("name", path.stem))
+    params = data.get("parameters")
+    if not isinstance(params, Mapping) or not params:
+        raise input_error(source, "parameters", 'must hold at least one [parameters."name"] table')
+    priors = []
+    for pname, spec in params.items():
+        key = f'parameters."{pname}"'
+        if pname not in PARAMS_BY_NAME:
+            raise input_error(source, key, "unknown parameter; see `mentorsim params`")
+        p = PARAMS_BY_NAME[pname]
+        if not isinstance(spec, Mapping):
+            raise input_error(source, key, "must be a table (prior, low, high, why)")
+        _known_keys(source, key + ".", spec, PARAMETER_KEYS)
+        if p.kind is not float:
+            raise input_error(source, key, f"only real-valued parameters can be calibrated ({pname} is "
+                              f"{p.kind.__name__})")
+        if pname in fixed:
+            raise input_error(source, key, "is also set in calibration.fixed; a parameter is either fixed "
+                              "or calibrated")
+        _string(source, key + ".prior", spec.get("prior", "uniform"), PRIORS)
+        low = _number(source, key + ".low", spec.get("low", p.low), p.low, p.high)
+        high = _number(source, key + ".high", spec.get("high", p.high), p.low, p.high)
+        if not low < high:
+            raise input_error(source, key, f"low ({low:g}) must be below high ({high:g})")
+        if (low, high) != (p.low, p.high) and "why" not in spec:
+            raise input_error(source, key + ".why", "missing: say why the prior narrows the declared range "
+                              f"[{p.low:g}, {p.high:g}]")
+        priors.append(Prior(pname, low, high, _string(source, key + ".why", spec.get("why", ""))))
+    return CalibrationConfig(source=source, name=name, scenario=scenario, targets=targets,
+                             priors=tuple(priors), fixed=dict(fixed), **kw)

@@ -1,0 +1,85 @@
+"""Outputs that calibration targets compare with, beyond ``results.run_outcomes``.
+
+Each is a documented function of one replicate's :class:`~mentorsim.results.RunOutput`. Targets
+(calibration/targets.toml) name either a key of ``results.OUTCOME_DOCS`` or one of these.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from mentorsim.timeline import month_row
+from mentorsim.results import OUTCOME_DOCS, RunOutput, run_outcomes
+
+
+def ssc_use_december2018_pct(out: RunOutput) -> float:
+    """SSC use (% of operations), intervention arm, December 2018.
+
+    The programme started in June 2018 (month 0), so December 2018 is months 6 to 7: the mean
+    over the weekly rows from ``month_row(6)`` to ``month_row(7)`` inclusive.
+    """
+    n = out.n_intervention
+    rows = slice(month_row(6), month_row(7) + 1)
+    return float(100.0 * out.fac["ssc_use"][rows, :n].mean())
+
+
+def composite_baseline_range_pp(out: RunOutput) -> float:
+    """Highest minus lowest facility composite at baseline, intervention arm (points)."""
+    base = out.fac["composite"][0, :out.n_intervention]
+    return float(100.0 * (base.max() - base.min())) if len(base) else float("nan")
+
+
+def mortality_expected_pct(out: RunOutput) -> float:
+    """Expected in-hospital post-operative deaths per 100 operations, intervention arm, programme.
+
+    Uses the recorded expectations (``deaths_expected``) rather than the drawn deaths, so the
+    comparison is not blurred by binomial noise.
+    """
+    n, end = out.n_intervention, out.programme_weeks
+    ops = out.fac["operations"][1:end + 1, :n].sum()
+    return float(100.0 * out.fac["deaths_expected"][1:end + 1, :n].sum() / max(ops, 1.0))
+
+
+def mortality_change_pp(out: RunOutput) -> float:
+    """Change in expected post-operative mortality (points), last 3 programme months minus first 3."""
+    n, end = out.n_intervention, out.programme_weeks
+    q = month_row(3)
+    ops, deaths = out.fac["operations"][:, :n], out.fac["deaths_expected"][:, :n]
+    first = slice(1, 1 + q)
+    last = slice(max(1, end + 1 - q), end + 1)
+    rate = [100.0 * deaths[s].sum() / max(ops[s].sum(), 1.0) for s in (first, last)]
+    return float(rate[1] - rate[0])
+
+
+#: name -> (description, function of a RunOutput)
+EXTRA_OUTPUTS: dict[str, tuple[str, Callable[[RunOutput], float]]] = {
+    "ssc_use_december2018_pct": ("SSC use, intervention arm, December 2018 (months 6-7).",
+                                 ssc_use_december2018_pct),
+    "composite_baseline_range_pp": ("Range (max - min) of facility composites at baseline.",
+                                    composite_baseline_range_pp),
+    "mortality_expected_pct": ("Expected post-operative deaths per 100 operations, programme.",
+                               mortality_expected_pct),
+    "mortality_change_pp": ("Expected mortality, last 3 programme months minus first 3 (points).",
+                            mortality_change_pp),
+}
+
+
+def known_outputs() -> dict[str, str]:
+    """Every output a target may name, with its description."""
+    return dict(OUTCOME_DOCS) | {k: v[0] for k, v in EXTRA_OUTPUTS.items()}
+
+
+def outputs_of(out: RunOutput, names) -> dict[str, float]:
+    """The named outputs of one replicate."""
+    base = None
+    res = {}
+    for name in names:
+        if name in EXTRA_OUTPUTS:
+            res[name] = EXTRA_OUTPUTS[name][1](out)
+        else:
+            if base is None:
+                base = run_outcomes(out)
+            res[name] = base[name]
+    return {k: float(v) if np.isfinite(v) else float("nan") for k, v in res.items()}

@@ -1,0 +1,1 @@
+"""The ``mentorsim`` command line: one dispatcher, one module per command."""

@@ -1,0 +1,427 @@
+"""``mentorsim cea`` (cost-effectiveness of scenarios, with PSA) and ``mentorsim icers`` (the
+incremental analysis of any CSV of strategies).
+
+    mentorsim cea scenarios/ss2020.toml scenarios/virtual_only.toml --replicates 10 --psa 200 --out out/cea
+    mentorsim icers strategies.csv --format json
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mentorsim.errors import input_error
+
+EFFECTS = {"dalys": "dalys_averted", "composite": "composite_point_months"}
+EFFECT_LABELS = {"dalys_averted": ("DALYs averted", "DALY"),
+                 "composite_point_months": ("composite point-months gained", "point-month")}
+
+
+def register(sub) -> None:
+    from mentorsim.cli.main import add_run_options
+
+    p = sub.add_parser("cea", help="costs, cost-effectiveness and sustainability of scenarios",
+                       description="Cost and evaluate scenarios against no mentorship (common random "
+                       "numbers): itemised costs, DALYs and quality gained, incremental analysis, net "
+                       "monetary benefit at several willingness-to-pay values, what lasts after the "
+                       "programme, and optionally a probabilistic sensitivity analysis.")
+    p.add_argument("scenarios", type=Path, nargs="+", help="scenario TOML files")
+    add_run_options(p, replicates=10)
+    p.add_argument("--psa", type=int, default=0, metavar="N",
+                   help="probabilistic sensitivity analysis with N parameter draws (default 0: none)")
+    p.add_argument("--wtp", nargs="+", default=None, metavar="W",
+                   help="willingness to pay per DALY averted: USD values or multiples of GDP per capita "
+                   "written like 0.5x (default: 0.34x 0.5x 1x 3x, 0.34 being "
+                   "economics.opportunity_cost_multiple)")
+    p.add_argument("--workers", type=int, default=2, help="processes for the PSA (default 2; 1 = serial)")
+    p.add_argument("--psa-scope", choices=("default", "costs"), default="default",
+                   help="parameters the PSA draws: default (prices and model uncertainty) or costs only")
+    p.add_argument("--psa-distribution", choices=("pert", "triangular"), default="pert",
+                   help="distribution on each parameter's declared range (default pert)")
+    p.add_argument("--posterior", action="store_true",
+                   help="draw calibrated parameters from data/posterior.csv (if it exists)")
+    p.set_defaults(func=cmd_cea)
+
+    p = sub.add_parser("icers", help="incremental cost-effectiveness analysis of a CSV of strategies",
+                       description="Read a CSV with columns strategy, cost, effect; print each strategy "
+                       "with its status (frontier, dominated, extendedly dominated), incremental cost "
+                       "and effect, and ICER.")
+    p.add_argument("file", type=Path, help="CSV file with columns strategy, cost, effect")
+    p.add_argument("--wtp", nargs="+", default=None, metavar="W",
+                   help="also report net monetary benefit at these willingness-to-pay values")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_icers)
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+def parse_wtp(values, gdp: float, opportunity_cost_multiple: float | None = None) -> list[float]:
+    """Willingness-to-pay values: numbers, or multiples of GDP per capita written ``0.5x``.
+
+    Default: DEFAULT_WTP_MULTIPLES x GDP per capita, plus ``economics.opportunity_cost_multiple``
+    if it is set to another value."""
+    from mentorsim.economics.cea import DEFAULT_WTP_MULTIPLES, default_wtp
+    if not values:
+        mult = set(DEFAULT_WTP_MULTIPLES)
+        if opportunity_cost_multiple is not None:
+            mult = (mult - {0.34}) | {float(opportunity_cost_multiple)}
+        return default_wtp(gdp, sorted(mult))
+    out = []
+    for v in values:
+        s = str(v).strip().lower()
+        mult = s.endswith("x")
+        try:
+            x = float(s[:-1] if mult else s)
+        except ValueError:
+            raise input_error("--wtp", None, "must be a number (USD per unit of effect) or a multiple of "
+                              "GDP per capita like 0.5x", v) from None
+        if not math.isfinite(x) or x < 0:
+            raise input_error("--wtp", None, "must be a finite, non-negative value", v)
+        out.append(x * gdp if mult else x)
+    return sorted(set(out))
+
+
+def _wtp_label(w: float, gdp: float) -> str:
+    return f"US${w:,.0f} ({w / gdp:.2g} x GDP per capita)"
+
+
+def _money(x) -> str:
+    return "-" if x is None or not np.isfinite(x) else f"{x:,.0f}"
+
+
+def _num(x, d=1) -> str:
+    return "-" if x is None or not np.isfinite(x) else f"{x:,.{d}f}"
+
+
+def _pct(x) -> str:
+    return "-" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
+
+
+def _table(header, rows, markdown=False) -> str:
+    rows = [[str(c) for c in r] for r in rows]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+    widths = [max(len(str(x[i])) for x in rows + [list(header)]) for i in range(len(header))]
+    fmt = "  ".join("{:<%d}" % w for w in widths)
+    return "\n".join([fmt.format(*header), fmt.format(*["-" * w for w in widths])]
+                     + [fmt.format(*r).rstrip() for r in rows])
+
+
+# --- mentorsim icers -----------------------------------------------------------------------------
+
+def cmd_icers(args) -> int:
+    from mentorsim.economics.cea import format_icer_table, incremental_analysis, read_strategies_csv, to_records, wtp_summary
+    from mentorsim.output_folder import dumps
+    from mentorsim.parameters.model_table import PARAMS_BY_NAME
+    table = read_strategies_csv(args.file)
+    result = incremental_analysis(table, str(args.file))
+    gdp = float(PARAMS_BY_NAME["economics.gdp_per_capita_usd"].default)
+    wtp = parse_wtp(args.wtp, gdp) if args.wtp else []
+    if args.format == "json":
+        from mentorsim.provenance import metadata
+        payload = {"file": str(args.file), "units": "as in the file (cost and effect columns)",
+                   "strategies": to_records(result), "metadata": metadata(None, file=str(args.file))}
+        if wtp:
+            payload["net_monetary_benefit"] = to_records(wtp_summary(table, wtp))
+        print(dumps(payload))
+        return 0
+    print(f"Incremental analysis of {args.file} ({len(result)} strategies; units as in the file)")
+    print(format_icer_table(result))
+    if wtp:
+        print("\nNet monetary benefit = wtp x effect - cost:")
+        s = wtp_summary(table, wtp)
+        print(_table(["wtp", "choose", "its NMB"], [[_money(r.wtp), r.best, _money(r.best_nmb)]
+                                                      for r in s.itertuples(index=False)]))
+    return 0
+
+
+# --- mentorsim cea -------------------------------------------------------------------------------
+
+def cmd_cea(args) -> int:
+    from mentorsim.cli.main import _with_progress, check_replicates, load_all
+    from mentorsim.economics.evaluation import evaluate_strategies
+    check_replicates(args.replicates)
+    if args.psa < 0 or args.psa > 100000:
+        raise input_error("--psa", None, "must be a whole number from 0 to 100000", args.psa)
+    if args.workers < 1 or args.workers > 64:
+        raise input_error("--workers", None, "must be a whole number from 1 to 64", args.workers)
+    scenarios = load_all(args.scenarios, args.sets)
+    gdp = float(scenarios[0].params["economics.gdp_per_capita_usd"])
+    wtp = parse_wtp(args.wtp, gdp, scenarios[0].params["economics.opportunity_cost_multiple"])
+    strategies = [(s.name, dict(s.params)) for s in scenarios]
+    _note_settings(strategies)
+    n_runs = (len(strategies) + 1) * args.replicates
+    results = _with_progress(lambda cb: evaluate_strategies(strategies, args.seed, args.replicates, cb),
+                             n_runs, "runs")
+    report = build_report(results, wtp, gdp, args)
+    if args.out is None:
+        psa = run_psa_for(scenarios, args) if args.psa else None
+        if psa is not None:
+            report["psa"] = psa_summary(psa, wtp)
+        _print(report, args)
+        return 0
+    from mentorsim.output_folder import output_dir
+    with output_dir(args.out, report["metadata"]) as stage:
+        write_deterministic(results, report, stage, wtp)
+        if args.psa:
+            psa = run_psa_for(scenarios, args, stage / "psa_draws.csv")
+            report["psa"] = psa_summary(psa, wtp)
+            write_psa(psa, report, stage, wtp, gdp)
+        from mentorsim.output_folder import dumps
+        (stage / "cea.json").write_text(dumps(json_safe(report)))
+        (stage / "cea.md").write_text(policy_text(report, markdown=True) + "\n")
+    _print(report, args)
+    if args.format == "table":
+        print(f"\nwrote tables, plots and metadata to {args.out}/")
+    return 0
+
+
+def json_safe(x):
+    """NaN and infinities to None, numpy scalars to Python, recursively."""
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    if isinstance(x, (float, np.floating)):
+        return float(x) if np.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+def _note_settings(strategies) -> None:
+    """Warn (stderr) when strategies differ in setting, not only in mentorship."""
+    from mentorsim.economics.evaluation import comparator_params
+    base = comparator_params(strategies[0][1])
+    for name, params in strategies[1:]:
+        diff = sorted(k for k, v in comparator_params(params).items() if base.get(k) != v)
+        if diff:
+            print(f"mentorsim: note: {name} differs from {strategies[0][0]} in its setting ("
+                  f"{', '.join(diff[:4])}{', ...' if len(diff) > 4 else ''}); each strategy's effects are "
+                  "against no mentorship in its own setting, and the no_mentorship row is the first "
+                  "strategy's", file=sys.stderr)
+
+
+def _print(report, args) -> None:
+    if args.format == "json":
+        from mentorsim.output_folder import dumps
+        print(dumps(json_safe(report)))
+    else:
+        print(policy_text(report))
+
+
+def build_report(results, wtp, gdp, args) -> dict:
+    """Everything the tables, JSON and plots need from the deterministic runs."""
+    from mentorsim.economics import sustainability as sus
+    from mentorsim.economics.cea import incremental_analysis, to_records, wtp_summary
+    from mentorsim.parameters.cost_table import PRICE_LABEL
+    from mentorsim.economics.evaluation import item_table, strategy_table
+    from mentorsim.provenance import metadata
+    first = results[0].params
+    records = pd.concat([s.records() for s in results], ignore_index=True)
+    icers = {key: incremental_analysis(strategy_table(results, key)) for key in EFFECTS.values()}
+    strat = []
+    for s in results:
+        m = s.mean()
+        strat.append({"strategy": s.name, **{k: m[k] for k in (
+            "cost_programme_usd", "savings_ssi_usd", "cost_net_usd", "cost_programme_undiscounted_usd",
+            "dalys_averted", "dalys_averted_undiscounted", "yll_averted", "yld_averted", "ssi_averted",
+            "deaths_averted", "composite_point_months", "composite_point_months_vs_arm_per_facility",
+            "cost_followup_usd", "sustain_usd_per_facility_year", "local_active_end", "local_active_f12",
+            "local_active_f24", "local_trained_total", "local_lost_total", "mentees_became_mentors_total",
+            "followup_local_visits", "followup_local_mentor_days")}})
+    retention = sus.retention_table(records)
+    return {
+        "currency": PRICE_LABEL,
+        "discounting": {"costs": first["economics.discount_rate_costs"],
+                        "effects": first["economics.discount_rate_effects"],
+                        "convention": "by programme year: factor (1 + r)^-floor(month / 12)"},
+        "horizon": {"programme_months": first["programme.months"],
+                    "followup_months": first["followup.months"],
+                    "intervention_facilities": first["facilities.intervention"]},
+        "gdp_per_capita_usd": gdp,
+        "wtp_usd_per_daly": wtp,
+        "replicates": args.replicates,
+        "strategies": strat,
+        "icers": {k: to_records(v) for k, v in icers.items()},
+        "net_monetary_benefit": to_records(wtp_summary(strategy_table(results, "dalys_averted"), wtp)),
+        "costs_by_item": to_records(item_table(results)),
+        "retention": to_records(retention),
+        "metadata": metadata(args.seed, replicates=args.replicates, currency=PRICE_LABEL,
+                             scenarios={s.name: {"parameters": dict(s.params)} for s in results},
+                             psa_draws=args.psa, wtp=wtp),
+    }
+
+
+def policy_text(report: dict, markdown: bool = False) -> str:
+    """The table a policy maker reads: costs, effects, ICERs, the choice at each threshold, and
+    what lasts."""
+    cur = report["currency"]
+    h = report["horizon"]
+    disc = report["discounting"]
+    lines = [f"Cost-effectiveness of mentorship strategies at {h['intervention_facilities']} facilities: "
+             f"{h['programme_months']}-month programme + {h['followup_months']}-month follow-up, "
+             f"against no mentorship.",
+             f"Money in {cur}; costs and effects discounted at {100 * disc['costs']:g}% and "
+             f"{100 * disc['effects']:g}% a year; mean of {report['replicates']} replicates per strategy "
+             "(common random numbers).", ""]
+    icer = {r["strategy"]: r for r in report["icers"]["dalys_averted"]}
+    icer_c = {r["strategy"]: r for r in report["icers"]["composite_point_months"]}
+    rows = []
+    for s in report["strategies"]:
+        i = icer[s["strategy"]]
+        rows.append([s["strategy"], _money(s["cost_programme_usd"]), _money(s["savings_ssi_usd"]),
+                     _money(s["cost_net_usd"]), _num(s["dalys_averted"]), i["status"],
+                     i["reference"] or "-", _money(i["icer"])])
+    lines.append("Costs and health effect (all facilities, whole horizon):")
+    lines.append(_table(["strategy", "programme cost", "SSI treatment saved", "net cost", "DALYs averted",
+                         "status", "vs", "USD per DALY averted (ICER)"], rows, markdown))
+    lines.append("")
+    rows = []
+    for s in report["strategies"]:
+        i = icer_c[s["strategy"]]
+        rows.append([s["strategy"], _money(s["cost_net_usd"]), _num(s["composite_point_months"], 0),
+                     i["status"], i["reference"] or "-", _num(i["icer"])])
+    lines.append("Quality effect (composite adherence gained, facility percentage-point months):")
+    lines.append(_table(["strategy", "net cost", "point-months gained", "status", "vs",
+                         "USD per point-month (ICER)"], rows, markdown))
+    lines.append("")
+    lines.append("ICER: extra cost per extra unit of effect against the next cheaper strategy on the "
+                 "efficiency "
+                 "frontier ('vs'); '-' for the cheapest and for dominated strategies.")
+    lines.append("")
+    gdp = report["gdp_per_capita_usd"]
+    lines.append("Strategy to choose (highest net monetary benefit) at each willingness to pay per "
+                 "DALY averted:")
+    for r in report["net_monetary_benefit"]:
+        lines.append(f"  {_wtp_label(r['wtp'], gdp)}: {r['best']} "
+                     f"(net monetary benefit {_money(r['best_nmb'])})")
+    if "psa" in report:
+        psa = report["psa"]
+        lines.append("")
+        lines.append(f"Probabilistic sensitivity analysis ({psa['draws']} draws, {psa['scope']} scope, "
+                     f"{psa['distribution']} distributions): probability each strategy is the most "
+                     "cost-effective, and the expected value of perfect information.")
+        names = psa["strategies"]
+        rows = [[_money(r["wtp"])] + [_pct(r[n]) for n in names] + [r["optimal"], _money(r["evpi_usd"])]
+                for r in psa["by_wtp"]]
+        lines.append(_table(["wtp (USD/DALY)"] + names + ["optimal (CEAF)", "EVPI"], rows, markdown))
+    lines.append("")
+    lines.append("What lasts (gain over no mentorship, same seed; retained = gain k months after the end "
+                 "/ gain at the end):")
+    ret = {(r["strategy"], r["indicator"]): r for r in report["retention"]}
+    rows = []
+    for s in report["strategies"]:
+        r = ret.get((s["strategy"], "composite"), {})
+        rows.append([s["strategy"], _num(r.get("gain_end_pp")), _pct(r.get("retained_12m")),
+                     _pct(r.get("retained_24m")), _num(s["local_active_f24"], 0),
+                     _num(s["followup_local_visits"], 0), _money(s["sustain_usd_per_facility_year"])])
+    lines.append(_table(["strategy", "composite gain at end (pts)", "retained 12 m", "retained 24 m",
+                         "local mentors on the books at 24 m", "local visits in follow-up",
+                         "cost to sustain (USD/facility-year)"], rows, markdown))
+    lines.append("")
+    lines.append(f"All costs: {cur}. Per-domain retention, costs by item and facility-month: "
+                 "see the --out folder "
+                 "or --format json.")
+    return "\n".join(lines)
+
+
+# --- PSA -----------------------------------------------------------------------------------------
+
+def run_psa_for(scenarios, args, draws_csv: Path | None = None):
+    """Run the PSA; if ``draws_csv`` is given, append each draw's records as it completes."""
+    from mentorsim.economics.psa import Strategy, run_psa
+    header = [True]
+
+    def on_draw(_draw, _drawn, records):
+        if draws_csv is None:
+            return
+        pd.DataFrame(records).to_csv(draws_csv, mode="a", header=header[0], index=False)
+        header[0] = False
+
+    if args.posterior:
+        from mentorsim.economics.psa import POSTERIOR_FILE, load_posterior
+        if load_posterior() is None:
+            print(f"mentorsim: note: no data/{POSTERIOR_FILE} yet; calibrated parameters are drawn from "
+                  "their ranges like the others", file=sys.stderr)
+    return run_psa([Strategy.from_scenario(s) for s in scenarios], args.psa, seed=args.seed,
+                   workers=args.workers, scope=args.psa_scope, distribution=args.psa_distribution,
+                   use_posterior=args.posterior, on_draw=on_draw)
+
+
+def psa_summary(psa, wtp) -> dict:
+    ceac = psa.ceac(wtp)
+    ceaf = psa.ceaf(wtp).set_index("wtp")
+    evpi = psa.evpi(wtp)
+    rows = []
+    for w in wtp:
+        row = {"wtp": w}
+        row.update({s: float(ceac.loc[w, s]) for s in psa.strategies})
+        row["optimal"] = ceaf.loc[w, "optimal"]
+        row["expected_nmb"] = float(ceaf.loc[w, "expected_nmb"])
+        row["evpi_usd"] = float(evpi.loc[w])
+        rows.append(row)
+    means = psa.records.groupby("strategy", sort=False)[["cost_net_usd", "dalys_averted",
+                                                          "composite_point_months"]].agg(["mean", "std"])
+    means.columns = [f"{a}_{b}" for a, b in means.columns]
+    return {"draws": psa.n_draws, "seed": psa.seed, "scope": psa.scope, "distribution": psa.distribution,
+            "posterior_used": "posterior_row" in psa.parameters.columns,
+            "strategies": psa.strategies, "by_wtp": rows,
+            "means": means.reset_index().to_dict(orient="records")}
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+def write_deterministic(results, report, stage: Path, wtp) -> None:
+    from mentorsim.economics import plots as econ_plots
+    from mentorsim.economics.cea import incremental_analysis
+    from mentorsim.economics.evaluation import item_table, strategy_table
+    pd.concat([s.records() for s in results]).to_csv(stage / "strategies_by_replicate.csv", index=False)
+    for key in EFFECTS.values():
+        incremental_analysis(strategy_table(results, key)).to_csv(stage / f"icers_{key}.csv", index=False)
+    pd.DataFrame(report["net_monetary_benefit"]).to_csv(stage / "net_monetary_benefit.csv", index=False)
+    items = item_table(results)
+    items.to_csv(stage / "costs_by_item.csv", index=False)
+    pd.concat([s.cost_by_facility_month() for s in results]).to_csv(stage / "costs_by_facility_month.csv",
+                                                                   index=False)
+    pd.DataFrame(report["retention"]).to_csv(stage / "retention.csv", index=False)
+    pool = pd.concat([s.pool_by_month() for s in results])
+    pool.to_csv(stage / "mentor_pool_by_month.csv", index=False)
+    means = strategy_table(results, "dalys_averted")
+    econ_plots.ce_plane(means, incremental_analysis(means), stage / "ce_plane.png", wtp=wtp)
+    econ_plots.cost_breakdown(items, stage / "cost_breakdown.png")
+    econ_plots.retained_gain({s.name: s.mean_gains() for s in results},
+                             results[0].runs[0].account.programme_weeks,
+                             stage / "retained_gain.png")
+    econ_plots.mentor_pool(pool, stage / "mentor_pool.png")
+
+
+def write_psa(psa, report, stage: Path, wtp, gdp) -> None:
+    from mentorsim.economics import plots as econ_plots
+    from mentorsim.economics.cea import incremental_analysis
+    from mentorsim.economics.psa import wtp_grid
+    psa.parameters.to_csv(stage / "psa_parameters.csv", index=False)
+    grid = sorted(set(wtp_grid(max(3 * gdp, max(wtp))).tolist()) | set(wtp))
+    curves = psa.ceac(grid)
+    curves.to_csv(stage / "ceac.csv")
+    frontier = psa.ceaf(grid)
+    frontier.to_csv(stage / "ceaf.csv", index=False)
+    psa.evpi(grid).to_csv(stage / "evpi.csv")
+    econ_plots.ceac(curves, stage / "ceac.png", frontier, marks=wtp)
+    plane = psa.ce_plane()
+    plane.to_csv(stage / "ce_plane_psa.csv", index=False)
+    means = pd.DataFrame([{"strategy": s["strategy"], "cost": s["cost_net_usd"], "effect": s["dalys_averted"]}
+                          for s in report["strategies"]])
+    econ_plots.ce_plane(means, incremental_analysis(means), stage / "ce_plane.png", psa_plane=plane, wtp=wtp)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from mentorsim.cli.main import main
+    sys.exit(main(["cea", *sys.argv[1:]]))

@@ -1,0 +1,80 @@
+"""``mentorsim sensitivity EXPERIMENT``: run (or finish) the sweep, then SALib indices and plots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(sub) -> None:
+    from mentorsim.cli.sweep import add_execution_options
+    p = sub.add_parser("sensitivity", help="global sensitivity analysis (Sobol, Morris, FAST, LHS) of an experiment")
+    p.add_argument("experiment", type=Path, help="experiment TOML file with a sampled design")
+    add_execution_options(p)
+    p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")
+    p.set_defaults(func=cmd_sensitivity)
+
+
+def cmd_sensitivity(args) -> int:
+    import sys
+
+    from mentorsim.experiments import sensitivity
+    from mentorsim.cli.sweep import DEFAULT_OUT, check_execution_options, sweep_from_args
+    from mentorsim.experiments.designs import build_design
+    from mentorsim.errors import input_error
+    from mentorsim.experiments.experiment import load_experiment
+    from mentorsim.output_folder import dumps, output_dir
+    from mentorsim.provenance import metadata
+    from mentorsim.experiments.store import STORE_FILE, RunStore
+
+    check_execution_options(args)
+    exp = load_experiment(args.experiment)
+    if exp.method not in sensitivity.ANALYZED:
+        raise input_error(str(args.experiment), "design.method", "sensitivity indices need a sampled design; "
+                          "allowed: " + ", ".join(sensitivity.ANALYZED), exp.method)
+    out = args.out or DEFAULT_OUT / exp.name
+    # The sweep is finished first (the store is reused when it holds this design).
+    args.resume = args.resume or (out / STORE_FILE).exists()
+    try:
+        summary = sweep_from_args(exp, args)
+    except KeyboardInterrupt:
+        print(f"mentorsim: interrupted; finished runs are stored in {out}; run again to finish", file=sys.stderr)
+        return 130
+    design = build_design(exp)
+    with RunStore.open(out / STORE_FILE) as store:
+        frame = store.frame()
+        dhash = store.meta()["design_hash"]
+    result = sensitivity.analyze(exp, design, frame)
+    payload = result.to_dict()
+    meta = metadata(exp.seed, experiment=exp.spec(), design_hash=dhash, analysis_seed=sensitivity.analysis_seed(exp),
+                    runs=summary.total)
+    with output_dir(out / "sensitivity", meta) as stage:
+        (stage / "indices.json").write_text(dumps(_clean(payload | {"metadata": meta})))
+        result.table.to_csv(stage / "indices.csv", index=False)
+        sensitivity.plot_indices(result, stage / "indices.png")
+        if result.second_order:
+            sensitivity.plot_second_order(result, stage / "second_order.png")
+            rows = []
+            for o, (s2, c2) in result.second_order.items():
+                for i in range(len(result.names)):
+                    for j in range(i + 1, len(result.names)):
+                        rows.append({"output": o, "parameter_1": result.names[i], "parameter_2": result.names[j],
+                                     "S2": s2[i, j], "S2_conf": c2[i, j]})
+            import pandas as pd
+            pd.DataFrame(rows).to_csv(stage / "second_order.csv", index=False)
+    if args.format == "json":
+        print(dumps(_clean(payload)))
+    else:
+        print(sensitivity.text_table(result))
+        print(f"\nwrote indices.csv, indices.json and plots to {out / 'sensitivity'}/")
+    return 0
+
+
+def _clean(x):
+    import math
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_clean(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

@@ -1,0 +1,1 @@
+"""Costs, health effects, discounting, sustainability, cost-effectiveness and PSA."""

@@ -1,0 +1,365 @@
+"""Itemised programme costs per intervention facility and week (summed to months), from one run.
+
+All money is in US dollars at 2018 prices (``PRICE_LABEL``). The quantities come from the run
+(``RunOutput``): who went on which visit and how far (``visit_log``), which regional mentors were
+trained (``counters["trainings"]``), telementoring sessions and attendance, WhatsApp group
+members, the weeks the programme and its follow-up run. The prices come from the parameters
+(cost_parameters.py). Items and their formulas (USD; a "day rate" is monthly salary x
+``salary_price_factor`` / exchange rate / working days a month, by cadre, see ``day_rates``):
+
+in-person visits (lead mentors; rows of the visit log with role ``lead``)
+  mentor_time   day rate x (visit days + travel days)
+  per_diem      nights away x (per diem + lodging) + day-trip days x day allowance, for mentors
+                and for the drivers of their vehicles
+  transport     vehicles x km x cost per km; a visit's mentors of one origin share vehicles
+                (``mentors_per_vehicle``)
+  Hub mentors travel a circuit (the visits of one week): nights = days away on the circuit - 1,
+  shared among its visits in proportion to their days. Local mentors make day trips when
+  ``mentors.local_day_trips`` (a round trip per visit day, already in the visit log's km and
+  travel days; no nights, a day allowance a visit day); otherwise they travel like the hub.
+mentor training (regional mentors)
+  training_course   per trainee: training days x (day rate + course cost a day + per diem)
+                    + return fare; per course (trainees of one week): trainers x training days
+                    x specialist day rate
+  training_pairing  the paired mentors' time, per diem and share of transport on the visits
+                    they make beside hub mentors (visit-log rows with role ``paired``)
+telementoring (a session was held in week w when any intervention facility had eligible staff)
+  echo_platform     platform cost a session, shared equally by the intervention facilities
+  echo_data         attendees x session hours x data cost an attendee-hour
+  echo_faculty      faculty hours a session x hub mean day rate / 8, shared equally
+whatsapp
+  whatsapp_bundles  members (staff present x ``providers.whatsapp_access``) x bundle a member-month
+                    / (52/12), in weeks the groups run (programme: ``whatsapp.enabled``; follow-up:
+                    ``followup.whatsapp``)
+programme
+  coordination          coordination a month / (52/12) a week, shared equally, in programme weeks
+                        when any modality is enabled; x ``followup_coordination_share`` in
+                        follow-up weeks when anything continues
+  infrastructure_grant  grant per facility in week 0, if ``costs.infrastructure_grant`` and the
+                        programme runs
+
+Fixed items (independent of the dose delivered): coordination and the grant. A programme that
+delivers no visit, session or group week costs exactly those.
+
+Savings (``ssi_savings``): SSIs averted against a comparator run x (extra bed-days x bed-day cost
++ treatment cost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from mentorsim.parameters.cost_table import PRICE_LABEL
+from mentorsim.economics.discounting import month_of_week, weekly_factors
+from mentorsim.model.mentors import DISCIPLINES, HUB, LOCAL
+from mentorsim.timeline import WEEKS_PER_MONTH
+from mentorsim.results import RunOutput
+
+#: Each cost item and the modality it belongs to (the order of tables and plots).
+ITEMS: dict[str, str] = {
+    "mentor_time": "in_person",
+    "per_diem": "in_person",
+    "transport": "in_person",
+    "training_course": "mentor_training",
+    "training_pairing": "mentor_training",
+    "echo_platform": "telementoring",
+    "echo_data": "telementoring",
+    "echo_faculty": "telementoring",
+    "whatsapp_bundles": "whatsapp",
+    "coordination": "programme",
+    "infrastructure_grant": "programme",
+}
+MODALITIES: tuple[str, ...] = tuple(dict.fromkeys(ITEMS.values()))
+FIXED_ITEMS: tuple[str, ...] = ("coordination", "infrastructure_grant")
+
+#: Salary cadre of a mentor by (origin, discipline) (assumption: hub surgical mentors are
+#: specialists, regional ones medical officers; nurse mentors are diploma nurses).
+CADRE: dict[tuple[str, str], str] = {
+    (HUB, "surgery_obgyn"): "specialist", (LOCAL, "surgery_obgyn"): "medical_officer",
+    (HUB, "anaesthesia"): "anaesthesia", (LOCAL, "anaesthesia"): "anaesthesia",
+    (HUB, "theatre_nursing"): "nurse", (LOCAL, "theatre_nursing"): "nurse",
+    (HUB, "ward_nursing"): "nurse", (LOCAL, "ward_nursing"): "nurse",
+}
+HOURS_PER_DAY = 8.0
+
+
+def usd(p: Mapping, tzs: float) -> float:
+    """Shillings to US dollars at the parameter exchange rate."""
+    return tzs / p["costs.exchange_rate_tzs_per_usd"]
+
+
+def day_rate(p: Mapping, cadre: str) -> float:
+    """USD a working day of a cadre: monthly salary x price factor / exchange rate / working days."""
+    monthly = p[f"costs.salary_{cadre}_tzs_month"] * p["costs.salary_price_factor"]
+    return usd(p, monthly) / p["costs.working_days_per_month"]
+
+
+def day_rates(p: Mapping) -> dict[tuple[str, str], float]:
+    """USD a day of mentor time by (origin, discipline name)."""
+    return {key: day_rate(p, cadre) for key, cadre in CADRE.items()}
+
+
+def per_diem_usd(p: Mapping) -> float:
+    """USD a night away: per diem plus any lodging paid on top."""
+    return usd(p, p["costs.per_diem_tzs_per_night"]) + p["costs.accommodation_usd_per_night"]
+
+
+def cost_per_ssi(p: Mapping) -> float:
+    """USD to treat one SSI: extra bed-days x bed-day cost + other treatment."""
+    return p["costs.ssi_extra_bed_days"] * p["costs.bed_day_usd"] + p["costs.ssi_treatment_usd"]
+
+
+def programme_runs(p: Mapping) -> bool:
+    """True if the scenario delivers any modality during the programme."""
+    return bool(p["visits.enabled"] or p["echo.enabled"] or p["whatsapp.enabled"])
+
+
+def followup_continues(p: Mapping) -> bool:
+    """True if anything continues after the programme (local visits, WhatsApp, telementoring)."""
+    local_visits = p["followup.local_visit_interval_weeks"] > 0 and p["mentors.local_share"] > 0
+    return bool(local_visits or p["followup.whatsapp"] or p["followup.echo_interval_weeks"] > 0)
+
+
+@dataclass
+class CostAccount:
+    """One run's costs: ``weekly[item]`` is [weeks, intervention facilities] in USD (undiscounted).
+
+    Attributes:
+        weekly: item -> array; every item of ITEMS is present (zeros if not incurred).
+        programme_weeks, followup_weeks: the run's time axis.
+        savings: [weeks, facilities] SSI treatment costs averted against a comparator (USD), or None.
+    """
+
+    weekly: dict[str, np.ndarray]
+    programme_weeks: int
+    followup_weeks: int
+    savings: np.ndarray | None = None
+
+    @property
+    def n_weeks(self) -> int:
+        return self.programme_weeks + self.followup_weeks
+
+    @property
+    def n_facilities(self) -> int:
+        return next(iter(self.weekly.values())).shape[1]
+
+    def total(self, rate: float = 0.0, weeks: slice = slice(None)) -> float:
+        """Total programme cost (USD), discounted at ``rate`` a year, over ``weeks``."""
+        return float(sum(self.item_totals(rate, weeks).values()))
+
+    def item_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
+        """Cost of each item (USD), discounted at ``rate``, over ``weeks`` (default all)."""
+        f = weekly_factors(self.n_weeks, rate)[weeks]
+        return {k: float((v[weeks].sum(axis=1) * f).sum()) for k, v in self.weekly.items()}
+
+    def modality_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
+        items = self.item_totals(rate, weeks)
+        return {m: sum(v for k, v in items.items() if ITEMS[k] == m) for m in MODALITIES}
+
+    def savings_total(self, rate: float = 0.0, weeks: slice = slice(None)) -> float:
+        """SSI treatment costs averted (USD), discounted; 0 without a comparator."""
+        if self.savings is None:
+            return 0.0
+        f = weekly_factors(self.n_weeks, rate)[weeks]
+        return float((self.savings[weeks].sum(axis=1) * f).sum())
+
+    def by_facility_month(self, rate: float = 0.0) -> pd.DataFrame:
+        """Long table: month, facility, item, modality, cost (undiscounted and discounted).
+
+        Months are 0-based from the programme's start; ``phase`` says programme or follow-up.
+        """
+        month = month_of_week(np.arange(self.n_weeks))
+        f = weekly_factors(self.n_weeks, rate)
+        n_months = int(month.max()) + 1 if self.n_weeks else 0
+        prog_month_end = month_of_week([self.programme_weeks])[0] if self.programme_weeks else 0
+        frames = []
+        for item, arr in self.weekly.items():
+            plain = np.zeros((n_months, arr.shape[1]))
+            disc = np.zeros((n_months, arr.shape[1]))
+            np.add.at(plain, month, arr)
+            np.add.at(disc, month, arr * f[:, None])
+            mm, ff = np.meshgrid(np.arange(n_months), np.arange(arr.shape[1]), indexing="ij")
+            frames.append(pd.DataFrame({"month": mm.ravel(), "facility": ff.ravel(), "item": item,
+                                        "modality": ITEMS[item], "cost_usd": plain.ravel(),
+                                        "cost_usd_discounted": disc.ravel()}))
+        out = pd.concat(frames, ignore_index=True)
+        out["phase"] = np.where(out["month"] < prog_month_end, "programme", "followup")
+        out.attrs["currency"] = PRICE_LABEL
+        return out
+
+
+def cost_account(out: RunOutput, p: Mapping, comparator: RunOutput | None = None) -> CostAccount:
+    """Itemised costs of one run (see the module docstring for every formula).
+
+    Args:
+        out: the run.
+        p: the full parameter mapping the run used (prices included).
+        comparator: optional run of the comparator with the same seed and replicate; gives the
+            SSI treatment savings.
+    """
+    n = out.n_intervention
+    weeks = out.programme_weeks + out.followup_weeks
+    weekly = {item: np.zeros((weeks, n)) for item in ITEMS}
+    if n == 0:
+        return CostAccount(weekly, out.programme_weeks, out.followup_weeks)
+    _visit_costs(out, p, weekly)
+    _training_costs(out, p, weekly)
+    _telementoring_costs(out, p, weekly)
+    _whatsapp_costs(out, p, weekly)
+    _programme_costs(out, p, weekly)
+    savings = ssi_savings(out, comparator, p) if comparator is not None else None
+    return CostAccount(weekly, out.programme_weeks, out.followup_weeks, savings)
+
+
+def ssi_savings(out: RunOutput, comparator: RunOutput, p: Mapping) -> np.ndarray:
+    """[weeks, facilities] USD of SSI treatment averted: (comparator - strategy) expected SSIs
+    x cost per SSI. Negative where the strategy has more SSIs."""
+    n = out.n_intervention
+    if comparator.n_intervention != n or comparator.rows != out.rows:
+        raise ValueError("the comparator run must have the same facilities and horizon")
+    averted = comparator.fac["ssi_expected"][1:, :n] - out.fac["ssi_expected"][1:, :n]
+    return averted * cost_per_ssi(p)
+
+
+# --- items ------------------------------------------------------------------------------------
+
+def visit_rows(out: RunOutput, p: Mapping) -> pd.DataFrame:
+    """The visit log with, per mentor and visit: effective km, travel days, nights away,
+    day-trip days, and the mentor's time, per diem and transport share (USD)."""
+    log = out.visit_log
+    log = log[log["facility"] < out.n_intervention].copy()
+    if log.empty:
+        for col in ("km_eff", "travel_eff", "nights", "trip_days", "time_usd", "per_diem_usd",
+                    "transport_usd"):
+            log[col] = pd.Series(dtype=float)
+        return log
+    log["discipline_name"] = [DISCIPLINES[int(d)] for d in log["discipline"]]
+    days = log["days"].astype(float)
+    day_trip = (log["origin"] == LOCAL) & bool(p["mentors.local_day_trips"])
+    log["km_eff"] = log["km"]  # the model logs every trip (day trips included)
+    log["travel_eff"] = log["travel_days"]
+    log["trip_days"] = np.where(day_trip, days, 0.0)
+    # Nights: per circuit (a mentor's visits in one week), days away - 1, shared by days.
+    away = days + log["travel_eff"]
+    circuit = away.groupby([log["week"], log["mentor"]]).transform("sum")
+    nights = np.maximum(circuit - 1.0, 0.0) * away / circuit.where(circuit > 0, 1.0)
+    log["nights"] = np.where(day_trip, 0.0, nights)
+    rates = day_rates(p)
+    rate = np.array([rates[(o, d)] for o, d in zip(log["origin"], log["discipline_name"])])
+    log["time_usd"] = rate * away
+    night_usd = per_diem_usd(p)
+    person = log["nights"] * night_usd + log["trip_days"] * p["costs.day_allowance_usd"]
+    # Vehicles: the mentors of one origin on one visit share; drivers earn what a mentor does.
+    group = [log["week"], log["facility"], log["origin"]]
+    count = log.groupby(group)["mentor"].transform("size").astype(float)
+    vehicles = np.ceil(count / p["costs.mentors_per_vehicle"])
+    km = log.groupby(group)["km_eff"].transform("mean")
+    person_mean = person.groupby(group).transform("mean")
+    log["transport_usd"] = vehicles * km * p["costs.vehicle_usd_per_km"] / count
+    log["per_diem_usd"] = person + vehicles * p["costs.drivers_per_vehicle"] * person_mean / count
+    return log
+
+
+def _visit_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
+    log = visit_rows(out, p)
+    if log.empty:
+        return
+    wk, fac = log["week"].to_numpy(int), log["facility"].to_numpy(int)
+    lead = (log["role"] == "lead").to_numpy()
+    for item, col in (("mentor_time", "time_usd"), ("per_diem", "per_diem_usd"),
+                      ("transport", "transport_usd")):
+        np.add.at(weekly[item], (wk[lead], fac[lead]), log[col].to_numpy()[lead])
+    pair = ~lead
+    paired_cost = (log["time_usd"] + log["per_diem_usd"] + log["transport_usd"]).to_numpy()
+    np.add.at(weekly["training_pairing"], (wk[pair], fac[pair]), paired_cost[pair])
+
+
+def region_facilities(out: RunOutput) -> dict[int, np.ndarray]:
+    """Intervention facilities of each region index (regions numbered by first appearance,
+    as the model numbers them)."""
+    fac = out.facilities.iloc[:out.n_intervention]
+    names = list(dict.fromkeys(fac["region"]))
+    return {r: np.flatnonzero(fac["region"].to_numpy() == name) for r, name in enumerate(names)}
+
+
+def training_rows(out: RunOutput, p: Mapping) -> pd.DataFrame:
+    """One row per regional mentor trained: week, mentor, kind, region, discipline, cost (USD)."""
+    tr = pd.DataFrame(out.counters.get("trainings", []), columns=["week", "mentor", "kind"])
+    if tr.empty:
+        tr["cost_usd"] = pd.Series(dtype=float)
+        return tr
+    m = out.mentors.set_index("mentor")
+    tr["discipline"] = m.loc[tr["mentor"], "discipline"].to_numpy()
+    tr["origin"] = m.loc[tr["mentor"], "origin"].to_numpy()
+    tr["region"] = m.loc[tr["mentor"], "region"].to_numpy()
+    days = float(p["mentors.training_days"])
+    rates = day_rates(p)
+    trainee = np.array([rates[(o, d)] for o, d in zip(tr["origin"], tr["discipline"])])
+    per_trainee = days * (trainee + p["costs.training_usd_per_trainee_day"] + per_diem_usd(p)) \
+        + (p["costs.training_travel_usd_per_trainee"] if days > 0 else 0.0)
+    course = p["costs.trainers_per_course"] * days * day_rate(p, "specialist")
+    size = tr.groupby("week")["mentor"].transform("size")
+    tr["cost_usd"] = per_trainee + course / size
+    return tr
+
+
+def _training_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
+    tr = training_rows(out, p)
+    if tr.empty:
+        return
+    regions = region_facilities(out)
+    everyone = np.arange(out.n_intervention)
+    for week, region, cost in zip(tr["week"], tr["region"], tr["cost_usd"]):
+        facs = regions.get(int(region), everyone)
+        if len(facs) == 0:
+            facs = everyone
+        weekly["training_course"][int(week), facs] += cost / len(facs)
+
+
+def sessions_held(out: RunOutput) -> np.ndarray:
+    """[weeks] True where a telementoring session was held."""
+    n = out.n_intervention
+    return out.fac["echo_eligible"][1:, :n].sum(axis=1) > 0
+
+
+def _telementoring_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
+    n = out.n_intervention
+    held = sessions_held(out)
+    if not held.any():
+        return
+    hours = p["echo.session_minutes"] / 60.0
+    hub_rate = np.mean([r for (o, _), r in day_rates(p).items() if o == HUB])
+    weekly["echo_platform"][held] += p["costs.echo_platform_usd_per_session"] / n
+    weekly["echo_faculty"][held] += p["costs.echo_faculty_hours_per_session"] * hub_rate / HOURS_PER_DAY / n
+    attendee_hours = out.fac["echo_attended"][1:, :n] * hours
+    weekly["echo_data"][:] += attendee_hours * p["costs.echo_data_usd_per_attendee_hour"]
+
+
+def group_weeks(out: RunOutput, p: Mapping) -> np.ndarray:
+    """[weeks] True where the WhatsApp groups run."""
+    weeks = np.arange(out.programme_weeks + out.followup_weeks)
+    return np.where(weeks < out.programme_weeks, bool(p["whatsapp.enabled"]), bool(p["followup.whatsapp"]))
+
+
+def _whatsapp_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
+    n = out.n_intervention
+    running = group_weeks(out, p)
+    members = out.fac["staff_present"][1:, :n] * p["providers.whatsapp_access"]
+    weekly["whatsapp_bundles"][running] = members[running] * p["costs.whatsapp_usd_per_member_month"] \
+        / WEEKS_PER_MONTH
+
+
+def _programme_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
+    n = out.n_intervention
+    if not programme_runs(p):
+        return
+    week_cost = p["costs.coordination_usd_per_month"] / WEEKS_PER_MONTH / n
+    weekly["coordination"][:out.programme_weeks] = week_cost
+    if followup_continues(p):
+        weekly["coordination"][out.programme_weeks:] = week_cost * p["costs.followup_coordination_share"]
+    if p["costs.infrastructure_grant"] and out.programme_weeks + out.followup_weeks > 0:
+        weekly["infrastructure_grant"][0] = p["costs.infrastructure_grant_usd"]

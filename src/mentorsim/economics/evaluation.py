@@ -1,0 +1,224 @@
+"""Economic evaluation of strategies: run each with its comparator, cost it, count its effects.
+
+A strategy is a scenario (full parameter set). Its comparator is the same setting without any
+mentorship (``comparator_params``: visits, telementoring and WhatsApp off, no local pool, nothing
+in follow-up), run with the same seed and replicate: common random numbers, so the difference
+is the programme's. ``evaluate_run`` returns one flat record per (strategy, replicate); money in
+US dollars at 2018 prices, discounted at ``economics.discount_rate_costs`` and effects at
+``economics.discount_rate_effects`` unless the key says ``undiscounted``.
+
+Key record fields (see ``RECORD_DOCS``): ``cost_net_usd`` (programme cost minus SSI treatment
+averted, discounted: the cost used in the incremental analysis), ``dalys_averted`` and
+``composite_point_months`` (the effects), ``item_<item>_usd`` and ``modality_<m>_usd``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from mentorsim.economics import sustainability as sus
+from mentorsim.economics.costs import ITEMS, MODALITIES, CostAccount, cost_account
+from mentorsim.economics.health_effects import Effects, effects, versus_comparison_arm
+from mentorsim.results import RunOutput
+from mentorsim.runner import simulate
+
+COMPARATOR = "no_mentorship"
+#: What switches every modality off, during the programme and after it.
+NO_MENTORSHIP: dict[str, object] = {
+    "visits.enabled": False, "echo.enabled": False, "whatsapp.enabled": False,
+    "mentors.local_share": 0.0, "followup.local_visit_interval_weeks": 0,
+    "followup.whatsapp": False, "followup.echo_interval_weeks": 0,
+}
+
+RECORD_DOCS: dict[str, str] = {
+    "cost_programme_usd": "Programme cost over programme and follow-up, discounted (USD 2018).",
+    "cost_programme_undiscounted_usd": "The same, undiscounted.",
+    "cost_programme_phase_usd": "Undiscounted cost of the programme months only.",
+    "cost_followup_usd": "Undiscounted cost of the follow-up months only.",
+    "savings_ssi_usd": "SSI treatment costs averted against the comparator, discounted.",
+    "cost_net_usd": "Programme cost minus SSI treatment averted, discounted: the CEA cost.",
+    "dalys_averted": "DALYs averted (YLL + YLD), discounted.",
+    "dalys_averted_undiscounted": "DALYs averted, undiscounted.",
+    "yll_averted": "Years of life lost averted, discounted.",
+    "yld_averted": "Years lived with disability averted, discounted.",
+    "ssi_averted": "Expected SSIs averted (undiscounted count).",
+    "deaths_averted": "Expected deaths averted (undiscounted count).",
+    "composite_point_months": "Composite adherence gained, facility percentage-point months, discounted.",
+    "composite_point_months_undiscounted": "The same, undiscounted.",
+    "composite_point_months_vs_arm_per_facility": (
+        "Within-run DiD against the comparison arm, per facility, undiscounted."),
+}
+
+
+def comparator_params(params: Mapping) -> dict:
+    """The strategy's setting with no mentorship at all (the comparator)."""
+    return dict(params) | NO_MENTORSHIP
+
+
+def is_comparator(params: Mapping) -> bool:
+    """True if ``params`` describe no mentorship (nothing during or after the programme)."""
+    return all(params[k] == v for k, v in NO_MENTORSHIP.items())
+
+
+def _key(params: Mapping) -> tuple:
+    return tuple(sorted((k, v) for k, v in params.items()))
+
+
+@dataclass
+class RunEconomics:
+    """One strategy, one replicate: the flat record and what plots and tables need besides."""
+
+    record: dict[str, float]
+    account: CostAccount
+    effects: Effects
+    gains: dict[str, np.ndarray]
+    pool: pd.DataFrame = field(repr=False)
+
+
+def evaluate_run(params: Mapping, seed: int, replicate: int,
+                 comparator: RunOutput | None = None, out: RunOutput | None = None) -> RunEconomics:
+    """Run (or take) the strategy and its comparator; cost and count effects."""
+    if out is None:
+        out = simulate(params, seed, replicate)
+    if comparator is None:
+        comparator = simulate(comparator_params(params), seed, replicate)
+    rc, re_ = params["economics.discount_rate_costs"], params["economics.discount_rate_effects"]
+    acc = cost_account(out, params, comparator)
+    eff = effects(out, comparator, params)
+    prog = slice(0, out.programme_weeks)
+    fu = slice(out.programme_weeks, None)
+    r: dict[str, float] = {}
+    r["cost_programme_usd"] = acc.total(rc)
+    r["cost_programme_undiscounted_usd"] = acc.total(0.0)
+    r["cost_programme_phase_usd"] = acc.total(0.0, prog)
+    r["cost_followup_usd"] = acc.total(0.0, fu)
+    r["savings_ssi_usd"] = acc.savings_total(rc)
+    r["cost_net_usd"] = r["cost_programme_usd"] - r["savings_ssi_usd"]
+    r["dalys_averted"] = eff.total("dalys_averted", re_)
+    r["dalys_averted_undiscounted"] = eff.total("dalys_averted", 0.0)
+    r["yll_averted"] = eff.total("yll_averted", re_)
+    r["yld_averted"] = eff.total("yld_averted", re_)
+    r["ssi_averted"] = eff.total("ssi_averted", 0.0)
+    r["deaths_averted"] = eff.total("deaths_averted", 0.0)
+    r["composite_point_months"] = eff.total("composite_point_months", re_)
+    r["composite_point_months_undiscounted"] = eff.total("composite_point_months", 0.0)
+    r["composite_point_months_vs_arm_per_facility"] = versus_comparison_arm(out)
+    r.update(eff.counts)
+    r.update({f"item_{k}_usd": v for k, v in acc.item_totals(rc).items()})
+    r.update({f"modality_{k}_usd": v for k, v in acc.modality_totals(rc).items()})
+    r.update(sus.sustain_costs(acc))
+    gains = sus.gain_series(out, comparator)
+    r.update(sus.gains_at_horizons(gains, sus.horizon_rows(out)))
+    r.update(sus.pool_metrics(out))
+    r["facilities"] = float(out.n_intervention)
+    r["followup_months"] = float(params["followup.months"])
+    return RunEconomics(r, acc, eff, gains, sus.pool_by_month(out))
+
+
+class ComparatorCache:
+    """Comparator runs by (parameters, seed, replicate), so strategies that share a setting share
+    one comparator run."""
+
+    def __init__(self):
+        self._runs: dict[tuple, RunOutput] = {}
+
+    def get(self, params: Mapping, seed: int, replicate: int) -> RunOutput:
+        cp = comparator_params(params)
+        key = (_key(cp), int(seed), int(replicate))
+        if key not in self._runs:
+            self._runs[key] = simulate(cp, seed, replicate)
+        return self._runs[key]
+
+
+@dataclass
+class StrategyEconomics:
+    """A strategy over replicates: records and the pieces for tables and plots."""
+
+    name: str
+    params: Mapping
+    runs: list[RunEconomics]
+
+    def records(self) -> pd.DataFrame:
+        df = pd.DataFrame([r.record for r in self.runs])
+        df.insert(0, "replicate", range(len(self.runs)))
+        df.insert(0, "strategy", self.name)
+        return df
+
+    def mean(self) -> dict[str, float]:
+        return self.records().drop(columns=["strategy", "replicate"]).mean().to_dict()
+
+    def cost_by_facility_month(self) -> pd.DataFrame:
+        """Mean over replicates of the long cost table (month, facility, item)."""
+        rate = self.params["economics.discount_rate_costs"]
+        tables = [r.account.by_facility_month(rate) for r in self.runs]
+        keys = ["month", "facility", "item", "modality", "phase"]
+        out = pd.concat(tables).groupby(keys, sort=False, as_index=False)[
+            ["cost_usd", "cost_usd_discounted"]].mean()
+        out.insert(0, "strategy", self.name)
+        return out
+
+    def pool_by_month(self) -> pd.DataFrame:
+        df = pd.concat([r.pool for r in self.runs]).groupby(["month", "phase"], as_index=False).mean()
+        df.insert(0, "strategy", self.name)
+        return df
+
+    def mean_gains(self) -> dict[str, np.ndarray]:
+        return {k: np.mean([r.gains[k] for r in self.runs], axis=0) for k in self.runs[0].gains}
+
+
+def evaluate_strategies(strategies: Sequence[tuple[str, Mapping]], seed: int, replicates: int,
+                        progress: Callable[[int, int], None] | None = None,
+                        include_comparator: bool = True) -> list[StrategyEconomics]:
+    """Evaluate named parameter sets over replicates with common random numbers.
+
+    If ``include_comparator`` and none of the strategies is the comparator, the comparator of
+    the first strategy's setting is added first under the name ``no_mentorship``.
+    """
+    strategies = list(strategies)
+    if include_comparator and strategies and not any(is_comparator(p) for _, p in strategies):
+        strategies.insert(0, (COMPARATOR, comparator_params(strategies[0][1])))
+    cache = ComparatorCache()
+    total = len(strategies) * replicates
+    done = 0
+    result = []
+    for name, params in strategies:
+        runs = []
+        for r in range(replicates):
+            comp = cache.get(params, seed, r)
+            out = comp if is_comparator(params) else None
+            runs.append(evaluate_run(params, seed, r, comparator=comp, out=out))
+            done += 1
+            if progress:
+                progress(done, total)
+        result.append(StrategyEconomics(name, params, runs))
+    return result
+
+
+def strategy_table(results: Iterable[StrategyEconomics], effect: str = "dalys_averted",
+                   cost: str = "cost_net_usd") -> pd.DataFrame:
+    """Mean cost and effect per strategy: the input of the incremental analysis."""
+    rows = []
+    for s in results:
+        m = s.mean()
+        rows.append({"strategy": s.name, "cost": m[cost], "effect": m[effect]})
+    return pd.DataFrame(rows)
+
+
+def item_table(results: Iterable[StrategyEconomics]) -> pd.DataFrame:
+    """Mean discounted cost by item and modality per strategy (USD 2018), with totals."""
+    rows = []
+    for s in results:
+        m = s.mean()
+        for item, modality in ITEMS.items():
+            rows.append({"strategy": s.name, "item": item, "modality": modality,
+                         "cost_usd": m[f"item_{item}_usd"]})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["COMPARATOR", "MODALITIES", "NO_MENTORSHIP", "RunEconomics", "StrategyEconomics",
+           "comparator_params", "evaluate_run", "evaluate_strategies", "is_comparator",
+           "item_table", "strategy_table"]

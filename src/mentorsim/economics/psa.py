@@ -1,0 +1,354 @@
+"""Probabilistic sensitivity analysis (PSA): uncertainty in parameters, propagated to decisions.
+
+Each draw ``d`` of a PSA with seed ``s``:
+
+1. takes the draw seed ``s_d = randomness.replicate_seed(s, d)``;
+2. draws one value of every uncertain parameter (``psa_parameter_names``) from its declared
+   range with a generator seeded from ``s_d`` alone, so a draw is the same whatever the order,
+   the number of workers or the other draws;
+3. runs every strategy, and each strategy's comparator, with the drawn values and run seed
+   ``s_d``, replicate 0: common random numbers across the strategies of a draw;
+4. costs them and counts their effects (economics.evaluate_run).
+
+Distributions. A parameter with default m and range [a, b] is drawn from a PERT distribution
+(a beta distribution scaled to [a, b]) with mode m and shape λ = 4:
+
+    α = 1 + 4 (m - a) / (b - a),   β = 1 + 4 (b - m) / (b - a),   mean = (a + 4m + b) / 6
+
+PERT is the usual choice when what is known is a most likely value and a plausible range: it is
+bounded (a draw never leaves the range the model accepts), its peak sits on the default, and it
+puts less weight on the extremes than a triangular distribution. Its mean differs from the
+default when the default is off-centre, so PSA means can differ from the deterministic results.
+``distribution="triangular"`` (mode m on [a, b]) is offered for comparison. Integer parameters are
+rounded; switches (true/false) are never drawn. A parameter that a scenario or ``--set`` sets
+explicitly is held fixed: it defines the strategy. Analysis choices (discount rates, GDP,
+thresholds, the grant switch) are never drawn (cost_parameters.ANALYSIS_CHOICES).
+
+Scopes. ``costs``: unit prices and DALY inputs only (cost_parameters.py). ``default``: those plus
+the model parameters in ``MODEL_UNCERTAIN`` (learning, decay, attendance, SSI effect, attrition).
+
+Calibrated parameters. If ``src/mentorsim/data/posterior.csv`` exists (columns: parameter names
+and ``weight``) and ``use_posterior`` is set, each draw picks one posterior row with probability
+proportional to its weight (with the draw's generator) and uses its values for those parameters
+instead of drawing them from their ranges, keeping their correlations.
+
+Outputs (``PSAResult``): per draw and strategy, the flat economic record; the drawn parameters;
+the cost-effectiveness plane (incremental cost and effect against the comparator); the
+acceptability curve (CEAC: share of draws in which each strategy has the highest net monetary
+benefit, ties shared equally, so the shares sum to 1 at each threshold); the acceptability
+frontier (CEAF: the strategy with the highest expected NMB and its CEAC value); the expected value
+of perfect information, EVPI(λ) = E_d[max_s NMB] - max_s E_d[NMB] (USD, for the modelled
+facilities and horizon).
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mentorsim.parameters.cost_table import ANALYSIS_CHOICES, COST_PARAMS
+from mentorsim.economics.evaluation import COMPARATOR, ComparatorCache, comparator_params, evaluate_run, is_comparator
+from mentorsim.errors import input_error
+from mentorsim.parameters.model_table import PARAMS_BY_NAME, Param, check_value
+from mentorsim.randomness import replicate_seed
+
+SCOPES = ("default", "costs")
+DISTRIBUTIONS = ("pert", "triangular")
+PERT_LAMBDA = 4.0
+POSTERIOR_FILE = "posterior.csv"
+_PSA_KEY = zlib.crc32(b"psa-parameters")
+
+#: Model parameters whose uncertainty the default PSA propagates (learning and decay rates,
+#: attendance, the SSI effect, attrition). Structural settings (durations, intervals, counts,
+#: switches, shares that define a strategy) are not drawn.
+MODEL_UNCERTAIN: tuple[str, ...] = (
+    "staff.annual_attrition",
+    "learning.visit_tacit_rate", "learning.visit_explicit_rate", "learning.echo_explicit_rate",
+    "learning.whatsapp_rate", "learning.knowledge_to_skill_rate",
+    "learning.skill_half_life_months", "learning.knowledge_half_life_months",
+    "learning.reinforcement_protection", "learning.resistance_effect", "learning.peer_rate",
+    "learning.secular_rate",
+    "workload.busy_base",
+    "echo.base_attendance", "echo.after_hours_penalty",
+    "whatsapp.weekly_engagement",
+    "mentors.unavailable_prob", "mentors.annual_attrition", "mentors.local_context_bonus",
+    "ssi.risk_caesarean", "ssi.risk_other", "ssi.relative_reduction", "ssi.case_fatality",
+)
+
+
+def psa_parameter_names(scope: str = "default") -> list[str]:
+    """Names of the parameters a PSA of ``scope`` draws (sorted)."""
+    if scope not in SCOPES:
+        raise input_error("--psa-scope", None, f"must be one of {', '.join(SCOPES)}", scope)
+    names = [p.name for p in COST_PARAMS]
+    if scope == "default":
+        names += list(MODEL_UNCERTAIN)
+    out = []
+    for name in names:
+        p = PARAMS_BY_NAME[name]
+        if name in ANALYSIS_CHOICES or p.kind is bool or p.high <= p.low:
+            continue
+        out.append(name)
+    return sorted(out)
+
+
+def pert_shape(p: Param, mode: float | None = None) -> tuple[float, float]:
+    """(α, β) of the PERT distribution of ``p`` with mode ``mode`` (default: p.default)."""
+    m = float(p.default if mode is None else mode)
+    a, b = float(p.low), float(p.high)
+    return 1.0 + PERT_LAMBDA * (m - a) / (b - a), 1.0 + PERT_LAMBDA * (b - m) / (b - a)
+
+
+def quantile(p: Param, u: float, distribution: str = "pert", mode: float | None = None):
+    """The value of ``p`` at uniform ``u`` (inverse CDF), within [low, high]."""
+    m = float(p.default if mode is None else mode)
+    a, b = float(p.low), float(p.high)
+    if distribution == "pert":
+        al, be = pert_shape(p, m)
+        x = a + (b - a) * float(stats.beta.ppf(u, al, be))
+    elif distribution == "triangular":
+        c = (m - a) / (b - a)
+        x = a + (b - a) * float(stats.triang.ppf(u, c))
+    else:
+        raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}",
+                          distribution)
+    x = min(max(x, a), b)
+    return int(round(x)) if p.kind is int else x
+
+
+def draw_generator(seed: int, draw: int) -> np.random.Generator:
+    """The generator of draw ``draw``'s parameter values (independent of the model's streams)."""
+    ss = np.random.SeedSequence(entropy=replicate_seed(seed, draw), spawn_key=(_PSA_KEY,))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+def load_posterior(path=None) -> pd.DataFrame | None:
+    """The calibration posterior (parameter columns and ``weight``), or None if there is none."""
+    try:
+        if path is None:
+            ref = resources.files("mentorsim").joinpath("data", POSTERIOR_FILE)
+            if not ref.is_file():
+                return None
+            source = f"data/{POSTERIOR_FILE}"
+            with ref.open("r") as fh:
+                df = pd.read_csv(fh)
+        else:
+            source = str(path)
+            df = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise input_error(str(path or POSTERIOR_FILE), None, f"cannot read the posterior ({exc})") from None
+    if "weight" not in df.columns:
+        raise input_error(source, None, "missing column 'weight'")
+    unknown = [c for c in df.columns if c != "weight" and c not in PARAMS_BY_NAME]
+    if unknown:
+        raise input_error(source, unknown[0], "not a parameter; columns must be parameter names and weight")
+    if len(df) == 0:
+        raise input_error(source, None, "no rows")
+    w = pd.to_numeric(df["weight"], errors="coerce")
+    if w.isna().any() or (w < 0).any() or w.sum() <= 0:
+        raise input_error(source, "weight", "weights must be non-negative numbers with a positive sum")
+    for c in df.columns:
+        if c == "weight":
+            continue
+        for i, v in enumerate(df[c]):
+            try:
+                check_value(c, v)
+            except ValueError as exc:
+                raise input_error(source, f"row {i + 1} {c}", str(exc), v) from None
+    return df
+
+
+def draw_parameters(seed: int, draw: int, names: Sequence[str], distribution: str = "pert",
+                    posterior: pd.DataFrame | None = None) -> dict[str, object]:
+    """One draw of the uncertain parameters (plus posterior parameters, if given)."""
+    rng = draw_generator(seed, draw)
+    u = rng.random(len(names))
+    values: dict[str, object] = {}
+    for name, ui in zip(names, u):
+        values[name] = quantile(PARAMS_BY_NAME[name], float(ui), distribution)
+    if posterior is not None:
+        w = posterior["weight"].to_numpy(dtype=float)
+        row = int(rng.choice(len(w), p=w / w.sum()))
+        for c in posterior.columns:
+            if c != "weight":
+                values[c] = check_value(c, posterior[c].iloc[row])
+        values["posterior_row"] = row
+    return values
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A strategy for PSA: its name, full parameters, and the keys it fixes (never drawn)."""
+
+    name: str
+    params: Mapping
+    fixed: frozenset = frozenset()
+
+    @classmethod
+    def from_scenario(cls, scenario) -> "Strategy":
+        return cls(scenario.name, dict(scenario.params), frozenset(scenario.overrides))
+
+
+def _apply(strategy: Strategy, drawn: Mapping) -> dict:
+    p = dict(strategy.params)
+    for k, v in drawn.items():
+        if k in PARAMS_BY_NAME and k not in strategy.fixed:
+            p[k] = v
+    return p
+
+
+def _run_draw(args) -> tuple[int, dict, list[dict]]:
+    """Worker: one draw, every strategy (module-level so processes can pickle it)."""
+    seed, draw, strategies, names, distribution, posterior = args
+    drawn = draw_parameters(seed, draw, names, distribution, posterior)
+    run_seed = replicate_seed(seed, draw)
+    cache = ComparatorCache()
+    records = []
+    for s in strategies:
+        p = _apply(s, drawn)
+        comp = cache.get(p, run_seed, 0)
+        ev = evaluate_run(p, run_seed, 0, comparator=comp, out=comp if is_comparator(p) else None)
+        rec = {"draw": draw, "strategy": s.name} | ev.record
+        records.append(rec)
+    return draw, drawn, records
+
+
+@dataclass
+class PSAResult:
+    """The draws of a PSA and what is derived from them."""
+
+    records: pd.DataFrame  # one row per draw and strategy
+    parameters: pd.DataFrame  # one row per draw: the drawn values
+    seed: int
+    scope: str
+    distribution: str
+    strategies: list[str] = field(default_factory=list)
+    comparator: str | None = None
+
+    @property
+    def n_draws(self) -> int:
+        return int(self.records["draw"].nunique()) if len(self.records) else 0
+
+    def matrix(self, column: str) -> np.ndarray:
+        """[draws, strategies] values of a record column (strategies in self.strategies order)."""
+        wide = self.records.pivot(index="draw", columns="strategy", values=column)
+        return wide[self.strategies].to_numpy(dtype=float)
+
+    def nmb(self, wtp: float, effect: str = "dalys_averted", cost: str = "cost_net_usd") -> np.ndarray:
+        return wtp * self.matrix(effect) - self.matrix(cost)
+
+    def ce_plane(self, effect: str = "dalys_averted", cost: str = "cost_net_usd") -> pd.DataFrame:
+        """Incremental cost and effect of each strategy against the comparator, per draw.
+
+        Effects are already against each draw's own comparator run; costs subtract the
+        comparator strategy's cost in the same draw when it is in the set (else its cost is 0)."""
+        c, e = self.matrix(cost), self.matrix(effect)
+        if self.comparator in self.strategies:
+            j = self.strategies.index(self.comparator)
+            c = c - c[:, [j]]
+            e = e - e[:, [j]]
+        draws = np.sort(self.records["draw"].unique())
+        rows = []
+        for k, s in enumerate(self.strategies):
+            rows.append(pd.DataFrame({"draw": draws, "strategy": s, "inc_cost": c[:, k],
+                                      "inc_effect": e[:, k]}))
+        return pd.concat(rows, ignore_index=True)
+
+    def ceac(self, wtp: Iterable[float], effect: str = "dalys_averted",
+             cost: str = "cost_net_usd") -> pd.DataFrame:
+        """Probability each strategy is the most cost-effective (rows: wtp; columns: strategies)."""
+        wtp = [float(w) for w in wtp]
+        out = np.zeros((len(wtp), len(self.strategies)))
+        for i, w in enumerate(wtp):
+            nmb = self.nmb(w, effect, cost)
+            best = np.isclose(nmb, nmb.max(axis=1, keepdims=True), rtol=1e-12, atol=1e-9)
+            out[i] = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)
+        return pd.DataFrame(out, index=pd.Index(wtp, name="wtp"), columns=self.strategies)
+
+    def ceaf(self, wtp: Iterable[float], effect: str = "dalys_averted",
+             cost: str = "cost_net_usd") -> pd.DataFrame:
+        """Per wtp: the strategy with the highest expected NMB and its probability of being best."""
+        wtp = [float(w) for w in wtp]
+        ceac = self.ceac(wtp, effect, cost)
+        rows = []
+        for w in wtp:
+            mean = self.nmb(w, effect, cost).mean(axis=0)
+            k = int(np.argmax(mean))
+            rows.append({"wtp": w, "optimal": self.strategies[k], "expected_nmb": float(mean[k]),
+                         "probability": float(ceac.loc[w, self.strategies[k]])})
+        return pd.DataFrame(rows)
+
+    def evpi(self, wtp: Iterable[float], effect: str = "dalys_averted",
+             cost: str = "cost_net_usd") -> pd.Series:
+        """Expected value of perfect information (USD) at each wtp."""
+        wtp = [float(w) for w in wtp]
+        vals = []
+        for w in wtp:
+            nmb = self.nmb(w, effect, cost)
+            vals.append(float(nmb.max(axis=1).mean() - nmb.mean(axis=0).max()))
+        return pd.Series(vals, index=pd.Index(wtp, name="wtp"), name="evpi_usd")
+
+
+def run_psa(strategies: Sequence[Strategy], n_draws: int, seed: int = 1, workers: int = 2,
+            scope: str = "default", distribution: str = "pert", use_posterior: bool = False,
+            progress: bool = True, on_draw: Callable[[int, dict, list[dict]], None] | None = None,
+            include_comparator: bool = True) -> PSAResult:
+    """Run a PSA of ``n_draws`` draws over ``strategies``.
+
+    Args:
+        workers: processes (1 = serial in this process). Results are identical either way.
+        use_posterior: draw calibrated parameters from data/posterior.csv if it exists.
+        on_draw: called with (draw, drawn values, records) as each draw completes, in draw order.
+        include_comparator: add the comparator (no mentorship in the first strategy's setting)
+            when no strategy is one.
+    """
+    from tqdm import tqdm
+
+    if n_draws < 1:
+        raise input_error("--psa", None, "must be at least 1 draw", n_draws)
+    if distribution not in DISTRIBUTIONS:
+        raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}",
+                          distribution)
+    strategies = list(strategies)
+    if include_comparator and strategies and not any(is_comparator(s.params) for s in strategies):
+        strategies.insert(0, Strategy(COMPARATOR, comparator_params(strategies[0].params), frozenset()))
+    names = psa_parameter_names(scope)
+    posterior = load_posterior() if use_posterior else None
+    tasks = [(seed, d, strategies, names, distribution, posterior) for d in range(n_draws)]
+    all_records: list[dict] = []
+    drawn_rows: list[dict] = []
+    bar = tqdm(total=n_draws, unit="draw", desc="PSA", file=sys.stderr, disable=None, leave=False)
+    try:
+        if workers <= 1:
+            results = map(_run_draw, tasks)
+            _collect(results, all_records, drawn_rows, bar, on_draw)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                _collect(pool.map(_run_draw, tasks), all_records, drawn_rows, bar, on_draw)
+    finally:
+        bar.close()
+    comparator = next((s.name for s in strategies if is_comparator(s.params)), None)
+    return PSAResult(pd.DataFrame(all_records), pd.DataFrame(drawn_rows), seed, scope, distribution,
+                     [s.name for s in strategies], comparator)
+
+
+def _collect(results, all_records, drawn_rows, bar, on_draw) -> None:
+    for draw, drawn, records in results:
+        all_records.extend(records)
+        drawn_rows.append({"draw": draw} | drawn)
+        if on_draw:
+            on_draw(draw, drawn, records)
+        bar.update(1)
+
+
+def wtp_grid(max_wtp: float, points: int = 61) -> np.ndarray:
+    """Evenly spaced willingness-to-pay values from 0 to ``max_wtp`` (for CEAC plots)."""
+    return np.linspace(0.0, float(max_wtp), points)

@@ -1,0 +1,163 @@
+"""What lasts after the programme: retained gains, the local mentor pool, the cost to sustain.
+
+The follow-up horizon (``followup.months``, default 24) runs after the programme's last week;
+only what the scenario keeps continues (``followup.local_visit_interval_weeks``,
+``followup.whatsapp``, ``followup.echo_interval_weeks``).
+
+Retained gain. For each indicator X (composite, safety, teamwork, SSC use, and skill in each of
+the four domains), the gain at time t is the intervention facilities' mean in the strategy's run
+minus their mean in the comparator run with the same seed (``no_mentorship`` in the same
+setting):
+
+    gain(t) = X_strategy(t) - X_comparator(t)
+
+Both runs share the secular trend (everyone's practice floor drifts up) and the same random
+draws, so the difference nets the trend out: a raw "end minus baseline" would credit the
+programme with the trend, and its decay would be masked by the trend's rise. The share retained
+k months after the end is
+
+    retained(k) = gain(end + k months) / gain(end)
+
+computed on gains averaged over replicates (a ratio of means: single-run ratios explode when a
+gain is near zero), and not reported (NaN) when the end gain is under 0.1 point. The
+within-run alternative (``gain_vs_arm``) uses the run's own comparison facilities as a
+difference-in-differences, (I(t) - I(0)) - (C(t) - C(0)); it needs no second run but compares
+different facilities.
+
+Local mentor pool over time: hub and local mentors active, paired, lost to attrition, trained
+(pool and replacements), mentees who became mentors (``RunOutput.pool``), and the visits and
+days local mentors gave in follow-up (from the visit log): a pool that is kept visiting shows
+follow-up visits; one that is only kept on paper does not.
+
+Cost to sustain: undiscounted follow-up costs divided by facility-years of follow-up
+(intervention facilities x follow-up months / 12), by item (costs.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mentorsim.economics.costs import CostAccount
+from mentorsim.timeline import WEEKS_PER_MONTH, month_row
+from mentorsim.model.people import DOMAINS
+from mentorsim.model.recording import POOL_SERIES
+from mentorsim.results import RunOutput
+
+FACILITY_INDICATORS = ("composite", "safety", "teamwork", "ssc_use")
+#: Every indicator whose retention is reported.
+INDICATORS = FACILITY_INDICATORS + tuple(f"skill_{d}" for d in DOMAINS)
+#: Months after the end of the programme at which retention is reported.
+HORIZONS = (12, 24)
+MIN_GAIN = 0.001  # 0.1 percentage point
+
+
+def indicator_series(out: RunOutput, arm: int = 0) -> dict[str, np.ndarray]:
+    """[rows] mean of each indicator (0-1) over one arm's facilities."""
+    s = {k: out.arm_mean(k, arm) for k in FACILITY_INDICATORS}
+    for j, d in enumerate(DOMAINS):
+        s[f"skill_{d}"] = out.arm_domain["skill"][:, arm, j]
+    return s
+
+
+def gain_series(out: RunOutput, comparator: RunOutput) -> dict[str, np.ndarray]:
+    """[rows] gain of each indicator over the comparator run (intervention facilities, 0-1)."""
+    a, b = indicator_series(out), indicator_series(comparator)
+    return {k: a[k] - b[k] for k in INDICATORS}
+
+
+def gain_vs_arm(out: RunOutput) -> dict[str, np.ndarray]:
+    """[rows] difference-in-differences of each indicator against the run's comparison arm."""
+    i, c = indicator_series(out, 0), indicator_series(out, 1)
+    return {k: (i[k] - i[k][0]) - (c[k] - c[k][0]) for k in INDICATORS}
+
+
+def horizon_rows(out: RunOutput) -> dict[str, int | None]:
+    """Record rows of the end of the programme and of each horizon (None beyond the run)."""
+    end = out.programme_weeks
+    rows = {"end": end}
+    for k in HORIZONS:
+        r = end + month_row(k)
+        rows[f"f{k}"] = r if r < out.rows else None
+    return rows
+
+
+def gains_at_horizons(gains: dict[str, np.ndarray], rows: dict[str, int | None]) -> dict[str, float]:
+    """Flat ``gain_<when>_<indicator>`` (percentage points) at the end and each horizon."""
+    out = {}
+    for k, series in gains.items():
+        for when, r in rows.items():
+            out[f"gain_{when}_{k}"] = float(100 * series[r]) if r is not None else float("nan")
+    return out
+
+
+def retention(gain_end: float, gain_later: float) -> float:
+    """Share of the end-of-programme gain still there later (NaN if no gain to retain)."""
+    if not np.isfinite(gain_end) or not np.isfinite(gain_later) or gain_end < 100 * MIN_GAIN:
+        return float("nan")
+    return float(gain_later / gain_end)
+
+
+def retention_table(records: pd.DataFrame) -> pd.DataFrame:
+    """Per strategy and indicator: mean gains (points) at the end and horizons, and the share
+    retained (ratio of the mean gains). ``records`` has a ``strategy`` column and the
+    ``gain_*`` columns of ``gains_at_horizons``."""
+    rows = []
+    for strategy, g in records.groupby("strategy", sort=False):
+        for k in INDICATORS:
+            end = g[f"gain_end_{k}"].mean()
+            row = {"strategy": strategy, "indicator": k, "gain_end_pp": end}
+            for h in HORIZONS:
+                later = g[f"gain_f{h}_{k}"].mean()
+                row[f"gain_{h}m_pp"] = later
+                row[f"retained_{h}m"] = retention(end, later)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pool_metrics(out: RunOutput) -> dict[str, float]:
+    """The local pool at the end of the programme and the horizons, and what it did in follow-up."""
+    rows = horizon_rows(out)
+    m = {}
+    for key in ("hub_active", "local_active"):
+        for when, r in rows.items():
+            m[f"{key}_{when}"] = float(out.pool[key][r]) if r is not None else float("nan")
+    last = out.rows - 1
+    for key in ("local_trained", "local_lost", "mentees_became_mentors"):
+        m[f"{key}_total"] = float(out.pool[key][last])
+    log = out.visit_log
+    local_lead = (log["origin"] == "local") & (log["role"] == "lead")
+    local_fu = log[local_lead & (log["week"] >= out.programme_weeks)]
+    m["followup_local_visits"] = float(local_fu.groupby(["week", "facility"]).ngroups)
+    m["followup_local_mentor_days"] = float(local_fu["days"].sum())
+    return m
+
+
+def pool_by_month(out: RunOutput) -> pd.DataFrame:
+    """The mentor pool at the start of each month, with local visits and days that month."""
+    months = np.arange(int((out.rows - 1) / WEEKS_PER_MONTH) + 1)
+    rows = np.minimum([month_row(m) for m in months], out.rows - 1)
+    df = pd.DataFrame({"month": months})
+    for key in POOL_SERIES:
+        df[key] = out.pool[key][rows]
+    log = out.visit_log
+    local = log[(log["origin"] == "local") & (log["role"] == "lead")]
+    month_of = np.floor(local["week"].to_numpy() / WEEKS_PER_MONTH).astype(int)
+    by_month = local.assign(month=month_of)
+    visits = by_month.drop_duplicates(["week", "facility"]).groupby("month").size()
+    days = by_month.groupby("month")["days"].sum()
+    df["local_visits"] = df["month"].map(visits).fillna(0.0).astype(float)
+    df["local_mentor_days"] = df["month"].map(days).fillna(0.0).astype(float)
+    df["phase"] = np.where(rows < out.programme_weeks, "programme", "followup")
+    return df
+
+
+def sustain_costs(account: CostAccount) -> dict[str, float]:
+    """Undiscounted follow-up cost per facility-year (USD), in total and by item."""
+    fu = slice(account.programme_weeks, None)
+    years = account.n_facilities * account.followup_weeks / 52.0
+    items = account.item_totals(0.0, fu)
+    out = {f"sustain_{k}_usd_per_facility_year": (v / years if years > 0 else float("nan"))
+           for k, v in items.items()}
+    out["sustain_usd_per_facility_year"] = sum(items.values()) / years if years > 0 else float("nan")
+    return out

@@ -1,0 +1,1 @@
+"""Experiment files, designs, resumable sweeps, sensitivity analysis."""

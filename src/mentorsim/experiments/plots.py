@@ -1,0 +1,133 @@
+"""The plot a sweep writes beside its results, chosen from the shape of the design.
+
+- a grid over two parameters: one heatmap per output (mean over replicates in each cell);
+- a grid over one number: each output against it, mean with its 95% interval as a band;
+- a grid over one switch (or a few values): bars with 95% intervals;
+- anything else (samplers, larger grids): each output against each parameter, one dot per point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from mentorsim.experiments.designs import Design  # noqa: E402
+from mentorsim.experiments.experiment import Experiment  # noqa: E402
+from mentorsim.plots import save_figure  # noqa: E402
+
+MAX_SCATTER_PARAMS = 6
+
+
+def label(name: str, unit: str = "") -> str:
+    return f"{name} ({unit})" if unit and unit not in ("bool", "share") else name
+
+
+def plot_sweep(exp: Experiment, design: Design, points: pd.DataFrame, path: Path) -> Path:
+    axes = [p for p in exp.params if p.with_ is None]
+    if exp.method == "grid" and len(axes) == 2:
+        fig = _heatmaps(exp, axes, points)
+    elif exp.method == "grid" and len(axes) == 1 and (axes[0].kind is bool or len(axes[0].values) <= 3):
+        fig = _bars(exp, axes[0], points)
+    elif exp.method == "grid" and len(axes) == 1:
+        fig = _lines(exp, axes[0], points)
+    else:
+        fig = _scatter(exp, points)
+    fig.suptitle(exp.description or exp.name, fontsize=10)
+    return save_figure(fig, path, dpi=90)
+
+
+def _subplots(n: int, width: float = 4.2, height: float = 3.4):
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig, axs = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.4), squeeze=False)
+    for ax in axs.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axs.ravel()
+
+
+def _heatmaps(exp, axes, points):
+    px, py = axes[1], axes[0]  # the first parameter down the rows, the second across
+    xs, ys = list(px.values), list(py.values)
+    fig, axs = _subplots(len(exp.outputs), 4.8, 3.9)
+    for ax, o in zip(axs, exp.outputs):
+        grid = np.full((len(ys), len(xs)), np.nan)
+        for _, row in points.iterrows():
+            grid[ys.index(_key(py, row[py.name])), xs.index(_key(px, row[px.name]))] = row[o]
+        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs])
+        ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys])
+        ax.set_xlabel(label(px.name, px.unit))
+        ax.set_ylabel(label(py.name, py.unit))
+        ax.set_title(o, fontsize=9)
+        finite = grid[np.isfinite(grid)]
+        mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                if np.isfinite(grid[i, j]):
+                    ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=7,
+                            color="white" if grid[i, j] < mid else "black")
+        fig.colorbar(im, ax=ax, shrink=0.85)
+    return fig
+
+
+def _lines(exp, p, points):
+    fig, axs = _subplots(len(exp.outputs))
+    pts = points.sort_values(p.name)
+    for ax, o in zip(axs, exp.outputs):
+        x = pts[p.name].to_numpy(dtype=float)
+        ax.plot(x, pts[o], marker="o", color="C0")
+        ax.fill_between(x, pts[f"{o}_low"], pts[f"{o}_high"], color="C0", alpha=0.25, lw=0,
+                        label="95% interval of the mean")
+        ax.set_xlabel(label(p.name, p.unit))
+        ax.set_title(o, fontsize=9)
+        ax.grid(alpha=0.3)
+    axs[0].legend(fontsize=7)
+    return fig
+
+
+def _bars(exp, p, points):
+    fig, axs = _subplots(len(exp.outputs), 3.4, 3.2)
+    names = [f"{p.name.split('.')[0]} {_fmt(v)}" for v in points[p.name]]
+    for ax, o in zip(axs, exp.outputs):
+        m = points[o].to_numpy(dtype=float)
+        err = np.vstack([m - points[f"{o}_low"].to_numpy(dtype=float), points[f"{o}_high"].to_numpy(dtype=float) - m])
+        ax.bar(range(len(m)), m, yerr=np.nan_to_num(err), capsize=4, color=[f"C{i}" for i in range(len(m))])
+        ax.set_xticks(range(len(m)), names, fontsize=8)
+        ax.set_title(o, fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def _scatter(exp, points):
+    params = exp.params[:MAX_SCATTER_PARAMS]
+    outs = exp.outputs
+    fig, axs = plt.subplots(len(outs), len(params), figsize=(2.6 * len(params), 2.3 * len(outs) + 0.4),
+                            squeeze=False)
+    for i, o in enumerate(outs):
+        for j, p in enumerate(params):
+            ax = axs[i, j]
+            ax.scatter(points[p.name], points[o], s=4, alpha=0.4)
+            if i == len(outs) - 1:
+                ax.set_xlabel(p.name, fontsize=7)
+            if j == 0:
+                ax.set_ylabel(o, fontsize=7)
+            ax.tick_params(labelsize=6)
+    return fig
+
+
+def _key(p, v):
+    if p.kind is bool:
+        return bool(v)
+    return p.kind(v)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "on" if v else "off"
+    return f"{v:g}"

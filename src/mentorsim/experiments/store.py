@@ -1,0 +1,189 @@
+"""The run store: an embedded SQLite database with one row per run of a sweep.
+
+Table ``runs``: ``run_id`` (primary key: ``point * replicates + replicate``), ``point``,
+``replicate``, ``seed``, ``status`` (``done`` or ``failed``), ``error``, ``attempts``,
+``elapsed_s`` (the run's own time, seconds), ``worker``, ``finished_at``, then one column per
+varied parameter (named as the parameter) and one per output of interest (NULL when the run
+failed or the output is not a number). Table ``meta``: the experiment, its design fingerprint and
+provenance, as JSON.
+
+A row is written only when its run has finished, in a transaction with others, so a sweep killed
+at any moment (even ``kill -9``) leaves whole rows only: a run is either stored once, completely,
+or not at all, and ``--resume`` redoes exactly the missing ones. The database runs in WAL mode
+with ``synchronous=FULL``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from mentorsim.errors import input_error
+
+STORE_FILE = "runs.sqlite"
+FIXED_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error", "attempts", "elapsed_s",
+                 "worker", "finished_at")
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class RunRecord:
+    """One finished run (done or failed)."""
+
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+    params: Mapping[str, float]
+    outputs: Mapping[str, float] = field(default_factory=dict)
+    status: str = "done"
+    error: str | None = None
+    attempts: int = 1
+    elapsed_s: float = 0.0
+    worker: str = ""
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class RunStore:
+    """A sweep's runs in SQLite. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, params: Sequence[str], outputs: Sequence[str]):
+        self.path = path
+        self.conn = conn
+        self.params = tuple(params)
+        self.outputs = tuple(outputs)
+        self._insert = (f"INSERT OR REPLACE INTO runs ({', '.join(_q(c) for c in self.columns)}) "
+                        f"VALUES ({', '.join('?' for _ in self.columns)})")
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return FIXED_COLUMNS + self.params + self.outputs
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, params: Sequence[str], outputs: Sequence[str], meta: Mapping) -> "RunStore":
+        """A new, empty store (the file must not exist)."""
+        path = Path(path)
+        conn = _connect(path)
+        cols = ["run_id INTEGER PRIMARY KEY", "point INTEGER NOT NULL", "replicate INTEGER NOT NULL",
+                "seed INTEGER NOT NULL", "status TEXT NOT NULL CHECK (status IN ('done', 'failed'))",
+                "error TEXT", "attempts INTEGER NOT NULL", "elapsed_s REAL", "worker TEXT", "finished_at TEXT"]
+        cols += [f"{_q(p)} REAL" for p in params] + [f"{_q(o)} REAL" for o in outputs]
+        with conn:
+            conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            conn.execute(f"CREATE TABLE runs ({', '.join(cols)})")
+            rows = dict(meta) | {"schema_version": SCHEMA_VERSION, "params": list(params),
+                                 "outputs": list(outputs)}
+            conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                             [(k, json.dumps(v, default=str)) for k, v in rows.items()])
+        return cls(path, conn, params, outputs)
+
+    @classmethod
+    def open(cls, path: str | Path) -> "RunStore":
+        """An existing store."""
+        path = Path(path)
+        if not path.is_file():
+            raise input_error(str(path), None, "no run store here (run the sweep first)")
+        conn = None
+        try:
+            conn = _connect(path)
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            meta["params"], meta["outputs"]
+        except (sqlite3.DatabaseError, KeyError) as exc:
+            if conn is not None:
+                conn.close()
+            raise input_error(str(path), None, f"not a mentorsim run store ({exc})") from None
+        store = cls(path, conn, json.loads(meta["params"]), json.loads(meta["outputs"]))
+        return store
+
+    def meta(self) -> dict:
+        return {k: json.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta").fetchall()}
+
+    def set_meta(self, key: str, value) -> None:
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, default=str)))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------------
+    def record(self, records: Iterable[RunRecord]) -> int:
+        """Store finished runs in one transaction (all or none). Returns how many."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        rows = []
+        for r in records:
+            row = [r.run_id, r.point, r.replicate, r.seed, r.status, r.error, r.attempts, r.elapsed_s,
+                   r.worker, now]
+            row += [_num(r.params.get(p)) for p in self.params]
+            row += [_num(r.outputs.get(o)) for o in self.outputs]
+            rows.append(row)
+        if rows:
+            with self.conn:
+                self.conn.executemany(self._insert, rows)
+        return len(rows)
+
+    # -- reading -------------------------------------------------------------------------------
+    def ids(self, status: str | None = None) -> set[int]:
+        """Run ids stored (optionally only those with ``status``)."""
+        if status is None:
+            cur = self.conn.execute("SELECT run_id FROM runs")
+        else:
+            cur = self.conn.execute("SELECT run_id FROM runs WHERE status = ?", (status,))
+        return {row[0] for row in cur}
+
+    def counts(self) -> dict[str, int]:
+        out = {"done": 0, "failed": 0}
+        for status, n in self.conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"):
+            out[status] = n
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """Every stored run, ordered by run id."""
+        cols = ", ".join(_q(c) for c in self.columns)
+        return pd.read_sql_query(f"SELECT {cols} FROM runs ORDER BY run_id", self.conn)
+
+    def export_csv(self, path: str | Path) -> None:
+        self.frame().to_csv(path, index=False)
+
+    def export_parquet(self, path: str | Path, metadata: Mapping | None = None) -> None:
+        """Parquet (pyarrow) with the experiment's metadata in the schema."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        table = pa.Table.from_pandas(self.frame(), preserve_index=False)
+        if metadata:
+            table = table.replace_schema_metadata(
+                (table.schema.metadata or {}) | {b"mentorsim": json.dumps(metadata, default=str).encode()})
+        pq.write_table(table, path)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def _num(v):
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None

@@ -1,0 +1,329 @@
+"""Running an experiment's design: every (design point, replicate) once, stored as it finishes.
+
+Run ``point * replicates + replicate`` evaluates the target at design point ``point`` with the
+experiment seed and replicate number ``replicate``, for the model
+``runner.evaluate(params, seed=experiment.seed, replicate=replicate)``. Replicate ``r`` therefore
+shares its random streams across all design points (common random numbers), and a run's result
+depends on nothing but its index: serial, local-parallel and Dask sweeps give identical results,
+and a resumed sweep gives what an uninterrupted one would have.
+
+Runs go to the executor in chunks; finished chunks are written to the run store (store.py) in
+transactions about once a second. A run whose point is invalid (a combination the scenario checks
+refuse) or whose target raises is stored as ``failed`` with its error, and the sweep goes on.
+When every run is stored, the sweep exports ``runs.csv``, ``runs.parquet``, ``points.csv`` (mean
+and 95% interval over replicates per point), a plot, and ``manifest.json`` last; while runs are
+missing there is no manifest, so a partial sweep never looks complete.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from mentorsim.experiments.designs import Design, build_design, design_hash
+from mentorsim.errors import input_error
+from mentorsim.experiments.experiment import Experiment
+from mentorsim.experiments.store import STORE_FILE, RunRecord, RunStore
+
+#: Seconds between commits of finished runs.
+FLUSH_SECONDS = 1.0
+MAX_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to compute any run of a sweep (small; sent with every chunk)."""
+
+    key: str
+    target: str
+    seed: int
+    outputs: tuple[str, ...]
+    base_overrides: Mapping[str, Any]
+
+
+@dataclass
+class SweepSummary:
+    """How a sweep went."""
+
+    out: Path
+    total: int
+    done: int
+    failed: int
+    ran: int
+    skipped: int
+    elapsed_s: float
+    complete: bool
+    executor: str
+    workers: int
+
+    @property
+    def rate(self) -> float:
+        return self.ran / self.elapsed_s if self.elapsed_s > 0 else float("nan")
+
+
+# -- in the worker -------------------------------------------------------------------------------
+_CACHE: dict = {}
+
+
+def _base(job: Job):
+    key = ("base", job.key)
+    if key not in _CACHE:
+        from mentorsim.scenario import default_scenario
+        _CACHE[key] = default_scenario().with_params(dict(job.base_overrides), source="base")
+    return _CACHE[key]
+
+
+def _callable(job: Job):
+    key = ("target", job.target)
+    if key not in _CACHE:
+        from mentorsim.experiments.experiment import resolve_target
+        fn = resolve_target(job.target)
+        try:
+            sig = inspect.signature(fn).parameters
+            takes = {k for k in ("seed", "replicate") if k in sig} or (
+                {"seed", "replicate"} if any(p.kind is p.VAR_KEYWORD for p in sig.values()) else set())
+        except (TypeError, ValueError):
+            takes = set()
+        _CACHE[key] = (fn, takes)
+    return _CACHE[key]
+
+
+def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> tuple[dict, float]:
+    """Evaluate one run; returns (outputs, seconds spent in the target itself)."""
+    if job.target == "model":
+        from mentorsim.runner import evaluate
+        scenario = _base(job).with_params(values, source=f"design point {point}")
+        start = time.perf_counter()
+        out = evaluate(scenario.params, seed=job.seed, replicate=replicate)
+        return out, time.perf_counter() - start
+    fn, takes = _callable(job)
+    params = dict(job.base_overrides) | dict(values)
+    kwargs = {k: v for k, v in (("seed", job.seed), ("replicate", replicate)) if k in takes}
+    start = time.perf_counter()
+    out = fn(params, **kwargs)
+    elapsed = time.perf_counter() - start
+    if not isinstance(out, Mapping):
+        raise TypeError(f"target {job.target} returned {type(out).__name__}, not a dict of outputs")
+    return out, elapsed
+
+
+def run_chunk(job: Job, chunk: Sequence[tuple], attempt: int = 1) -> list[RunRecord]:
+    """Run a chunk of ``(run_id, point, replicate, values)``; every run comes back as a record."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    records = []
+    for run_id, point, replicate, values in chunk:
+        rec = RunRecord(run_id=run_id, point=point, replicate=replicate, seed=job.seed, params=values,
+                        attempts=attempt, worker=worker)
+        try:
+            out, rec.elapsed_s = run_one(job, point, replicate, values)
+            missing = [o for o in job.outputs if o not in out]
+            if missing:
+                raise KeyError(f"target returned no {', '.join(missing)} (it returned: "
+                               f"{', '.join(sorted(out)[:12])})")
+            rec.outputs = {o: _float(out[o]) for o in job.outputs}
+        except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+            rec.status = "failed"
+            rec.error = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:1000]
+        records.append(rec)
+    return records
+
+
+def _float(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+# -- in the coordinator ----------------------------------------------------------------------------
+def make_job(exp: Experiment, dhash: str) -> Job:
+    return Job(key=dhash, target=exp.target, seed=exp.seed, outputs=exp.outputs,
+               base_overrides=dict(exp.base_overrides))
+
+
+def run_values(design: Design, point: int) -> dict[str, Any]:
+    return design.point(point)
+
+
+def open_store(exp: Experiment, design: Design, out: Path, resume: bool) -> RunStore:
+    """Create the sweep's store in ``out``, or reopen it with ``resume`` (same design only)."""
+    from mentorsim.provenance import metadata
+    dhash = design_hash(exp, design)
+    path = out / STORE_FILE
+    if path.exists():
+        store = RunStore.open(path)
+        stored_hash = store.meta().get("design_hash")
+        n = sum(store.counts().values())
+        if not resume:
+            store.close()
+            raise input_error(str(out), None, f"already holds a sweep ({n} runs stored); add --resume to "
+                              "finish it, or choose another --out")
+        if stored_hash != dhash:
+            store.close()
+            raise input_error(exp.path, None, f"the sweep in {out} was made from a different design "
+                              f"(fingerprint {stored_hash}, this file gives {dhash}); use another --out")
+        return store
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {"design_hash": dhash, "experiment": exp.spec(), "experiment_file": exp.path,
+            "n_points": design.n_points, "replicates": exp.replicates,
+            "provenance": metadata(exp.seed, experiment=exp.name)}
+    return RunStore.create(path, design.names, exp.outputs, meta)
+
+
+def pending_runs(exp: Experiment, design: Design, store: RunStore, retry_failed: bool = False) -> list[int]:
+    total = design.n_points * exp.replicates
+    have = store.ids() if not retry_failed else store.ids("done")
+    return [i for i in range(total) if i not in have]
+
+
+def chunked(exp: Experiment, design: Design, run_ids: Sequence[int], workers: int,
+            chunk_size: int | None = None) -> Iterator[list[tuple]]:
+    """Group runs into chunks (made as they are needed): about 16 per worker, at most MAX_CHUNK runs
+    each. A run is ``(run_id, point, replicate, parameter values)``."""
+    size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(len(run_ids) / (16 * max(1, workers)))))
+    reps = exp.replicates
+    cur = []
+    for run_id in run_ids:
+        point, replicate = divmod(run_id, reps)
+        cur.append((run_id, point, replicate, design.point(point)))
+        if len(cur) == size:
+            yield cur
+            cur = []
+    if cur:
+        yield cur
+
+
+def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = False,
+              retry_failed: bool = False, progress: bool = True, chunk_size: int | None = None,
+              on_chunk: Callable[[int], None] | None = None, export: bool = True,
+              max_runs: int | None = None) -> SweepSummary:
+    """Run (or finish) the sweep of ``exp`` into folder ``out``.
+
+    Args:
+        executor: from executors.py (default: local processes on all cores).
+        resume: continue a sweep already in ``out`` (same design), running only the missing runs.
+        retry_failed: with resume, run failed runs again too.
+        progress: show a tqdm bar on stderr (runs done, rate, time left).
+        chunk_size: runs per chunk sent to a worker (default: automatic).
+        on_chunk: called with the number of runs stored so far after each finished chunk.
+        export: write CSV, Parquet, points, plot and manifest when every run is stored.
+        max_runs: run at most this many of the missing runs, in run order (benchmarks, smoke tests);
+            the sweep stays incomplete, and ``resume`` finishes it.
+    """
+    from tqdm import tqdm
+
+    from mentorsim.executors import LocalExecutor
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise input_error(str(out), None, "--out must be a folder, not a file")
+    design = build_design(exp)
+    store = open_store(exp, design, out, resume)
+    own_executor = executor is None
+    executor = executor or LocalExecutor()
+    manifest = out / "manifest.json"
+    try:
+        total = design.n_points * exp.replicates
+        todo = pending_runs(exp, design, store, retry_failed)
+        if max_runs is not None:
+            todo = todo[:max_runs]
+        stored_before = store.ids()
+        skipped = len(stored_before - set(todo))  # stored before and not run again
+        if todo and manifest.exists():
+            manifest.unlink()  # about to add runs: the folder is not complete until the new manifest
+        chunks = chunked(exp, design, todo, executor.workers, chunk_size)
+        job = make_job(exp, store.meta()["design_hash"])
+        buffer: list[RunRecord] = []
+        state = {"last": time.monotonic(), "stored": skipped, "ran": 0}
+        bar = tqdm(total=total, initial=skipped, unit="run", file=sys.stderr,
+                   disable=None if progress else True, desc=exp.name, smoothing=0.05)
+
+        def flush():
+            if buffer:
+                store.record(buffer)
+                buffer.clear()
+            state["last"] = time.monotonic()
+
+        def on_result(chunk, records):
+            buffer.extend(records)
+            state["ran"] += len(records)
+            state["stored"] += len(records)
+            bar.update(len(records))
+            if time.monotonic() - state["last"] >= FLUSH_SECONDS:
+                flush()
+            if on_chunk is not None:
+                on_chunk(state["stored"])
+
+        def on_lost(chunk, attempt, message):
+            on_result(chunk, [RunRecord(run_id=r, point=p, replicate=rep, seed=exp.seed, params=v,
+                                        status="failed", error=message, attempts=attempt, worker="")
+                              for r, p, rep, v in chunk])
+
+        start = time.perf_counter()
+        try:
+            executor.map(run_chunk, job, chunks, on_result, on_lost)
+        finally:
+            flush()  # whole records only: what finished is kept, whatever stopped us
+            bar.close()
+        elapsed = time.perf_counter() - start
+        counts = store.counts()
+        complete = counts["done"] + counts["failed"] == total
+        summary = SweepSummary(out=out, total=total, done=counts["done"], failed=counts["failed"],
+                               ran=state["ran"], skipped=skipped, elapsed_s=elapsed,
+                               complete=complete, executor=executor.label, workers=executor.workers)
+        store.set_meta("last_sweep", {"executor": executor.label, "workers": executor.workers,
+                                      "ran": state["ran"], "elapsed_s": round(elapsed, 3)})
+        if complete and export:
+            export_sweep(exp, design, store, out)
+        return summary
+    finally:
+        store.close()
+        if own_executor:
+            executor.close()
+
+
+def point_summary(exp: Experiment, design: Design, frame: pd.DataFrame) -> pd.DataFrame:
+    """Per design point: parameter values, runs done, and each output's mean and 95% interval."""
+    from mentorsim.results import interval
+    rows = []
+    done = frame[frame["status"] == "done"]
+    groups = dict(tuple(done.groupby("point")))
+    for i in range(design.n_points):
+        row = {"point": i} | design.point(i)
+        g = groups.get(i)
+        row["runs_done"] = 0 if g is None else len(g)
+        for o in exp.outputs:
+            m, lo, hi = interval(g[o].to_numpy(dtype=float)) if g is not None else (np.nan,) * 3
+            row[o] = m
+            row[f"{o}_low"] = lo
+            row[f"{o}_high"] = hi
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) -> None:
+    """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir)."""
+    from mentorsim.experiments import plots as sweep_plots
+    from mentorsim.output_folder import dumps, output_dir
+    meta = store.meta()
+    frame = store.frame()
+    counts = store.counts()
+    metadata = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],
+                                     "database": STORE_FILE, "runs_done": counts["done"],
+                                     "runs_failed": counts["failed"]}
+    points = point_summary(exp, design, frame)
+    with output_dir(out, metadata) as stage:
+        frame.to_csv(stage / "runs.csv", index=False)
+        store.export_parquet(stage / "runs.parquet", metadata)
+        points.to_csv(stage / "points.csv", index=False)
+        (stage / "experiment.json").write_text(dumps(meta["experiment"]))
+        sweep_plots.plot_sweep(exp, design, points, stage / f"{exp.name}.png")

@@ -1,0 +1,1 @@
+"""The agent-based model: agents, facilities, mentors, modalities and the weekly step."""

@@ -1,0 +1,145 @@
+"""Learning, decay, peer diffusion, the secular trend, and relationships.
+
+The modalities (visits.py, telementoring.py, whatsapp.py) move skill or knowledge toward 1 by
+closing a share of the gap (:func:`close_gap`). The weekly processes here then act on everyone:
+
+- practice: explicit knowledge turns into practised skill, where knowledge exceeds skill,
+  at ``knowledge_to_skill_rate`` x (1 - ``workload.practice_block`` x busy) x receptivity;
+- peer diffusion: a provider's skill moves toward the team mean when below it, at
+  ``peer_rate`` x team culture (mean of teamwork culture and collective learning orientation);
+- secular trend: everyone's floor (both arms) drifts toward ``learning.secular_ceiling`` at
+  ``secular_rate`` a week, carrying skill with it;
+- decay: gains above the floor halve over the skill / knowledge half-life; a week with contact
+  exposes only (1 - ``reinforcement_protection``) of it, and leadership engagement L a further
+  (1 - ``leadership_sustain`` x L);
+- relationships: resistance = resistance on arrival x (1 - trust); confidence follows mean
+  skill at ``confidence_rate``; teamwork culture rises toward practised teamwork at
+  ``culture_growth_rate`` (culture change comes after practice, as lower performers showed).
+
+Receptivity: learning in the teamwork domain is scaled by ``culture_floor`` + (1 -
+``culture_floor``) x teamwork culture; other domains by 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mentorsim.model.jit import kernel
+from mentorsim.model.people import TEAMWORK
+
+
+def close_gap(value, rate, times=1.0):
+    """Close a share ``rate`` of the gap to 1, ``times`` times: 1 - (1 - v)(1 - rate)^times."""
+    rate = np.clip(rate, 0.0, 1.0)
+    return 1.0 - (1.0 - value) * (1.0 - rate) ** times
+
+
+def receptivity(model) -> np.ndarray:
+    """[n_fac, 4] multiplier on learning: 1, except teamwork, which needs team culture."""
+    fa, floor = model.facilities, model.p["learning.culture_floor"]
+    r = np.ones((fa.n, 4))
+    r[:, TEAMWORK] = floor + (1.0 - floor) * fa.teamwork_culture
+    return r
+
+
+# Rules for one provider and domain. The kernels below and loop.weekly_dynamics apply them;
+# they are written once, here (numba inlines them).
+
+@kernel
+def practised(skill, knowledge, rate, receptivity):
+    """Skill after a week's practice: closes ``rate`` x receptivity of the gap up to knowledge."""
+    return skill + rate * max(knowledge - skill, 0.0) * receptivity
+
+
+@kernel
+def toward_team(skill, team_mean, rate):
+    """Skill after peer diffusion: closes ``rate`` of the gap up to the team mean (never down)."""
+    return skill + rate * max(team_mean - skill, 0.0)
+
+
+@kernel
+def secular_step(floor, rate, ceiling):
+    """This week's rise of a floor toward ``ceiling`` (0 at or above it)."""
+    return rate * max(ceiling - floor, 0.0)
+
+
+@kernel
+def decayed(value, floor, keep):
+    """A level after a week's decay: ``floor`` + (value - floor) x keep, kept in [0, 1]."""
+    return min(1.0, max(0.0, floor + (value - floor) * keep))
+
+
+@kernel
+def resistance_from_trust(resistance0, trust):
+    return resistance0 * (1.0 - trust)
+
+
+@kernel
+def confidence_toward(confidence, mean_skill, rate):
+    return confidence + rate * (mean_skill - confidence)
+
+
+@kernel
+def practice(skill, knowledge, busy, filled, lo, hi, recept, rate, block, team_mean):
+    """Step 7 for one facility's filled posts ``lo``..``hi - 1`` (in place), with its receptivity
+    ``recept`` [4]; writes the team's mean skill after it into ``team_mean`` [4] (0 with no one
+    in post), which peer diffusion (step 8) moves people toward."""
+    count = 0.0
+    for d in range(4):
+        team_mean[d] = 0.0
+    for i in range(lo, hi):
+        if not filled[i]:
+            continue
+        r = rate * (1.0 - block * busy[i])
+        count += 1.0
+        for d in range(4):
+            s = practised(skill[i, d], knowledge[i, d], r, recept[d])
+            skill[i, d] = s
+            team_mean[d] += s
+    if count > 0.0:
+        for d in range(4):
+            team_mean[d] /= count
+
+
+@kernel
+def peer_rates(teamwork_culture, learning_orientation, rate):
+    """[n_fac] weekly peer-diffusion rate: ``rate`` x mean of the two culture scores."""
+    return rate * 0.5 * (teamwork_culture + learning_orientation)
+
+
+@kernel
+def update_keep_factors(keep, keep_leadership, leadership, lam_skill, lam_knowledge, protect_contact,
+                        protect_lead):
+    """Fill ``keep`` [n_fac, 2, 2], the share of the gain above the floor kept this week, by
+    facility, whether reinforced (0 no, 1 yes), and skill (0) or knowledge (1); ``lam_*`` in
+    1/week. Only facilities whose leadership engagement changed since ``keep_leadership`` (the
+    value each row was computed for; NaN at first) are recomputed."""
+    for f in range(leadership.shape[0]):
+        if leadership[f] == keep_leadership[f]:
+            continue
+        keep_leadership[f] = leadership[f]
+        exposure = 1.0 - protect_lead * leadership[f]
+        for r in range(2):
+            e = exposure * (1.0 - protect_contact) if r == 1 else exposure
+            keep[f, r, 0] = math.exp(-lam_skill * e)
+            keep[f, r, 1] = math.exp(-lam_knowledge * e)
+
+
+@kernel
+def secular_baseline(current_baseline, rate, ceiling):
+    """Step 9 for what new hires start from (in place)."""
+    for f in range(current_baseline.shape[0]):
+        current_baseline[f] += secular_step(current_baseline[f], rate, ceiling)
+
+
+@kernel
+def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, recept):
+    """Step 12 at facility level: teamwork culture rises toward practised teamwork; the
+    teamwork receptivity follows (in place)."""
+    for f in range(culture.shape[0]):
+        gap = team_practice[f, TEAMWORK] - culture[f]
+        if gap > 0.0:
+            culture[f] += culture_rate * gap
+        recept[f, TEAMWORK] = culture_floor + (1.0 - culture_floor) * culture[f]

@@ -1,0 +1,205 @@
+"""The order of updates inside one weekly step, written once.
+
+Each week ``w`` the model runs, in this order:
+
+ 1. turnover        people leave posts; vacancies are filled by untrained new hires
+ 2. workload        this week's operations; each provider's chance of being busy
+ 3. mentor_pool     regional mentors are trained, paired, handed over, lost and replaced
+                    (a mentee may become a mentor); mentor days accrue
+ 4. visits          in-person visits due this week: side-by-side coaching (tacit skill),
+                    debriefs (knowledge, leadership engagement), trust
+ 5. telementoring   an ECHO session, if due: explicit knowledge in the session's topic
+ 6. whatsapp        group activity: knowledge, cross-facility exchange, consultations
+ 7. practice        explicit knowledge turns into practised skill where time allows
+ 8. peer_diffusion  skills spread inside each team, scaled by its culture
+ 9. secular_trend   both arms' floors drift upward (other programmes, national scale-up)
+10. decay           gains above the floor decay, slowed by contact and leadership
+11. outcomes        composite indicator, SSC use, operations, SSIs, deaths
+12. relationships   resistance from trust; confidence; teamwork culture follows practice
+13. snapshot        provider means by arm, facility context, mentor pool
+14. survey          the mentee survey, in the survey week only
+
+The modalities (4-6) act on the intervention arm only; everything else acts on both arms.
+Steps 7-13 touch every provider every week and run as one compiled call
+(:func:`weekly_dynamics`) that goes facility by facility, making three passes over the
+facility's posts while they are in cache: (a) practice, gathering the team means peer diffusion
+needs; (b) per post, peer diffusion, the secular trend, decay, and the provider part of
+relationships, in that order; (c) ``recording.tally_facility``, gathering the theatre team's
+practice for the outcomes and the sums for the snapshot. The facility-level parts (outcomes,
+team culture) follow. The results are identical to running the steps one by one over all
+facilities: no step reads another facility's state, and relationships change nothing the
+outcomes read. The per-post rules live in learning.py. Large models run the facilities in
+chunks on several threads (chunks.py).
+Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mentorsim.model import survey
+from mentorsim.model import telementoring
+from mentorsim.model import visits
+from mentorsim.model import whatsapp
+from mentorsim.model import workforce
+from mentorsim.model.jit import kernel
+from mentorsim.model.chunks import run_calls
+from mentorsim.model.learning import (
+    confidence_toward,
+    culture_follows_practice,
+    decayed,
+    peer_rates,
+    practice,
+    resistance_from_trust,
+    secular_baseline,
+    secular_step,
+    toward_team,
+    update_keep_factors,
+)
+from mentorsim.model.facility_outcomes import facility_outcomes
+from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
+
+#: Coefficients of steps 7-12, gathered once per run (see coefficients()).
+COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
+        "lam_knowledge", "protect_contact", "protect_lead", "confidence_rate", "culture_rate",
+        "culture_floor", "n_safety", "ssc_slope", "ssc_mid", "risk_cs", "risk_o", "rrr", "ref",
+        "mort_cs", "mort_o", "case_fatality")
+
+
+def coefficients(p, wpm: float) -> np.ndarray:
+    """Parameters of steps 7-12 as one vector, in COEF order (units as in the table; decay per week)."""
+    values = {
+        "practice_rate": p["learning.knowledge_to_skill_rate"], "practice_block": p["workload.practice_block"],
+        "peer_rate": p["learning.peer_rate"], "secular_rate": p["learning.secular_rate"],
+        "secular_ceiling": p["learning.secular_ceiling"],
+        "lam_skill": math.log(2.0) / (p["learning.skill_half_life_months"] * wpm),
+        "lam_knowledge": math.log(2.0) / (p["learning.knowledge_half_life_months"] * wpm),
+        "protect_contact": p["learning.reinforcement_protection"],
+        "protect_lead": p["learning.leadership_sustain"], "confidence_rate": p["learning.confidence_rate"],
+        "culture_rate": p["learning.culture_growth_rate"], "culture_floor": p["learning.culture_floor"],
+        "n_safety": p["outcomes.safety_indicators"], "ssc_slope": p["outcomes.ssc_slope"],
+        "ssc_mid": p["outcomes.ssc_midpoint"], "risk_cs": p["ssi.risk_caesarean"],
+        "risk_o": p["ssi.risk_other"], "rrr": p["ssi.relative_reduction"],
+        "ref": p["ssi.reference_adherence"], "mort_cs": p["mortality.caesarean"],
+        "mort_o": p["mortality.other"], "case_fatality": p["ssi.case_fatality"],
+    }
+    return np.array([float(values[k]) for k in COEF])
+
+
+@kernel
+def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, skill_floor, knowledge,
+                    knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
+                    learning_orientation, current_baseline, operations_week, caesarean_share,
+                    outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
+                    culture_all, team, checklist, tally_posts, series):
+    """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a chunk; see
+    chunks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this chunk's posts for the snapshot's
+    arm means, written here if ``record`` (the only chunk) and otherwise by :class:`Dynamics`
+    once every chunk is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch.
+    ``tally_posts`` and ``series`` are recording.tally_arguments."""
+    confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
+    fs = slice(f_lo, f_hi)  # this chunk's facilities, for the facility-level steps
+    arm_sums[:] = 0.0
+    team[fs] = 0.0
+    checklist[fs] = 0.0
+    peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], c[2])
+    update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], c[5], c[6], c[7], c[8])
+    secular_rate, ceiling, confidence_rate = c[3], c[4], c[9]
+    secular_baseline(current_baseline[fs], secular_rate, ceiling)
+    team_mean = np.empty(4)
+    staff_present = series[0][row]
+    for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
+        lo, hi = first_post[f], first_post[f + 1]
+        # (a) step 7, and the team means step 8 moves people toward
+        practice(skill, knowledge, busy, filled, lo, hi, recept[f], c[0], c[1], team_mean)
+        # (b) steps 8-10 and the provider part of 12, post by post
+        for i in range(lo, hi):
+            peer_rate = peer[f - f_lo] if filled[i] else 0.0
+            r = 1 if reinforced[i] else 0
+            keep_skill, keep_knowledge = keep[f, r, 0], keep[f, r, 1]
+            total = 0.0
+            for d in range(4):
+                s = toward_team(skill[i, d], team_mean[d], peer_rate)
+                rise = secular_step(skill_floor[i, d], secular_rate, ceiling)
+                floor = skill_floor[i, d] + rise
+                skill_floor[i, d] = floor
+                s = decayed(s + rise, floor, keep_skill)
+                skill[i, d] = s
+                knowledge[i, d] = decayed(knowledge[i, d], knowledge_floor[i, d], keep_knowledge)
+                total += s
+            reinforced[i] = False
+            resistance[i] = resistance_from_trust(resistance0[i], trust[i])
+            confidence[i] = confidence_toward(confidence[i], total / 4.0, confidence_rate)
+        # (c) step 13's tally, which also gathers the theatre team's practice step 11 needs
+        tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
+                       filled, theatre, arm_sums, staff_present, team, checklist)
+    facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
+                      c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21],
+                      outcome_table[row, fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], recept[fs])
+    workload_all[row, fs] = workload[fs]  # the facility context this week
+    leadership_all[row, fs] = leadership[fs]
+    culture_all[row, fs] = teamwork_culture[fs]
+    if record:
+        record_arms(row, arm_sums, *series[1:])
+
+
+class Dynamics:
+    """Steps 7-13 for one model: the arguments of weekly_dynamics for each of the model's chunks,
+    gathered once (all arrays are updated in place, so the same references serve every week)."""
+
+    def __init__(self, model):
+        pr, fa, rec = model.providers, model.facilities, model.record
+        self.chunks = model.chunks
+        self.arm_sums = np.zeros((len(self.chunks), 2, ARM_SUM_COLUMNS))
+        tally_posts, self.series = tally_arguments(pr, fa, rec)
+        arrays = (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy,
+                  pr.reinforced, pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture,
+                  fa.learning_orientation, fa.current_baseline, fa.operations_week, fa.caesarean_share,
+                  rec.outcome_table, np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), fa.workload,
+                  rec.fac["workload"], rec.fac["leadership"], rec.fac["teamwork_culture"],
+                  np.zeros((fa.n, 4)), np.zeros(fa.n), tally_posts, self.series)
+        single = len(self.chunks) == 1  # then the kernel records the arm means itself
+        self.chunk_args = [(lo, hi, self.arm_sums[k], single, *arrays)
+                           for k, (lo, hi) in enumerate(self.chunks)]
+
+    def week(self, row: int, u_outcomes: np.ndarray) -> None:
+        if len(self.chunk_args) == 1:
+            weekly_dynamics(row, u_outcomes, *self.chunk_args[0])
+            return
+        run_calls(weekly_dynamics, [(row, u_outcomes, *args) for args in self.chunk_args])
+        # the snapshot's arm means, from the chunks' sums added in chunk order
+        record_arms(row, self.arm_sums.sum(axis=0), *self.series[1:])
+
+
+def dynamics(model, week: int) -> None:
+    """Steps 7-13 (one compiled call per chunk)."""
+    u = model.streams["operations"].random((model.facilities.n, 5))
+    model.dynamics.week(week + 1, u)
+    model.record.pool_counts(model.pool, week)
+
+
+def mentor_pool(model, week: int) -> None:
+    model.pool.update(week, model.streams["mentors"], model.time.in_programme(week), model.promote_mentee)
+
+
+STEP_ORDER = (
+    ("turnover", workforce.turnover),
+    ("workload", workforce.workload),
+    ("mentor_pool", mentor_pool),
+    ("visits", visits.visits),
+    ("telementoring", telementoring.telementoring),
+    ("whatsapp", whatsapp.whatsapp),
+    ("practice .. snapshot", dynamics),
+    ("survey", survey.survey),
+)
+
+
+def step(model) -> None:
+    """Advance ``model`` by one week, running STEP_ORDER."""
+    week = model.week
+    for _, process in STEP_ORDER:
+        process(model, week)
+    model.week += 1

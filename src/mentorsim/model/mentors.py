@@ -1,0 +1,433 @@
+"""Mentors and the mentor pool: who is on a visit, and the days it costs them.
+
+A team has four positions, one per discipline, matching the mentee roles: surgeon or
+obstetrician-gynaecologist, anaesthesia provider, theatre nurse, labour or post-operative ward
+nurse. Hub teams (from the zonal referral hospital) serve regions round-robin. From the handover
+week, a share of the positions (``mentors.local_share`` of the four, nurses first) is held by a
+regional (local) mentor for each region. Regional mentors are trained (3 days) and then work
+side by side with the hub mentor of their discipline for the pairing months before the handover.
+
+Capacity: every mentor earns ``available_days_per_month`` of mentorship days, banks at most
+``max_banked_months`` of them, and spends visit days plus travel days on each visit. A mentor
+without enough days, or called away (``unavailable_prob``), misses the visit; a visit with no
+mentor present does not happen. This is what bounds how many facilities a pool can serve.
+
+Regional mentors leave at ``mentors.annual_attrition`` (a departure week drawn when they are
+trained); each is replaced after the hiring delay by the most skilled mentee of that discipline
+in the region (a mentee becomes a mentor).
+
+Mentors' numeric state lives in the pool's arrays (one slot per mentor) so that staffing all of
+a week's visits is one compiled call; the Mentor Mesa agents read and write those arrays.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from mentorsim.model.jit import kernel
+from mentorsim.model.people import ANAESTHESIA, SURGICAL, THEATRE_NURSE, WARD_NURSE, geometric
+from mentorsim.timeline import month_row
+
+DISCIPLINES = ("surgery_obgyn", "anaesthesia", "theatre_nursing", "ward_nursing")
+#: Which positions become local first as the local share grows (assumption: nurses are the
+#: most numerous cadre in the regions, specialists the scarcest).
+LOCAL_ORDER = (WARD_NURSE, THEATRE_NURSE, ANAESTHESIA, SURGICAL)
+HUB, LOCAL = "hub", "local"
+STATUSES = ("paired", "active", "lost", "ended")
+PAIRED, ACTIVE, LOST, ENDED = range(4)
+
+#: Columns of the visit log: one row per mentor per visit (used for costing). ``origin`` 0 hub,
+#: 1 local; ``role`` 0 lead (coaches), 1 paired (a regional mentor accompanying a hub mentor).
+VISIT_LOG_COLUMNS = ("week", "facility", "mentor", "origin", "discipline", "role", "days", "travel_days", "km")
+
+
+class Mentor(mesa.Agent):
+    """A mentor (a view on one slot of the pool's arrays for what changes during a run).
+
+    Attributes:
+        discipline: index into DISCIPLINES (equal to the mentee role it matches).
+        origin: ``"hub"`` or ``"local"``.
+        region: region served (local mentors) or -1 (hub).
+        team: hub team index, or -1 (local).
+        experience_years: clinical experience (years).
+        available_days_per_month: mentorship days a month.
+        from_mentee: True for a mentee who became a mentor.
+        status, mentoring_skill, balance_days, visits_done, days_spent, travel_days: read from
+            (and written to) the pool's arrays.
+    """
+
+    def __init__(self, model, pool: "MentorPool", slot: int, discipline: int, origin: str, region: int,
+                 team: int, experience_years: float, available_days: float, week: int,
+                 from_mentee: bool = False):
+        super().__init__(model)
+        self.pool = pool
+        self.slot = slot
+        self.discipline = discipline
+        self.origin = origin
+        self.region = region
+        self.team = team
+        self.experience_years = experience_years
+        self.available_days_per_month = available_days
+        self.trained_week = week
+        self.lost_week: int | None = None
+        self.from_mentee = from_mentee
+        self.base_mentoring_skill = 0.0
+
+    @property
+    def status(self) -> str:
+        return STATUSES[self.pool.status[self.slot]]
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self.pool.status[self.slot] = STATUSES.index(value)
+
+    @property
+    def mentoring_skill(self) -> float:
+        return float(self.pool.skill[self.slot])
+
+    @mentoring_skill.setter
+    def mentoring_skill(self, value: float) -> None:
+        self.pool.skill[self.slot] = value
+        self.pool.eff[self.slot] = self.effectiveness(self.pool.p)
+
+    @property
+    def leave_week(self) -> float:
+        """Scheduled departure week (regional mentors; inf for hub mentors)."""
+        return float(self.pool.leave[self.slot])
+
+    @property
+    def balance_days(self) -> float:
+        return float(self.pool.balance[self.slot])
+
+    @property
+    def visits_done(self) -> int:
+        return int(self.pool.visits[self.slot])
+
+    @property
+    def days_spent(self) -> float:
+        return float(self.pool.days_spent[self.slot])
+
+    @property
+    def travel_days(self) -> float:
+        return float(self.pool.travel_spent[self.slot])
+
+    @property
+    def discipline_name(self) -> str:
+        return DISCIPLINES[self.discipline]
+
+    def effectiveness(self, p) -> float:
+        """What one coaching day by this mentor transfers, relative to an ideal mentor (0-1.25):
+        mentoring skill x experience x local context."""
+        exp, context = self.effectiveness_factors(p)
+        return self.mentoring_skill * exp * context
+
+    def effectiveness_factors(self, p) -> tuple[float, float]:
+        """(experience, saturating in years; context, with the local bonus for regional mentors)."""
+        exp = self.experience_years / (self.experience_years + p["mentors.experience_half_years"])
+        context = 1.0 + (p["mentors.local_context_bonus"] if self.origin == LOCAL else 0.0)
+        return exp, context
+
+
+class MentorPool:
+    """All mentors, their positions, and the scheduling of visits."""
+
+    def __init__(self, model, p, facilities, weeks_per_month: float):
+        self.model = model
+        self.p = p
+        self.teams = int(p["mentors.teams"])
+        self.n_regions = facilities.n_regions
+        n_local = int(round(p["mentors.local_share"] * 4))
+        self.local_disciplines = tuple(sorted(LOCAL_ORDER[:n_local]))
+        self.local_mask = np.array([d in self.local_disciplines for d in range(4)])
+        self.handover_week = month_row(p["mentors.handover_month"])
+        pairing_weeks = month_row(p["mentors.pairing_months"])
+        self.pairing_weeks = pairing_weeks if self.handover_week > 0 else 0
+        self.training_week = max(0, self.handover_week - self.pairing_weeks)
+        self.programme_weeks = month_row(p["programme.months"])
+        self.accrual = p["mentors.available_days_per_month"] / weeks_per_month
+        self.bank_cap = p["mentors.available_days_per_month"] * p["mentors.max_banked_months"]
+        # slot arrays (grown as mentors are trained)
+        cap = 8
+        self.status = np.full(cap, LOST, dtype=np.int64)
+        self.skill = np.zeros(cap)
+        self.eff = np.zeros(cap)
+        self.balance = np.zeros(cap)
+        self.balance_week = np.zeros(cap)
+        self.visits = np.zeros(cap, dtype=np.int64)
+        self.days_spent = np.zeros(cap)
+        self.travel_spent = np.zeros(cap)
+        self.is_local = np.zeros(cap, dtype=bool)
+        self.uid = np.zeros(cap, dtype=np.int64)
+        self.leave = np.full(cap, np.inf)  # scheduled departure week
+        self.trained_at = np.zeros(cap)  # week trained
+        self.base_skill = np.zeros(cap)  # mentoring skill before any pairing gain
+        self.all: list[Mentor] = []
+        # positions: slot of the mentor holding it, or -1
+        self.hub_pos = np.full((self.teams, 4), -1, dtype=np.int64)
+        self.local_pos = np.full((max(self.n_regions, 1), 4), -1, dtype=np.int64)
+        self.vacancy_until = np.full((max(self.n_regions, 1), 4), np.inf)
+        self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
+        self.log_chunks: list[np.ndarray] = []
+        self.trainings: list[tuple[int, int, str]] = []  # (week, mentor id, "pool"|"replacement")
+        self.mentees_became_mentors = 0
+        self.lost = 0
+        self.changed = True  # the pool's counts changed since last read
+        self.hub_ended = False
+        self.next_event = 0
+        if facilities.n_intervention and (p["visits.enabled"] or p["followup.local_visit_interval_weeks"]):
+            for team in range(self.teams):
+                for d in range(4):
+                    self.hub_pos[team, d] = self._new(d, HUB, -1, team, ACTIVE, 0).slot
+        # Region schedule: a team's regions are spread evenly over the visit interval.
+        self.region_team = np.arange(max(self.n_regions, 1), dtype=np.int64) % self.teams
+        self.region_rank = np.arange(max(self.n_regions, 1), dtype=np.int64) // self.teams
+        self.team_regions = np.bincount(self.region_team[:self.n_regions], minlength=self.teams)
+
+    # -- pool changes -------------------------------------------------------------------------
+    def _grow(self) -> None:
+        fill = {"status": LOST, "leave": np.inf}
+        for name in ("status", "skill", "eff", "balance", "balance_week", "visits", "days_spent",
+                     "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill"):
+            old = getattr(self, name)
+            new = np.full(2 * len(old), fill.get(name, 0), dtype=old.dtype)
+            new[:len(old)] = old
+            setattr(self, name, new)
+
+    def _new(self, d, origin, region, team, status, week, from_mentee=False) -> Mentor:
+        p = self.p
+        hub = origin == HUB
+        slot = len(self.all)
+        if slot >= len(self.status):
+            self._grow()
+        m = Mentor(self.model, self, slot, d, origin, region, team,
+                   p["mentors.hub_experience_years"] if hub else p["mentors.local_experience_years"],
+                   p["mentors.available_days_per_month"], week, from_mentee)
+        self.all.append(m)
+        self.status[slot] = status
+        self.is_local[slot] = not hub
+        self.uid[slot] = m.unique_id
+        self.balance[slot] = self.accrual * 4  # a month's days in hand at the start
+        self.balance_week[slot] = week - 1  # days credited up to this week
+        m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
+        m.mentoring_skill = m.base_mentoring_skill
+        self.trained_at[slot] = week
+        self.base_skill[slot] = m.base_mentoring_skill
+        return m
+
+    def _new_local(self, d, region, status, week, rng, from_mentee=False) -> Mentor:
+        m = self._new(d, LOCAL, region, -1, status, week, from_mentee)
+        hazard = 1.0 - (1.0 - self.p["mentors.annual_attrition"]) ** (1.0 / 52.0)
+        self.leave[m.slot] = week + geometric(hazard, float(rng.random()))
+        self.local_pos[region, d] = m.slot
+        self.ever_local[region, d] = True
+        return m
+
+    def update(self, week: int, rng: np.random.Generator, in_programme: bool, best_mentee) -> None:
+        """Weekly: hub withdrawal, training, handover, attrition and replacement of regional mentors.
+
+        Departures are scheduled when a regional mentor is trained (geometric weeks with the
+        weekly hazard of ``mentors.annual_attrition``), so a quiet week costs nothing.
+
+        Args:
+            best_mentee: callable (region, discipline) -> bool, True if a mentee was promoted.
+        """
+        if week < self.next_event:
+            return
+        p = self.p
+        if not in_programme and not self.hub_ended:
+            self.hub_ended = True
+            for slot in self.hub_pos.ravel():
+                if slot >= 0:
+                    self.status[slot] = ENDED  # hub mentors withdraw when the programme ends
+            if p["followup.local_visit_interval_weeks"] <= 0:
+                # a regional pool that is not kept stands down: no more visits, no replacements
+                for slot in self.local_pos.ravel():
+                    if slot >= 0:
+                        self.status[slot] = ENDED
+                self.local_pos[:] = -1
+                self.ever_local[:] = False
+            self.changed = True
+        if week == self.training_week and self.local_disciplines and (self.hub_pos >= 0).any():
+            status = PAIRED if self.pairing_weeks > 0 else ACTIVE
+            for r in range(self.n_regions):
+                for d in self.local_disciplines:
+                    m = self._new_local(d, r, status, week, rng)
+                    self.trainings.append((week, m.unique_id, "pool"))
+            self.changed = True
+        if week == self.handover_week:
+            held = self.local_pos[self.local_pos >= 0]
+            paired = held[self.status[held] == PAIRED]
+            # the pairing months raise mentoring skill (all regional: the same effectiveness factors)
+            done = np.minimum(1.0, (week - self.trained_at[paired]) / max(1, self.pairing_weeks))
+            skill = np.minimum(1.0, self.base_skill[paired] + p["mentors.pairing_skill_gain"] * done)
+            self.skill[paired] = skill
+            if len(paired):
+                exp, context = self.all[paired[0]].effectiveness_factors(p)
+                self.eff[paired] = skill * exp * context
+            self.status[paired] = ACTIVE
+            self.changed = True
+        vacant, leaving = self._position_events(week)
+        for r, d in zip(*np.nonzero(vacant | leaving)):  # in region, discipline order
+            slot = self.local_pos[r, d]
+            if slot < 0:
+                promoted = best_mentee(int(r), int(d))
+                new = self._new_local(int(d), int(r), ACTIVE, week, rng, from_mentee=promoted)
+                self.mentees_became_mentors += int(promoted)
+                self.trainings.append((week, new.unique_id, "replacement"))
+            else:
+                self.status[slot] = LOST
+                self.all[slot].lost_week = week
+                self.lost += 1
+                self.local_pos[r, d] = -1
+                self.vacancy_until[r, d] = week + int(round(p["staff.hiring_delay_weeks"]))
+            self.changed = True
+        self.next_event = self._next_event(week, in_programme)
+
+    def _departures(self) -> np.ndarray:
+        """[regions, 4] scheduled departure week of each regional position's holder (inf if none)."""
+        return np.where(self.local_pos >= 0, self.leave[np.maximum(self.local_pos, 0)], np.inf)
+
+    def _position_events(self, week: int) -> tuple[np.ndarray, np.ndarray]:
+        """[regions, 4] masks of regional positions to fill this week and holders leaving."""
+        held = self.local_pos >= 0
+        vacant = self.ever_local & ~held & (self.vacancy_until <= week)
+        leaving = self.ever_local & held & (self._departures() <= week)
+        return vacant, leaving
+
+    def _next_event(self, week: int, in_programme: bool) -> float:
+        """The next week in which update() has anything to do."""
+        events = [t for t in (self.training_week, self.handover_week) if t > week]
+        if in_programme:
+            events.append(self.programme_weeks)
+        if self.ever_local.any():
+            due = np.where(self.local_pos >= 0, self._departures(), self.vacancy_until)
+            events.append(float(due[self.ever_local].min()))
+        return max(week + 1, min(events)) if events else np.inf
+
+    # -- visits -------------------------------------------------------------------------------
+    def offset(self, region: int, interval: int) -> int:
+        """First week of a region's visits: a team's regions spread over the interval."""
+        team = self.region_team[region]
+        return int(self.region_rank[region] * interval // max(1, self.team_regions[team]))
+
+    def staff(self, week: int, due: np.ndarray, facilities, u_away: np.ndarray, in_programme: bool):
+        """Decide who comes on each of this week's visits and charge their days.
+
+        Args:
+            due: facilities due a visit this week.
+            u_away: [len(due), 8] uniforms; a mentor due is called away when theirs falls below
+                ``mentors.unavailable_prob``.
+
+        Returns:
+            transfer [n_fac, 4 roles] (team transfer to each mentee role), relation [n_fac] (mean
+            mentoring skill of the mentors leading), and the number of visits no mentor made.
+        """
+        p = self.p
+        n_fac = facilities.n
+        transfer = np.zeros((n_fac, 4))
+        relation = np.zeros(n_fac)
+        log = np.empty((len(due) * 8, len(VISIT_LOG_COLUMNS)))
+        days_ = float(p["visits.days"])
+        n_log, missed = _staff_visits(
+            week, due, facilities.region, self.region_team, in_programme, self.handover_week,
+            self.local_mask, self.hub_pos, self.local_pos, self.status, self.skill, self.eff,
+            self.balance, self.balance_week, self.is_local, self.visits, self.days_spent,
+            self.travel_spent, self.uid, facilities.distance_hub_km, facilities.distance_local_km,
+            p["mentors.km_per_travel_day"], p["mentors.facilities_per_trip"], float(p["visits.days"]),
+            p["mentors.unavailable_prob"], self.accrual, self.bank_cap, p["visits.cross_discipline_factor"],
+            days_ if p["mentors.local_day_trips"] else 1.0, u_away, transfer, relation, log)
+        if n_log:
+            self.log_chunks.append(log[:n_log].copy())
+        return transfer, relation, missed
+
+    def visit_array(self) -> np.ndarray:
+        """The visit log as one array of VISIT_LOG_COLUMNS rows."""
+        if not self.log_chunks:
+            return np.empty((0, len(VISIT_LOG_COLUMNS)))
+        return np.concatenate(self.log_chunks)
+
+    def counts(self) -> dict[str, int]:
+        """The pool now: active hub, active local, paired local, lost, trained so far."""
+        hub = self.hub_pos[self.hub_pos >= 0]
+        local = self.local_pos[self.local_pos >= 0]
+        return {"hub_active": int((self.status[hub] == ACTIVE).sum()),
+                "local_active": int((self.status[local] == ACTIVE).sum()),
+                "local_paired": int((self.status[local] == PAIRED).sum()),
+                "local_lost": self.lost, "local_trained": len(self.trainings),
+                "mentees_became_mentors": self.mentees_became_mentors}
+
+
+@kernel
+def _staff_visits(week, due, region_of, region_team, in_programme, handover_week, local_mask, hub_pos,
+                  local_pos, status, skill, eff, balance, balance_week, is_local, visits, days_spent,
+                  travel_spent, uid, dist_hub, dist_local, km_per_day, per_trip, days, p_away, accrual,
+                  cap, cross, local_trips, u_away, transfer, relation, log):
+    """Staff every visit due this week, in order; return (log rows written, visits missed)."""
+    n_log = 0
+    missed = 0
+    cand = np.empty(8, dtype=np.int64)
+    role = np.empty(8, dtype=np.int64)
+    for j in range(due.shape[0]):
+        f = due[j]
+        r = region_of[f]
+        team = region_team[r]
+        n = 0
+        for d in range(4):
+            local = local_pos[r, d]
+            if in_programme:
+                if local_mask[d] and week >= handover_week and local >= 0 and status[local] == ACTIVE:
+                    cand[n], role[n] = local, 0
+                    n += 1
+                    continue
+                hub = hub_pos[team, d]
+                if hub >= 0 and status[hub] == ACTIVE:
+                    cand[n], role[n] = hub, 0
+                    n += 1
+                if local >= 0 and status[local] == PAIRED:
+                    cand[n], role[n] = local, 1
+                    n += 1
+            elif local >= 0 and status[local] == ACTIVE:
+                cand[n], role[n] = local, 0
+                n += 1
+        if n == 0:
+            continue
+        leads = 0
+        rel = 0.0
+        for k in range(n):
+            s = cand[k]
+            if u_away[j, k] < p_away:
+                continue
+            if is_local[s]:
+                km = 2.0 * dist_local[f] * local_trips
+            else:
+                km = 2.0 * dist_hub[f] / per_trip + dist_local[f]
+            travel = km / km_per_day
+            need = days + travel
+            if week > balance_week[s]:
+                balance[s] = min(cap, balance[s] + accrual * (week - balance_week[s]))
+                balance_week[s] = week
+            if balance[s] < need:
+                continue
+            balance[s] -= need
+            visits[s] += 1
+            days_spent[s] += days
+            travel_spent[s] += travel
+            row = log[n_log]
+            row[0], row[1], row[2], row[3] = week, f, uid[s], 1.0 if is_local[s] else 0.0
+            d = 0
+            for dd in range(4):  # the position this mentor holds
+                if (is_local[s] and local_pos[r, dd] == s) or (not is_local[s] and hub_pos[team, dd] == s):
+                    d = dd
+            row[4], row[5], row[6], row[7], row[8] = d, role[k], days, travel, km
+            n_log += 1
+            if role[k] == 0:
+                leads += 1
+                rel += skill[s]
+                for rr in range(4):
+                    transfer[f, rr] += eff[s] * (1.0 if rr == d else cross)
+        if leads == 0:
+            missed += 1
+        else:
+            relation[f] = rel / leads
+    return n_log, missed

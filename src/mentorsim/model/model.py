@@ -1,0 +1,130 @@
+"""The Mesa model: builds facilities, providers and mentors, then steps week by week.
+
+State lives in arrays (``facilities.Facilities``, ``people.Providers``) so a step costs a few
+dozen vectorised operations whatever the number of providers; Facility, Provider and Mentor
+Mesa agents are the model's face, reading the same arrays. The update order of a step is in
+``loop.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import mesa
+import numpy as np
+
+from mentorsim.model import loop
+from mentorsim.model.facilities import Facilities, Facility
+from mentorsim.model.learning import receptivity
+from mentorsim.model.mentors import MentorPool
+from mentorsim.model.chunks import facility_chunks
+from mentorsim.model.loop import Dynamics, coefficients
+from mentorsim.model.visits import visit_schedule
+from mentorsim.model.people import Provider, Providers, new_person_states
+from mentorsim.randomness import streams
+from mentorsim.model.recording import Recorder
+from mentorsim.timeline import WEEKS_PER_MONTH, TimeAxis, month_row  # noqa: F401  (re-exported)
+
+class MentorshipModel(mesa.Model):
+    """Agent-based model of a multimodal surgical mentorship programme.
+
+    Args:
+        params: full parameter mapping (``Scenario.params``).
+        seed: run seed; with ``replicate`` it fixes every random stream.
+        replicate: replicate number (0-based).
+    """
+
+    def __init__(self, params: Mapping, seed: int = 1, replicate: int = 0):
+        self.streams = streams(seed, replicate)
+        super().__init__(rng=self.streams["mesa"])
+        self.seed_value = int(seed)
+        self.replicate = int(replicate)
+        self.p = dict(params)
+        self.time = TimeAxis.from_params(self.p)
+        self.survey_week = self.time.survey_week
+        self.week = 0
+        self.counters = {"leavers": 0, "hires": 0, "echo_sessions": 0, "visits_missed": 0}
+        self.facilities = Facilities(self.p, self.streams["facilities"])
+        fa = self.facilities
+        self.facility_agents = [Facility(self, f) for f in range(fa.n)]
+        fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
+        role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
+        self.providers = Providers(fac_of_post, role_of_post, fa.n)
+        pr = self.providers
+        self.chunks = facility_chunks(pr.first_post)  # how a week's per-post work is split (chunks.py)
+        rng = self.streams["providers"]
+        new_person_states(self.p, rng, fa.baseline_skill, pr, np.arange(pr.n))
+        mean_tenure = 52.0 / max(self.p["staff.annual_attrition"], 0.02)
+        pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
+        self._provider_agents: list[Provider] | None = None
+        self.promoted_person_ids: list[int] = []
+        self._posts_by_region_role: tuple | None = None
+        self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH)
+        self.recept = receptivity(self)
+        self.visit_schedule = visit_schedule(self)
+        fa.operations_per_week = fa.operations_per_month / WEEKS_PER_MONTH
+        self.workload_coef = (self.p["workload.operations_per_provider_month"] / WEEKS_PER_MONTH,
+                              self.p["workload.busy_base"], self.p["workload.busy_sensitivity"],
+                              self.p["workload.leadership_release"])
+        self.programme_runs = bool(self.p["visits.enabled"] or self.p["echo.enabled"]
+                                   or self.p["whatsapp.enabled"])
+        self.coef = coefficients(self.p, WEEKS_PER_MONTH)
+        self.record = Recorder(self.time.total_weeks, fa.n)
+        self.record.baseline(self)  # row 0: before the first week (no operations yet)
+        self.dynamics = Dynamics(self)
+
+    @property
+    def provider_agents(self) -> list[Provider]:
+        """Provider Mesa agents, one per post, created on first use (views on the arrays)."""
+        if self._provider_agents is None:
+            self._provider_agents = [Provider(self, i) for i in range(self.providers.n)]
+        return self._provider_agents
+
+    @property
+    def mentor_agents(self):
+        """Mentor Mesa agents (hub, regional, replacements), in order of arrival."""
+        return self.pool.all
+
+    def step(self) -> None:
+        """One week (see loop.py for the order of updates)."""
+        loop.step(self)
+
+    def run(self) -> "MentorshipModel":
+        """Run the programme and the follow-up (the same as calling step() every week, without
+        Mesa's per-step log message)."""
+        for _ in range(self.time.total_weeks):
+            self.steps += 1
+            loop.step(self)
+        return self
+
+    def release(self) -> None:
+        """Drop Mesa 3.3.1's class-level reference to this model (``Agent._ids`` is a
+        defaultdict keyed by model, so without this every model ever built stays in memory).
+        Call once the run's output has been taken; no agents may be created afterwards."""
+        mesa.Agent._ids.pop(self, None)
+
+    def promote_mentee(self, region: int, discipline: int) -> bool:
+        """Make the most skilled mentee of ``discipline`` in ``region`` a mentor (they stay in
+        post); False if the region has no such mentee."""
+        pr = self.providers
+        posts = self._mentee_posts(region, discipline)
+        cand = posts[pr.filled[posts]]
+        if len(cand) == 0:
+            return False
+        best = cand[np.argmax(pr.skill[cand].mean(axis=1))]
+        self.promoted_person_ids.append(int(pr.person_id[best]))
+        return True
+
+    def _mentee_posts(self, region: int, role: int) -> np.ndarray:
+        """Intervention posts of ``role`` in ``region``, in post order (the index is built on
+        first use; posts are fixed)."""
+        if self._posts_by_region_role is None:
+            pr, fa = self.providers, self.facilities
+            posts = np.flatnonzero(fa.intervention[pr.facility])
+            key = fa.region[pr.facility[posts]] * 4 + pr.role[posts]
+            order = np.argsort(key, kind="stable")
+            bounds = np.searchsorted(key[order], np.arange(4 * max(fa.n_regions, 1) + 1))
+            self._posts_by_region_role = (posts[order], bounds)
+        posts, bounds = self._posts_by_region_role
+        k = region * 4 + role
+        return posts[bounds[k]:bounds[k + 1]]

@@ -1,0 +1,128 @@
+"""In-person mentor visits: tacit skill by side-by-side coaching.
+
+Schedule: each intervention facility is visited every ``visits.interval_weeks`` during the
+programme (and every ``followup.local_visit_interval_weeks`` by the local pool afterwards, if
+kept). A region's facilities are visited in the same week, one circuit; a team's regions are
+spread over the interval. The mentor pool decides who comes (capacity, availability).
+
+A visit lasts ``visits.days`` days. It opens with a debrief on the facility's quality-improvement
+action plan and closes with one with leaders (raising leadership engagement). In between each
+mentor takes a track; the track shares set which domains the days touch (TRACK_DOMAINS). Each
+mentee is coached on each day they are not taken by routine work (chance ``busy``). On a coached
+day the share of the skill gap closed is
+
+    visit_tacit_rate x team transfer to the mentee's discipline x domain weight
+      x receptivity (teamwork needs culture) x (1 - resistance_effect x resistance)
+      x (1 + absorptive_capacity x knowledge)
+
+where team transfer sums each present mentor's effectiveness, in full for their own discipline
+and times ``visits.cross_discipline_factor`` for the others. Contact builds trust.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mentorsim.model.jit import kernel
+from mentorsim.model.chunks import run_chunks
+
+TRACKS = ("clinical", "data", "patient_pathway")
+#: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
+#: communication, data use). Structure, not a tuned number: side-by-side coaching in theatre and
+#: on ward rounds touches clinical skill, safety practice and teamwork; the data track is records
+#: and use of data; the pathway track (gate to discharge) touches all four.
+TRACK_DOMAINS = np.array([
+    [0.4, 0.3, 0.3, 0.0],
+    [0.0, 0.2, 0.0, 0.8],
+    [0.25, 0.25, 0.25, 0.25],
+])
+
+
+def track_shares(p) -> np.ndarray:
+    clinical, data = p["visits.track_clinical_share"], p["visits.track_data_share"]
+    return np.array([clinical, data, max(0.0, 1.0 - clinical - data)])
+
+
+def visit_schedule(model) -> dict[int, np.ndarray]:
+    """Week -> intervention facilities due a visit that week, for the whole run (built once)."""
+    p, fa, t, pool = model.p, model.facilities, model.time, model.pool
+    programme = int(p["visits.interval_weeks"]) if p["visits.enabled"] else 0
+    followup = int(p["followup.local_visit_interval_weeks"])
+    members = {r: np.flatnonzero(fa.intervention & (fa.region == r)) for r in range(fa.n_regions)}
+    offsets = {i: [pool.offset(r, i) for r in range(fa.n_regions)] for i in {programme, followup} if i > 0}
+    schedule: dict[int, list] = {}
+    for week in range(t.total_weeks):
+        interval = programme if t.in_programme(week) else followup
+        if interval <= 0:
+            continue
+        for r, off in enumerate(offsets[interval]):
+            if week >= off and (week - off) % interval == 0:
+                schedule.setdefault(week, []).extend(members[r].tolist())
+    return {w: np.asarray(f, dtype=np.int64) for w, f in schedule.items()}
+
+
+def visits(model, week: int) -> None:
+    """Run this week's visits."""
+    due = model.visit_schedule.get(week)
+    if due is None:
+        return
+    p, fa, pr = model.p, model.facilities, model.providers
+    u_away = model.streams["mentors"].random((len(due), 8))  # mentors called away (<= 8 due per visit)
+    transfer, relation, missed = model.pool.staff(week, due, fa, u_away, model.time.in_programme(week))
+    model.counters["visits_missed"] += missed
+    visited = relation > 0
+    if not visited.any():
+        return
+    model.record.fac["visits"][week + 1] += visited
+    gain = p["visits.leadership_gain"]
+    fa.leadership[visited] += gain * (1.0 - fa.leadership[visited])  # the closing debrief with leaders
+    days = int(p["visits.days"])
+    shares = track_shares(p)
+    args = (pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, pr.role,
+            pr.coached_days, pr.contact_days, pr.reinforced, transfer, relation, model.recept,
+            shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
+            days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
+            p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
+    run_chunks(_coach, model.chunks, *args)
+
+
+@kernel
+def _coach(f_lo, f_hi, skill, knowledge, trust, resistance, busy, filled, first_post, role, coached_days,
+           contact_days, reinforced, transfer, relation, recept, shares, weight, u, days, tacit_rate,
+           explicit_rate, resist_effect, absorptive, trust_rate):
+    """Side-by-side coaching of every mentee present at a visited facility among ``f_lo``..
+    ``f_hi - 1`` (see module doc)."""
+    for f in range(f_lo, f_hi):
+        if relation[f] != 0.0:
+            _coach_facility(f, first_post[f], first_post[f + 1], skill, knowledge, trust, resistance,
+                            busy, filled, role, coached_days, contact_days, reinforced, transfer,
+                            relation, recept, shares, weight, u, days, tacit_rate, explicit_rate,
+                            resist_effect, absorptive, trust_rate)
+
+
+@kernel
+def _coach_facility(f, lo, hi, skill, knowledge, trust, resistance, busy, filled, role, coached_days,
+                    contact_days, reinforced, transfer, relation, recept, shares, weight, u, days,
+                    tacit_rate, explicit_rate, resist_effect, absorptive, trust_rate):
+    """Coaching at visited facility ``f``, posts ``lo``..``hi - 1``."""
+    for i in range(lo, hi):
+        if not filled[i]:
+            continue
+        n = 0
+        for day in range(days):
+            if u[i, day] >= busy[i]:  # not taken by routine work that day
+                n += 1
+        if n == 0:
+            continue
+        t = transfer[f, role[i]] * (1.0 - resist_effect * resistance[i])
+        for d in range(4):
+            r = min(1.0, tacit_rate * t * weight[d] * recept[f, d] * (1.0 + absorptive * knowledge[i, d]))
+            skill[i, d] = 1.0 - (1.0 - skill[i, d]) * (1.0 - r) ** n
+            rk = min(1.0, explicit_rate * t * weight[d])
+            knowledge[i, d] = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rk) ** n
+        rt = min(1.0, trust_rate * relation[f])
+        trust[i] = 1.0 - (1.0 - trust[i]) * (1.0 - rt) ** n
+        for k in range(3):
+            coached_days[i, k] += n * shares[k]
+        contact_days[i] += n
+        reinforced[i] = True

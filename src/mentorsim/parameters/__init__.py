@@ -1,0 +1,1 @@
+"""The one parameter table: spec, model and cost tables, calibrated values, sources."""

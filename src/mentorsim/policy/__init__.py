@@ -1,0 +1,1 @@
+"""What the page and the HTML report both compute and draw (no page code)."""

@@ -1,0 +1,234 @@
+"""Figures of the page, its PNG export and the report (matplotlib, Agg, no screen).
+
+Built with matplotlib's object interface (``Figure``), not ``pyplot``: the page draws in
+worker threads, and pyplot's global state is not safe there. Each function takes the runs of
+the comparison (app_compute.ScenarioRun) and returns a Figure; ``png`` turns it into bytes.
+Bands are the 2.5-97.5 percentiles of single replicates (the spread a run can have).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from mentorsim.policy import economics as app_econ
+from mentorsim.timeline import WEEKS_PER_MONTH
+from mentorsim.model.people import DOMAINS
+from mentorsim.plots import OBSERVED_COMPOSITE, draw_attendance
+
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+COMPARATOR_COLOR = "#7f7f7f"
+
+
+def png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes."""
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def _months(rows: int) -> np.ndarray:
+    return np.arange(rows) / WEEKS_PER_MONTH
+
+
+def _facility_band(results, key: str):
+    n = results.runs[0].n_intervention
+    series = np.array([100 * r.fac[key][:, :n].mean(axis=1) for r in results.runs])
+    return series.mean(axis=0), np.percentile(series, 2.5, axis=0), np.percentile(series, 97.5, axis=0)
+
+
+def _end_line(ax, run, y: float = 2.0) -> None:
+    end = run.results.runs[0].programme_weeks / WEEKS_PER_MONTH
+    ax.axvline(end, color="black", lw=0.8, ls=":")
+    ax.text(end, y, " programme ends", fontsize=7, va="bottom")
+
+
+def _message(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=9, wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def composite(runs: Sequence, ax=None) -> Figure:
+    """Composite adherence to the 14 indicators over time, intervention facilities, each scenario
+    with its band, no mentorship (the first scenario's setting) dashed, observations as points."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(8, 4.2))
+        ax = fig.add_subplot()
+    for i, run in enumerate(runs):
+        mean, lo, hi = _facility_band(run.results, "composite")
+        m = _months(len(mean))
+        ax.plot(m, mean, color=COLORS[i % len(COLORS)], lw=2, label=run.name)
+        ax.fill_between(m, lo, hi, color=COLORS[i % len(COLORS)], alpha=0.18, lw=0)
+    if runs:
+        mean, lo, hi = _facility_band(runs[0].comparator, "composite")
+        m = _months(len(mean))
+        ax.plot(m, mean, color=COMPARATOR_COLOR, ls="--", lw=1.5, label="no mentorship")
+        ax.fill_between(m, lo, hi, color=COMPARATOR_COLOR, alpha=0.12, lw=0)
+        _end_line(ax, runs[0])
+    ax.scatter(*zip(*OBSERVED_COMPOSITE), color="black", marker="D", zorder=5, s=25,
+               label="observed (BMJ Qual Saf 2021)")
+    ax.set_xlabel("months since the programme started")
+    ax.set_ylabel("composite adherence (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Safety and teamwork practice (14 indicators), mean and 95% band")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
+    if fig is not None:
+        fig.tight_layout()
+    return fig
+
+
+def skills(runs: Sequence) -> Figure:
+    """Mean mentee skill (0-1) by domain over time, intervention facilities, with bands."""
+    fig = Figure(figsize=(9, 5.2))
+    axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
+    for j, (ax, dom) in enumerate(zip(axes, DOMAINS)):
+        for i, run in enumerate(list(runs) + ([runs[0]] if runs else [])):
+            res = run.results if i < len(runs) else run.comparator
+            series = np.array([r.arm_domain["skill"][:, 0, j] for r in res.runs])
+            m = _months(series.shape[1])
+            color = COLORS[i % len(COLORS)] if i < len(runs) else COMPARATOR_COLOR
+            label = run.name if i < len(runs) else "no mentorship"
+            ax.plot(m, series.mean(axis=0), color=color, lw=1.6, ls="-" if i < len(runs) else "--", label=label)
+            ax.fill_between(m, np.percentile(series, 2.5, axis=0), np.percentile(series, 97.5, axis=0),
+                            color=color, alpha=0.15, lw=0)
+        if runs:
+            _end_line(ax, runs[0], 0.02)
+        ax.set_title(dom.replace("_", " "), fontsize=9)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="upper left")
+    for ax in axes[2:]:
+        ax.set_xlabel("months since the programme started")
+    for ax in axes[::2]:
+        ax.set_ylabel("mean skill (0-1)")
+    fig.suptitle("Mentee skills by domain, mean and 95% band", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def attendance(runs: Sequence) -> Figure:
+    """Telementoring attendance per session (% of eligible staff), intervention facilities."""
+    fig = Figure(figsize=(8, 3.6))
+    draw_attendance(fig.add_subplot(), [(run.name, run.results) for run in runs], COLORS, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def costs_by_item(runs: Sequence, ax=None) -> Figure:
+    """Discounted programme cost by item per scenario (stacked bars), from the economics."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(8, 4))
+        ax = fig.add_subplot()
+    strategies = [r.economics for r in runs if r.economics is not None]
+    if not strategies:
+        _message(ax, "Costs not available:\n" + (runs[0].econ_message if runs else "no runs"))
+    else:
+        items = app_econ.items(strategies)
+        wide = items.pivot_table(index="strategy", columns="item", values="cost_usd", sort=False)
+        wide = wide[[c for c in dict.fromkeys(items["item"]) if c in wide.columns]]
+        wide = wide.loc[:, wide.abs().sum() > 0]
+        bottom = np.zeros(len(wide))
+        cmap = __import__("matplotlib").colormaps["tab20"]
+        for k, item in enumerate(wide.columns):
+            ax.bar(wide.index, wide[item].to_numpy(), bottom=bottom, color=cmap(k % 20), label=item.replace("_", " "))
+            bottom += wide[item].to_numpy()
+        ax.set_ylabel(f"cost ({app_econ.price_label()}, discounted)")
+        ax.set_title("Programme cost by item (mean over replicates)")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.grid(alpha=0.3, axis="y")
+    if fig is not None:
+        fig.tight_layout()
+    return fig
+
+
+def cost_effect_plane(runs: Sequence, effect: str = "dalys_averted", ax=None) -> Figure:
+    """Net cost against effect, each scenario relative to no mentorship (the origin), with lines
+    of constant cost per unit of effect at 0.34, 0.5 and 1 x GDP per capita."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(7, 4.5))
+        ax = fig.add_subplot()
+    strategies = [r.economics for r in runs if r.economics is not None]
+    label, unit = app_econ.EFFECTS[effect]
+    if not strategies:
+        _message(ax, "Cost-effectiveness not available:\n" + (runs[0].econ_message if runs else "no runs"))
+    else:
+        ce = app_econ.cost_effect(strategies)
+        for i, row in enumerate(ce.itertuples(index=False)):
+            ax.scatter(getattr(row, effect), row.cost_net_usd, s=60, color=COLORS[i % len(COLORS)],
+                       edgecolor="black", zorder=3, label=row.strategy)
+        ax.scatter([0], [0], s=40, color=COMPARATOR_COLOR, marker="s", zorder=3, label="no mentorship")
+        xmax = max(1e-9, float(np.nanmax(np.abs(ce[effect].to_numpy())))) * 1.2
+        if effect == "dalys_averted":
+            gdp = float(strategies[0].params["economics.gdp_per_capita_usd"])
+            for mult, ls in ((0.34, ":"), (0.5, "-."), (1.0, "--")):
+                ax.plot([0, xmax], [0, mult * gdp * xmax], color="grey", lw=0.8, ls=ls,
+                        label=f"{mult:g} x GDP per capita per DALY")
+        ax.axhline(0, color="black", lw=0.6)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_xlim(min(0, float(np.nanmin(ce[effect]))) * 1.2 - 0.05 * xmax, xmax)
+        ax.set_xlabel(f"{label}, vs no mentorship")
+        ax.set_ylabel(f"net cost ({app_econ.price_label()})")
+        ax.set_title("Cost against effect, relative to no mentorship")
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3)
+    if fig is not None:
+        fig.tight_layout()
+    return fig
+
+
+def gain_over_comparator(runs: Sequence, ax=None) -> Figure:
+    """What lasts: composite gain over no mentorship (same seed and setting), in points, through
+    the programme and the follow-up; mean and 95% band over replicates."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(8, 3.8))
+        ax = fig.add_subplot()
+    for i, run in enumerate(runs):
+        n = run.results.runs[0].n_intervention
+        gain = np.array([100 * (a.fac["composite"][:, :n].mean(axis=1) - b.fac["composite"][:, :n].mean(axis=1))
+                         for a, b in zip(run.results.runs, run.comparator.runs)])
+        m = _months(gain.shape[1])
+        ax.plot(m, gain.mean(axis=0), color=COLORS[i % len(COLORS)], lw=2, label=run.name)
+        ax.fill_between(m, np.percentile(gain, 2.5, axis=0), np.percentile(gain, 97.5, axis=0),
+                        color=COLORS[i % len(COLORS)], alpha=0.15, lw=0)
+    if runs:
+        _end_line(ax, runs[0], 0.5)
+        end = runs[0].results.runs[0].programme_weeks / WEEKS_PER_MONTH
+        ax.axvline(end + 24, color="grey", lw=0.8, ls="--")
+        ax.text(end + 24, 0.5, " 24 months after", fontsize=7, va="bottom")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xlabel("months since the programme started")
+    ax.set_ylabel("composite gain (points)")
+    ax.set_title("What lasts: composite gain over no mentorship")
+    if runs:
+        ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    if fig is not None:
+        fig.tight_layout()
+    return fig
+
+
+def dashboard(runs: Sequence) -> Figure:
+    """The PNG export: composite over time, what lasts, costs by item, cost against effect."""
+    fig = Figure(figsize=(15, 9))
+    axes = fig.subplots(2, 2).ravel()
+    composite(runs, ax=axes[0])
+    gain_over_comparator(runs, ax=axes[1])
+    costs_by_item(runs, ax=axes[2])
+    cost_effect_plane(runs, ax=axes[3])
+    seeds = sorted({r.seed for r in runs})
+    reps = sorted({r.replicates for r in runs})
+    fig.suptitle(f"mentorsim comparison: {', '.join(r.name for r in runs)} "
+                 f"(seed {', '.join(map(str, seeds))}; {', '.join(map(str, reps))} replicates)", fontsize=11)
+    fig.tight_layout()
+    return fig

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -137,7 +138,7 @@ def costs_by_item(runs: Sequence, ax=None) -> Figure:
         wide = wide[[c for c in dict.fromkeys(items["item"]) if c in wide.columns]]
         wide = wide.loc[:, wide.abs().sum() > 0]
         bottom = np.zeros(len(wide))
-        cmap = __import__("matplotlib").colormaps["tab20"]
+        cmap = matplotlib.colormaps["tab20"]
         for k, item in enumerate(wide.columns):
             ax.bar(wide.index, wide[item].to_numpy(), bottom=bottom, color=cmap(k % 20), label=item.replace("_", " "))
             bottom += wide[item].to_numpy()

@@ -44,7 +44,7 @@ def test_parameter_scopes():
     full = psa_parameter_names("default")
     assert set(costs) < set(full)
     assert all(n.split(".")[0] in ("costs", "economics") for n in costs)
-    assert "learning.skill_half_life_months" in full and "ssi.relative_reduction" in full
+    assert "learning.skill_half_life_months" in full and "ssi.relative_risk_full" in full
     assert not set(ANALYSIS_CHOICES) & set(full)
     assert all(PARAMS_BY_NAME[n].kind is not bool for n in full)
 

@@ -130,8 +130,14 @@ OUTCOME_DOCS: dict[str, str] = {
     "teamwork_month12_pct": "Teamwork and communication adherence, intervention arm, month 12.",
     "did_safety_pp": "Difference-in-differences of safety adherence, 0 to 12 months (points).",
     "did_teamwork_pp": "Difference-in-differences of teamwork adherence, 0 to 12 months (points).",
-    "ssc_use_baseline_pct": "SSC use, intervention arm, baseline.",
+    "ssc_use_baseline_pct": "SSC use (share of operations, as a chart review counts), intervention arm, baseline.",
     "ssc_use_month12_pct": "SSC use, intervention arm, month 12.",
+    "ssc_use_month18_pct": "SSC use, intervention arm, month 18 (Ernest 2021: 95.1%); NaN beyond the run.",
+    "comparison_ssc_use_month12_pct": "SSC use, comparison arm (national roll-out only), month 12.",
+    "ssc_reported_month6_pct": "Facilities reporting SSC use (self-report, as Hellar 2020 counted), both arms, month 6.",
+    "ssi_caesarean_baseline_pct": "SSI risk after caesarean, intervention arm, baseline (Ernest 2021: 14%).",
+    "ssi_caesarean_month18_pct": ("SSI risk after caesarean, intervention arm, month 18 (Ernest 2021: 1%, "
+                                  "chart review); NaN beyond the run."),
     "ssi_rate_baseline_pct": "Expected SSIs per 100 operations, intervention arm, first month.",
     "ssi_rate_end_pct": "Expected SSIs per 100 operations, intervention arm, last programme month.",
     "mortality_pct": "Post-operative deaths per 100 operations, intervention arm, programme.",
@@ -204,6 +210,13 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     ssc = out.arm_mean("ssc_use", 0)
     o["ssc_use_baseline_pct"] = 100 * ssc[0]
     o["ssc_use_month12_pct"] = 100 * ssc[m12]
+    m18 = month_row(18)
+    o["ssc_use_month18_pct"] = 100 * ssc[m18] if m18 < out.rows else np.nan
+    o["comparison_ssc_use_month12_pct"] = 100 * out.arm_mean("ssc_use", 1)[m12]
+    o["ssc_reported_month6_pct"] = 100 * out.fac["ssc_reported"][_row(out, month_row(6))].mean()
+    ssi_cs = out.arm_mean("ssi_risk_caesarean", 0)
+    o["ssi_caesarean_baseline_pct"] = 100 * ssi_cs[0]
+    o["ssi_caesarean_month18_pct"] = 100 * ssi_cs[m18] if m18 < out.rows else np.nan
     ops = out.fac["operations"][:, sl]
     ssi_e = out.fac["ssi_expected"][:, sl]
     first = slice(1, 1 + month_row(1))
@@ -319,7 +332,8 @@ class Results:
                     continue
                 d = {"scenario": self.name, "replicate": r.replicate, "week": week,
                      "month": week / WEEKS_PER_MONTH, "arm": arm}
-                for key in ("composite", "safety", "teamwork", "ssc_use"):
+                for key in ("composite", "safety", "teamwork", "ssc_use", "ssc_reported",
+                            "ssi_risk_caesarean"):
                     d[f"{key}_pct"] = 100 * r.fac[key][:, sl].mean(axis=1)
                 for key in ("operations", "caesareans", "ssi", "ssi_expected", "deaths",
                             "deaths_expected", "visits", "whatsapp_active", "consultations",

@@ -15,14 +15,14 @@ from mentorsim.results import OUTCOME_DOCS, RunOutput, run_outcomes
 
 
 def ssc_use_december2018_pct(out: RunOutput) -> float:
-    """SSC use (% of operations), intervention arm, December 2018.
+    """Facilities reporting SSC use (%), both arms, December 2018: what Hellar 2020 counted
+    (self-report across Lake Zone facilities, not the share of operations a chart review sees).
 
     The programme started in June 2018 (month 0), so December 2018 is months 6 to 7: the mean
-    over the weekly rows from ``month_row(6)`` to ``month_row(7)`` inclusive.
+    over the weekly rows from ``month_row(6)`` to ``month_row(7)`` inclusive of ``ssc_reported``.
     """
-    n = out.n_intervention
     rows = slice(month_row(6), month_row(7) + 1)
-    return float(100.0 * out.fac["ssc_use"][rows, :n].mean())
+    return float(100.0 * out.fac["ssc_reported"][rows].mean())
 
 
 def composite_baseline_range_pp(out: RunOutput) -> float:
@@ -55,7 +55,7 @@ def mortality_change_pp(out: RunOutput) -> float:
 
 #: name -> (description, function of a RunOutput)
 EXTRA_OUTPUTS: dict[str, tuple[str, Callable[[RunOutput], float]]] = {
-    "ssc_use_december2018_pct": ("SSC use, intervention arm, December 2018 (months 6-7).",
+    "ssc_use_december2018_pct": ("Facilities reporting SSC use, both arms, December 2018 (months 6-7).",
                                  ssc_use_december2018_pct),
     "composite_baseline_range_pp": ("Range (max - min) of facility composites at baseline.",
                                     composite_baseline_range_pp),

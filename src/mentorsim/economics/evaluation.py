@@ -116,6 +116,8 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
     r.update(sus.pool_metrics(out))
     r["facilities"] = float(out.n_intervention)
     r["followup_months"] = float(params["followup.months"])
+    r["programme_months"] = float(params["programme.months"])
+    r.update(sus.trend_record(params))
     return RunEconomics(r, acc, eff, gains, sus.pool_by_month(out))
 
 

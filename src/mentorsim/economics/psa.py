@@ -80,7 +80,9 @@ MODEL_UNCERTAIN: tuple[str, ...] = (
     "echo.base_attendance", "echo.after_hours_penalty",
     "whatsapp.weekly_engagement",
     "mentors.unavailable_prob", "mentors.annual_attrition", "mentors.local_context_bonus",
-    "ssi.risk_caesarean", "ssi.risk_other", "ssi.relative_reduction", "ssi.case_fatality",
+    "ssi.risk_caesarean", "ssi.risk_other", "ssi.relative_risk_full",
+    "ssi.case_fatality_caesarean", "ssi.case_fatality_other", "ssc.rollout_rate",
+    "learning.secular_ceiling",
 )
 
 

@@ -24,6 +24,13 @@ within-run alternative (``gain_vs_arm``) uses the run's own comparison facilitie
 difference-in-differences, (I(t) - I(0)) - (C(t) - C(0)); it needs no second run but compares
 different facilities.
 
+Net of the trend, with the assumption beside it. The trend itself is an assumption: its ceiling
+(``learning.secular_ceiling``) and whether it stops (``learning.secular_end_month``) are
+constrained by comparison-arm data at one time point only (month 12, the DiD), yet they set how
+high both runs climb after the programme. Every retention row therefore carries the trend it
+was computed under (``trend_assumption``, the column ``net_of_trend``); the shipped scenario
+``secular_stops_month12`` gives the sensitivity.
+
 Local mentor pool over time: hub and local mentors active, paired, lost to attrition, trained
 (pool and replacements), mentees who became mentors (``RunOutput.pool``), and the visits and
 days local mentors gave in follow-up (from the visit log): a pool that is kept visiting shows
@@ -98,12 +105,38 @@ def retention(gain_end: float, gain_later: float) -> float:
     return float(gain_later / gain_end)
 
 
+#: The trend parameters each evaluation record carries (``trend_record``), for the label.
+TREND_KEYS = ("learning.secular_rate", "learning.secular_ceiling", "learning.secular_end_month")
+
+
+def trend_record(params) -> dict[str, float]:
+    """The secular-trend parameters a strategy ran under, as record fields ``trend_<key>``."""
+    return {f"trend_{k.split('.')[1]}": float(params[k]) for k in TREND_KEYS}
+
+
+def trend_assumption(rate: float, ceiling: float, end_month: float, horizon_months: float | None = None) -> str:
+    """One line saying what the gains are net of and what that assumes."""
+    stops = ("and does not stop" if horizon_months is not None and end_month >= horizon_months
+             else f"until month {end_month:g}")
+    return (f"gain over no mentorship in the same setting, net of a secular trend shared by both "
+            f"(floors rise {rate:.4g}/week toward {ceiling:g} {stops}); assumption: comparison-arm "
+            f"data constrain the trend at month 12 only")
+
+
 def retention_table(records: pd.DataFrame) -> pd.DataFrame:
     """Per strategy and indicator: mean gains (points) at the end and horizons, and the share
     retained (ratio of the mean gains). ``records`` has a ``strategy`` column and the
-    ``gain_*`` columns of ``gains_at_horizons``."""
+    ``gain_*`` columns of ``gains_at_horizons``; with the ``trend_*`` columns of
+    ``trend_record`` each row also says, in ``net_of_trend``, the trend it is net of."""
     rows = []
     for strategy, g in records.groupby("strategy", sort=False):
+        note = None
+        if {f"trend_{k.split('.')[1]}" for k in TREND_KEYS} <= set(g.columns):
+            horizon = None
+            if {"followup_months", "programme_months"} <= set(g.columns):
+                horizon = float(g["programme_months"].iloc[0] + g["followup_months"].iloc[0])
+            note = trend_assumption(g["trend_secular_rate"].iloc[0], g["trend_secular_ceiling"].iloc[0],
+                                    g["trend_secular_end_month"].iloc[0], horizon)
         for k in INDICATORS:
             end = g[f"gain_end_{k}"].mean()
             row = {"strategy": strategy, "indicator": k, "gain_end_pp": end}
@@ -111,6 +144,8 @@ def retention_table(records: pd.DataFrame) -> pd.DataFrame:
                 later = g[f"gain_f{h}_{k}"].mean()
                 row[f"gain_{h}m_pp"] = later
                 row[f"retained_{h}m"] = retention(end, later)
+            if note is not None:
+                row["net_of_trend"] = note
             rows.append(row)
     return pd.DataFrame(rows)
 

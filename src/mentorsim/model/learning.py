@@ -8,7 +8,8 @@ closing a share of the gap (:func:`close_gap`). The weekly processes here then a
 - peer diffusion: a provider's skill moves toward the team mean when below it, at
   ``peer_rate`` x team culture (mean of teamwork culture and collective learning orientation);
 - secular trend: everyone's floor (both arms) drifts toward ``learning.secular_ceiling`` at
-  ``secular_rate`` a week, carrying skill with it;
+  ``secular_rate`` a week, carrying skill with it, until ``learning.secular_end_month`` (what
+  drove it, the national SSC roll-out and the other SS2020 components, may stop);
 - decay: gains above the floor halve over the skill / knowledge half-life; a week with contact
   exposes only (1 - ``reinforcement_protection``) of it, and leadership engagement L a further
   (1 - ``leadership_sustain`` x L);
@@ -63,6 +64,13 @@ def toward_team(skill, team_mean, rate):
 def secular_step(floor, rate, ceiling):
     """This week's rise of a floor toward ``ceiling`` (0 at or above it)."""
     return rate * max(ceiling - floor, 0.0)
+
+
+@kernel
+def secular_rate_at(rate, row, end_week):
+    """The secular rate in the week recorded in ``row`` (week ``row - 1``): ``rate`` while that
+    week is before ``end_week``, 0 after."""
+    return rate if row - 1 < end_week else 0.0
 
 
 @kernel

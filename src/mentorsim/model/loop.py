@@ -13,8 +13,10 @@ Each week ``w`` the model runs, in this order:
  7. practice        explicit knowledge turns into practised skill where time allows
  8. peer_diffusion  skills spread inside each team, scaled by its culture
  9. secular_trend   both arms' floors drift upward (other programmes, national scale-up)
+                    until learning.secular_end_month
 10. decay           gains above the floor decay, slowed by contact and leadership
-11. outcomes        composite indicator, SSC use, operations, SSIs, deaths
+11. outcomes        composite indicator, SSC adoption (roll-out in both arms, programme push
+                    in the intervention arm), operations, SSIs, deaths
 12. relationships   resistance from trust; confidence; teamwork culture follows practice
 13. snapshot        provider means by arm, facility context, mentor pool
 14. survey          the mentee survey, in the survey week only
@@ -54,18 +56,18 @@ from mentorsim.model.learning import (
     practice,
     resistance_from_trust,
     secular_baseline,
+    secular_rate_at,
     secular_step,
     toward_team,
     update_keep_factors,
 )
-from mentorsim.model.facility_outcomes import facility_outcomes
+from mentorsim.model.facility_outcomes import OUTCOME_COEF, facility_outcomes, outcome_coefficients
 from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).
 COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
         "lam_knowledge", "protect_contact", "protect_lead", "confidence_rate", "culture_rate",
-        "culture_floor", "n_safety", "ssc_slope", "ssc_mid", "risk_cs", "risk_o", "rrr", "ref",
-        "mort_cs", "mort_o", "case_fatality")
+        "culture_floor", "secular_end_week") + OUTCOME_COEF
 
 
 def coefficients(p, wpm: float) -> np.ndarray:
@@ -79,19 +81,15 @@ def coefficients(p, wpm: float) -> np.ndarray:
         "protect_contact": p["learning.reinforcement_protection"],
         "protect_lead": p["learning.leadership_sustain"], "confidence_rate": p["learning.confidence_rate"],
         "culture_rate": p["learning.culture_growth_rate"], "culture_floor": p["learning.culture_floor"],
-        "n_safety": p["outcomes.safety_indicators"], "ssc_slope": p["outcomes.ssc_slope"],
-        "ssc_mid": p["outcomes.ssc_midpoint"], "risk_cs": p["ssi.risk_caesarean"],
-        "risk_o": p["ssi.risk_other"], "rrr": p["ssi.relative_reduction"],
-        "ref": p["ssi.reference_adherence"], "mort_cs": p["mortality.caesarean"],
-        "mort_o": p["mortality.other"], "case_fatality": p["ssi.case_fatality"],
-    }
+        "secular_end_week": p["learning.secular_end_month"] * wpm,
+    } | dict(zip(OUTCOME_COEF, outcome_coefficients(p)))
     return np.array([float(values[k]) for k in COEF])
 
 
 @kernel
 def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, skill_floor, knowledge,
                     knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
-                    learning_orientation, current_baseline, operations_week, caesarean_share,
+                    learning_orientation, current_baseline, operations_week, caesarean_share, ssc, ssc_push,
                     outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
                     culture_all, team, checklist, tally_posts, series):
     """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a chunk; see
@@ -106,7 +104,7 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
     checklist[fs] = 0.0
     peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], c[2])
     update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], c[5], c[6], c[7], c[8])
-    secular_rate, ceiling, confidence_rate = c[3], c[4], c[9]
+    secular_rate, ceiling, confidence_rate = secular_rate_at(c[3], row, c[12]), c[4], c[9]
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     team_mean = np.empty(4)
     staff_present = series[0][row]
@@ -136,8 +134,8 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
         tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
                        filled, theatre, arm_sums, staff_present, team, checklist)
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
-                      c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21],
-                      outcome_table[row, fs])
+                      ssc[fs], ssc_push[fs], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21],
+                      c[22], c[23], c[24], c[25], outcome_table[row, fs])
     culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], recept[fs])
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
@@ -154,11 +152,15 @@ class Dynamics:
         pr, fa, rec = model.providers, model.facilities, model.record
         self.chunks = model.chunks
         self.arm_sums = np.zeros((len(self.chunks), 2, ARM_SUM_COLUMNS))
+        # SSC use by facility (advanced by facility_outcomes) and this week's programme push
+        self.ssc = np.full(fa.n, float(model.p["ssc.baseline_use"]))
+        self.ssc_push = np.zeros(fa.n)
+        self.mentored = np.asarray(fa.intervention, dtype=float) * float(model.programme_runs)
         tally_posts, self.series = tally_arguments(pr, fa, rec)
         arrays = (model.coef, pr.skill, pr.skill_floor, pr.knowledge, pr.knowledge_floor, pr.busy,
                   pr.reinforced, pr.resistance0, model.recept, fa.leadership, fa.teamwork_culture,
                   fa.learning_orientation, fa.current_baseline, fa.operations_week, fa.caesarean_share,
-                  rec.outcome_table, np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), fa.workload,
+                  self.ssc, self.ssc_push, rec.outcome_table, np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), fa.workload,
                   rec.fac["workload"], rec.fac["leadership"], rec.fac["teamwork_culture"],
                   np.zeros((fa.n, 4)), np.zeros(fa.n), tally_posts, self.series)
         single = len(self.chunks) == 1  # then the kernel records the arm means itself
@@ -177,6 +179,7 @@ class Dynamics:
 def dynamics(model, week: int) -> None:
     """Steps 7-13 (one compiled call per chunk)."""
     u = model.streams["operations"].random((model.facilities.n, 5))
+    model.dynamics.ssc_push[:] = model.dynamics.mentored if model.time.in_programme(week) else 0.0
     model.dynamics.week(week + 1, u)
     model.record.pool_counts(model.pool, week)
 

@@ -17,6 +17,7 @@ FACILITY_SERIES = (
     "composite", "safety", "teamwork", "ssc_use", "operations", "caesareans", "ssi",
     "ssi_expected", "deaths", "deaths_expected", "workload", "leadership", "teamwork_culture",
     "visits", "echo_attended", "echo_eligible", "whatsapp_active", "consultations", "staff_present",
+    "ssc_reported", "ssi_risk_caesarean",
 )
 ARM_DOMAIN_SERIES = ("skill", "knowledge")
 ARM_SERIES = ("confidence", "resistance", "trust", "providers", "vacancies")

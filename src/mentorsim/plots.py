@@ -113,6 +113,32 @@ def attendance(results: Sequence[Results], path: Path) -> Path:
     return save_figure(fig, path)
 
 
+def facility_gains(results: Sequence[Results], path: Path) -> Path:
+    """Per-facility 12-month composite gain against the facility's context (mean of leadership,
+    teamwork culture and learning orientation at the start), one panel per scenario; marker size
+    shows the baseline composite, the three highest and lowest gains are labelled (seed 003's
+    higher and lower performers)."""
+    fig, axes = plt.subplots(1, len(results), figsize=(4.5 * len(results) + 1, 4.5), squeeze=False)
+    for ax, res in zip(axes[0], results):
+        facs = res.facility_summary()
+        if not facs or "context" not in facs[0]:
+            ax.set_axis_off()
+            continue
+        ctx = np.array([f["context"] for f in facs])
+        gain = np.array([f["composite_gain_pp"] for f in facs])
+        base = np.array([f["composite_baseline_pct"] for f in facs])
+        ax.scatter(ctx, gain, s=10 + 8 * base, alpha=0.7, edgecolor="black", lw=0.5)
+        order = np.argsort(gain)
+        for j in list(order[:3]) + list(order[-3:]):
+            ax.annotate(str(facs[j]["id"]), (ctx[j], gain[j]), fontsize=8, xytext=(3, 3),
+                        textcoords="offset points")
+        ax.set_xlabel("facility context at start (0-1)")
+        ax.set_ylabel("composite gain, baseline to month 12 (points)")
+        ax.set_title(f"{res.name}: gain by facility (size = baseline %)", fontsize=9)
+        ax.grid(alpha=0.3)
+    return save_figure(fig, path)
+
+
 def save_figure(fig, path: Path, dpi: int = 110, rect=None) -> Path:
     """Lay out ``fig`` (within ``rect``, if given), write it to ``path`` as PNG at ``dpi``, and
     close it; every PNG mentorsim writes goes through here."""

@@ -65,7 +65,8 @@ from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_argume
 COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
         "lam_knowledge", "protect_contact", "protect_lead", "confidence_rate", "culture_rate",
         "culture_floor", "n_safety", "ssc_slope", "ssc_mid", "risk_cs", "risk_o", "rrr", "ref",
-        "mort_cs", "mort_o", "case_fatality")
+        "mort_cs", "mort_o", "case_fatality", "culture_full",
+        "skill_primes")
 
 
 def coefficients(p, wpm: float) -> np.ndarray:
@@ -84,6 +85,8 @@ def coefficients(p, wpm: float) -> np.ndarray:
         "risk_o": p["ssi.risk_other"], "rrr": p["ssi.relative_reduction"],
         "ref": p["ssi.reference_adherence"], "mort_cs": p["mortality.caesarean"],
         "mort_o": p["mortality.other"], "case_fatality": p["ssi.case_fatality"],
+        "culture_full": p["learning.teamwork_receptivity_full"],
+        "skill_primes": p["learning.skill_primes_knowledge"],
     }
     return np.array([float(values[k]) for k in COEF])
 
@@ -113,7 +116,8 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
-        practice(skill, knowledge, busy, filled, lo, hi, recept[f], c[0], c[1], team_mean)
+        practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f], c[0], c[1],
+                 c[23], team_mean)
         # (b) steps 8-10 and the provider part of 12, post by post
         for i in range(lo, hi):
             peer_rate = peer[f - f_lo] if filled[i] else 0.0
@@ -138,7 +142,7 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
                       c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21],
                       outcome_table[row, fs])
-    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], recept[fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], c[22], recept[fs])
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
     culture_all[row, fs] = teamwork_culture[fs]

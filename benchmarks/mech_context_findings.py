@@ -49,8 +49,22 @@ def facility_figures(outs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--replicates", type=int, default=5)
+    ap.add_argument("--sweep", action="store_true",
+                    help="also sweep the parameters that decide local against hub (share 1.0, both keep the pool)")
     a = ap.parse_args()
     R = a.replicates
+    if a.sweep:
+        keep = ["mentors.local_share=1.0", "followup.local_visit_interval_weeks=13"]
+        for key, values in (("mentors.local_context_bonus", (0.0, 0.1, 0.2, 0.25, 0.4, 0.6)),
+                            ("mentors.local_mentoring_skill", (0.6, 0.7, 0.8)),
+                            ("mentors.local_experience_years", (3.0, 6.0, 12.0))):
+            for v in values:
+                sets = keep + [f"{key}={v}"]
+                hub, loc = runs("ss2020", sets, R), runs("local_mentors", sets, R)
+                print(f"[5 sweep] {key}={v}: month-12 hub-first {mean(hub, 'composite_month12_pct'):.1f}"
+                      f" local-first {mean(loc, 'composite_month12_pct'):.1f}; follow-up 24m"
+                      f" {mean(hub, 'composite_followup24_pct'):.1f} vs {mean(loc, 'composite_followup24_pct'):.1f}")
+        return
     ss = runs("ss2020", replicates=R)
     sd, cor, ctx = facility_figures(ss)
     print(f"[1] gain SD across facilities {sd:.1f} pts; corr(gain, baseline) {cor:+.2f}; corr(gain, context) {ctx:+.2f}")

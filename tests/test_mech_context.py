@@ -4,10 +4,10 @@ its own facilities)."""
 
 import numpy as np
 import pytest
-
 from conftest import params_with
+
 from mentorsim.model.model import MentorshipModel
-from mentorsim.results import Results, positive_deviance, run_outcomes
+from mentorsim.results import Results, positive_deviance
 from mentorsim.runner import evaluate, simulate
 from mentorsim.scenario import default_scenario
 from mentorsim.timeline import month_row

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from mentorsim.timeline import WEEKS_PER_MONTH  # noqa: E402
-from mentorsim.model.people import DOMAINS  # noqa: E402
-from mentorsim.results import Results  # noqa: E402
+from mentorsim.model.people import DOMAINS
+from mentorsim.results import Results
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 #: Published composite adherence of the intervention facilities (BMJ Qual Saf 2021, Table 2).
 OBSERVED_COMPOSITE = ((0, 12.0), (12, 61.0))

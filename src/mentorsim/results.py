@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,12 +19,12 @@ from scipy import stats
 
 from mentorsim.model.facilities import LEVELS
 from mentorsim.model.mentors import DISCIPLINES, VISIT_LOG_COLUMNS
-from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 from mentorsim.model.people import DOMAINS
-from mentorsim.provenance import metadata
 from mentorsim.model.recording import ARM_SERIES, FACILITY_SERIES, POOL_SERIES
-from mentorsim.scenario import Scenario
 from mentorsim.model.survey import FIVE_AREAS, ITEMS
+from mentorsim.provenance import metadata
+from mentorsim.scenario import Scenario
+from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 
 ARMS = ("intervention", "comparison")
 
@@ -49,7 +49,7 @@ class RunOutput:
     mentor_rows: list  # one dict per mentor, see .mentors
 
     @classmethod
-    def from_model(cls, model) -> "RunOutput":
+    def from_model(cls, model) -> RunOutput:
         r, fa = model.record, model.facilities
         columns = {
             "facility": np.arange(fa.n), "arm": np.where(fa.intervention, ARMS[0], ARMS[1]),

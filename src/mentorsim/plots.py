@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from mentorsim.timeline import WEEKS_PER_MONTH  # noqa: E402
-from mentorsim.model.people import DOMAINS  # noqa: E402
-from mentorsim.results import Results  # noqa: E402
+from mentorsim.model.people import DOMAINS
+from mentorsim.results import Results
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 #: Published composite adherence of the intervention facilities (BMJ Qual Saf 2021, Table 2).
 OBSERVED_COMPOSITE = ((0, 12.0), (12, 61.0))
@@ -110,6 +110,32 @@ def attendance(results: Sequence[Results], path: Path) -> Path:
     """Telementoring attendance per session over time, per scenario."""
     fig, ax = plt.subplots(figsize=(9, 4))
     draw_attendance(ax, [(r.name, r) for r in results])
+    return save_figure(fig, path)
+
+
+def facility_gains(results: Sequence[Results], path: Path) -> Path:
+    """Per-facility 12-month composite gain against the facility's context (mean of leadership,
+    teamwork culture and learning orientation at the start), one panel per scenario; marker size
+    shows the baseline composite, the three highest and lowest gains are labelled (seed 003's
+    higher and lower performers)."""
+    fig, axes = plt.subplots(1, len(results), figsize=(4.5 * len(results) + 1, 4.5), squeeze=False)
+    for ax, res in zip(axes[0], results):
+        facs = res.facility_summary()
+        if not facs or "context" not in facs[0]:
+            ax.set_axis_off()
+            continue
+        ctx = np.array([f["context"] for f in facs])
+        gain = np.array([f["composite_gain_pp"] for f in facs])
+        base = np.array([f["composite_baseline_pct"] for f in facs])
+        ax.scatter(ctx, gain, s=10 + 8 * base, alpha=0.7, edgecolor="black", lw=0.5)
+        order = np.argsort(gain)
+        for j in list(order[:3]) + list(order[-3:]):
+            ax.annotate(str(facs[j]["id"]), (ctx[j], gain[j]), fontsize=8, xytext=(3, 3),
+                        textcoords="offset points")
+        ax.set_xlabel("facility context at start (0-1)")
+        ax.set_ylabel("composite gain, baseline to month 12 (points)")
+        ax.set_title(f"{res.name}: gain by facility (size = baseline %)", fontsize=9)
+        ax.grid(alpha=0.3)
     return save_figure(fig, path)
 
 

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,12 +19,12 @@ from scipy import stats
 
 from mentorsim.model.facilities import LEVELS
 from mentorsim.model.mentors import DISCIPLINES, VISIT_LOG_COLUMNS
-from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 from mentorsim.model.people import DOMAINS
-from mentorsim.provenance import metadata
 from mentorsim.model.recording import ARM_SERIES, FACILITY_SERIES, POOL_SERIES
-from mentorsim.scenario import Scenario
 from mentorsim.model.survey import FIVE_AREAS, ITEMS
+from mentorsim.provenance import metadata
+from mentorsim.scenario import Scenario
+from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 
 ARMS = ("intervention", "comparison")
 
@@ -49,7 +49,7 @@ class RunOutput:
     mentor_rows: list  # one dict per mentor, see .mentors
 
     @classmethod
-    def from_model(cls, model) -> "RunOutput":
+    def from_model(cls, model) -> RunOutput:
         r, fa = model.record, model.facilities
         columns = {
             "facility": np.arange(fa.n), "arm": np.where(fa.intervention, ARMS[0], ARMS[1]),
@@ -61,6 +61,7 @@ class RunOutput:
             "theatre_nurses": fa.staff[:, 2], "ward_nurses": fa.staff[:, 3],
             "leadership_start": r.fac["leadership"][0], "teamwork_culture_start": r.fac["teamwork_culture"][0],
             "learning_orientation": fa.learning_orientation, "connectivity": fa.connectivity,
+            "context": fa.context, "uptake": fa.uptake,
             "distance_hub_km": fa.distance_hub_km, "distance_local_km": fa.distance_local_km,
         }
         mentors = [{
@@ -249,6 +250,32 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     return {k: float(v) for k, v in o.items()}
 
 
+#: Facility context columns reported beside each facility's gain (RunOutput.facility_columns).
+FACILITY_CONTEXT = ("leadership_start", "teamwork_culture_start", "learning_orientation", "context", "uptake")
+
+
+def positive_deviance(facilities: list[dict], k: int = 3) -> dict:
+    """Seed 003's grouping: the ``k`` facilities with the largest 12-month composite gain
+    (higher performers) and the ``k`` with the smallest (lower performers), each with its
+    context, plus the spread of gains (sd, points) and its correlation with context and with
+    baseline (nan when undefined)."""
+    if not facilities:
+        return {}
+    order = sorted(facilities, key=lambda f: f["composite_gain_pp"], reverse=True)
+    gain = np.array([f["composite_gain_pp"] for f in facilities])
+    base = np.array([f["composite_baseline_pct"] for f in facilities])
+
+    def corr(x):
+        ok = len(gain) > 2 and np.std(x) > 0 and np.std(gain) > 0
+        return float(np.corrcoef(x, gain)[0, 1]) if ok else float("nan")
+    out = {"higher_performers": order[:k], "lower_performers": order[::-1][:k],
+           "gain_sd_pp": float(gain.std(ddof=1)) if len(gain) > 1 else float("nan"),
+           "gain_baseline_correlation": corr(base)}
+    if "context" in facilities[0]:
+        out["gain_context_correlation"] = corr(np.array([f["context"] for f in facilities]))
+    return out
+
+
 def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """(mean, low, high): the mean over replicates and its t-based confidence interval."""
     v = np.asarray(values, dtype=float)
@@ -305,19 +332,26 @@ class Results:
         out["ci95"] = ci
         out["range95"] = spread
         out["facilities"] = self.facility_summary()
+        out["positive_deviance"] = positive_deviance(out["facilities"])
         return _clean(out)
 
     def facility_summary(self) -> list[dict]:
-        """Each intervention facility: id, level, region, composite at baseline and month 12."""
+        """Each intervention facility: id, level, region, composite at baseline and month 12 and
+        the gain between (points; means over replicates), and its context at the start
+        (leadership, teamwork culture, learning orientation, their mean, and the absorptive
+        capacity it gives). Facilities are the same in every replicate of a seed."""
         first = self.runs[0]
         n = first.n_intervention
         m12 = _row(first, month_row(12))
         base = np.mean([r.fac["composite"][0, :n] for r in self.runs], axis=0)
         at12 = np.mean([r.fac["composite"][m12, :n] for r in self.runs], axis=0)
         fac = first.facility_columns
+        context = {k: fac[k] for k in FACILITY_CONTEXT if k in fac}
         return [{"id": int(f), "level": fac["level"][f], "region": fac["region"][f],
                  "composite_baseline_pct": float(100 * base[f]),
-                 "composite_month12_pct": float(100 * at12[f])} for f in range(n)]
+                 "composite_month12_pct": float(100 * at12[f]),
+                 "composite_gain_pp": float(100 * (at12[f] - base[f])),
+                 **{k: float(v[f]) for k, v in context.items()}} for f in range(n)]
 
     def timeseries(self) -> pd.DataFrame:
         """Weekly series by arm: one row per replicate, week and arm."""

@@ -170,6 +170,7 @@ def write_results(results, out: Path, payload: dict) -> None:
         plots.composite_over_time(results, stage / "composite.png")
         plots.skills_by_domain(results, stage / "skills.png")
         plots.attendance(results, stage / "attendance.png")
+        plots.facility_gains(results, stage / "facility_gains.png")
 
 
 def summary_table(results, markdown: bool = False) -> str:

@@ -6,6 +6,12 @@ facilities, as Mara and Kagera held five each); a context (leadership engagement
 culture, collective learning orientation, connectivity); and distances to the hub and to a
 regional mentor's base. Intervention facilities come first, comparison facilities after.
 
+Context (the mean of leadership, teamwork culture and learning orientation at the start) shapes
+both where a facility starts and how much it takes up (seed 003): baseline practice rises with
+it (``facilities.context_baseline_slope``), and so does absorptive capacity, ``uptake`` = 1 +
+``learning.context_uptake`` x (context - mean context), which scales what each coaching day,
+ECHO session and WhatsApp week achieves there.
+
 Leadership engagement and teamwork culture change during a run (visits' closing debriefs raise
 leadership engagement; practised teamwork raises culture); the rest is fixed.
 """
@@ -68,9 +74,20 @@ class Facilities:
         self.region = np.where(self.intervention, idx // per, -1 - (idx - n_int) // per)
         self.n_regions = int(self.region[self.intervention].max() + 1) if n_int else 0
         self.group = np.maximum(self.region, 0)  # WhatsApp group of an intervention facility
-        # Baseline practice: facility mean, with between-facility spread (composite 5-19%).
+        # Context: how prepared a facility is (seed 003), and how far from the typical facility.
+        self.context = (self.leadership + self.teamwork_culture + self.learning_orientation) / 3.0
+        self.context_mean = mean_context(p)
+        above = self.context - self.context_mean
+        # Baseline practice: the facility mean rises with context; the rest of the between-facility
+        # spread (composite 5-19%) is independent, so the total sd stays baseline_facility_sd.
+        slope = p["facilities.context_baseline_slope"]
+        explained = slope * sd / np.sqrt(3.0)  # sd of slope x context (three independent scores)
+        residual = np.sqrt(max(0.0, p["providers.baseline_facility_sd"] ** 2 - explained ** 2))
         self.baseline_skill = np.clip(
-            rng.normal(p["providers.baseline_skill"], p["providers.baseline_facility_sd"], n), 0.01, 1.0)
+            p["providers.baseline_skill"] + slope * above + residual * rng.standard_normal(n), 0.01, 1.0)
+        # Absorptive capacity: what each contact, session and message achieves, relative to a
+        # facility of mean context (fixed at the starting context).
+        self.uptake = np.maximum(0.0, 1.0 + p["learning.context_uptake"] * above)
         # Dynamic state, written each week.
         self.current_baseline = self.baseline_skill.copy()  # moved by the secular trend
         self.workload = np.ones(n)
@@ -85,6 +102,12 @@ class Facilities:
     def culture(self) -> np.ndarray:
         """Team culture used for peer learning: mean of teamwork culture and learning orientation."""
         return 0.5 * (self.teamwork_culture + self.learning_orientation)
+
+
+def mean_context(p) -> float:
+    """Context of a typical facility: the mean of the three context means (share)."""
+    return (p["facilities.leadership_mean"] + p["facilities.teamwork_culture_mean"]
+            + p["facilities.learning_orientation_mean"]) / 3.0
 
 
 class Facility(mesa.Agent):
@@ -146,6 +169,16 @@ class Facility(mesa.Agent):
     @property
     def distance_hub_km(self) -> float:
         return float(self._arrays.distance_hub_km[self.index])
+
+    @property
+    def context(self) -> float:
+        """Mean of leadership, teamwork culture and learning orientation at the start (0-1)."""
+        return float(self._arrays.context[self.index])
+
+    @property
+    def uptake(self) -> float:
+        """Absorptive capacity: multiplier on what each contact achieves (1 = typical facility)."""
+        return float(self._arrays.uptake[self.index])
 
     @property
     def workload(self) -> float:

@@ -3,8 +3,13 @@
 The modalities (visits.py, telementoring.py, whatsapp.py) move skill or knowledge toward 1 by
 closing a share of the gap (:func:`close_gap`). The weekly processes here then act on everyone:
 
-- practice: explicit knowledge turns into practised skill, where knowledge exceeds skill,
-  at ``knowledge_to_skill_rate`` x (1 - ``workload.practice_block`` x busy) x receptivity;
+- practice: explicit knowledge a mentee has gained (above their own floor) turns into practised
+  skill: each week skill closes ``knowledge_to_skill_rate`` x (1 - ``workload.practice_block`` x
+  busy) x receptivity x knowledge gained x (1 + ``skill_primes_knowledge`` x skill gained) of
+  its gap to 1: a mentee coached side by side puts what sessions taught into practice faster
+  (the complementarity, in the other direction from coaching x knowledge). (Earlier versions closed the gap up to
+  knowledge itself; with the secular trend lifting practice floors above explicit knowledge, what
+  telementoring taught then never reached practice.)
 - peer diffusion: a provider's skill moves toward the team mean when below it, at
   ``peer_rate`` x team culture (mean of teamwork culture and collective learning orientation);
 - secular trend: everyone's floor (both arms) drifts toward ``learning.secular_ceiling`` at
@@ -17,8 +22,17 @@ closing a share of the gap (:func:`close_gap`). The weekly processes here then a
   skill at ``confidence_rate``; teamwork culture rises toward practised teamwork at
   ``culture_growth_rate`` (culture change comes after practice, as lower performers showed).
 
-Receptivity: learning in the teamwork domain is scaled by ``culture_floor`` + (1 -
-``culture_floor``) x teamwork culture; other domains by 1.
+Receptivity: learning in the teamwork domain is scaled by ``culture_floor`` +
+(``teamwork_receptivity_full`` - ``culture_floor``) x teamwork culture; other domains by 1.
+Teamwork behaviours (briefings, closed-loop communication) are collective: where culture allows,
+one coached member's practice is taken up by the team, so at full culture teamwork learning is
+``teamwork_receptivity_full`` (default 2) times the other domains'. A team of low culture fixes
+safety practice first and reaches teamwork as culture grows (seed 003's change continuum).
+
+Absorptive capacity (facilities.py, ``uptake``): the modalities scale what each contact achieves
+by the facility's context. Complementarity: coaching achieves more with explicit knowledge
+(``absorptive_capacity``), a telementoring session more with practised skill
+(``skill_primes_knowledge``).
 """
 
 from __future__ import annotations
@@ -39,19 +53,28 @@ def close_gap(value, rate, times=1.0):
 
 def receptivity(model) -> np.ndarray:
     """[n_fac, 4] multiplier on learning: 1, except teamwork, which needs team culture."""
-    fa, floor = model.facilities, model.p["learning.culture_floor"]
+    fa, p = model.facilities, model.p
     r = np.ones((fa.n, 4))
-    r[:, TEAMWORK] = floor + (1.0 - floor) * fa.teamwork_culture
+    r[:, TEAMWORK] = teamwork_receptivity(fa.teamwork_culture, p["learning.culture_floor"],
+                                          p["learning.teamwork_receptivity_full"])
     return r
+
+
+@kernel
+def teamwork_receptivity(culture, floor, full):
+    """Teamwork-domain receptivity of a team with ``culture`` (0-1): ``floor`` with none,
+    ``full`` with full culture, linear between."""
+    return floor + (full - floor) * culture
 
 
 # Rules for one provider and domain. The kernels below and loop.weekly_dynamics apply them;
 # they are written once, here (numba inlines them).
 
 @kernel
-def practised(skill, knowledge, rate, receptivity):
-    """Skill after a week's practice: closes ``rate`` x receptivity of the gap up to knowledge."""
-    return skill + rate * max(knowledge - skill, 0.0) * receptivity
+def practised(skill, gained, rate, receptivity):
+    """Skill after a week's practice: closes ``rate`` x receptivity x knowledge ``gained`` (above
+    the person's floor) of the gap to 1 (``rate`` already holds the skill-gained factor)."""
+    return skill + min(1.0, rate * max(gained, 0.0) * receptivity) * (1.0 - skill)
 
 
 @kernel
@@ -90,7 +113,8 @@ def confidence_toward(confidence, mean_skill, rate):
 
 
 @kernel
-def practice(skill, knowledge, busy, filled, lo, hi, recept, rate, block, team_mean):
+def practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept, rate, block,
+             primes, team_mean):
     """Step 7 for one facility's filled posts ``lo``..``hi - 1`` (in place), with its receptivity
     ``recept`` [4]; writes the team's mean skill after it into ``team_mean`` [4] (0 with no one
     in post), which peer diffusion (step 8) moves people toward."""
@@ -103,7 +127,8 @@ def practice(skill, knowledge, busy, filled, lo, hi, recept, rate, block, team_m
         r = rate * (1.0 - block * busy[i])
         count += 1.0
         for d in range(4):
-            s = practised(skill[i, d], knowledge[i, d], r, recept[d])
+            rd = r * (1.0 + primes * max(0.0, skill[i, d] - skill_floor[i, d]))
+            s = practised(skill[i, d], knowledge[i, d] - knowledge_floor[i, d], rd, recept[d])
             skill[i, d] = s
             team_mean[d] += s
     if count > 0.0:
@@ -143,11 +168,11 @@ def secular_baseline(current_baseline, rate, ceiling):
 
 
 @kernel
-def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, recept):
+def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, culture_full, recept):
     """Step 12 at facility level: teamwork culture rises toward practised teamwork; the
     teamwork receptivity follows (in place)."""
     for f in range(culture.shape[0]):
         gap = team_practice[f, TEAMWORK] - culture[f]
         if gap > 0.0:
             culture[f] += culture_rate * gap
-        recept[f, TEAMWORK] = culture_floor + (1.0 - culture_floor) * culture[f]
+        recept[f, TEAMWORK] = teamwork_receptivity(culture[f], culture_floor, culture_full)

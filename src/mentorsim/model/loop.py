@@ -67,7 +67,10 @@ from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_argume
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).
 COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
         "lam_knowledge", "protect_contact", "protect_lead", "confidence_rate", "culture_rate",
-        "culture_floor", "secular_end_week") + OUTCOME_COEF
+        "culture_floor", "secular_end_week", "culture_full", "skill_primes") + OUTCOME_COEF
+#: Positions in the coefficient array, by name (numba reads these as compile-time constants).
+I_SECULAR_END, I_CULTURE_FULL, I_SKILL_PRIMES = (COEF.index(k) for k in ("secular_end_week", "culture_full", "skill_primes"))
+I_OUTCOMES = COEF.index(OUTCOME_COEF[0])
 
 
 def coefficients(p, wpm: float) -> np.ndarray:
@@ -82,6 +85,8 @@ def coefficients(p, wpm: float) -> np.ndarray:
         "protect_lead": p["learning.leadership_sustain"], "confidence_rate": p["learning.confidence_rate"],
         "culture_rate": p["learning.culture_growth_rate"], "culture_floor": p["learning.culture_floor"],
         "secular_end_week": p["learning.secular_end_month"] * wpm,
+        "culture_full": p["learning.teamwork_receptivity_full"],
+        "skill_primes": p["learning.skill_primes_knowledge"],
     } | dict(zip(OUTCOME_COEF, outcome_coefficients(p)))
     return np.array([float(values[k]) for k in COEF])
 
@@ -104,14 +109,15 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
     checklist[fs] = 0.0
     peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], c[2])
     update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], c[5], c[6], c[7], c[8])
-    secular_rate, ceiling, confidence_rate = secular_rate_at(c[3], row, c[12]), c[4], c[9]
+    secular_rate, ceiling, confidence_rate = secular_rate_at(c[3], row, c[I_SECULAR_END]), c[4], c[9]
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     team_mean = np.empty(4)
     staff_present = series[0][row]
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
-        practice(skill, knowledge, busy, filled, lo, hi, recept[f], c[0], c[1], team_mean)
+        practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f], c[0], c[1],
+                 c[I_SKILL_PRIMES], team_mean)
         # (b) steps 8-10 and the provider part of 12, post by post
         for i in range(lo, hi):
             peer_rate = peer[f - f_lo] if filled[i] else 0.0
@@ -134,9 +140,11 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
         tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
                        filled, theatre, arm_sums, staff_present, team, checklist)
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
-                      ssc[fs], ssc_push[fs], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21],
-                      c[22], c[23], c[24], c[25], outcome_table[row, fs])
-    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], recept[fs])
+                      ssc[fs], ssc_push[fs], c[I_OUTCOMES], c[I_OUTCOMES + 1], c[I_OUTCOMES + 2],
+                      c[I_OUTCOMES + 3], c[I_OUTCOMES + 4], c[I_OUTCOMES + 5], c[I_OUTCOMES + 6],
+                      c[I_OUTCOMES + 7], c[I_OUTCOMES + 8], c[I_OUTCOMES + 9], c[I_OUTCOMES + 10],
+                      c[I_OUTCOMES + 11], c[I_OUTCOMES + 12], outcome_table[row, fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], c[I_CULTURE_FULL], recept[fs])
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
     culture_all[row, fs] = teamwork_culture[fs]

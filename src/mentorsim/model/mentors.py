@@ -12,6 +12,14 @@ Capacity: every mentor earns ``available_days_per_month`` of mentorship days, ba
 without enough days, or called away (``unavailable_prob``), misses the visit; a visit with no
 mentor present does not happen. This is what bounds how many facilities a pool can serve.
 
+Local context (mechanism 6): a regional mentor knows the facilities' context, so each coaching
+day transfers ``1 + mentors.local_context_bonus`` times as much and builds trust that much
+faster (more relatable); a hub mentor brings more clinical experience (``experience_years``,
+saturating at ``experience_half_years``). Mentoring skill is the same for both by default (both
+had the mentorship training); pairing with a hub mentor before the handover adds
+``pairing_skill_gain``. The handover is a policy lever: ``handover_month`` (0 = local from the
+start), ``local_share`` (positions, nurses first) and ``followup.local_visit_interval_weeks``.
+
 Regional mentors leave at ``mentors.annual_attrition`` (a departure week drawn when they are
 trained); each is replaced after the hiring delay by the most skilled mentee of that discipline
 in the region (a mentee becomes a mentor).
@@ -90,6 +98,7 @@ class Mentor(mesa.Agent):
     def mentoring_skill(self, value: float) -> None:
         self.pool.skill[self.slot] = value
         self.pool.eff[self.slot] = self.effectiveness(self.pool.p)
+        self.pool.relate[self.slot] = value * self.effectiveness_factors(self.pool.p)[1]
 
     @property
     def leave_week(self) -> float:
@@ -122,6 +131,11 @@ class Mentor(mesa.Agent):
         exp, context = self.effectiveness_factors(p)
         return self.mentoring_skill * exp * context
 
+    @property
+    def relatability(self) -> float:
+        """How fast contact with this mentor builds trust: mentoring skill x local context."""
+        return float(self.pool.relate[self.slot])
+
     def effectiveness_factors(self, p) -> tuple[float, float]:
         """(experience, saturating in years; context, with the local bonus for regional mentors)."""
         exp = self.experience_years / (self.experience_years + p["mentors.experience_half_years"])
@@ -152,6 +166,7 @@ class MentorPool:
         self.status = np.full(cap, LOST, dtype=np.int64)
         self.skill = np.zeros(cap)
         self.eff = np.zeros(cap)
+        self.relate = np.zeros(cap)  # mentoring skill x local context: what builds trust
         self.balance = np.zeros(cap)
         self.balance_week = np.zeros(cap)
         self.visits = np.zeros(cap, dtype=np.int64)
@@ -187,7 +202,7 @@ class MentorPool:
     # -- pool changes -------------------------------------------------------------------------
     def _grow(self) -> None:
         fill = {"status": LOST, "leave": np.inf}
-        for name in ("status", "skill", "eff", "balance", "balance_week", "visits", "days_spent",
+        for name in ("status", "skill", "eff", "relate", "balance", "balance_week", "visits", "days_spent",
                      "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill"):
             old = getattr(self, name)
             new = np.full(2 * len(old), fill.get(name, 0), dtype=old.dtype)
@@ -265,6 +280,7 @@ class MentorPool:
             if len(paired):
                 exp, context = self.all[paired[0]].effectiveness_factors(p)
                 self.eff[paired] = skill * exp * context
+                self.relate[paired] = skill * context
             self.status[paired] = ACTIVE
             self.changed = True
         vacant, leaving = self._position_events(week)
@@ -321,7 +337,8 @@ class MentorPool:
 
         Returns:
             transfer [n_fac, 4 roles] (team transfer to each mentee role), relation [n_fac] (mean
-            mentoring skill of the mentors leading), and the number of visits no mentor made.
+            relatability of the mentors leading: mentoring skill x local context), and the number
+            of visits no mentor made.
         """
         p = self.p
         n_fac = facilities.n
@@ -331,7 +348,7 @@ class MentorPool:
         days_ = float(p["visits.days"])
         n_log, missed = _staff_visits(
             week, due, facilities.region, self.region_team, in_programme, self.handover_week,
-            self.local_mask, self.hub_pos, self.local_pos, self.status, self.skill, self.eff,
+            self.local_mask, self.hub_pos, self.local_pos, self.status, self.relate, self.eff,
             self.balance, self.balance_week, self.is_local, self.visits, self.days_spent,
             self.travel_spent, self.uid, facilities.distance_hub_km, facilities.distance_local_km,
             p["mentors.km_per_travel_day"], p["mentors.facilities_per_trip"], float(p["visits.days"]),

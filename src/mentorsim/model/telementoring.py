@@ -12,7 +12,10 @@ A provider attends with chance
       x (1 - busy) x (1 - resistance_weight x resistance)
 
 and closes ``echo_explicit_rate x minutes/80 x comprehension x (1 - resistance_effect x
-resistance)`` of the knowledge gap in the session's topic. Attending counts as contact
+resistance) x receptivity x uptake x (1 + skill_primes_knowledge x skill gained)`` of the knowledge gap
+in the session's topic: the facility's absorptive capacity (``uptake``, facilities.py) and the
+skill the mentee has gained in the topic above their own floor (a case discussion means more to someone who has done it:
+the complementarity with side-by-side coaching) raise it. Attending counts as contact
 (minutes/480 of a contact day) for trust and for protection from decay.
 """
 
@@ -36,10 +39,10 @@ def session_due(model, week: int) -> bool:
 
 
 @kernel
-def _session(f_lo, f_hi, knowledge, trust, resistance, busy, filled, first_post, intervention,
-             connectivity, recept, u, echo_sessions, echo_offered, contact_days, reinforced, attended,
-             eligible, topic, base, after_hours, conn_weight, resist_weight, resist_effect, rate,
-             distrust_kept, contact):
+def _session(f_lo, f_hi, knowledge, skill, skill_floor, trust, resistance, busy, filled, first_post, intervention,
+             connectivity, recept, uptake, u, echo_sessions, echo_offered, contact_days, reinforced,
+             attended, eligible, topic, base, after_hours, conn_weight, resist_weight, resist_effect, rate,
+             primes, distrust_kept, contact):
     """The session for the staff of facilities ``f_lo``..``f_hi - 1``."""
     for f in range(f_lo, f_hi):
         if not intervention[f]:
@@ -54,7 +57,8 @@ def _session(f_lo, f_hi, knowledge, trust, resistance, busy, filled, first_post,
             if u[i] >= prob:
                 continue
             attended[f] += 1.0
-            r = min(1.0, rate * (1.0 - resist_effect * resistance[i]) * recept[f, topic])
+            r = min(1.0, rate * (1.0 - resist_effect * resistance[i]) * recept[f, topic] * uptake[f]
+                    * (1.0 + primes * max(0.0, skill[i, topic] - skill_floor[i, topic])))
             knowledge[i, topic] = 1.0 - (1.0 - knowledge[i, topic]) * (1.0 - r)
             trust[i] = 1.0 - (1.0 - trust[i]) * distrust_kept
             contact_days[i] += contact
@@ -75,12 +79,14 @@ def telementoring(model, week: int) -> None:
     minutes = p["echo.session_minutes"]
     contact = minutes / MINUTES_PER_CONTACT_DAY  # contact days for trust and decay
     attended, eligible = np.zeros(fa.n), np.zeros(fa.n)
-    args = (pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, fa.intervention,
-            fa.connectivity, model.recept, model.streams["echo"].random(pr.n), pr.echo_sessions,
+    args = (pr.knowledge, pr.skill, pr.skill_floor, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post,
+            fa.intervention, fa.connectivity, model.recept, fa.uptake, model.streams["echo"].random(pr.n),
+            pr.echo_sessions,
             pr.echo_offered, pr.contact_days, pr.reinforced, attended, eligible, j % 4,
             p["echo.base_attendance"], p["echo.after_hours_penalty"], p["echo.connectivity_weight"],
             p["echo.resistance_weight"], p["learning.resistance_effect"],
             p["learning.echo_explicit_rate"] * (minutes / 80.0) * comprehension,
+            p["learning.skill_primes_knowledge"],
             (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact,
             contact)
     run_chunks(_session, model.chunks, *args)

@@ -12,8 +12,13 @@ mentee is coached on each day they are not taken by routine work (chance ``busy`
 day the share of the skill gap closed is
 
     visit_tacit_rate x team transfer to the mentee's discipline x domain weight
-      x receptivity (teamwork needs culture) x (1 - resistance_effect x resistance)
-      x (1 + absorptive_capacity x knowledge)
+      x receptivity (teamwork needs culture) x uptake (the facility's absorptive capacity)
+      x (1 - resistance_effect x resistance) x (1 + absorptive_capacity x knowledge gained)
+
+(knowledge gained = explicit knowledge above the mentee's own starting level and the secular
+trend, ``knowledge - knowledge_floor``: what ECHO, WhatsApp and debriefs taught makes coaching go
+further, the complementarity with telementoring; at the start the multiplier is 1),
+and of the knowledge gap ``visit_explicit_rate x transfer x weight x uptake x (1 - resistance ...)``.
 
 where team transfer sums each present mentor's effectiveness, in full for their own discipline
 and times ``visits.cross_discipline_factor`` for the others. Contact builds trust.
@@ -78,8 +83,9 @@ def visits(model, week: int) -> None:
     fa.leadership[visited] += gain * (1.0 - fa.leadership[visited])  # the closing debrief with leaders
     days = int(p["visits.days"])
     shares = track_shares(p)
-    args = (pr.skill, pr.knowledge, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, pr.role,
-            pr.coached_days, pr.contact_days, pr.reinforced, transfer, relation, model.recept,
+    args = (pr.skill, pr.knowledge, pr.knowledge_floor, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, pr.role,
+            pr.coached_days, pr.contact_days, pr.reinforced, transfer * fa.uptake[:, None], relation,
+            model.recept,
             shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
             days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
             p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
@@ -87,21 +93,22 @@ def visits(model, week: int) -> None:
 
 
 @kernel
-def _coach(f_lo, f_hi, skill, knowledge, trust, resistance, busy, filled, first_post, role, coached_days,
+def _coach(f_lo, f_hi, skill, knowledge, knowledge_floor, trust, resistance, busy, filled, first_post, role, coached_days,
            contact_days, reinforced, transfer, relation, recept, shares, weight, u, days, tacit_rate,
            explicit_rate, resist_effect, absorptive, trust_rate):
     """Side-by-side coaching of every mentee present at a visited facility among ``f_lo``..
     ``f_hi - 1`` (see module doc)."""
     for f in range(f_lo, f_hi):
         if relation[f] != 0.0:
-            _coach_facility(f, first_post[f], first_post[f + 1], skill, knowledge, trust, resistance,
+            _coach_facility(f, first_post[f], first_post[f + 1], skill, knowledge, knowledge_floor, trust,
+                            resistance,
                             busy, filled, role, coached_days, contact_days, reinforced, transfer,
                             relation, recept, shares, weight, u, days, tacit_rate, explicit_rate,
                             resist_effect, absorptive, trust_rate)
 
 
 @kernel
-def _coach_facility(f, lo, hi, skill, knowledge, trust, resistance, busy, filled, role, coached_days,
+def _coach_facility(f, lo, hi, skill, knowledge, knowledge_floor, trust, resistance, busy, filled, role, coached_days,
                     contact_days, reinforced, transfer, relation, recept, shares, weight, u, days,
                     tacit_rate, explicit_rate, resist_effect, absorptive, trust_rate):
     """Coaching at visited facility ``f``, posts ``lo``..``hi - 1``."""
@@ -116,7 +123,7 @@ def _coach_facility(f, lo, hi, skill, knowledge, trust, resistance, busy, filled
             continue
         t = transfer[f, role[i]] * (1.0 - resist_effect * resistance[i])
         for d in range(4):
-            r = min(1.0, tacit_rate * t * weight[d] * recept[f, d] * (1.0 + absorptive * knowledge[i, d]))
+            r = min(1.0, tacit_rate * t * weight[d] * recept[f, d] * (1.0 + absorptive * max(0.0, knowledge[i, d] - knowledge_floor[i, d])))
             skill[i, d] = 1.0 - (1.0 - skill[i, d]) * (1.0 - r) ** n
             rk = min(1.0, explicit_rate * t * weight[d])
             knowledge[i, d] = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rk) ** n

@@ -1,8 +1,8 @@
 """WhatsApp groups: real-time problem solving and exchange between facilities.
 
 One group per region. Each week a provider with access (``providers.whatsapp_access``) is
-active with chance ``whatsapp.weekly_engagement``. Active members close ``learning.whatsapp_rate`` of
-their knowledge gap (advice on patient management, monthly data sharing), move toward the
+active with chance ``whatsapp.weekly_engagement``. Active members close ``learning.whatsapp_rate``
+x their facility's absorptive capacity (``uptake``, facilities.py) of their knowledge gap (advice on patient management, monthly data sharing), move toward the
 best facility of their region in each domain (cross-facility exchange, ``exchange_rate``), ask
 ``consultations_per_active`` case consultations, and count as reinforced against decay.
 """
@@ -55,17 +55,18 @@ def _region_best(means, intervention, region, n_regions):
 
 @kernel
 def _week(f_lo, f_hi, best, knowledge, filled, access, first_post, intervention, region, u, engagement,
-          rate, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
+          rate, uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
     """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``."""
     for f in range(f_lo, f_hi):
         if not intervention[f]:
             continue
+        kept = 1.0 - min(1.0, rate * uptake[f])
         for i in range(first_post[f], first_post[f + 1]):
             if not (filled[i] and access[i]) or u[i] >= engagement:
                 continue
             active_per_fac[f] += 1.0
             for d in range(4):
-                x = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rate)
+                x = 1.0 - (1.0 - knowledge[i, d]) * kept
                 gap = best[region[f], d] - x
                 if gap > 0.0:
                     x += exchange * gap
@@ -77,14 +78,14 @@ def _week(f_lo, f_hi, best, knowledge, filled, access, first_post, intervention,
 
 @kernel
 def _whole_week(n_regions, knowledge, filled, access, first_post, intervention, region, u, engagement,
-                rate, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
+                rate, uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
     """The three steps of a week in one call, for a model that is one chunk."""
     n_fac = intervention.shape[0]
     means = np.zeros((n_fac, 4))
     _team_knowledge(0, n_fac, knowledge, filled, first_post, intervention, means)
     best = _region_best(means, intervention, region, n_regions)
     _week(0, n_fac, best, knowledge, filled, access, first_post, intervention, region, u, engagement, rate,
-          exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations)
+          uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations)
 
 
 def whatsapp(model, week: int) -> None:
@@ -95,7 +96,7 @@ def whatsapp(model, week: int) -> None:
     row = week + 1
     args = (pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention, fa.group,
             model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
-            p["learning.whatsapp_rate"], p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
+            p["learning.whatsapp_rate"], fa.uptake, p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
             pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])
     if len(model.chunks) == 1:
         _whole_week(fa.n_regions, *args)

@@ -59,6 +59,10 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "Mean internet connectivity for telementoring (poor internet reported)."),
     _p("facilities.context_sd", "share", 0.15, 0, 0.4, "assumption", "Assumption",
        "Between-facility standard deviation of leadership, culture and connectivity."),
+    _p("facilities.context_baseline_slope", "share/unit context", 0.4, 0.0, 1.0, "assumption", "BMJQS2021",
+       "Rise in a facility's baseline practice per unit of context (mean of leadership, teamwork culture "
+       "and learning orientation): better-prepared facilities start higher. The total between-facility "
+       "sd stays providers.baseline_facility_sd; the rest of it is independent."),
     _p("facilities.distance_hub_km", "km", 250.0, 20, 800, "assumption", "Assumption",
        "Mean road distance from the hub (Bugando, Mwanza) to a facility in Mara or Kagera."),
     _p("facilities.distance_sd", "log-sd", 0.3, 0, 1, "assumption", "Assumption",
@@ -106,10 +110,17 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "Share of the knowledge gap in the session's topic closed by one 80-minute session."),
     _p("learning.whatsapp_rate", "share/week", 0.01, 0.0, 0.1, "assumption", "Assumption",
        "Share of the knowledge gap closed by a week of active WhatsApp exchange."),
-    _p("learning.knowledge_to_skill_rate", "share/week", 0.01, 0.0, 0.1, "assumption", "Assumption",
-       "Weekly rate at which explicit knowledge turns into practised skill."),
-    _p("learning.absorptive_capacity", "multiplier", 1.0, 0.0, 3.0, "assumption", "HRH2021",
-       "How much explicit knowledge raises what coaching transfers (modalities complement)."),
+    _p("learning.knowledge_to_skill_rate", "share/week", 0.015, 0.0, 0.1, "assumption", "Assumption",
+       "Weekly share of the skill gap closed by practice per unit of explicit knowledge gained."),
+    _p("learning.absorptive_capacity", "multiplier", 2.0, 0.0, 5.0, "assumption", "HRH2021",
+       "Rise in what a coaching day transfers per unit of explicit knowledge gained (modalities "
+       "complement: what sessions taught, coaching turns into skill)."),
+    _p("learning.skill_primes_knowledge", "multiplier", 2.0, 0.0, 5.0, "assumption", "HRH2021",
+       "Rise in what a telementoring session transfers, and in how fast knowledge reaches practice, "
+       "per unit of practised skill gained (the other half of the complementarity)."),
+    _p("learning.context_uptake", "1/unit context", 2.0, 0.0, 4.0, "assumption", "BMJQS2021",
+       "Absorptive capacity: relative rise in what each coaching day, session and message achieves per "
+       "unit of facility context above the mean (higher performers capitalised on the programme)."),
     _p("learning.resistance_effect", "share", 0.8, 0.0, 1.0, "assumption", "HRH2021",
        "Share of learning blocked at full resistance."),
     _p("learning.trust_rate", "share/contact day", 0.15, 0.0, 0.5, "assumption", "HRH2021",
@@ -126,6 +137,10 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "Weekly pull of a provider's skill toward the team mean, at full team culture."),
     _p("learning.culture_floor", "share", 0.3, 0.0, 1.0, "assumption", "BMJQS2021",
        "Teamwork-domain receptivity of a team with no teamwork culture."),
+    _p("learning.teamwork_receptivity_full", "multiplier", 2.0, 0.5, 3.0, "assumption", "BMJQS2021",
+       "Teamwork-domain receptivity of a team with full teamwork culture (was fixed at 1): teamwork "
+       "behaviours are collective, so where culture allows, one coached member's practice is taken up "
+       "by the team and teamwork can gain more than safety."),
     _p("learning.culture_growth_rate", "share/week", 0.01, 0.0, 0.1, "assumption", "BMJQS2021",
        "Weekly growth of team culture toward practised teamwork (culture change comes later)."),
     _p("learning.confidence_rate", "share/week", 0.1, 0.0, 1.0, "assumption", "Assumption",
@@ -215,12 +230,14 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "Facilities a hub team visits on one trip (one region's round)."),
     _p("mentors.hub_mentoring_skill", "share", 0.8, 0, 1, "assumption", "HRH2021",
        "Mentoring effectiveness of an experienced hub mentor."),
-    _p("mentors.local_mentoring_skill", "share", 0.6, 0, 1, "assumption", "HRH2021",
-       "Mentoring effectiveness of a newly trained regional mentor."),
+    _p("mentors.local_mentoring_skill", "share", 0.8, 0, 1, "assumption", "HRH2021",
+       "Mentoring effectiveness of a newly trained regional mentor (default: as a hub mentor; both "
+       "had the SS2020 mentorship training; experience and context are separate factors)."),
     _p("mentors.pairing_skill_gain", "share", 0.15, 0, 0.5, "assumption", "HRH2021",
        "Mentoring skill a regional mentor gains over the pairing period."),
     _p("mentors.local_context_bonus", "share", 0.25, 0, 1, "assumption", "HRH2021",
-       "Extra transfer per contact from a mentor who knows the local context."),
+       "Extra transfer per contact, and faster trust, from a mentor who knows the local context "
+       "(more relatable)."),
     _p("mentors.hub_experience_years", "years", 12.0, 0, 40, "assumption", "Assumption",
        "Clinical experience of a hub mentor."),
     _p("mentors.local_experience_years", "years", 6.0, 0, 40, "assumption", "Assumption",

@@ -22,13 +22,20 @@ import shutil
 import sys
 from pathlib import Path
 
+from mentorsim.cli.common import add_command
 from mentorsim.errors import input_error
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("calibrate", help="calibrate to the published targets (ABC-SMC, resumable)",
-                              description="Fit the model to the published targets by ABC-SMC (pyABC), resumably; "
-                                          "see docs/CALIBRATION.md.")
+    p = add_command(subparsers, "calibrate", "calibrate to the published targets (ABC-SMC, resumable)",
+                    ["mentorsim calibrate calibration/ss2020.toml --budget 25m",
+                     "mentorsim calibrate calibration/ss2020.toml --resume --budget 16000",
+                     "mentorsim calibrate calibration/ss2020.toml --resume --budget 0 --install"],
+                    description="Fit the model to the published targets by ABC-SMC (pyABC); see "
+                    "docs/CALIBRATION.md. Every finished generation is stored (history.db), so --resume "
+                    "continues an interrupted or finished run; --budget 0 with --resume rewrites the "
+                    "posterior and report without sampling. --install makes the result the package's "
+                    "calibrated defaults (this changes every model result).")
     p.add_argument("config", type=Path, help="calibration configuration TOML (e.g. calibration/ss2020.toml)")
     p.add_argument("--budget", action="append", default=[], metavar="N|MINUTESm",
                    help="particle evaluations over the whole history (e.g. 16000) or wall time of this "

@@ -277,7 +277,16 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
 
 @dataclass
 class Results:
-    """A scenario run over replicates with a seed (common random numbers across scenarios)."""
+    """A scenario run over replicates with a seed (common random numbers across scenarios).
+
+    Examples:
+        >>> from mentorsim import load_scenario, run
+        >>> res = run(load_scenario("ss2020"), seed=1, replicates=2)
+        >>> res.name, res.seed, len(res.runs)
+        ('ss2020', 1, 2)
+        >>> sorted(set(res.timeseries()["arm"]))
+        ['comparison', 'intervention']
+    """
 
     scenario: Scenario
     seed: int

@@ -42,7 +42,21 @@ _LAZY = {
 #: Where a public name is called something else in its module.
 _RENAMED = {"PARAMETERS": "PARAMS"}
 
-__all__ = sorted([*_LAZY, "__version__", "parameter_table"])
+__all__ = [
+    "PARAMETERS",
+    "InputError",
+    "MentorshipModel",
+    "Results",
+    "Scenario",
+    "__version__",
+    "compare",
+    "default_scenario",
+    "evaluate",
+    "load_scenario",
+    "parameter_table",
+    "run",
+    "simulate",
+]
 
 if TYPE_CHECKING:  # static tools and IDEs see the real definitions
     from mentorsim.errors import InputError

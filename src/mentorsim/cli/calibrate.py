@@ -82,7 +82,7 @@ def cmd_calibrate(args) -> int:
     try:
         state, table = _run(cfg, out, args)
     except KeyboardInterrupt:
-        from mentorsim.calibration.abc import generations_table, HISTORY_FILE
+        from mentorsim.calibration.abc import HISTORY_FILE, generations_table
         n = len(generations_table(Path(out) / HISTORY_FILE))
         print(f"mentorsim calibrate: interrupted; {n} finished generation(s) kept in {out}/{HISTORY_FILE}; "
               f"continue with --resume --out {out}", file=sys.stderr)
@@ -92,8 +92,14 @@ def cmd_calibrate(args) -> int:
 
 
 def _run(cfg, out: Path, args):
-    from mentorsim.calibration.abc import (calibrated_toml, package_data_dir, point_estimate, posterior_frame,
-                              run_calibration, write_posterior_csv)
+    from mentorsim.calibration.abc import (
+        calibrated_toml,
+        package_data_dir,
+        point_estimate,
+        posterior_frame,
+        run_calibration,
+        write_posterior_csv,
+    )
     from mentorsim.calibration.report import write_report
     from mentorsim.output_folder import output_dir
     from mentorsim.provenance import metadata

@@ -11,8 +11,15 @@ import math
 import sys
 from pathlib import Path
 
-from mentorsim.cli.common import (add_command, add_run_options, check_replicates, json_safe, load_all,
-                                  warn_few_replicates, with_progress)
+from mentorsim.cli.common import (
+    add_command,
+    add_run_options,
+    check_replicates,
+    json_safe,
+    load_all,
+    warn_few_replicates,
+    with_progress,
+)
 from mentorsim.errors import input_error
 
 EFFECTS = {"dalys": "dalys_averted", "composite": "composite_point_months"}
@@ -113,7 +120,7 @@ def _table(header, rows, markdown=False) -> str:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
     widths = [max(len(str(x[i])) for x in rows + [list(header)]) for i in range(len(header))]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     return "\n".join([fmt.format(*header), fmt.format(*["-" * w for w in widths])]
                      + [fmt.format(*r).rstrip() for r in rows])
 
@@ -121,7 +128,13 @@ def _table(header, rows, markdown=False) -> str:
 # --- mentorsim icers -----------------------------------------------------------------------------
 
 def cmd_icers(args) -> int:
-    from mentorsim.economics.cea import format_icer_table, incremental_analysis, read_strategies_csv, to_records, wtp_summary
+    from mentorsim.economics.cea import (
+        format_icer_table,
+        incremental_analysis,
+        read_strategies_csv,
+        to_records,
+        wtp_summary,
+    )
     from mentorsim.output_folder import dumps
     from mentorsim.parameters.model_table import PARAMS_BY_NAME
     table = read_strategies_csv(args.file)

@@ -63,5 +63,5 @@ def cmd_scenarios(args) -> int:
 def _columns(header, rows) -> str:
     """Left-aligned columns, two spaces apart."""
     widths = [max(len(r[i]) for r in list(rows) + [header]) for i in range(len(header))]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     return "\n".join(fmt.format(*r).rstrip() for r in [header, *rows])

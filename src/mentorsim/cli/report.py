@@ -5,7 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mentorsim.cli.common import add_command, add_scenario_options, check_replicates, load_all, warn_few_replicates
+from mentorsim.cli.common import (
+    add_command,
+    add_scenario_options,
+    check_replicates,
+    load_all,
+    warn_few_replicates,
+)
 from mentorsim.errors import input_error
 
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsim.cli.common import (MIN_RELIABLE_REPLICATES, add_command, add_run_options, check_replicates,
-                                  clip_interval, load_all, progress_bar, warn_few_replicates,
-                                  with_progress)
+from mentorsim.cli.common import (
+    MIN_RELIABLE_REPLICATES,
+    add_command,
+    add_run_options,
+    check_replicates,
+    clip_interval,
+    load_all,
+    progress_bar,
+    warn_few_replicates,
+    with_progress,
+)
 
 #: timeseries.csv (the largest file by far) is written in this many slices of rows, one step of
 #: the "writing" bar each.
@@ -173,7 +181,7 @@ def summary_table(results, markdown: bool = False) -> str:
         foot = f"\n\n{n} replicates per scenario, seed {results[0].seed}, common random numbers."
         return "\n".join(lines) + foot + "".join(" " + x for x in notes)
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])] + [fmt.format(*r) for r in rows]
     lines.append(f"{n} replicates per scenario, seed {results[0].seed}, common random numbers across scenarios.")
     lines += notes

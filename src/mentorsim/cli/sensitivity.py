@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsim.cli.common import (add_command, add_execution_options, check_execution_options, experiment_out,
-                                  json_safe, sweep_from_args)
+from mentorsim.cli.common import (
+    add_command,
+    add_execution_options,
+    check_execution_options,
+    experiment_out,
+    json_safe,
+    sweep_from_args,
+)
 
 
 def register(sub) -> None:

@@ -19,6 +19,7 @@ demo: $(STAMP)
 		scenarios/in_person_only.toml scenarios/virtual_only.toml scenarios/local_mentors.toml \
 		scenarios/no_mentorship.toml --replicates 20 --seed 1 --out outputs
 
+# The fast tests plus the doctests of the public API (testpaths in pyproject.toml).
 test: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 

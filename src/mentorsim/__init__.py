@@ -1,15 +1,103 @@
 """mentorsim: an agent-based model of multimodal mentorship for surgical teams.
 
-Public API::
+The public API, loaded on first use (PEP 562), so ``import mentorsim`` and ``mentorsim --help``
+stay quick (no numpy, pandas, numba or mesa until a name that needs them is touched):
 
-    from mentorsim import load_scenario, run, compare, simulate, evaluate
+- scenarios: :func:`load_scenario`, :func:`default_scenario`, :class:`Scenario`
+- running: :func:`run`, :func:`compare` (-> :class:`Results`), :func:`simulate` (one replicate's
+  output), :func:`evaluate` (one replicate's named scalar outcomes), :class:`MentorshipModel`
+- the parameter table: :data:`PARAMETERS` (every ``Param`` record), :func:`parameter_table`
+- :class:`InputError` (bad input: one line naming the file, key, value and what is allowed)
+
+Examples:
+    >>> import mentorsim
+    >>> mentorsim.__version__
+    '0.1.0'
+    >>> res = mentorsim.run(mentorsim.load_scenario("ss2020"), seed=1, replicates=2)
+    >>> 0 < res.summary()["composite_month12_pct"] < 100
+    True
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-from mentorsim.errors import InputError  # noqa: E402
-from mentorsim.runner import compare, evaluate, run, simulate  # noqa: E402
-from mentorsim.scenario import Scenario, default_scenario, load_scenario  # noqa: E402
+#: Public name -> the module that defines it (imported on first access).
+_LAZY = {
+    "InputError": "mentorsim.errors",
+    "MentorshipModel": "mentorsim.model.model",
+    "PARAMETERS": "mentorsim.parameters.model_table",
+    "Results": "mentorsim.results",
+    "Scenario": "mentorsim.scenario",
+    "compare": "mentorsim.runner",
+    "default_scenario": "mentorsim.scenario",
+    "evaluate": "mentorsim.runner",
+    "load_scenario": "mentorsim.scenario",
+    "run": "mentorsim.runner",
+    "simulate": "mentorsim.runner",
+}
+#: Where a public name is called something else in its module.
+_RENAMED = {"PARAMETERS": "PARAMS"}
 
-__all__ = ["InputError", "Scenario", "compare", "default_scenario", "evaluate", "load_scenario",
-           "run", "simulate", "__version__"]
+__all__ = [
+    "PARAMETERS",
+    "InputError",
+    "MentorshipModel",
+    "Results",
+    "Scenario",
+    "__version__",
+    "compare",
+    "default_scenario",
+    "evaluate",
+    "load_scenario",
+    "parameter_table",
+    "run",
+    "simulate",
+]
+
+if TYPE_CHECKING:  # static tools and IDEs see the real definitions
+    from mentorsim.errors import InputError
+    from mentorsim.model.model import MentorshipModel
+    from mentorsim.parameters.model_table import PARAMS as PARAMETERS
+    from mentorsim.results import Results
+    from mentorsim.runner import compare, evaluate, run, simulate
+    from mentorsim.scenario import Scenario, default_scenario, load_scenario
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first access (PEP 562) and keep the name here."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mentorsim' has no attribute {name!r}")
+    value = getattr(import_module(module), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def parameter_table():
+    """Every parameter as a pandas DataFrame: name, unit, default, low, high, tag (cited,
+    assumption or calibrated), source (a key of docs/SOURCES.md) and description.
+
+    The same table as ``mentorsim params`` and docs/PARAMETERS.md; defaults include the
+    calibrated values.
+
+    Examples:
+        >>> from mentorsim import parameter_table
+        >>> table = parameter_table().set_index("name")
+        >>> table.loc["visits.interval_weeks", ["unit", "default"]].tolist()
+        ['weeks', 9]
+        >>> sorted(table["tag"].unique())
+        ['assumption', 'calibrated', 'cited']
+    """
+    import pandas as pd
+
+    from mentorsim.parameters.model_table import PARAMS
+    return pd.DataFrame([{"name": p.name, "unit": p.unit, "default": p.default, "low": p.low, "high": p.high,
+                          "tag": p.tag, "source": p.source, "description": p.description} for p in PARAMS])

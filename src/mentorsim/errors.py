@@ -9,6 +9,14 @@ class InputError(Exception):
 
     Build it with :func:`input_error` so the message always names the file, the key, the value
     and what is allowed.
+
+    Examples:
+        >>> from mentorsim import InputError, load_scenario
+        >>> try:
+        ...     load_scenario("no_such_file.toml")
+        ... except InputError as exc:
+        ...     print(exc)
+        no_such_file.toml: no such scenario file
     """
 
 

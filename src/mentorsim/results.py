@@ -175,6 +175,32 @@ OUTCOME_DOCS: dict[str, str] = {
 }
 
 
+#: The outcomes of the standard comparison table, in reading order: (key in run_outcomes, label).
+#: The CLI's summary table and the policy page's comparison both read it.
+CORE_TABLE_KEYS: tuple[tuple[str, str], ...] = (
+    ("composite_baseline_pct", "Composite adherence, baseline (%)"),
+    ("composite_month12_pct", "Composite adherence, month 12 (%)"),
+    ("composite_end_pct", "Composite adherence, end of programme (%)"),
+    ("composite_followup24_pct", "Composite adherence, 24 months after (%)"),
+    ("did_safety_pp", "DiD safety vs comparison (points)"),
+    ("did_teamwork_pp", "DiD teamwork vs comparison (points)"),
+    ("ssc_use_month12_pct", "SSC use, month 12 (%)"),
+    ("ssi_rate_baseline_pct", "SSI per 100 operations, first month"),
+    ("ssi_rate_end_pct", "SSI per 100 operations, last month"),
+    ("skill_clinical_month12", "Clinical skill, month 12 (0-1)"),
+    ("knowledge_clinical_month12", "Clinical knowledge, month 12 (0-1)"),
+    ("echo_attendance_pct", "Telementoring attendance (%)"),
+    ("visits_done", "Visits done"),
+    ("visits_missed", "Visits missed (mentor capacity)"),
+    ("mentor_days", "Mentor days on visits"),
+    ("survey_positive_pct", "Survey: positive (%)"),
+    ("survey_satisfied_pct", "Survey: satisfied (%)"),
+    ("survey_support_continuing_pct", "Survey: support continuing (%)"),
+    ("survey_great_extent_pct", "Survey: great extent, 5 areas (%)"),
+    ("providers", "Mentees (posts filled at start)"),
+    ("mentors", "Mentors"),
+)
+
 def _row(out: RunOutput, week: int) -> int:
     return min(max(week, 0), out.rows - 1)
 
@@ -291,7 +317,16 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
 
 @dataclass
 class Results:
-    """A scenario run over replicates with a seed (common random numbers across scenarios)."""
+    """A scenario run over replicates with a seed (common random numbers across scenarios).
+
+    Examples:
+        >>> from mentorsim import load_scenario, run
+        >>> res = run(load_scenario("ss2020"), seed=1, replicates=2)
+        >>> res.name, res.seed, len(res.runs)
+        ('ss2020', 1, 2)
+        >>> sorted(set(res.timeseries()["arm"]))
+        ['comparison', 'intervention']
+    """
 
     scenario: Scenario
     seed: int

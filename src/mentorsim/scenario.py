@@ -51,6 +51,12 @@ class Scenario:
         params: every parameter (defaults merged with overrides), read-only.
         overrides: only what the scenario (and any ``--set``) changed.
         source: file the scenario came from, or a label.
+
+    Examples:
+        >>> from mentorsim import default_scenario
+        >>> faster = default_scenario().with_params({"visits.interval_weeks": 4}, name="monthly")
+        >>> faster.name, faster.params["visits.interval_weeks"], dict(faster.overrides)
+        ('monthly', 4, {'visits.interval_weeks': 4})
     """
 
     name: str
@@ -70,7 +76,14 @@ class Scenario:
 
 
 def default_scenario(name: str = "defaults") -> Scenario:
-    """The model at its defaults."""
+    """The model at its defaults.
+
+    Examples:
+        >>> from mentorsim import default_scenario
+        >>> sc = default_scenario()
+        >>> sc.name, dict(sc.overrides)
+        ('defaults', {})
+    """
     return _build(name, "All parameters at their defaults.", {}, "<defaults>")
 
 
@@ -111,6 +124,16 @@ def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
 
     ``path`` is a TOML file, or the name of a shipped scenario (``"ss2020"``) when no such file
     exists, so an installed package finds its scenarios from any folder.
+
+    Examples:
+        >>> from mentorsim import load_scenario
+        >>> sc = load_scenario("ss2020", sets=["visits.interval_weeks=4"])
+        >>> sc.name, sc.params["visits.interval_weeks"]
+        ('ss2020', 4)
+        >>> load_scenario("ss2020", sets=["visits.interval_weeks=99"])
+        Traceback (most recent call last):
+        ...
+        mentorsim.errors.InputError: --set: visits.interval_weeks = '99': must be in [1, 52]...
     """
     shipped = shipped_scenarios()
     if not Path(path).exists() and str(path) in shipped:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import socket
 import sys
 
+from mentorsim.cli.common import add_command
 from mentorsim.errors import InputError
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("app", help="serve the web page for policy makers (Ctrl-C to stop)")
+    p = add_command(subparsers, "app", "serve the web page for policy makers (Ctrl-C to stop)",
+                    ["mentorsim app", "mentorsim app --port 0",
+                     "mentorsim app --host 0.0.0.0 --port 8765   # reachable from other machines"],
+                    description="Opens a local web page where levers (visit interval, telementoring, "
+                    "WhatsApp, regional mentors, scale) are set and scenarios compared with their costs; "
+                    "see docs/APP.md. The first start on a machine compiles the model (up to a minute).")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.set_defaults(func=cmd_app)

@@ -22,13 +22,20 @@ import shutil
 import sys
 from pathlib import Path
 
+from mentorsim.cli.common import add_command
 from mentorsim.errors import input_error
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("calibrate", help="calibrate to the published targets (ABC-SMC, resumable)",
-                              description="Fit the model to the published targets by ABC-SMC (pyABC), resumably; "
-                                          "see docs/CALIBRATION.md.")
+    p = add_command(subparsers, "calibrate", "calibrate to the published targets (ABC-SMC, resumable)",
+                    ["mentorsim calibrate calibration/ss2020.toml --budget 25m",
+                     "mentorsim calibrate calibration/ss2020.toml --resume --budget 16000",
+                     "mentorsim calibrate calibration/ss2020.toml --resume --budget 0 --install"],
+                    description="Fit the model to the published targets by ABC-SMC (pyABC); see "
+                    "docs/CALIBRATION.md. Every finished generation is stored (history.db), so --resume "
+                    "continues an interrupted or finished run; --budget 0 with --resume rewrites the "
+                    "posterior and report without sampling. --install makes the result the package's "
+                    "calibrated defaults (this changes every model result).")
     p.add_argument("config", type=Path, help="calibration configuration TOML (e.g. calibration/ss2020.toml)")
     p.add_argument("--budget", action="append", default=[], metavar="N|MINUTESm",
                    help="particle evaluations over the whole history (e.g. 16000) or wall time of this "
@@ -75,7 +82,7 @@ def cmd_calibrate(args) -> int:
     try:
         state, table = _run(cfg, out, args)
     except KeyboardInterrupt:
-        from mentorsim.calibration.abc import generations_table, HISTORY_FILE
+        from mentorsim.calibration.abc import HISTORY_FILE, generations_table
         n = len(generations_table(Path(out) / HISTORY_FILE))
         print(f"mentorsim calibrate: interrupted; {n} finished generation(s) kept in {out}/{HISTORY_FILE}; "
               f"continue with --resume --out {out}", file=sys.stderr)
@@ -85,8 +92,14 @@ def cmd_calibrate(args) -> int:
 
 
 def _run(cfg, out: Path, args):
-    from mentorsim.calibration.abc import (calibrated_toml, package_data_dir, point_estimate, posterior_frame,
-                              run_calibration, write_posterior_csv)
+    from mentorsim.calibration.abc import (
+        calibrated_toml,
+        package_data_dir,
+        point_estimate,
+        posterior_frame,
+        run_calibration,
+        write_posterior_csv,
+    )
     from mentorsim.calibration.report import write_report
     from mentorsim.output_folder import output_dir
     from mentorsim.provenance import metadata

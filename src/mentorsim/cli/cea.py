@@ -1,7 +1,7 @@
 """``mentorsim cea`` (cost-effectiveness of scenarios, with PSA) and ``mentorsim icers`` (the
 incremental analysis of any CSV of strategies).
 
-    mentorsim cea scenarios/ss2020.toml scenarios/virtual_only.toml --replicates 10 --psa 200 --out out/cea
+    mentorsim cea scenarios/ss2020.toml scenarios/virtual_only.toml --psa 200 --out out/cea
     mentorsim icers strategies.csv --format json
 """
 
@@ -11,9 +11,15 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from mentorsim.cli.common import (
+    add_command,
+    add_run_options,
+    check_replicates,
+    json_safe,
+    load_all,
+    warn_few_replicates,
+    with_progress,
+)
 from mentorsim.errors import input_error
 
 EFFECTS = {"dalys": "dalys_averted", "composite": "composite_point_months"}
@@ -22,15 +28,16 @@ EFFECT_LABELS = {"dalys_averted": ("DALYs averted", "DALY"),
 
 
 def register(sub) -> None:
-    from mentorsim.cli.main import add_run_options
-
-    p = sub.add_parser("cea", help="costs, cost-effectiveness and sustainability of scenarios",
-                       description="Cost and evaluate scenarios against no mentorship (common random "
-                       "numbers): itemised costs, DALYs and quality gained, incremental analysis, net "
-                       "monetary benefit at several willingness-to-pay values, what lasts after the "
-                       "programme, and optionally a probabilistic sensitivity analysis.")
-    p.add_argument("scenarios", type=Path, nargs="+", help="scenario TOML files")
-    add_run_options(p, replicates=10)
+    p = add_command(sub, "cea", "costs, cost-effectiveness and sustainability of scenarios",
+                    ["mentorsim cea scenarios/ss2020.toml scenarios/in_person_only.toml",
+                     "mentorsim cea ss2020 virtual_only local_mentors --psa 200 --out out/cea",
+                     "mentorsim cea ss2020 --wtp 0.5x 1x 2000 --format json"],
+                    description="Cost and evaluate scenarios against no mentorship (common random "
+                    "numbers): itemised costs, DALYs and quality gained, incremental analysis, net "
+                    "monetary benefit at several willingness-to-pay values, what lasts after the "
+                    "programme, and optionally a probabilistic sensitivity analysis (see docs/ECONOMICS.md).")
+    p.add_argument("scenarios", type=Path, nargs="+", help="scenario TOML files or shipped scenario names")
+    add_run_options(p)
     p.add_argument("--psa", type=int, default=0, metavar="N",
                    help="probabilistic sensitivity analysis with N parameter draws (default 0: none)")
     p.add_argument("--wtp", nargs="+", default=None, metavar="W",
@@ -46,14 +53,16 @@ def register(sub) -> None:
                    help="draw calibrated parameters from data/posterior.csv (if it exists)")
     p.set_defaults(func=cmd_cea)
 
-    p = sub.add_parser("icers", help="incremental cost-effectiveness analysis of a CSV of strategies",
-                       description="Read a CSV with columns strategy, cost, effect; print each strategy "
-                       "with its status (frontier, dominated, extendedly dominated), incremental cost "
-                       "and effect, and ICER.")
+    p = add_command(sub, "icers", "incremental cost-effectiveness analysis of a CSV of strategies",
+                    ["mentorsim icers strategies.csv",
+                     "mentorsim icers strategies.csv --wtp 500 1000 --format json"],
+                    description="Read a CSV with columns strategy, cost, effect; print each strategy "
+                    "with its status (frontier, dominated, extendedly dominated), incremental cost "
+                    "and effect, and ICER.")
     p.add_argument("file", type=Path, help="CSV file with columns strategy, cost, effect")
     p.add_argument("--wtp", nargs="+", default=None, metavar="W",
                    help="also report net monetary benefit at these willingness-to-pay values")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")
     p.set_defaults(func=cmd_icers)
 
 
@@ -89,16 +98,20 @@ def _wtp_label(w: float, gdp: float) -> str:
     return f"US${w:,.0f} ({w / gdp:.2g} x GDP per capita)"
 
 
+def _finite(x) -> bool:
+    return x is not None and math.isfinite(x)
+
+
 def _money(x) -> str:
-    return "-" if x is None or not np.isfinite(x) else f"{x:,.0f}"
+    return f"{x:,.0f}" if _finite(x) else "-"
 
 
 def _num(x, d=1) -> str:
-    return "-" if x is None or not np.isfinite(x) else f"{x:,.{d}f}"
+    return f"{x:,.{d}f}" if _finite(x) else "-"
 
 
 def _pct(x) -> str:
-    return "-" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
+    return f"{100 * x:.0f}%" if _finite(x) else "-"
 
 
 def _table(header, rows, markdown=False) -> str:
@@ -107,7 +120,7 @@ def _table(header, rows, markdown=False) -> str:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
     widths = [max(len(str(x[i])) for x in rows + [list(header)]) for i in range(len(header))]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     return "\n".join([fmt.format(*header), fmt.format(*["-" * w for w in widths])]
                      + [fmt.format(*r).rstrip() for r in rows])
 
@@ -115,7 +128,13 @@ def _table(header, rows, markdown=False) -> str:
 # --- mentorsim icers -----------------------------------------------------------------------------
 
 def cmd_icers(args) -> int:
-    from mentorsim.economics.cea import format_icer_table, incremental_analysis, read_strategies_csv, to_records, wtp_summary
+    from mentorsim.economics.cea import (
+        format_icer_table,
+        incremental_analysis,
+        read_strategies_csv,
+        to_records,
+        wtp_summary,
+    )
     from mentorsim.output_folder import dumps
     from mentorsim.parameters.model_table import PARAMS_BY_NAME
     table = read_strategies_csv(args.file)
@@ -143,7 +162,6 @@ def cmd_icers(args) -> int:
 # --- mentorsim cea -------------------------------------------------------------------------------
 
 def cmd_cea(args) -> int:
-    from mentorsim.cli.main import _with_progress, check_replicates, load_all
     from mentorsim.economics.evaluation import evaluate_strategies
     check_replicates(args.replicates)
     if args.psa < 0 or args.psa > 100000:
@@ -155,8 +173,9 @@ def cmd_cea(args) -> int:
     wtp = parse_wtp(args.wtp, gdp, scenarios[0].params["economics.opportunity_cost_multiple"])
     strategies = [(s.name, dict(s.params)) for s in scenarios]
     _note_settings(strategies)
+    warn_few_replicates(args.replicates)
     n_runs = (len(strategies) + 1) * args.replicates
-    results = _with_progress(lambda cb: evaluate_strategies(strategies, args.seed, args.replicates, cb),
+    results = with_progress(lambda cb: evaluate_strategies(strategies, args.seed, args.replicates, cb),
                              n_runs, "runs")
     report = build_report(results, wtp, gdp, args)
     if args.out is None:
@@ -179,21 +198,6 @@ def cmd_cea(args) -> int:
     if args.format == "table":
         print(f"\nwrote tables, plots and metadata to {args.out}/")
     return 0
-
-
-def json_safe(x):
-    """NaN and infinities to None, numpy scalars to Python, recursively."""
-    if isinstance(x, dict):
-        return {k: json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [json_safe(v) for v in x]
-    if isinstance(x, (float, np.floating)):
-        return float(x) if np.isfinite(x) else None
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
 
 
 def _note_settings(strategies) -> None:
@@ -219,10 +223,12 @@ def _print(report, args) -> None:
 
 def build_report(results, wtp, gdp, args) -> dict:
     """Everything the tables, JSON and plots need from the deterministic runs."""
+    import pandas as pd
+
     from mentorsim.economics import sustainability as sus
     from mentorsim.economics.cea import incremental_analysis, to_records, wtp_summary
-    from mentorsim.parameters.cost_table import PRICE_LABEL
     from mentorsim.economics.evaluation import item_table, strategy_table
+    from mentorsim.parameters.cost_table import PRICE_LABEL
     from mentorsim.provenance import metadata
     first = results[0].params
     records = pd.concat([s.records() for s in results], ignore_index=True)
@@ -337,6 +343,8 @@ def policy_text(report: dict, markdown: bool = False) -> str:
 
 def run_psa_for(scenarios, args, draws_csv: Path | None = None):
     """Run the PSA; if ``draws_csv`` is given, append each draw's records as it completes."""
+    import pandas as pd
+
     from mentorsim.economics.psa import Strategy, run_psa
     header = [True]
 
@@ -380,6 +388,8 @@ def psa_summary(psa, wtp) -> dict:
 # --- files ---------------------------------------------------------------------------------------
 
 def write_deterministic(results, report, stage: Path, wtp) -> None:
+    import pandas as pd
+
     from mentorsim.economics import plots as econ_plots
     from mentorsim.economics.cea import incremental_analysis
     from mentorsim.economics.evaluation import item_table, strategy_table
@@ -404,6 +414,8 @@ def write_deterministic(results, report, stage: Path, wtp) -> None:
 
 
 def write_psa(psa, report, stage: Path, wtp, gdp) -> None:
+    import pandas as pd
+
     from mentorsim.economics import plots as econ_plots
     from mentorsim.economics.cea import incremental_analysis
     from mentorsim.economics.psa import wtp_grid
@@ -421,7 +433,3 @@ def write_psa(psa, report, stage: Path, wtp, gdp) -> None:
                           for s in report["strategies"]])
     econ_plots.ce_plane(means, incremental_analysis(means), stage / "ce_plane.png", psa_plane=plane, wtp=wtp)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    from mentorsim.cli.main import main
-    sys.exit(main(["cea", *sys.argv[1:]]))

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mentorsim.cli.common import DEFAULT_REPLICATES, add_command, json_safe
+
 
 def register(sub) -> None:
-    p = sub.add_parser("plan-pool", help="size a mentor pool: mentor days, attrition, training, coverage, cost")
+    p = add_command(sub, "plan-pool", "size a mentor pool: mentor days, attrition, training, coverage, cost",
+                    ["mentorsim plan-pool --facilities 50 --visit-interval-weeks 8",
+                     "mentorsim plan-pool --facilities 20 --visit-interval-weeks 6 --local-share 0 --out out/pool",
+                     "mentorsim plan-pool --facilities 30 --visit-interval-weeks 8 --vary days --format json"],
+                    description="For N facilities visited every W weeks: the mentor days needed by discipline "
+                    "and origin (arithmetic), then simulated coverage (the chance every facility gets all "
+                    "its visits) as the pool grows, and the smallest pool that reaches --target, with "
+                    "its training needs and cost a year.")
     p.add_argument("--facilities", type=int, required=True, help="intervention facilities to visit")
     p.add_argument("--visit-interval-weeks", type=int, required=True, help="weeks between visits to a facility")
     p.add_argument("--local-share", type=float, default=0.5,
@@ -14,7 +23,8 @@ def register(sub) -> None:
     p.add_argument("--years", type=float, default=2.0, help="planning horizon in years (default 2)")
     p.add_argument("--target", type=float, default=0.9,
                    help="wanted chance that every facility gets all its visits (default 0.9)")
-    p.add_argument("--replicates", type=int, default=20, help="simulations per pool size (default 20)")
+    p.add_argument("--replicates", type=int, default=DEFAULT_REPLICATES,
+                   help=f"simulations per pool size (default {DEFAULT_REPLICATES})")
     p.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
     p.add_argument("--vary", choices=("teams", "days"), default="teams",
                    help="grow the pool by hub teams (default) or by mentor days a month")
@@ -108,13 +118,13 @@ def cmd_plan_pool(args) -> int:
                     parameters=planner.base_params(req, chosen.size))
     if args.out is not None:
         with output_dir(args.out, meta) as stage:
-            (stage / "plan.json").write_text(dumps(_clean(payload)))
+            (stage / "plan.json").write_text(dumps(json_safe(payload)))
             need.to_csv(stage / "demand.csv", index=False)
             curve_df.to_csv(stage / "coverage.csv", index=False)
             table.to_csv(stage / "pool.csv", index=False)
             planner.plot_coverage(req, curve, stage / "coverage.png", best)
     if args.format == "json":
-        print(dumps(_clean(payload)))
+        print(dumps(json_safe(payload)))
         return 0
     print(report(req, need, curve, best, table, chosen))
     if args.out is not None:
@@ -163,13 +173,3 @@ def report(req, need, curve, best, table, chosen) -> str:
                  f"(visits {chosen.mentor_days / req.years:,.0f}, travel {chosen.travel_days / req.years:,.0f})")
     return "\n".join(lines)
 
-
-def _clean(x):
-    import math
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mentorsim.cli.common import (
+    add_command,
+    add_execution_options,
+    check_execution_options,
+    experiment_out,
+    json_safe,
+    sweep_from_args,
+)
+
 
 def register(sub) -> None:
-    from mentorsim.cli.sweep import add_execution_options
-    p = sub.add_parser("sensitivity", help="global sensitivity analysis (Sobol, Morris, FAST, LHS) of an experiment")
+    p = add_command(sub, "sensitivity", "which parameters move the outcomes: Sobol, Morris or FAST indices (SALib)",
+                    ["mentorsim sensitivity experiments/morris_screening.toml",
+                     "mentorsim sensitivity experiments/sobol_uncertain.toml --workers 2 --format json"],
+                    description="Global sensitivity analysis of an experiment with a sampled design "
+                    "(Sobol, Morris, FAST; LHS gives first-order indices by RBD-FAST). The sweep is run or "
+                    "finished first (stored runs are reused); then each output's indices, with confidence "
+                    "intervals, are printed and written with plots to OUT/sensitivity/ (indices.csv, "
+                    "indices.json, indices.png; second_order.csv/.png for Sobol). A grid's answer is its "
+                    "plot: use mentorsim sweep.")
     p.add_argument("experiment", type=Path, help="experiment TOML file with a sampled design")
     add_execution_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")
@@ -17,21 +33,20 @@ def register(sub) -> None:
 def cmd_sensitivity(args) -> int:
     import sys
 
-    from mentorsim.experiments import sensitivity
-    from mentorsim.cli.sweep import DEFAULT_OUT, check_execution_options, sweep_from_args
-    from mentorsim.experiments.designs import build_design
     from mentorsim.errors import input_error
+    from mentorsim.experiments import sensitivity
+    from mentorsim.experiments.designs import build_design
     from mentorsim.experiments.experiment import load_experiment
+    from mentorsim.experiments.store import STORE_FILE, RunStore
     from mentorsim.output_folder import dumps, output_dir
     from mentorsim.provenance import metadata
-    from mentorsim.experiments.store import STORE_FILE, RunStore
 
     check_execution_options(args)
     exp = load_experiment(args.experiment)
     if exp.method not in sensitivity.ANALYZED:
         raise input_error(str(args.experiment), "design.method", "sensitivity indices need a sampled design; "
                           "allowed: " + ", ".join(sensitivity.ANALYZED), exp.method)
-    out = args.out or DEFAULT_OUT / exp.name
+    out = experiment_out(exp, args)
     # The sweep is finished first (the store is reused when it holds this design).
     args.resume = args.resume or (out / STORE_FILE).exists()
     try:
@@ -48,7 +63,7 @@ def cmd_sensitivity(args) -> int:
     meta = metadata(exp.seed, experiment=exp.spec(), design_hash=dhash, analysis_seed=sensitivity.analysis_seed(exp),
                     runs=summary.total)
     with output_dir(out / "sensitivity", meta) as stage:
-        (stage / "indices.json").write_text(dumps(_clean(payload | {"metadata": meta})))
+        (stage / "indices.json").write_text(dumps(json_safe(payload | {"metadata": meta})))
         result.table.to_csv(stage / "indices.csv", index=False)
         sensitivity.plot_indices(result, stage / "indices.png")
         if result.second_order:
@@ -62,19 +77,9 @@ def cmd_sensitivity(args) -> int:
             import pandas as pd
             pd.DataFrame(rows).to_csv(stage / "second_order.csv", index=False)
     if args.format == "json":
-        print(dumps(_clean(payload)))
+        print(dumps(json_safe(payload)))
     else:
         print(sensitivity.text_table(result))
         print(f"\nwrote indices.csv, indices.json and plots to {out / 'sensitivity'}/")
     return 0
 
-
-def _clean(x):
-    import math
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x

@@ -2,64 +2,33 @@
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
-DEFAULT_OUT = Path("outputs") / "experiments"
+from mentorsim.cli.common import (
+    add_command,
+    add_execution_options,
+    check_execution_options,
+    experiment_out,
+    json_safe,
+    sweep_from_args,
+)
+
 MAX_TABLE_POINTS = 40
 
 
-def add_execution_options(p) -> None:
-    """--workers/--scheduler/--out/--resume, shared by sweep and sensitivity."""
-    p.add_argument("--workers", type=int, default=None,
-                   help="worker processes on this machine (default: all cores; 1 = in this process)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on a Dask distributed scheduler, e.g. tcp://127.0.0.1:8786")
-    p.add_argument("--out", type=Path, default=None,
-                   help=f"folder for the run store and exports (default {DEFAULT_OUT}/<experiment name>)")
-    p.add_argument("--resume", action="store_true", help="finish a sweep already in --out: run only missing runs")
-    p.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again too")
-    p.add_argument("--chunk-size", type=int, default=None, help="runs per task sent to a worker (default: automatic)")
-
-
 def register(sub) -> None:
-    p = sub.add_parser("sweep", help="run an experiment's design (grid, LHS, Sobol, Morris, FAST) and store every run")
+    p = add_command(sub, "sweep", "run an experiment's design (grid, LHS, Sobol, Morris, FAST) and store every run",
+                    ["mentorsim sweep experiments/visit_x_echo.toml",
+                     "mentorsim sweep experiments/visit_x_echo.toml --workers 2 --out out/grid",
+                     "mentorsim sweep experiments/visit_x_echo.toml --resume --out out/grid"],
+                    description="An experiment file names the parameters to vary, the design, the outputs and "
+                    "the replicates per point (docs/EXPERIMENTS.md). Every run is stored as it finishes "
+                    "(runs.sqlite), so an interrupted sweep is finished with --resume; the summary "
+                    "(points.csv, a plot) gives each point's mean and 95% interval.")
     p.add_argument("experiment", type=Path, help="experiment TOML file (see docs/EXPERIMENTS.md)")
     add_execution_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")
     p.set_defaults(func=cmd_sweep)
-
-
-def check_execution_options(args) -> None:
-    from mentorsim.errors import input_error
-    if args.workers is not None and args.workers < 1:
-        raise input_error("--workers", None, "must be a whole number of at least 1", args.workers)
-    if args.workers is not None and args.scheduler:
-        raise input_error("--workers", None, "give --workers or --scheduler, not both (Dask decides its workers)")
-    if args.chunk_size is not None and not 1 <= args.chunk_size <= 100000:
-        raise input_error("--chunk-size", None, "must be a whole number from 1 to 100000", args.chunk_size)
-    if args.retry_failed and not args.resume:
-        raise input_error("--retry-failed", None, "goes with --resume")
-
-
-def sweep_from_args(exp, args):
-    """Run (or finish) the sweep of ``exp`` as the options say; returns its SweepSummary."""
-    from mentorsim.executors import make_executor
-    from mentorsim.experiments.sweep import run_sweep
-    out = args.out or DEFAULT_OUT / exp.name
-    executor = make_executor(args.workers, args.scheduler)
-    previous = signal.getsignal(signal.SIGTERM)
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)  # stored runs are kept; the rest is redone by --resume
-    try:
-        return run_sweep(exp, out, executor=executor, resume=args.resume, retry_failed=args.retry_failed,
-                         chunk_size=args.chunk_size)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        executor.close()
 
 
 def cmd_sweep(args) -> int:
@@ -71,7 +40,7 @@ def cmd_sweep(args) -> int:
     try:
         summary = sweep_from_args(exp, args)
     except KeyboardInterrupt:
-        print(f"mentorsim: interrupted; finished runs are stored in {args.out or DEFAULT_OUT / exp.name}; "
+        print(f"mentorsim: interrupted; finished runs are stored in {experiment_out(exp, args)}; "
               "run the same command with --resume to finish", file=sys.stderr)
         return 130
     print_summary(exp, summary, args.format)
@@ -90,7 +59,7 @@ def print_summary(exp, s, fmt: str) -> None:
                    "executor": s.executor, "workers": s.workers, "complete": s.complete}
         if points_file.exists():
             payload["points"] = pd.read_csv(points_file).to_dict(orient="records")
-        print(dumps(_clean(payload)))
+        print(dumps(json_safe(payload)))
         return
     rate = f", {s.rate:.1f} runs/s" if s.ran else ""
     print(f"{exp.name}: {s.done} of {s.total} runs done, {s.failed} failed "
@@ -115,13 +84,3 @@ def _num(v: float) -> str:
     """One decimal for percentages and counts, three for values on a 0-1 scale."""
     return f"{v:.1f}" if abs(v) >= 2 else f"{v:.3f}"
 
-
-def _clean(x):
-    import math
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x

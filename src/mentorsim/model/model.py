@@ -32,6 +32,13 @@ class MentorshipModel(mesa.Model):
         params: full parameter mapping (``Scenario.params``).
         seed: run seed; with ``replicate`` it fixes every random stream.
         replicate: replicate number (0-based).
+
+    Examples:
+        >>> from mentorsim import MentorshipModel, load_scenario
+        >>> model = MentorshipModel(load_scenario("ss2020").params, seed=1).run()
+        >>> model.week == model.time.total_weeks, model.facilities.n
+        (True, 20)
+        >>> model.release()
     """
 
     def __init__(self, params: Mapping, seed: int = 1, replicate: int = 0):

@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from mentorsim.policy import economics as app_econ
-from mentorsim.cli.main import CORE_TABLE_KEYS
 from mentorsim.provenance import metadata
-from mentorsim.results import Results
+from mentorsim.results import CORE_TABLE_KEYS, Results
 from mentorsim.runner import simulate
 from mentorsim.scenario import Scenario, load_scenario
 

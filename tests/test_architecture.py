@@ -31,8 +31,10 @@ PACKAGES = {"parameters": 1, "model": 2, "economics": 4, "experiments": 4, "cali
 SIDEWAYS = {
     ("planner", "economics"): "the planner prices a pool with the programme's cost model",
 }
-#: The one place that imports a module by name: an experiment file's user-chosen target.
-IMPORTLIB_ALLOWED = {"mentorsim.experiments.experiment"}
+#: The places that import a module by name: an experiment file's user-chosen target, and the
+#: package root's lazy public API (PEP 562 ``__getattr__`` over a table of names and modules,
+#: so ``mentorsim --help`` loads no heavy library).
+IMPORTLIB_ALLOWED = {"mentorsim.experiments.experiment", "mentorsim"}
 
 
 def module_name(path: Path) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from mentorsim.cli.common import add_command
@@ -132,7 +133,7 @@ def _meta(cfg, args, metadata) -> dict:
     import pyabc
     return metadata(cfg.seed, config=str(args.config), pyabc=pyabc.__version__, calibrated=list(cfg.parameter_names),
                     replicates_per_particle=cfg.replicates, population=cfg.population) | {
-        "date": __import__("time").strftime("%Y-%m-%d")}
+        "date": time.strftime("%Y-%m-%d")}
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -439,7 +439,7 @@ def capacity_warning(summary: Mapping) -> str | None:
     if share is None or not np.isfinite(share) or share < CAPACITY_WARNING_PCT:
         return None
     missed, scheduled = summary.get("visits_missed"), summary.get("visits_scheduled")
-    counts = f" ({missed:,.0f} of {scheduled:,.0f} a run)" if missed is not None and scheduled else ""
+    counts = f" ({missed:,.0f} of {scheduled:,.0f} per run)" if missed is not None and scheduled else ""
     cap = summary.get("capacity") or {}
     lo, hi = cap.get("facility_mentor_days_min"), cap.get("facility_mentor_days_max")
     spread = (f"; facilities got {lo:,.0f} to {hi:,.0f} lead mentor-days in the programme"
@@ -447,7 +447,7 @@ def capacity_warning(summary: Mapping) -> str | None:
     pct = f"{share:.0f}" if share >= 10 else f"{share:.1f}"
     return (f"Mentor capacity: {pct}% of scheduled visits were missed{counts}: the schedule needs more "
             f"mentor days than the pool has, so facilities got fewer visits than planned{spread}. "
-            "Size the pool with `mentorsim plan-pool`.")
+            "Size the pool with the planner: mentorsim plan-pool.")
 
 
 def _clean(x):

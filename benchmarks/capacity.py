@@ -13,6 +13,21 @@
 
 Uses only the public API (simulate) and the visit log, so it runs unchanged before and after
 the staffing change.
+
+Measured (2026-11-30; before = staffing in facility index order, no carry-over, commit 86d546b;
+after = the staffing rule of model/dose.py):
+
+- weekly, one team, lead mentor-days per facility (seeds 1-3): before 0-532, 4-526, 0-534
+  (visits made 0-100% of scheduled); after 72-128, 84-128, 82-122 (max/min 1.5-1.8; 24-35%).
+- month-12 composite by interval 1..13 weeks, mean of 5 seeds, one team: before 58.6 64.5 66.7
+  68.0 68.9 69.6 67.0 64.4 62.8 61.5 60.1 58.5 56.9 (peak at 6 weeks); after 70.0 70.1 69.9 69.8
+  69.8 69.6 67.0 64.4 62.8 61.5 60.1 58.5 56.9 (flat where the team is short; unchanged from 7
+  weeks, where no visit is missed). Ten teams: before 71.8 79.9 84.9 78.8 75.1 70.6 ... (spare
+  teams idle, so 2 teams in effect); after 99.3 93.4 86.3 78.8 75.1 70.6 68.3 65.6 62.8 62.7 59.9
+  59.9 56.6.
+- 200 facilities, one team: composite month 12 46.2% both; visits missed 1,047 of 1,645 (64%)
+  before, 884 (54%) after (carried-over visits use days the bank cap used to waste); the summary
+  now says so (capacity block and warning).
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ class Dose:
         self.missed = np.zeros((2, n), dtype=np.int64)
         self.delayed = np.zeros((2, n), dtype=np.int64)
         self.phase = 0
+        self._sched_now = np.zeros(n, dtype=bool)  # scheduled in the week being staffed
 
     def queue(self, week: int, scheduled: np.ndarray | None, streams) -> tuple[np.ndarray, np.ndarray] | None:
         """This week's visits to staff, most overdue first, and the uniforms that decide which
@@ -67,7 +68,7 @@ class Dose:
         due = np.concatenate([sched, extra]) if len(extra) else sched
         u_away = np.concatenate(u) if len(u) > 1 else u[0]
         order = np.lexsort((due, self.last_visit[due]))
-        self._sched_now = np.zeros(len(self.owed), dtype=bool)
+        self._sched_now[:] = False
         self._sched_now[sched] = True
         return due[order], u_away[order]
 

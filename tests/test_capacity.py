@@ -13,13 +13,13 @@ with one team lowered the month-12 composite 5.9 points below fortnightly ones, 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
+from conftest import params_with
 from scipy import stats
 
-from conftest import params_with
 from mentorsim.results import CAPACITY_WARNING_PCT, Results, capacity_warning, facility_dose
 from mentorsim.runner import simulate
 from mentorsim.scenario import default_scenario
@@ -35,7 +35,7 @@ COMPARISONS = len(POOLS) * len(METRICS) * (len(INTERVALS) - 1)
 T_NOISE = float(stats.t.ppf(1 - 0.05 / COMPARISONS, len(SEEDS) - 1))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _run(interval: int, pool: str, seed: int):
     """The quantities one run gives at month 12 (no follow-up: it cannot change month 12)."""
     p = params_with({"visits.interval_weeks": interval, "followup.months": 0} | POOLS[pool], "ss2020")

@@ -7,9 +7,9 @@ the lever's, not noise.
 import itertools
 
 import numpy as np
+from conftest import mean_outcome, params_with
 from scipy import stats
 
-from conftest import mean_outcome, params_with
 from mentorsim.runner import evaluate
 
 

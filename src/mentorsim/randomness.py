@@ -21,6 +21,7 @@ STREAMS = (
     "operations",  # weekly operations, SSIs and deaths
     "visits",  # who is taken by caseload on a visit day
     "mentors",  # mentor availability and attrition
+    "rescheduled",  # mentor availability on visits carried over from an earlier week (dose.py)
     "echo",  # telementoring attendance
     "whatsapp",  # WhatsApp activity
     "survey",  # survey response and answers

@@ -47,6 +47,7 @@ class RunOutput:
     facility_columns: dict  # facility characteristics (arrays), see .facilities
     visit_array: np.ndarray  # rows of mentors.VISIT_LOG_COLUMNS (codes), see .visit_log
     mentor_rows: list  # one dict per mentor, see .mentors
+    dose: dict = field(default_factory=dict)  # per-facility visit counts by phase (model.dose.Dose.columns)
 
     @classmethod
     def from_model(cls, model) -> RunOutput:
@@ -75,7 +76,8 @@ class RunOutput:
                    n_intervention=fa.n_intervention, fac=dict(r.fac), arm_domain=r.arm_domain, arm=r.arm,
                    pool=r.pool, survey=r.survey_result or {},
                    counters=dict(model.counters) | {"trainings": list(model.pool.trainings)},
-                   facility_columns=columns, visit_array=model.pool.visit_array(), mentor_rows=mentors)
+                   facility_columns=columns, visit_array=model.pool.visit_array(), mentor_rows=mentors,
+                   dose=model.dose.columns())
 
     @property
     def facilities(self) -> pd.DataFrame:
@@ -148,7 +150,12 @@ OUTCOME_DOCS: dict[str, str] = {
     "providers": "Mentee posts filled in the intervention arm at baseline.",
     "mentors": "Mentors who took part (hub and regional, including replacements).",
     "visits_done": "Facility visits with at least one mentor present (programme and follow-up).",
-    "visits_missed": "Visits scheduled in the programme that no mentor could make.",
+    "visits_missed": ("Scheduled visits (programme and follow-up) that no lead mentor made by the "
+                      "facility's next scheduled visit or the end of the phase (mentor capacity)."),
+    "visits_scheduled": "Visits scheduled (programme and follow-up), one per facility per interval.",
+    "visits_missed_share_pct": ("Share of scheduled visits missed (visits_missed / visits_scheduled): "
+                                "above CAPACITY_WARNING_PCT the schedule needs more mentor days than the "
+                                "pool has, and every output says so (capacity_warning)."),
     "echo_sessions": "Telementoring sessions held.",
     "echo_attendance_pct": "Attendance at sessions held, as a share of eligible staff.",
     "mentor_days": "Mentor days on visits (excluding travel).",
@@ -261,6 +268,9 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     o["mentor_days"] = float(out.visit_array[:, 6].sum())
     o["mentor_travel_days"] = float(out.visit_array[:, 7].sum())
     o["visits_missed"] = float(out.counters.get("visits_missed", 0))
+    scheduled = sum(float(v.sum()) for k, v in out.dose.items() if k.startswith("visits_scheduled_"))
+    o["visits_scheduled"] = scheduled
+    o["visits_missed_share_pct"] = 100 * o["visits_missed"] / scheduled if scheduled else np.nan
     o["echo_sessions"] = float(out.counters["echo_sessions"])
     elig = out.fac["echo_eligible"][:, sl].sum()
     o["echo_attendance_pct"] = 100 * out.fac["echo_attended"][:, sl].sum() / elig if elig else np.nan
@@ -368,25 +378,30 @@ class Results:
         out["range95"] = spread
         out["facilities"] = self.facility_summary()
         out["positive_deviance"] = positive_deviance(out["facilities"])
+        out["capacity"] = capacity_block(out)
         return _clean(out)
 
     def facility_summary(self) -> list[dict]:
         """Each intervention facility: id, level, region, composite at baseline and month 12 and
-        the gain between (points; means over replicates), and its context at the start
-        (leadership, teamwork culture, learning orientation, their mean, and the absorptive
-        capacity it gives). Facilities are the same in every replicate of a seed."""
+        the gain between (points; means over replicates), its context at the start (leadership,
+        teamwork culture, learning orientation, their mean, and the absorptive capacity it gives),
+        and the in-person dose it got during the programme (see facility_dose). Facilities are the
+        same in every replicate of a seed."""
         first = self.runs[0]
         n = first.n_intervention
         m12 = _row(first, month_row(12))
         base = np.mean([r.fac["composite"][0, :n] for r in self.runs], axis=0)
         at12 = np.mean([r.fac["composite"][m12, :n] for r in self.runs], axis=0)
+        dose = [facility_dose(r) for r in self.runs]
+        dose = {k: np.mean([d[k] for d in dose], axis=0) for k in DOSE_COLUMNS}
         fac = first.facility_columns
         context = {k: fac[k] for k in FACILITY_CONTEXT if k in fac}
         return [{"id": int(f), "level": fac["level"][f], "region": fac["region"][f],
                  "composite_baseline_pct": float(100 * base[f]),
                  "composite_month12_pct": float(100 * at12[f]),
                  "composite_gain_pp": float(100 * (at12[f] - base[f])),
-                 **{k: float(v[f]) for k, v in context.items()}} for f in range(n)]
+                 **{k: float(v[f]) for k, v in context.items()}}
+                | {k: float(dose[k][f]) for k in DOSE_COLUMNS} for f in range(n)]
 
     def timeseries(self) -> pd.DataFrame:
         """Weekly series by arm: one row per replicate, week and arm."""
@@ -441,6 +456,81 @@ class Results:
                         description=self.scenario.description, replicates=len(self.runs),
                         overrides=dict(self.scenario.overrides), parameters=dict(self.scenario.params),
                         elapsed_seconds=round(self.elapsed_s, 3))
+
+
+#: Per-facility dose during the programme (facility_dose), with its meaning.
+DOSE_COLUMNS = {
+    "visits_scheduled": "visits scheduled during the programme",
+    "visits_made": "visits with at least one lead mentor (on time or carried over)",
+    "visits_missed": "scheduled visits no lead mentor made by the next one or the programme's end",
+    "visits_delayed": "visits made late (carried over from the week they were due)",
+    "mentor_days": "lead mentor-days on site (coaching days, excluding travel)",
+    "days_since_last_visit": "days from the last visit to the programme's end (from its start if never)",
+}
+
+#: Mean share of scheduled visits missed (%) from which outputs carry a capacity warning. Small
+#: enough that a schedule the pool cannot staff is always flagged; above the rare visit missed
+#: when every mentor due is called away twice running (``mentors.unavailable_prob``) or a
+#: regional post is vacant.
+CAPACITY_WARNING_PCT = 1.0
+
+
+def facility_dose(out: RunOutput) -> dict[str, np.ndarray]:
+    """[n intervention facilities] of each DOSE_COLUMNS quantity for one run (programme only)."""
+    n, end = out.n_intervention, out.programme_weeks
+    zeros = np.zeros(n)
+    scheduled = out.dose.get("visits_scheduled_programme", zeros)[:n].astype(float)
+    missed = out.dose.get("visits_missed_programme", zeros)[:n].astype(float)
+    log = out.visit_array
+    lead = log[(log[:, 5] == 0) & (log[:, 0] < end)] if len(log) else np.empty((0, len(VISIT_LOG_COLUMNS)))
+    fac = lead[:, 1].astype(np.int64)
+    last = np.full(n, -1.0)
+    np.maximum.at(last, fac, lead[:, 0])
+    since = np.where(last >= 0, end - 1 - last, end) * 7.0
+    return {"visits_scheduled": scheduled,
+            "visits_made": out.fac["visits"][1:end + 1, :n].sum(axis=0).astype(float),
+            "visits_missed": missed,
+            "visits_delayed": out.dose.get("visits_delayed_programme", zeros)[:n].astype(float),
+            "mentor_days": np.bincount(fac, weights=lead[:, 6], minlength=n)[:n],
+            "days_since_last_visit": since}
+
+
+def capacity_block(summary: Mapping) -> dict:
+    """The ``capacity`` block of a summary: visits scheduled, made and missed (means over
+    replicates, programme and follow-up), the share missed, the spread of lead mentor-days
+    across facilities during the programme, and the warning sentence (None when none is due)."""
+    fac = summary.get("facilities") or []
+    days = [f["mentor_days"] for f in fac if f.get("mentor_days") is not None]
+    scheduled, missed = summary.get("visits_scheduled"), summary.get("visits_missed")
+    block = {"visits_scheduled": scheduled,
+             "visits_made": (scheduled - missed) if scheduled is not None and missed is not None else None,
+             "visits_missed": missed,
+             "visits_missed_share_pct": summary.get("visits_missed_share_pct"),
+             "facility_mentor_days_min": min(days) if days else None,
+             "facility_mentor_days_max": max(days) if days else None,
+             "warning_threshold_pct": CAPACITY_WARNING_PCT}
+    block["warning"] = capacity_warning(summary | {"capacity": block})
+    return block
+
+
+def capacity_warning(summary: Mapping) -> str | None:
+    """One sentence when the schedule needs more mentor days than the pool has (mean share of
+    scheduled visits missed at or above CAPACITY_WARNING_PCT), pointing to ``mentorsim plan-pool``;
+    None otherwise. ``summary`` is a ``Results.summary()`` (or any mapping with
+    ``visits_missed_share_pct``, ``visits_missed`` and ``visits_scheduled``)."""
+    share = summary.get("visits_missed_share_pct")
+    if share is None or not np.isfinite(share) or share < CAPACITY_WARNING_PCT:
+        return None
+    missed, scheduled = summary.get("visits_missed"), summary.get("visits_scheduled")
+    counts = f" ({missed:,.0f} of {scheduled:,.0f} per run)" if missed is not None and scheduled else ""
+    cap = summary.get("capacity") or {}
+    lo, hi = cap.get("facility_mentor_days_min"), cap.get("facility_mentor_days_max")
+    spread = (f"; facilities got {lo:,.0f} to {hi:,.0f} lead mentor-days in the programme"
+              if lo is not None and hi is not None else "")
+    pct = f"{share:.0f}" if share >= 10 else f"{share:.1f}"
+    return (f"Mentor capacity: {pct}% of scheduled visits were missed{counts}: the schedule needs more "
+            f"mentor days than the pool has, so facilities got fewer visits than planned{spread}. "
+            "Size the pool with the planner: mentorsim plan-pool.")
 
 
 def _clean(x):

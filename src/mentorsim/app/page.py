@@ -6,7 +6,9 @@ is checked as the CLI checks ``--set``: a bad value shows its one-line message b
 and the Run button waits until every field is valid. A run simulates the scenario and the
 comparison arm (no mentorship in the same setting, same seed) over the replicates
 (app_compute.run_scenario), then costs them (app_econ). Up to four runs can be saved and are
-shown side by side with the current one; the comparison exports as CSV and PNG.
+shown side by side with the current one; the comparison exports as CSV and PNG. A run whose
+mentor pool cannot make the scheduled visits opens its headline with the capacity warning
+(share of visits missed; app_compute.capacity_warnings), pointing to ``mentorsim plan-pool``.
 
 Everything the page shows is computed in app_compute, app_econ and app_figures, which the
 report (report.py) uses too; this module holds only the layout and the page's state.
@@ -211,7 +213,17 @@ def Headline(run, rev):
     took = f"; {run.elapsed_s:.1f} s" if run.elapsed_s > 0 else ""
     lines.append(f"{run.replicates} replicates, seed {run.seed}{took}; {describe(run.scenario)}")
     with solara.Card(f"Current run: {run.name}", classes=["ms-headline"]):
+        for _, text in app_compute.capacity_warnings([run]):  # first: the pool cannot make the visits
+            solara.Warning(text, classes=["ms-capacity-warning"])
         solara.Markdown("\n\n".join("- " + x for x in lines))
+
+
+@solara.component
+def SavedCapacity(runs, rev):
+    """Capacity warnings of the saved runs shown beside the current one."""
+    cur = current.value
+    for name, text in app_compute.capacity_warnings([r for r in runs if r is not cur]):
+        solara.Warning(f"{name}: {text}", classes=["ms-capacity-warning"])
 
 
 @solara.component
@@ -327,6 +339,7 @@ def Page():
         return
     if current.value is not None:
         Headline(current.value, rev)
+    SavedCapacity(runs, rev)
     Saved()
     Exports(runs, rev)
     solara.Markdown("### Quality over time")

@@ -2,7 +2,8 @@
 
 A team has four positions, one per discipline, matching the mentee roles: surgeon or
 obstetrician-gynaecologist, anaesthesia provider, theatre nurse, labour or post-operative ward
-nurse. Hub teams (from the zonal referral hospital) serve regions round-robin. From the handover
+nurse. Hub teams (from the zonal referral hospital) serve regions round-robin; with more teams
+than regions, a region's facilities are shared between its teams (facility_teams). From the handover
 week, a share of the positions (``mentors.local_share`` of the four, nurses first) is held by a
 regional (local) mentor for each region. Regional mentors are trained (3 days) and then work
 side by side with the hub mentor of their discipline for the pairing months before the handover.
@@ -10,7 +11,9 @@ side by side with the hub mentor of their discipline for the pairing months befo
 Capacity: every mentor earns ``available_days_per_month`` of mentorship days, banks at most
 ``max_banked_months`` of them, and spends visit days plus travel days on each visit. A mentor
 without enough days, or called away (``unavailable_prob``), misses the visit; a visit with no
-mentor present does not happen. This is what bounds how many facilities a pool can serve.
+lead mentor present does not happen. This is what bounds how many facilities a pool can serve.
+A week's visits are staffed most overdue facility first and a visit not made is carried over
+(dose.py), so a shortfall of days is shared between facilities.
 
 Local context (mechanism 6): a regional mentor knows the facilities' context, so each coaching
 day transfers ``1 + mentors.local_context_bonus`` times as much and builds trust that much
@@ -198,6 +201,8 @@ class MentorPool:
         self.region_team = np.arange(max(self.n_regions, 1), dtype=np.int64) % self.teams
         self.region_rank = np.arange(max(self.n_regions, 1), dtype=np.int64) // self.teams
         self.team_regions = np.bincount(self.region_team[:self.n_regions], minlength=self.teams)
+        self.facility_team = facility_teams(facilities.region, facilities.intervention, self.teams,
+                                            self.n_regions)
 
     # -- pool changes -------------------------------------------------------------------------
     def _grow(self) -> None:
@@ -337,26 +342,27 @@ class MentorPool:
 
         Returns:
             transfer [n_fac, 4 roles] (team transfer to each mentee role), relation [n_fac] (mean
-            relatability of the mentors leading: mentoring skill x local context), and the number
-            of visits no mentor made.
+            relatability of the mentors leading: mentoring skill x local context), and visited
+            [n_fac] (True where at least one lead mentor came).
         """
         p = self.p
         n_fac = facilities.n
         transfer = np.zeros((n_fac, 4))
         relation = np.zeros(n_fac)
+        visited = np.zeros(n_fac, dtype=np.bool_)
         log = np.empty((len(due) * 8, len(VISIT_LOG_COLUMNS)))
         days_ = float(p["visits.days"])
-        n_log, missed = _staff_visits(
-            week, due, facilities.region, self.region_team, in_programme, self.handover_week,
+        n_log = _staff_visits(
+            week, due, facilities.region, self.facility_team, in_programme, self.handover_week,
             self.local_mask, self.hub_pos, self.local_pos, self.status, self.relate, self.eff,
             self.balance, self.balance_week, self.is_local, self.visits, self.days_spent,
             self.travel_spent, self.uid, facilities.distance_hub_km, facilities.distance_local_km,
             p["mentors.km_per_travel_day"], p["mentors.facilities_per_trip"], float(p["visits.days"]),
             p["mentors.unavailable_prob"], self.accrual, self.bank_cap, p["visits.cross_discipline_factor"],
-            days_ if p["mentors.local_day_trips"] else 1.0, u_away, transfer, relation, log)
+            days_ if p["mentors.local_day_trips"] else 1.0, u_away, transfer, relation, visited, log)
         if n_log:
             self.log_chunks.append(log[:n_log].copy())
-        return transfer, relation, missed
+        return transfer, relation, visited
 
     def visit_array(self) -> np.ndarray:
         """The visit log as one array of VISIT_LOG_COLUMNS rows."""
@@ -375,20 +381,36 @@ class MentorPool:
                 "mentees_became_mentors": self.mentees_became_mentors}
 
 
+def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_regions: int) -> np.ndarray:
+    """[n facilities] the hub team that visits each intervention facility (0 for the rest).
+
+    Teams serve regions round-robin (team ``r % teams`` for region ``r``). With more teams than
+    regions the spare teams join regions round-robin too (team ``t`` joins region ``t % regions``),
+    and a region's facilities are dealt to its teams in turn, so every team adds capacity."""
+    out = np.zeros(len(region), dtype=np.int64)
+    if n_regions == 0:
+        return out
+    for r in range(n_regions):
+        members = np.flatnonzero(intervention & (region == r))
+        own = np.arange(r % teams, teams, n_regions) if teams > n_regions else np.array([r % teams])
+        out[members] = own[np.arange(len(members)) % len(own)]
+    return out
+
+
 @kernel
-def _staff_visits(week, due, region_of, region_team, in_programme, handover_week, local_mask, hub_pos,
+def _staff_visits(week, due, region_of, facility_team, in_programme, handover_week, local_mask, hub_pos,
                   local_pos, status, skill, eff, balance, balance_week, is_local, visits, days_spent,
                   travel_spent, uid, dist_hub, dist_local, km_per_day, per_trip, days, p_away, accrual,
-                  cap, cross, local_trips, u_away, transfer, relation, log):
-    """Staff every visit due this week, in order; return (log rows written, visits missed)."""
+                  cap, cross, local_trips, u_away, transfer, relation, visited, log):
+    """Staff every visit due this week, in the order given (dose.py puts the most overdue first);
+    mark ``visited``; return the number of log rows written."""
     n_log = 0
-    missed = 0
     cand = np.empty(8, dtype=np.int64)
     role = np.empty(8, dtype=np.int64)
     for j in range(due.shape[0]):
         f = due[j]
         r = region_of[f]
-        team = region_team[r]
+        team = facility_team[f]
         n = 0
         for d in range(4):
             local = local_pos[r, d]
@@ -443,8 +465,7 @@ def _staff_visits(week, due, region_of, region_team, in_programme, handover_week
                 rel += skill[s]
                 for rr in range(4):
                     transfer[f, rr] += eff[s] * (1.0 if rr == d else cross)
-        if leads == 0:
-            missed += 1
-        else:
+        if leads > 0:
             relation[f] = rel / leads
-    return n_log, missed
+            visited[f] = True
+    return n_log

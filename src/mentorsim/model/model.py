@@ -20,6 +20,7 @@ from mentorsim.model.mentors import MentorPool
 from mentorsim.model.chunks import facility_chunks
 from mentorsim.model.loop import Dynamics, coefficients
 from mentorsim.model.visits import visit_schedule
+from mentorsim.model.dose import Dose
 from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.randomness import streams
 from mentorsim.model.recording import Recorder
@@ -69,6 +70,7 @@ class MentorshipModel(mesa.Model):
         self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH)
         self.recept = receptivity(self)
         self.visit_schedule = visit_schedule(self)
+        self.dose = Dose(fa.n, self.time.programme_weeks)  # visits made, missed, carried over
         fa.operations_per_week = fa.operations_per_month / WEEKS_PER_MONTH
         self.workload_coef = (self.p["workload.operations_per_provider_month"] / WEEKS_PER_MONTH,
                               self.p["workload.busy_base"], self.p["workload.busy_sensitivity"],

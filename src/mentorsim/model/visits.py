@@ -3,7 +3,8 @@
 Schedule: each intervention facility is visited every ``visits.interval_weeks`` during the
 programme (and every ``followup.local_visit_interval_weeks`` by the local pool afterwards, if
 kept). A region's facilities are visited in the same week, one circuit; a team's regions are
-spread over the interval. The mentor pool decides who comes (capacity, availability).
+spread over the interval. The mentor pool decides who comes (capacity, availability); visits it
+cannot staff are carried over and a shortfall is shared, most overdue facility first (dose.py).
 
 A visit lasts ``visits.days`` days. It opens with a debrief on the facility's quality-improvement
 action plan and closes with one with leaders (raising leadership engagement). In between each
@@ -68,14 +69,13 @@ def visit_schedule(model) -> dict[int, np.ndarray]:
 
 def visits(model, week: int) -> None:
     """Run this week's visits."""
-    due = model.visit_schedule.get(week)
-    if due is None:
+    queue = model.dose.queue(week, model.visit_schedule.get(week), model.streams)  # most overdue first
+    if queue is None:
         return
+    due, u_away = queue  # u_away: mentors called away (<= 8 due per visit)
     p, fa, pr = model.p, model.facilities, model.providers
-    u_away = model.streams["mentors"].random((len(due), 8))  # mentors called away (<= 8 due per visit)
-    transfer, relation, missed = model.pool.staff(week, due, fa, u_away, model.time.in_programme(week))
-    model.counters["visits_missed"] += missed
-    visited = relation > 0
+    transfer, relation, visited = model.pool.staff(week, due, fa, u_away, model.time.in_programme(week))
+    model.counters["visits_missed"] += model.dose.record(week, due, visited)
     if not visited.any():
         return
     model.record.fac["visits"][week + 1] += visited

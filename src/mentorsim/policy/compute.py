@@ -23,7 +23,7 @@ import pandas as pd
 
 from mentorsim.policy import economics as app_econ
 from mentorsim.provenance import metadata
-from mentorsim.results import CORE_TABLE_KEYS, Results
+from mentorsim.results import CORE_TABLE_KEYS, Results, capacity_warning
 from mentorsim.runner import simulate
 from mentorsim.scenario import Scenario, load_scenario
 
@@ -175,6 +175,18 @@ def summary(run: ScenarioRun, comparator: bool = False) -> dict:
     if key not in run.extra:
         run.extra[key] = (run.comparator if comparator else run.results).summary()
     return run.extra[key]
+
+
+def capacity_warnings(runs: Sequence[ScenarioRun]) -> list[tuple[str, str]]:
+    """(scenario name, sentence) for each run whose schedule the mentor pool cannot staff
+    (``results.capacity_warning``: the share of scheduled visits missed, pointing to
+    ``mentorsim plan-pool``); empty when every run's visits are made."""
+    out = []
+    for run in runs:
+        text = capacity_warning(summary(run))
+        if text:
+            out.append((run.name, text))
+    return out
 
 
 def econ_values(run: ScenarioRun) -> dict[str, tuple[float, float, float]]:

@@ -4,6 +4,8 @@
 scenarios with common random numbers, each with its comparison arm (no mentorship in the same
 setting), and writes:
 
+0. at the top, a warning for each scenario whose mentor pool cannot make its scheduled visits
+   (the share missed; ``app_compute.capacity_warnings``), pointing to ``mentorsim plan-pool``;
 1. what was run: model version, git commit, seed, replicates, the scenarios and what they change;
 2. the comparison table (mean [95% CI] over replicates) and the quality plots;
 3. cost-effectiveness: costs, effects and net cost per unit of effect against no mentorship,
@@ -46,7 +48,9 @@ th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: right; ver
 th { background: #f3f6fa; } td:first-child, th:first-child { text-align: left; }
 td.text, th.text { text-align: left; }
 img { max-width: 100%; display: block; margin: 0.5em 0 1.5em 0; }
-.note { color: #555; font-size: 0.9em; } .missing { background: #fff4e5; border-left: 4px solid #f0a020;
+.note { color: #555; font-size: 0.9em; }
+.capacity { background: #fdecea; border-left: 4px solid #d93025; padding: 0.5em 1em; margin: 1em 0; }
+.missing { background: #fff4e5; border-left: 4px solid #f0a020;
         padding: 0.5em 1em; }
 code { background: #f4f4f4; padding: 0 3px; }
 """
@@ -86,6 +90,19 @@ def _fmt_value(v) -> str:
 
 
 # --- sections ---------------------------------------------------------------------------------
+
+def section_capacity(runs) -> str:
+    """At the top: a warning for each scenario whose visits the mentor pool cannot all make
+    (empty when every scheduled visit is made)."""
+    warnings = app_compute.capacity_warnings(runs)
+    if not warnings:
+        return ""
+    items = "".join(f"<li><b>{_e(name)}</b>: {_e(text)}</li>" for name, text in warnings)
+    return (f'<div class="capacity" id="capacity"><b>Visits missed for lack of mentors.</b><ul>{items}</ul>'
+            "Quality in these scenarios is what the pool could deliver, not what the schedule "
+            "promised; each facility's visits and mentor-days are in the run's facility table "
+            "(<code>mentorsim run ... --out</code>, <code>facilities.csv</code>).</div>")
+
 
 def section_run(runs, meta: dict, argv: Sequence[str]) -> str:
     rows = pd.DataFrame([{
@@ -273,6 +290,7 @@ def build(runs, argv: Sequence[str], sensitivity_replicates: int = 2, progress=N
     body = [f"<h1>{_e(title)}</h1>",
             '<p class="note">Safe Surgery 2020 multimodal surgical mentorship, Lake Zone, Tanzania: '
             "simulated scenarios compared with no mentorship.</p>",
+            section_capacity(runs),
             "<nav>" + " · ".join(f'<a href="#{s}">{s}</a>' for s in SECTIONS) + "</nav>",
             section_run(runs, meta, argv), section_comparison(runs), section_cea(runs),
             section_sustainability(runs), section_assumptions(runs, sensitivity_replicates, progress),

@@ -1,0 +1,51 @@
+"""The capacity warning where people read results: the page headline, the top of the report,
+and app_compute (which both use). A schedule the pool can staff carries no warning."""
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from mentorsim.app import page
+from mentorsim.policy import compute as app_compute
+from mentorsim.policy import report
+from mentorsim.policy.levers import base_scenario
+
+SMALL = {"facilities.intervention": 4, "facilities.comparison": 2}
+
+
+@pytest.fixture(scope="module")
+def weekly():
+    """One team visiting 4 facilities weekly: about half the visits cannot be staffed."""
+    sc = base_scenario().with_params(SMALL | {"visits.interval_weeks": 1})
+    return app_compute.run_scenario(sc, seed=3, replicates=2, name="weekly")
+
+
+@pytest.fixture(scope="module")
+def as_run():
+    return app_compute.run_scenario(base_scenario().with_params(SMALL), seed=3, replicates=2, name="as_run")
+
+
+def test_compute_lists_only_runs_that_miss_visits(weekly, as_run):
+    warnings = app_compute.capacity_warnings([as_run, weekly])
+    assert [name for name, _ in warnings] == ["weekly"]
+    share = app_compute.summary(weekly)["visits_missed_share_pct"]
+    assert share > 20 and f"{share:.0f}% of scheduled visits were missed" in warnings[0][1]
+    assert "mentorsim plan-pool" in warnings[0][1]
+
+
+def test_report_opens_with_the_warning(weekly, as_run):
+    text = report.build([as_run, weekly], ["mentorsim", "report"], sensitivity_replicates=0)
+    assert 'class="capacity"' in text and text.index('class="capacity"') < text.index('id="run"')
+    assert "<b>weekly</b>" in text and "<b>as_run</b>" not in text
+    assert 'class="capacity"' not in report.build([as_run], ["mentorsim", "report"], sensitivity_replicates=0)
+
+
+def _alerts(element) -> list[str]:
+    _, rc = solara.render(element, handle_error=False)
+    return [str(w.children) for w in rc.find(v.Alert).widgets]
+
+
+def test_page_headline_shows_the_warning(weekly, as_run):
+    shown = _alerts(page.Headline(weekly, 0))
+    assert len(shown) == 1 and "scheduled visits were missed" in shown[0] and "plan-pool" in shown[0]
+    assert _alerts(page.Headline(as_run, 0)) == []

@@ -64,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extension_modules():
-    from mentorsim.cli import app, calibrate, cea, plan_pool, report, sensitivity, sweep
-    return (app, calibrate, cea, plan_pool, report, sensitivity, sweep)
+    from mentorsim.cli import app, calibrate, cea, discover, plan_pool, report, sensitivity, sweep, voi
+    return (app, calibrate, cea, plan_pool, report, sensitivity, sweep, voi, discover)
 
 
 def add_run_options(p: argparse.ArgumentParser, replicates: int = 20) -> None:

@@ -168,13 +168,15 @@ def wide_from_psa(records: pd.DataFrame, parameters: pd.DataFrame, effect: str =
 def evpi(sample: Sample, wtp: float) -> float:
     """EVPI at ``wtp`` per decision unit (money)."""
     nmb = sample.nmb(wtp)
-    return float(nmb.max(axis=1).mean() - nmb.mean(axis=0).max())
+    v = float(nmb.max(axis=1).mean() - nmb.mean(axis=0).max())
+    return 0.0 if v < 1e-9 * float(np.abs(nmb).mean()) else v  # >= 0 by Jensen; below is rounding
 
 
 def _evppi_from_fits(inc_e: np.ndarray, inc_c: np.ndarray, wtp: float) -> float:
     g = float(wtp) * inc_e - inc_c  # [draws, strategies-1]
     g = np.concatenate([np.zeros((g.shape[0], 1)), g], axis=1)
-    return float(g.max(axis=1).mean() - g.mean(axis=0).max())
+    v = float(g.max(axis=1).mean() - g.mean(axis=0).max())
+    return 0.0 if v < 1e-9 * float(np.abs(g).mean()) else v  # >= 0 by Jensen; below is rounding
 
 
 def annuity_factor(years: float, discount_rate: float) -> float:
@@ -456,6 +458,8 @@ def _fmt(x: float) -> str:
 
 
 def _cell(v: Mapping) -> str:
+    if v["evppi"] == 0 and v["high"] == 0:
+        return "0"
     s = f"{_fmt(v['evppi'])} [{_fmt(v['low'])}, {_fmt(v['high'])}]"
     return s if v["clear"] else f"~0 ({s})"
 

@@ -113,3 +113,14 @@ def test_nothing_of_interest_is_said_plainly(tmp_path, capsys):
     folder = write_sweep(tmp_path / "s", x, y)
     assert main(["discover", str(folder), "--outcome", "y", "--above", "5"]) == 0
     assert "no run is of interest" in capsys.readouterr().out
+
+
+def test_outcome_unrelated_to_inputs_gives_no_dense_box():
+    rng = np.random.default_rng(9)
+    x = rng.uniform(0, 1, (800, 4))
+    runs = discovery.SweepRuns(None, pd.DataFrame(x, columns=list("abcd")).assign(y=rng.random(800)),
+                               list("abcd"), ["y"])
+    d = discovery.discover(runs, "y", below=0.3)
+    assert len(d.boxes) == 1 and not d.boxes[0].meets_threshold
+    assert d.boxes[0].density < 0.8
+    assert "no box reaches density 0.8" in discovery.format_report(d)

@@ -183,7 +183,10 @@ def discover(runs: SweepRuns, outcome: str, below: float | None = None, above: f
     x = frame[inputs].astype(float)
     with warnings.catch_warnings():  # pandas deprecation notices from inside the workbench
         warnings.simplefilter("ignore")
-        finder = prim.Prim(x, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
+        # The workbench replaces a box whose density is below its threshold by the whole space, losing
+        # the trajectory; so it gets a threshold just above 0 (y is 0/1, cases of interest are y >= it)
+        # and the density threshold is applied here, when a step is chosen.
+        finder = prim.Prim(x, y, threshold=1e-9, peel_alpha=peel_alpha, mass_min=mass_min)
     for number in range(1, max_boxes + 1):
         if not finder.yi_remaining.size or not y[finder.yi_remaining].any():
             break
@@ -226,7 +229,7 @@ def _box(number, step, box, finder, outcome, direction, value, meets) -> Box:
     limits = pd.DataFrame.from_dict(rows, orient="index",
                                     columns=["low", "high", "qp_low", "qp_high", "full_low", "full_high"])
     return Box(number, step, float(row["coverage"]), float(row["density"]), float(row["mass"]),
-               int(row["n"]), int(row["k"]), limits, rule_text(outcome, direction, value, limits), meets)
+               int(row["n"]), int(row["k"]), limits, rule_text(outcome, direction, value, limits, float(row["density"]), float(row["coverage"])), meets)
 
 
 def _qp(v) -> float:
@@ -234,8 +237,10 @@ def _qp(v) -> float:
     return np.nan if v < 0 else v
 
 
-def rule_text(outcome: str, direction: str, value: float, limits: pd.DataFrame) -> str:
-    """The box as a sentence: "<outcome> is below X when a in [..] and b >= ..."."""
+def rule_text(outcome: str, direction: str, value: float, limits: pd.DataFrame, density: float,
+              coverage: float) -> str:
+    """The box as a sentence: "<outcome> is below X when a in [..] and b >= .. (in D% of the runs
+    there; C% of all runs where it is)"."""
     parts = []
     for name, r in limits.iterrows():
         lo_cut, hi_cut = r["low"] > r["full_low"], r["high"] < r["full_high"]
@@ -246,7 +251,8 @@ def rule_text(outcome: str, direction: str, value: float, limits: pd.DataFrame) 
         else:
             parts.append(f"{name} <= {r['high']:.4g}")
     head = f"{outcome} is {direction} {value:g}"
-    return f"{head} when " + " and ".join(parts) if parts else f"{head} across the whole input space"
+    tail = f" (in {100 * density:.0f}% of the runs there; {100 * coverage:.0f}% of all runs where it is)"
+    return (f"{head} when " + " and ".join(parts) if parts else f"{head} across the whole input space") + tail
 
 
 def format_report(d: Discovery) -> str:

@@ -30,7 +30,10 @@ Uncertainty. ``low``/``high``: 2.5% and 97.5% points of EVPPI recomputed on boot
 the draws' fitted values (Monte Carlo error of the outer expectation). ``noise_floor``: the EVPPI
 the same method reports for the same inputs randomly permuted (so unrelated to net benefit): a
 regression always finds some signal in noise, so an EVPPI at or below the floor is not
-distinguishable from 0 (``clear`` is False).
+distinguishable from 0 (``clear`` is False). Spline fits take the largest of NOISE_PERMUTATIONS
+permutations; a GP one. Splines get one knot per DRAWS_PER_KNOT draws (3 to 8): on a small PSA a
+flexible fit finds crossings of the strategies in noise and overstates EVPPI. An estimate above
+the EVPI is impossible in truth and is flagged (``above_evpi``): the sample is too small.
 
 Population: EVPI and EVPPI are per decision unit. Over ``units_per_year`` units a year for
 ``years`` years discounted at ``discount_rate`` (first year undiscounted):
@@ -63,6 +66,12 @@ BOOTSTRAP = 200
 GP_MAX_FIT = 500
 SPLINE_KNOTS = 8
 TENSOR_KNOTS = 5
+#: Draws per spline knot: fewer knots on small samples, where a flexible fit finds crossings in noise.
+DRAWS_PER_KNOT = 40
+#: Permutations behind the noise floor of spline fits (the floor is their largest EVPPI); GP: 1.
+NOISE_PERMUTATIONS = 5
+#: Below this many draws the output warns that EVPPI estimates are rough (Strong et al. use 1000+).
+FEW_DRAWS = 500
 _ALPHAS = np.logspace(-6, 4, 41)
 
 
@@ -198,7 +207,7 @@ def population_value(per_unit: float, units_per_year: float, years: float, disco
 def _spline_basis(x: np.ndarray, knots: int) -> np.ndarray:
     from sklearn.preprocessing import SplineTransformer
     n_unique = len(np.unique(x))
-    k = max(2, min(knots, n_unique - 2))
+    k = max(3, min(knots, n_unique - 2, len(x) // DRAWS_PER_KNOT))
     if n_unique <= 3:  # a switch or a three-level factor: indicator columns
         return (x[:, None] == np.unique(x)[None, :]).astype(float)
     return SplineTransformer(n_knots=k, degree=3, knots="quantile").fit_transform(x[:, None])
@@ -305,9 +314,11 @@ def evppi(sample: Sample, parameters: Sequence[str], wtp: Iterable[float], metho
     rng = np.random.default_rng(seed)
     values, low, high, floor = [], [], [], []
     boots = [rng.integers(0, sample.n, sample.n) for _ in range(bootstrap)]
+    nulls = []
     if noise_floor:
-        perm = rng.permutation(sample.n)
-        ne, nc, _ = fitted_increments(sample, x[perm], used, seed, gp_max_fit)
+        for _ in range(1 if used == "gp" else NOISE_PERMUTATIONS):
+            perm = rng.permutation(sample.n)
+            nulls.append(fitted_increments(sample, x[perm], used, seed, gp_max_fit)[:2])
     for w in wtp:
         v = _evppi_from_fits(fe, fc, w)
         values.append(v)
@@ -318,7 +329,7 @@ def evppi(sample: Sample, parameters: Sequence[str], wtp: Iterable[float], metho
         else:
             low.append(v)
             high.append(v)
-        floor.append(_evppi_from_fits(ne, nc, w) if noise_floor else 0.0)
+        floor.append(max((_evppi_from_fits(ne, nc, w) for ne, nc in nulls), default=0.0))
     return EVPPIResult(name or "+".join(parameters), parameters, used, wtp, tuple(values), tuple(low),
                        tuple(high), tuple(floor))
 
@@ -375,6 +386,7 @@ def analyse(sample: Sample, wtp: Sequence[float], groups: Sequence[Sequence[str]
             "parameters": list(r.parameters), "method": r.method,
             "values": {_key(w): {"evppi": r.evppi[k], "low": r.low[k], "high": r.high[k],
                                  "noise_floor": r.noise_floor[k], "clear": r.clear(k),
+                                 "above_evpi": r.evppi[k] > ev[w] * (1 + 1e-9),
                                  "share_of_evpi": (r.evppi[k] / ev[w]) if ev[w] > 0 else None}
                        for k, w in enumerate(wtp)}}
     if factor is not None:
@@ -399,8 +411,8 @@ def evppi_table(psa_frame: pd.DataFrame, params_frame: pd.DataFrame, wtps: Seque
     Args:
         psa_frame: the PSA's long records (draw, strategy, ``effect``, ``cost``): PSAResult.records.
         params_frame: the drawn values (draw, one column per parameter): PSAResult.parameters.
-    Returns one row per parameter/group and wtp: name, wtp, evppi, low, high, noise_floor, clear,
-    evpi, share_of_evpi; sorted by wtp then EVPPI, largest first."""
+    Returns one row per parameter/group and wtp: name, method, wtp, evppi, low, high, noise_floor,
+    clear, above_evpi, evpi, share_of_evpi; sorted by wtp then EVPPI, largest first."""
     sample = sample_from_frame(wide_from_psa(psa_frame, params_frame, effect, cost), "PSA draws")
     res = analyse(sample, wtps, groups, seed=seed, bootstrap=bootstrap)
     rows = []
@@ -409,6 +421,7 @@ def evppi_table(psa_frame: pd.DataFrame, params_frame: pd.DataFrame, wtps: Seque
             v = d["values"][_key(w)]
             rows.append({"name": name, "method": d["method"], "wtp": w, "evppi": v["evppi"], "low": v["low"],
                          "high": v["high"], "noise_floor": v["noise_floor"], "clear": v["clear"],
+                         "above_evpi": v["above_evpi"],
                          "evpi": res["evpi"][_key(w)], "share_of_evpi": v["share_of_evpi"]})
     table = pd.DataFrame(rows)
     if len(table):
@@ -438,7 +451,11 @@ def format_table(result: dict, money: str = "", top: int | None = None) -> str:
     if top and len(names) > top:
         lines.append(f"({len(names) - top} more parameters with smaller EVPPI; --format json lists all)")
     lines.append("EVPPI: estimate [95% bootstrap interval]; '~0' = not above the noise floor (the EVPPI "
-                 "of the same inputs shuffled). Strong, Oakley & Brennan 2014.")
+                 "of the same inputs shuffled); '!' = above the EVPI, impossible in truth: too few draws. "
+                 "Strong, Oakley & Brennan 2014.")
+    if result["draws"] < FEW_DRAWS:
+        lines.append(f"warning: {result['draws']} draws; EVPPI by regression is rough below {FEW_DRAWS} "
+                     "(1000 or more is usual)")
     pop = result.get("population")
     if pop:
         lines.append(f"\nOver {pop['units_per_year']:g} units a year for {pop['years']:g} years at "
@@ -460,7 +477,7 @@ def _fmt(x: float) -> str:
 def _cell(v: Mapping) -> str:
     if v["evppi"] == 0 and v["high"] == 0:
         return "0"
-    s = f"{_fmt(v['evppi'])} [{_fmt(v['low'])}, {_fmt(v['high'])}]"
+    s = f"{_fmt(v['evppi'])} [{_fmt(v['low'])}, {_fmt(v['high'])}]" + ("!" if v.get("above_evpi") else "")
     return s if v["clear"] else f"~0 ({s})"
 
 

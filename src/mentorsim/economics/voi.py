@@ -494,7 +494,7 @@ def plot_evppi(table: pd.DataFrame, path: str | Path, money: str = "", top: int 
     from mentorsim.plots import save_figure
     wtps = sorted(table["wtp"].unique())
     order = (table.groupby("name")["evppi"].max().sort_values(ascending=False).index[:top].tolist())
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(order) * max(1, len(wtps)) ** 0.5 + 2.2))
+    fig, ax = plt.subplots(figsize=(10, min(11.0, 2.0 + 0.25 * len(order) * len(wtps) ** 0.5 * 1.6)))
     height = 0.8 / len(wtps)
     cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     y = np.arange(len(order))[::-1]
@@ -511,7 +511,7 @@ def plot_evppi(table: pd.DataFrame, path: str | Path, money: str = "", top: int 
     ax.set_yticks(y)
     ax.set_yticklabels(order)
     unit = f" ({money})" if money else ""
-    ax.set_xlabel(f"EVPPI per decision unit{unit}; dashed: EVPI at that wtp")
+    ax.set_xlabel(f"EVPPI per decision unit{unit}\ndashed lines: EVPI at each wtp (same colour)")
     ax.set_xlim(left=0)
     ax.set_title(title or "Which evidence is worth collecting: EVPPI by parameter")
     ax.legend(loc="lower right", fontsize=8)

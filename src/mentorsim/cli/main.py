@@ -19,11 +19,23 @@ import os
 import sys
 
 from mentorsim import __version__
-from mentorsim.cli import app, calibrate, cea, params, plan_pool, report, run, sensitivity, sweep
+from mentorsim.cli import (
+    app,
+    calibrate,
+    cea,
+    discover,
+    params,
+    plan_pool,
+    report,
+    run,
+    sensitivity,
+    sweep,
+    voi,
+)
 from mentorsim.errors import InputError
 
 #: Command modules, in the order ``mentorsim --help`` lists their commands.
-COMMAND_MODULES = (run, params, cea, report, plan_pool, sweep, sensitivity, calibrate, app)
+COMMAND_MODULES = (run, params, cea, voi, report, plan_pool, sweep, sensitivity, discover, calibrate, app)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -31,6 +31,7 @@ import solara.lab
 import traitlets
 
 from mentorsim.errors import InputError
+from mentorsim.plots import human
 from mentorsim.policy import compute as app_compute
 from mentorsim.policy import economics as app_econ
 from mentorsim.policy import figures as app_figures
@@ -133,6 +134,7 @@ def run_task():
             progress.set(pct)
 
     def on_core(run):
+        run.extra["base"] = b  # what the headline describes the run against
         figures.set(_draw(shown_runs(run), with_costs=False))
         current.set(run)
         stale.set(False)
@@ -380,7 +382,7 @@ def Headline(run, rev):
         lines.append("Costs: " + (run.econ_message or "being computed..."))
     # (the probabilistic verdict and the capacity warning go here, one line each, when they land)
     took = f"; {run.elapsed_s:.1f} s" if run.elapsed_s > 0 else ""
-    lines.append(f"{run.replicates} replicates, seed {run.seed}{took}; {describe(run.scenario, _base())}")
+    lines.append(f"{run.replicates} replicates, seed {run.seed}{took}; {describe(run.scenario, run.extra.get('base'))}")
     with solara.Card(f"Current run: {run.name}", classes=["ms-headline"]):
         solara.Markdown("\n\n".join("- " + x for x in lines))
 
@@ -423,9 +425,9 @@ def CostPanels(runs, rev):
     if app_compute.same_setting(runs) and len(strategies) == len(runs):
         inc = app_econ.incremental(app_compute.strategies(runs))
         tab = pd.DataFrame({
-            "strategy": inc["strategy"], "net cost": inc["cost"].map("{:,.0f}".format),
+            "strategy": inc["strategy"].map(human), "net cost": inc["cost"].map("{:,.0f}".format),
             "DALYs averted": inc["effect"].map("{:,.1f}".format), "status": inc["status"],
-            "vs": inc["reference"].fillna("-"),
+            "vs": inc["reference"].map(lambda x: human(x) if isinstance(x, str) else "-"),
             "ICER (per DALY averted)": inc["icer"].map(lambda x: "-" if x != x else f"{x:,.0f}"),
             "note": inc["note"]})
         solara.Markdown("**Incremental analysis** (strategies sorted by cost; dominated ones removed; "
@@ -433,7 +435,7 @@ def CostPanels(runs, rev):
         solara.HTML(tag="div", unsafe_innerHTML=_table_html(tab, "ms-table ms-icer-table"))
         wtp = app_econ.wtp_table(app_compute.strategies(runs))
         solara.Markdown("Choice at each willingness to pay per DALY averted: " + "; ".join(
-            f"{r.gdp_multiple:g} x GDP per capita ({r.wtp:,.0f}): **{r.best}**" for r in wtp.itertuples()))
+            f"{r.gdp_multiple:g} x GDP per capita ({r.wtp:,.0f} USD per DALY): **{human(r.best)}**" for r in wtp.itertuples()))
     else:
         solara.Info("The incremental analysis needs the scenarios in one setting (facilities, horizon, "
                     "seed, replicates); each is shown against its own no-mentorship run instead.")

@@ -42,19 +42,17 @@ def ce_plane(means: pd.DataFrame, icers: pd.DataFrame, path: Path, psa_plane: pd
     ax.autoscale_view()
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     xs = np.array([0.0, xlim[1]])
-    unit = "DALY" if effect_label == "DALYs averted" else effect_label
-    for w in wtp:  # threshold lines through the origin, clipped to the data's extent, labelled at their end
-        ax.plot(xs, w * xs, ls=":", lw=1, color="grey")
-        x_end = 0.97 * (min(xlim[1], ylim[1] / w) if w > 0 else xlim[1])
-        ax.annotate(f"{w:,.0f} USD per {unit}", (x_end, w * x_end), fontsize=7, color="dimgrey", ha="right",
-                    va="bottom", rotation=0)
+    unit = "DALY averted" if effect_label == "DALYs averted" else effect_label
+    dashes = (":", "-.", "--", (0, (1, 3)), (0, (6, 2, 1, 2, 1, 2)))
+    for k, w in enumerate(wtp):  # threshold lines through the origin, named in the legend (no labels to collide)
+        ax.plot(xs, w * xs, ls=dashes[k % len(dashes)], lw=1, color="dimgrey", label=f"{w:,.0f} USD per {unit}")
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.axhline(0, color="grey", lw=0.6)
     ax.axvline(0, color="grey", lw=0.6)
     ax.set_xlabel(f"{effect_label} (against no mentorship, discounted)")
     ax.set_ylabel(f"Net cost ({PRICE_LABEL}, discounted)")
-    ax.set_title("Cost-effectiveness plane (dotted: willingness to pay)")
+    ax.set_title("Cost-effectiveness plane (grey lines: willingness to pay)")
     thousands(ax, "xy")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save_figure(fig, path, dpi=120)
@@ -90,7 +88,7 @@ def ceac(curves: pd.DataFrame, path: Path, frontier: pd.DataFrame | None = None,
 
 def cost_breakdown(items: pd.DataFrame, path: Path) -> Path:
     """Stacked bars: discounted cost by item (left) and by modality (right) per strategy."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    fig, axes = plt.subplots(1, 2, figsize=(16, 5.5))
     wide = items.pivot_table(index="strategy", columns="item", values="cost_usd", sort=False)
     wide = wide[[i for i in ITEMS if i in wide.columns]]
     bottom = np.zeros(len(wide))
@@ -111,7 +109,7 @@ def cost_breakdown(items: pd.DataFrame, path: Path) -> Path:
         ax.set_ylabel(f"Programme cost ({PRICE_LABEL}, discounted)")
         ax.tick_params(axis="x", rotation=30)
         thousands(ax)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside, never over a bar
     return save_figure(fig, path, dpi=120)
 
 

@@ -45,7 +45,7 @@ WORDS = {
 _OUTPUT_WORDS = (
     (r"_pct$", " (%)"), (r"_pp$", " (points)"), (r"_month(\d+)", r" at month \1"),
     (r"_followup(\d+)", r" \1 months after"), (r"^composite", "composite adherence"),
-    (r"^skill_", "skill: "), (r"^knowledge_", "knowledge: "), (r"^did_", "difference in differences: "),
+    (r"^skill_", "skill: "), (r"^knowledge_", "knowledge: "), (r"^did_", "DiD "),
     (r"^ssc_use", "checklist use"), (r"^ssi_rate", "SSI per 100 operations"), (r"data_use", "data use"),
     (r"checklist_safety", "checklist safety"), (r"teamwork_communication", "teamwork communication"),
     (r"_usd$", " (USD)"), (r"^echo_", "telementoring "), (r"_end\b", " at the end"),

@@ -249,7 +249,7 @@ def test_phone_preset_run_results_reachable_export(browser_ctx, server, tmp_path
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     page.locator(".ms-preset-in_person_only").click()
     page.wait_for_function("() => location.search.includes('preset=in_person_only')")
-    assert not page.get_by_label("Telementoring (Project ECHO)").is_checked()
+    expect(page.get_by_label("Telementoring (Project ECHO)")).not_to_be_checked()
     _set(page, "Facilities", "2")
     _set(page, "Replicates", "2")
     run.scroll_into_view_if_needed()

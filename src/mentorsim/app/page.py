@@ -456,8 +456,8 @@ def Exports(runs, rev):
         solara.FileDownload(lambda: app_figures.png(app_figures.dashboard(runs), dpi=90),
                             filename=f"mentorsim_results_{names}.png", label="Download figures (PNG)",
                             mime_type="image/png")
-    solara.Text("The CSV holds one row per scenario and quantity (mean and 95% interval over replicates) "
-                "and each scenario's levers; compute.read_comparison_csv reads it back.",
+    solara.Text("The CSV is a results table: one row per scenario and quantity (mean and 95% interval over "
+                "replicates) and each scenario's levers. To run a scenario again, save it as TOML.",
                 style={"font-size": "12px", "color": "#555"})
 
 

@@ -1,4 +1,5 @@
-"""Regenerate docs/img/app.png, app_costs.png and report.png (needs Debian's chromium).
+"""Regenerate docs/img/app.png and app_costs.png (desktop, 1366 px), app_phone.png and
+app_phone_levers.png (a phone, 390 px), and report.png (needs Debian's chromium).
 
     python docs/make_screenshots.py
 """
@@ -45,19 +46,20 @@ def main() -> None:
     try:
         with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
             ctx = p.chromium.launch_persistent_context(profile, executable_path="/usr/bin/chromium", headless=True,
-                                                       args=ARGS, viewport={"width": 1400, "height": 1100})
+                                                       args=ARGS, viewport={"width": 1366, "height": 860})
             pg = ctx.new_page()
             pg.set_default_timeout(120_000)
-            pg.goto(f"http://127.0.0.1:{port}/")
+            pg.goto(f"http://127.0.0.1:{port}/?replicates=10")
             pg.locator(".ms-run").click()
             pg.locator(".ms-headline").filter(has_text=re.compile(r"\d\.\d s;")).wait_for()
+            pg.locator(".ms-progress").wait_for(state="detached")
             pg.locator(".ms-save").click()
-            for label, value in (("Visit interval (weeks)", "4"), ("Scenario name", "visits every 4 weeks")):
+            for label, value in (("Visit interval (weeks)", "4"), ("Scenario name", "Visits every 4 weeks")):
                 box = pg.get_by_label(label, exact=True)
                 box.fill(value)
                 box.press("Enter")
             pg.locator(".ms-run").click()
-            pg.locator(".ms-headline").filter(has_text="visits every 4 weeks").filter(
+            pg.locator(".ms-headline").filter(has_text="Visits every 4 weeks").filter(
                 has_text=re.compile(r"\d\.\d s;")).wait_for()
             pg.locator(".ms-progress").wait_for(state="detached")
             time.sleep(1)
@@ -65,6 +67,22 @@ def main() -> None:
             pg.locator(".ms-cost-table").scroll_into_view_if_needed()
             time.sleep(1)
             pg.screenshot(path=IMG / "app_costs.png")
+
+            phone = ctx.new_page()
+            phone.set_viewport_size({"width": 390, "height": 844})
+            phone.goto(f"http://127.0.0.1:{port}/?replicates=10")
+            phone.locator(".ms-run").wait_for()
+            time.sleep(1)
+            phone.locator(".ms-preset-local_mentors").click()
+            time.sleep(1)
+            phone.screenshot(path=IMG / "app_phone_levers.png")
+            phone.locator(".ms-run").click()
+            phone.locator(".ms-headline").filter(has_text="Local mentors").filter(
+                has_text=re.compile(r"\d\.\d s;")).wait_for()
+            phone.locator(".ms-progress").wait_for(state="detached")
+            time.sleep(1)
+            phone.screenshot(path=IMG / "app_phone.png")
+
             pg.goto(report.as_uri())
             pg.set_viewport_size({"width": 1200, "height": 1500})
             pg.screenshot(path=IMG / "report.png")
@@ -72,8 +90,9 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
-    for name in ("app.png", "app_costs.png", "report.png"):
-        shrink(IMG / name)
+    for name, width in (("app.png", 1000), ("app_costs.png", 1000), ("report.png", 1000),
+                        ("app_phone.png", 390), ("app_phone_levers.png", 390)):
+        shrink(IMG / name, width)
         print(IMG / name, (IMG / name).stat().st_size, "bytes")
 
 

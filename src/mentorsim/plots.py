@@ -1,7 +1,14 @@
-"""Plots people would rather look at than read: PNG files via matplotlib (no screen needed)."""
+"""Plots people would rather look at than read: PNG files via matplotlib (no screen needed).
+
+Every plot names things as people say them (``human``: scenario titles, cost items, outputs),
+gives each series its own line style and marker so results that coincide stay visible
+(``style``), and prints big numbers with thousands separators (``thousands``).
+"""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,10 +20,78 @@ import numpy as np
 
 from mentorsim.model.people import DOMAINS
 from mentorsim.results import Results
+from mentorsim.scenario import load_scenario, shipped_scenarios
 from mentorsim.timeline import WEEKS_PER_MONTH
 
 #: Published composite adherence of the intervention facilities (BMJ Qual Saf 2021, Table 2).
 OBSERVED_COMPOSITE = ((0, 12.0), (12, 61.0))
+
+#: Line styles and markers cycled per series (with the colour cycle), so series that coincide
+#: still show: a dashed line over a solid one, markers at staggered points.
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)))
+MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*")
+
+#: Names as people say them for cost items, modalities and the words of output keys.
+WORDS = {
+    "mentor_time": "mentors' time", "per_diem": "per diems (allowances)", "transport": "transport",
+    "training_course": "mentor training course", "training_pairing": "mentor pairing",
+    "echo_platform": "telementoring platform", "echo_data": "telementoring data bundles",
+    "echo_faculty": "telementoring faculty", "whatsapp_bundles": "WhatsApp data bundles",
+    "coordination": "coordination", "infrastructure_grant": "infrastructure grant",
+    "in_person": "in-person visits", "mentor_training": "mentor training", "telementoring": "telementoring",
+    "whatsapp": "WhatsApp", "programme": "programme",
+    "no_mentorship": "No mentorship",
+}
+_OUTPUT_WORDS = (
+    (r"_pct$", " (%)"), (r"_pp$", " (points)"), (r"_month(\d+)", r" at month \1"),
+    (r"_followup(\d+)", r" \1 months after"), (r"^composite", "composite adherence"),
+    (r"^skill_", "skill: "), (r"^knowledge_", "knowledge: "), (r"^did_", "DiD "),
+    (r"^ssc_use", "checklist use"), (r"^ssi_rate", "SSI per 100 operations"), (r"data_use", "data use"),
+    (r"checklist_safety", "checklist safety"), (r"teamwork_communication", "teamwork communication"),
+    (r"_usd$", " (USD)"), (r"^echo_", "telementoring "), (r"_end\b", " at the end"),
+    (r"_baseline\b", " at baseline"),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _titles() -> dict[str, str]:
+    return {name: load_scenario(path).label for name, path in shipped_scenarios().items()}
+
+
+def human(name: str) -> str:
+    """A scenario, cost item or output as people say it: ``in_person_only`` -> ``In-person only``
+    (the shipped scenario's title), ``per_diem`` -> ``per diems (allowances)``,
+    ``skill_data_use_month12`` -> ``skill: data use at month 12``; anything else with spaces for
+    underscores."""
+    name = str(name)
+    if name in WORDS:
+        return WORDS[name]
+    if name in _titles():
+        return _titles()[name]
+    out = name
+    if "_" in out:
+        for pattern, repl in _OUTPUT_WORDS:
+            out = re.sub(pattern, repl, out)
+    return out.replace("_", " ").strip()
+
+
+def style(i: int, n_points: int = 0) -> dict:
+    """Keyword arguments for the ``i``-th series of a line plot: colour, line style, marker, and
+    markers at points staggered between series (``n_points`` long) so coinciding lines show."""
+    kw = {"color": f"C{i % 10}", "ls": LINESTYLES[i % len(LINESTYLES)], "marker": MARKERS[i % len(MARKERS)],
+          "ms": 5, "mfc": "white" if i % 2 else f"C{i % 10}"}
+    if n_points:
+        every = max(1, n_points // 8)
+        kw["markevery"] = (min(n_points - 1, (i * every) // 3 % every), every)
+    return kw
+
+
+def thousands(ax, axis: str = "y") -> None:
+    """Print the ``axis`` tick labels with thousands separators (150,000, not 150000)."""
+    from matplotlib.ticker import FuncFormatter
+    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 or float(v).is_integer() else f"{v:,.3g}")
+    for which in axis:
+        (ax.xaxis if which == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
 def _band(results: Results, key: str, arm: int = 0):
@@ -33,7 +108,7 @@ def composite_over_time(results: Sequence[Results], path: Path, title: str | Non
     fig, ax = plt.subplots(figsize=(9, 5))
     for i, res in enumerate(results):
         months, mean, lo, hi = _band(res, "composite")
-        line, = ax.plot(months, mean, lw=2, label=res.name)
+        line, = ax.plot(months, mean, lw=2, label=res.scenario.label, **style(i, len(months)))
         ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
     first = results[0]
     if first.runs[0].fac["composite"].shape[1] > first.runs[0].n_intervention:
@@ -64,7 +139,9 @@ def skills_by_domain(results: Sequence[Results], path: Path) -> Path:
         means = [s[f"skill_{d}_month12"] for d in DOMAINS]
         ci = [s["ci95"][f"skill_{d}_month12"] for d in DOMAINS]
         err = np.array([[m - c[0] for m, c in zip(means, ci)], [c[1] - m for m, c in zip(means, ci)]])
-        ax.bar(x + (i - (len(results) - 1) / 2) * width, means, width, yerr=err, capsize=3, label=res.name)
+        ax.bar(x + (i - (len(results) - 1) / 2) * width, means, width, yerr=err, capsize=3,
+               label=res.scenario.label, color=f"C{i % 10}", hatch=("", "//", "..", "xx", "\\\\", "++")[i % 6],
+               edgecolor="white")
     ax.set_xticks(x, [d.replace("_", " ") for d in DOMAINS])
     ax.set_ylabel("mean skill at month 12 (0-1)")
     ax.set_ylim(0, 1)
@@ -88,8 +165,11 @@ def draw_attendance(ax, named: Sequence[tuple[str, Results]], colors: Sequence[s
             continue
         share = 100 * att[:, held] / np.maximum(elig[:, held], 1)
         months = np.arange(att.shape[1])[held] / WEEKS_PER_MONTH
-        color = colors[i % len(colors)] if colors else None
-        line, = ax.plot(months, share.mean(axis=0), color=color, lw=1.2, marker=".", ms=3, label=name)
+        kw = style(i, len(months))
+        kw["ms"] = 3
+        if colors:
+            kw["color"] = colors[i % len(colors)]
+        line, = ax.plot(months, share.mean(axis=0), lw=1.2, label=name, **kw)
         ax.fill_between(months, np.percentile(share, 2.5, axis=0), np.percentile(share, 97.5, axis=0),
                         color=line.get_color(), alpha=0.15, lw=0)
         plotted = True
@@ -109,7 +189,7 @@ def draw_attendance(ax, named: Sequence[tuple[str, Results]], colors: Sequence[s
 def attendance(results: Sequence[Results], path: Path) -> Path:
     """Telementoring attendance per session over time, per scenario."""
     fig, ax = plt.subplots(figsize=(9, 4))
-    draw_attendance(ax, [(r.name, r) for r in results])
+    draw_attendance(ax, [(r.scenario.label, r) for r in results])
     return save_figure(fig, path)
 
 

@@ -1,7 +1,7 @@
 """Scenario files: TOML, validated on load against the parameter table.
 
-A scenario file has an optional ``[scenario]`` table (``name``, ``description``) and one table
-per parameter section (``[visits]``, ``[echo]``, ...) whose keys override defaults::
+A scenario file has an optional ``[scenario]`` table (``name``, ``description`` and ``title``,
+the name as people say it, shown in plots and on the page) and one table per parameter section (``[visits]``, ``[echo]``, ...) whose keys override defaults::
 
     [scenario]
     name = "ss2020"
@@ -27,7 +27,7 @@ from typing import Iterable, Mapping
 from mentorsim.errors import InputError, input_error, read_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS, Value, check_value, defaults
 
-META_KEYS = ("name", "description")
+META_KEYS = ("name", "description", "title")
 
 
 def shipped_scenarios() -> dict[str, Path]:
@@ -51,6 +51,7 @@ class Scenario:
         params: every parameter (defaults merged with overrides), read-only.
         overrides: only what the scenario (and any ``--set``) changed.
         source: file the scenario came from, or a label.
+        title: the name as people say it ("Weekly ECHO"); "" when the file gives none.
 
     Examples:
         >>> from mentorsim import default_scenario
@@ -64,15 +65,24 @@ class Scenario:
     params: Mapping[str, Value]
     overrides: Mapping[str, Value] = field(default_factory=dict)
     source: str = "<defaults>"
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """What plots and tables show: the title, else the name with spaces for underscores."""
+        return self.title or self.name.replace("_", " ")
 
     def with_params(self, updates: Mapping[str, object], source: str = "--set",
-                    name: str | None = None) -> "Scenario":
-        """A copy with ``updates`` applied, validated like a file."""
+                    name: str | None = None, title: str | None = None) -> "Scenario":
+        """A copy with ``updates`` applied, validated like a file. A new ``name`` drops the old
+        title unless ``title`` is given."""
         merged = dict(self.overrides)
         for key, value in updates.items():
             merged[key] = _checked(source, key, value)
+        if title is None:
+            title = self.title if name is None else ""
         return _build(name or self.name, self.description, merged, source if self.source ==
-                      "<defaults>" else self.source, check_source=source)
+                      "<defaults>" else self.source, check_source=source, title=title)
 
 
 def default_scenario(name: str = "defaults") -> Scenario:
@@ -116,7 +126,7 @@ def scenario_from_dict(data: Mapping, source: str = "<dict>", name: str | None =
             overrides[full] = _checked(source, full, value)
     default_name = Path(source).stem if source.endswith(".toml") else "scenario"
     return _build(name or meta.get("name", default_name), meta.get("description", ""),
-                  overrides, source)
+                  overrides, source, title=meta.get("title", ""))
 
 
 def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
@@ -209,10 +219,10 @@ def _combination_errors(p: Mapping[str, Value]) -> Iterable[tuple[str, str]]:
 
 
 def _build(name: str, description: str, overrides: Mapping[str, Value], source: str,
-           check_source: str | None = None) -> Scenario:
+           check_source: str | None = None, title: str = "") -> Scenario:
     params = defaults()
     params.update(overrides)
     for key, message in _combination_errors(params):
         raise InputError(f"{check_source or source}: {key} = {params[key]!r}: {message}")
     return Scenario(name=name, description=description, params=MappingProxyType(params),
-                    overrides=MappingProxyType(dict(overrides)), source=source)
+                    overrides=MappingProxyType(dict(overrides)), source=source, title=title)

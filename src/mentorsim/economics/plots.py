@@ -17,7 +17,7 @@ import pandas as pd  # noqa: E402
 from mentorsim.parameters.cost_table import PRICE_LABEL  # noqa: E402
 from mentorsim.economics.costs import ITEMS, MODALITIES  # noqa: E402
 from mentorsim.timeline import WEEKS_PER_MONTH  # noqa: E402
-from mentorsim.plots import save_figure  # noqa: E402
+from mentorsim.plots import human, save_figure, style, thousands  # noqa: E402
 
 
 def _colors(names: Sequence[str]) -> dict[str, str]:
@@ -34,27 +34,27 @@ def ce_plane(means: pd.DataFrame, icers: pd.DataFrame, path: Path, psa_plane: pd
     if psa_plane is not None and len(psa_plane):
         for s, g in psa_plane.groupby("strategy", sort=False):
             ax.scatter(g["inc_effect"], g["inc_cost"], s=8, alpha=0.25, color=col.get(s, "grey"), lw=0)
-    for r in means.itertuples(index=False):
+    for i, r in enumerate(means.itertuples(index=False)):
         ax.scatter(r.effect, r.cost, s=70, color=col[r.strategy], edgecolor="black", zorder=3,
-                   label=r.strategy)
+                   marker=style(i)["marker"], label=human(r.strategy))
     front = icers[icers["status"] == "frontier"].drop_duplicates(["cost", "effect"]).sort_values("cost")
     ax.plot(front["effect"], front["cost"], color="black", lw=1.2, zorder=2, label="efficiency frontier")
     ax.autoscale_view()
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     xs = np.array([0.0, xlim[1]])
-    for w in wtp:  # threshold lines through the origin, clipped to the data's extent
-        ax.plot(xs, w * xs, ls=":", lw=1, color="grey")
-        x_end = 0.9 * (min(xlim[1], ylim[1] / w) if w > 0 else xlim[1])
-        ax.annotate(f"{w:,.0f} per unit", (x_end, w * x_end), fontsize=7, color="grey", ha="left",
-                    va="top", rotation=0)
+    unit = "DALY averted" if effect_label == "DALYs averted" else effect_label
+    dashes = (":", "-.", "--", (0, (1, 3)), (0, (6, 2, 1, 2, 1, 2)))
+    for k, w in enumerate(wtp):  # threshold lines through the origin, named in the legend (no labels to collide)
+        ax.plot(xs, w * xs, ls=dashes[k % len(dashes)], lw=1, color="dimgrey", label=f"{w:,.0f} USD per {unit}")
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.axhline(0, color="grey", lw=0.6)
     ax.axvline(0, color="grey", lw=0.6)
     ax.set_xlabel(f"{effect_label} (against no mentorship, discounted)")
     ax.set_ylabel(f"Net cost ({PRICE_LABEL}, discounted)")
-    ax.set_title("Cost-effectiveness plane")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Cost-effectiveness plane (grey lines: willingness to pay)")
+    thousands(ax, "xy")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save_figure(fig, path, dpi=120)
 
 
@@ -65,8 +65,10 @@ def ceac(curves: pd.DataFrame, path: Path, frontier: pd.DataFrame | None = None,
     fig, ax = plt.subplots(figsize=(9, 5))
     col = _colors(list(curves.columns))
     x = curves.index.to_numpy(dtype=float)
-    for s in curves.columns:
-        ax.plot(x, curves[s], lw=1.5, color=col[s], label=s)
+    for i, s in enumerate(curves.columns):
+        kw = style(i, len(x))
+        kw["color"] = col[s]
+        ax.plot(x, curves[s], lw=1.5, label=human(s), **kw)
     if frontier is not None and len(frontier):
         f = frontier.set_index("wtp")
         for s in f["optimal"].unique():
@@ -79,32 +81,35 @@ def ceac(curves: pd.DataFrame, path: Path, frontier: pd.DataFrame | None = None,
     ax.set_xlabel(f"Willingness to pay per DALY averted ({PRICE_LABEL})")
     ax.set_ylabel("Probability most cost-effective")
     ax.set_title("Acceptability curves (thin) and frontier (thick)")
+    thousands(ax, "x")
     ax.legend(fontsize=8)
     return save_figure(fig, path, dpi=120)
 
 
 def cost_breakdown(items: pd.DataFrame, path: Path) -> Path:
     """Stacked bars: discounted cost by item (left) and by modality (right) per strategy."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    fig, axes = plt.subplots(1, 2, figsize=(16, 5.5))
     wide = items.pivot_table(index="strategy", columns="item", values="cost_usd", sort=False)
     wide = wide[[i for i in ITEMS if i in wide.columns]]
     bottom = np.zeros(len(wide))
     cmap = plt.get_cmap("tab20")
     for k, item in enumerate(wide.columns):
-        axes[0].bar(wide.index, wide[item], bottom=bottom, color=cmap(k), label=item)
+        axes[0].bar([human(s) for s in wide.index], wide[item], bottom=bottom, color=cmap(k), label=human(item))
         bottom += wide[item].to_numpy()
     axes[0].set_title("By item")
     mod = items.groupby(["strategy", "modality"], sort=False)["cost_usd"].sum().unstack()
     mod = mod[[m for m in MODALITIES if m in mod.columns]].reindex(wide.index)
     bottom = np.zeros(len(mod))
     for k, m in enumerate(mod.columns):
-        axes[1].bar(mod.index, mod[m], bottom=bottom, color=plt.get_cmap("Set2")(k), label=m)
+        axes[1].bar([human(s) for s in mod.index], mod[m], bottom=bottom, color=plt.get_cmap("Set2")(k),
+                    label=human(m))
         bottom += mod[m].to_numpy()
     axes[1].set_title("By modality")
     for ax in axes:
         ax.set_ylabel(f"Programme cost ({PRICE_LABEL}, discounted)")
         ax.tick_params(axis="x", rotation=30)
-        ax.legend(fontsize=7)
+        thousands(ax)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside, never over a bar
     return save_figure(fig, path, dpi=120)
 
 
@@ -113,14 +118,14 @@ def retained_gain(gains: dict[str, np.ndarray], programme_weeks: int, path: Path
     """Gain of an indicator over no mentorship (percentage points) through programme and
     follow-up, per strategy."""
     fig, ax = plt.subplots(figsize=(9, 5))
-    for name, g in gains.items():
+    for i, (name, g) in enumerate(gains.items()):
         series = 100 * g[key]
-        ax.plot(np.arange(len(series)) / WEEKS_PER_MONTH, series, lw=2, label=name)
+        ax.plot(np.arange(len(series)) / WEEKS_PER_MONTH, series, lw=2, label=human(name), **style(i, len(series)))
     ax.axvline(programme_weeks / WEEKS_PER_MONTH, ls="--", color="grey", lw=1)
     ax.annotate("programme ends", (programme_weeks / WEEKS_PER_MONTH, 0), fontsize=8, color="grey")
     ax.axhline(0, color="grey", lw=0.6)
     ax.set_xlabel("Months from programme start")
-    ax.set_ylabel(f"{key} gain over no mentorship (points)")
+    ax.set_ylabel(f"{human(key)} gain over no mentorship (points)")
     ax.set_title("What lasts: gain over the no-mentorship run with the same seed")
     ax.legend(fontsize=8)
     return save_figure(fig, path, dpi=120)
@@ -131,13 +136,20 @@ def mentor_pool(pool: pd.DataFrame, path: Path) -> Path:
     and local visits a month."""
     fig, axes = plt.subplots(1, 2, figsize=(13, 5))
     col = _colors(list(pool["strategy"].unique()))
-    for s, g in pool.groupby("strategy", sort=False):
-        axes[0].plot(g["month"], g["local_active"], color=col[s], lw=2, label=f"{s}: active")
+    for i, (s, g) in enumerate(pool.groupby("strategy", sort=False)):
+        marker = style(i)["marker"]
+        every = max(1, len(g) // 8)
+        axes[0].plot(g["month"], g["local_active"], color=col[s], lw=2, label=f"{human(s)}: active",
+                     marker=marker, markevery=(i % every, every))
         axes[0].plot(g["month"], g["local_trained"], color=col[s], lw=1, ls="--")
         axes[0].plot(g["month"], g["local_lost"], color=col[s], lw=1, ls=":")
-        axes[1].plot(g["month"], g["local_visits"], color=col[s], lw=1.5, label=s)
+        kw = style(i, len(g))
+        kw["color"] = col[s]
+        axes[1].plot(g["month"], g["local_visits"], lw=1.5, label=human(s), **kw)
     axes[0].set_title("Local mentors: active (solid), trained (dashed), lost (dotted)")
+    axes[0].set_ylabel("local mentors (people)")
     axes[1].set_title("Facility visits by local mentors per month")
+    axes[1].set_ylabel("visits by local mentors per month")
     for ax in axes:
         ax.set_xlabel("Months from programme start")
         ax.legend(fontsize=7)

@@ -19,7 +19,7 @@ import pandas as pd  # noqa: E402
 
 from mentorsim.experiments.designs import Design  # noqa: E402
 from mentorsim.experiments.experiment import Experiment  # noqa: E402
-from mentorsim.plots import save_figure  # noqa: E402
+from mentorsim.plots import human, save_figure  # noqa: E402
 
 MAX_SCATTER_PARAMS = 6
 
@@ -38,7 +38,11 @@ def plot_sweep(exp: Experiment, design: Design, points: pd.DataFrame, path: Path
         fig = _lines(exp, axes[0], points)
     else:
         fig = _scatter(exp, points)
-    fig.suptitle(exp.description or exp.name, fontsize=10)
+    title = exp.description or exp.name
+    scattered = not (exp.method == "grid" and len(axes) in (1, 2))
+    if scattered and len(exp.params) > MAX_SCATTER_PARAMS:
+        title += f" ({MAX_SCATTER_PARAMS} of {len(exp.params)} parameters: those the outputs move with most)"
+    fig.suptitle(title, fontsize=10)
     return save_figure(fig, path, dpi=90)
 
 
@@ -64,7 +68,7 @@ def _heatmaps(exp, axes, points):
         ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys])
         ax.set_xlabel(label(px.name, px.unit))
         ax.set_ylabel(label(py.name, py.unit))
-        ax.set_title(o, fontsize=9)
+        ax.set_title(human(o), fontsize=9)
         finite = grid[np.isfinite(grid)]
         mid = (finite.min() + finite.max()) / 2 if finite.size else 0
         for i in range(len(ys)):
@@ -85,7 +89,7 @@ def _lines(exp, p, points):
         ax.fill_between(x, pts[f"{o}_low"], pts[f"{o}_high"], color="C0", alpha=0.25, lw=0,
                         label="95% interval of the mean")
         ax.set_xlabel(label(p.name, p.unit))
-        ax.set_title(o, fontsize=9)
+        ax.set_title(human(o), fontsize=9)
         ax.grid(alpha=0.3)
     axs[0].legend(fontsize=7)
     return fig
@@ -99,13 +103,29 @@ def _bars(exp, p, points):
         err = np.vstack([m - points[f"{o}_low"].to_numpy(dtype=float), points[f"{o}_high"].to_numpy(dtype=float) - m])
         ax.bar(range(len(m)), m, yerr=np.nan_to_num(err), capsize=4, color=[f"C{i}" for i in range(len(m))])
         ax.set_xticks(range(len(m)), names, fontsize=8)
-        ax.set_title(o, fontsize=9)
+        ax.set_title(human(o), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     return fig
 
 
+def importance(points: pd.DataFrame, params, outputs) -> list:
+    """The parameters ordered by how strongly an output moves with them: the largest absolute
+    Spearman rank correlation over the outputs (0 for a parameter that never varies)."""
+    ranks = points.rank()
+    score = {}
+    for p in params:
+        x = ranks[p.name]
+        if x.nunique() < 2:
+            score[p.name] = 0.0
+            continue
+        cors = [abs(x.corr(ranks[o])) for o in outputs if ranks[o].nunique() > 1]
+        score[p.name] = max((c for c in cors if c == c), default=0.0)
+    return sorted(params, key=lambda p: -score[p.name])
+
+
 def _scatter(exp, points):
-    params = exp.params[:MAX_SCATTER_PARAMS]
+    """Each output against the MAX_SCATTER_PARAMS parameters it moves with most (of all swept)."""
+    params = importance(points, exp.params, exp.outputs)[:MAX_SCATTER_PARAMS]
     outs = exp.outputs
     fig, axs = plt.subplots(len(outs), len(params), figsize=(2.6 * len(params), 2.3 * len(outs) + 0.4),
                             squeeze=False)
@@ -116,7 +136,7 @@ def _scatter(exp, points):
             if i == len(outs) - 1:
                 ax.set_xlabel(p.name, fontsize=7)
             if j == 0:
-                ax.set_ylabel(o, fontsize=7)
+                ax.set_ylabel(human(o), fontsize=7)
             ax.tick_params(labelsize=6)
     return fig
 

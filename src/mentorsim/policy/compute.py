@@ -9,6 +9,7 @@ from ``comparison_rows`` and ``comparison_frame``.
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 import threading
@@ -306,6 +307,22 @@ def comparison_csv(runs: Sequence[ScenarioRun]) -> str:
                          "mentorsim_version": meta["mentorsim_version"], "git_commit": meta["git_commit"],
                          "currency": ""})
     return pd.DataFrame(rows).to_csv(index=False)
+
+
+def read_comparison_csv(text: str) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+    """Read ``comparison_csv``'s text back: the results (every row but the levers, ``mean`` and the
+    interval as floats) and each scenario's lever values, typed as the parameter table types them
+    (``{scenario: {key: value}}``), so the levers of an exported run can be set again."""
+    from mentorsim.parameters.model_table import check_value
+    df = pd.read_csv(io.StringIO(text), dtype={"mean": str, "currency": str})
+    is_lever = df["section"] == "levers"
+    results = df[~is_lever].copy()
+    for col in ("mean", "ci95_low", "ci95_high"):
+        results[col] = pd.to_numeric(results[col], errors="coerce")
+    levers: dict[str, dict[str, object]] = {}
+    for row in df[is_lever].itertuples(index=False):
+        levers.setdefault(row.scenario, {})[row.quantity] = check_value(row.quantity, str(row.mean))
+    return results.reset_index(drop=True), levers
 
 
 def strategies(runs: Sequence[ScenarioRun]) -> list:

@@ -19,10 +19,19 @@ from matplotlib.figure import Figure
 from mentorsim.policy import economics as app_econ
 from mentorsim.timeline import WEEKS_PER_MONTH
 from mentorsim.model.people import DOMAINS
-from mentorsim.plots import OBSERVED_COMPOSITE, draw_attendance
+from mentorsim.plots import OBSERVED_COMPOSITE, draw_attendance, human, style, thousands
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 COMPARATOR_COLOR = "#7f7f7f"
+
+
+def _style(i: int, n_points: int = 0) -> dict:
+    """plots.style with the page's colours: each run its own colour, line style and markers."""
+    kw = style(i, n_points)
+    kw["color"] = COLORS[i % len(COLORS)]
+    if kw.get("mfc") != "white":
+        kw["mfc"] = kw["color"]
+    return kw
 
 
 def png(fig: Figure, dpi: int = 100) -> bytes:
@@ -65,7 +74,7 @@ def composite(runs: Sequence, ax=None) -> Figure:
     for i, run in enumerate(runs):
         mean, lo, hi = _facility_band(run.results, "composite")
         m = _months(len(mean))
-        ax.plot(m, mean, color=COLORS[i % len(COLORS)], lw=2, label=run.name)
+        ax.plot(m, mean, lw=2, label=run.name, **_style(i, len(m)))
         ax.fill_between(m, lo, hi, color=COLORS[i % len(COLORS)], alpha=0.18, lw=0)
     if runs:
         mean, lo, hi = _facility_band(runs[0].comparator, "composite")
@@ -97,7 +106,9 @@ def skills(runs: Sequence) -> Figure:
             m = _months(series.shape[1])
             color = COLORS[i % len(COLORS)] if i < len(runs) else COMPARATOR_COLOR
             label = run.name if i < len(runs) else "no mentorship"
-            ax.plot(m, series.mean(axis=0), color=color, lw=1.6, ls="-" if i < len(runs) else "--", label=label)
+            kw = _style(i, len(m)) if i < len(runs) else {"color": color, "ls": "--"}
+            kw["ms"] = 3
+            ax.plot(m, series.mean(axis=0), lw=1.6, label=label, **kw)
             ax.fill_between(m, np.percentile(series, 2.5, axis=0), np.percentile(series, 97.5, axis=0),
                             color=color, alpha=0.15, lw=0)
         if runs:
@@ -140,8 +151,10 @@ def costs_by_item(runs: Sequence, ax=None) -> Figure:
         bottom = np.zeros(len(wide))
         cmap = matplotlib.colormaps["tab20"]
         for k, item in enumerate(wide.columns):
-            ax.bar(wide.index, wide[item].to_numpy(), bottom=bottom, color=cmap(k % 20), label=item.replace("_", " "))
+            ax.bar([human(x) for x in wide.index], wide[item].to_numpy(), bottom=bottom, color=cmap(k % 20),
+                   label=human(item))
             bottom += wide[item].to_numpy()
+        thousands(ax)
         ax.set_ylabel(f"cost ({app_econ.price_label()}, discounted)")
         ax.set_title("Programme cost by item (mean over replicates)")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -156,7 +169,7 @@ def cost_effect_plane(runs: Sequence, effect: str = "dalys_averted", ax=None) ->
     of constant cost per unit of effect at 0.34, 0.5 and 1 x GDP per capita."""
     fig = None
     if ax is None:
-        fig = Figure(figsize=(7, 4.5))
+        fig = Figure(figsize=(9, 4.5))
         ax = fig.add_subplot()
     strategies = [r.economics for r in runs if r.economics is not None]
     label, unit = app_econ.EFFECTS[effect]
@@ -166,21 +179,22 @@ def cost_effect_plane(runs: Sequence, effect: str = "dalys_averted", ax=None) ->
         ce = app_econ.cost_effect(strategies)
         for i, row in enumerate(ce.itertuples(index=False)):
             ax.scatter(getattr(row, effect), row.cost_net_usd, s=60, color=COLORS[i % len(COLORS)],
-                       edgecolor="black", zorder=3, label=row.strategy)
+                       marker=_style(i)["marker"], edgecolor="black", zorder=3, label=human(row.strategy))
         ax.scatter([0], [0], s=40, color=COMPARATOR_COLOR, marker="s", zorder=3, label="no mentorship")
         xmax = max(1e-9, float(np.nanmax(np.abs(ce[effect].to_numpy())))) * 1.2
         if effect == "dalys_averted":
             gdp = float(strategies[0].params["economics.gdp_per_capita_usd"])
             for mult, ls in ((0.34, ":"), (0.5, "-."), (1.0, "--")):
                 ax.plot([0, xmax], [0, mult * gdp * xmax], color="grey", lw=0.8, ls=ls,
-                        label=f"{mult:g} x GDP per capita per DALY")
+                        label=f"{mult * gdp:,.0f} USD per DALY ({mult:g} x GDP per capita)")
         ax.axhline(0, color="black", lw=0.6)
         ax.axvline(0, color="black", lw=0.6)
         ax.set_xlim(min(0, float(np.nanmin(ce[effect]))) * 1.2 - 0.05 * xmax, xmax)
         ax.set_xlabel(f"{label}, vs no mentorship")
         ax.set_ylabel(f"net cost ({app_econ.price_label()})")
         ax.set_title("Cost against effect, relative to no mentorship")
-        ax.legend(fontsize=7)
+        thousands(ax)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.grid(alpha=0.3)
     if fig is not None:
         fig.tight_layout()
@@ -199,7 +213,7 @@ def gain_over_comparator(runs: Sequence, ax=None) -> Figure:
         gain = np.array([100 * (a.fac["composite"][:, :n].mean(axis=1) - b.fac["composite"][:, :n].mean(axis=1))
                          for a, b in zip(run.results.runs, run.comparator.runs)])
         m = _months(gain.shape[1])
-        ax.plot(m, gain.mean(axis=0), color=COLORS[i % len(COLORS)], lw=2, label=run.name)
+        ax.plot(m, gain.mean(axis=0), lw=2, label=run.name, **_style(i, len(m)))
         ax.fill_between(m, np.percentile(gain, 2.5, axis=0), np.percentile(gain, 97.5, axis=0),
                         color=COLORS[i % len(COLORS)], alpha=0.15, lw=0)
     if runs:

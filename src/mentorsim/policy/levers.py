@@ -5,18 +5,25 @@ the page changes nothing the CLI could not change with ``--set``. Values are che
 machinery as scenario files and ``--set`` (``Scenario.with_params``): a bad value gives the
 one-line ``InputError`` message, shown beside its field. Two levers are not parameters:
 ``replicates`` (checked like ``--replicates``) and ``seed``.
+
+The page starts from a preset (a shipped scenario, ``PRESETS``), can save the scenario as a TOML
+file the CLI runs (``scenario_toml``) and load one back (``scenario_from_text``), and keeps its
+state in the URL's query string (``to_query`` / ``from_query``).
 """
 
 from __future__ import annotations
 
+import math
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import parse_qsl, urlencode
 
 from mentorsim.errors import InputError
-from mentorsim.parameters.model_table import PARAMS_BY_NAME
-from mentorsim.scenario import Scenario, load_scenario, shipped_scenarios
+from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS
+from mentorsim.scenario import Scenario, load_scenario, scenario_from_dict, shipped_scenarios
 
 #: The scenario the page starts from.
 BASE_SCENARIO = shipped_scenarios()["ss2020"]
@@ -73,6 +80,42 @@ NOT_PARAMS = ("replicates", "seed")
 def base_scenario() -> Scenario:
     """ss2020 as run: the page's starting point."""
     return load_scenario(BASE_SCENARIO)
+
+
+#: The order of the preset buttons: the programme as run first, the comparison last; any other
+#: shipped scenario follows in name order.
+PRESET_ORDER = ("ss2020", "ss2020_weekly_echo", "in_person_only", "virtual_only", "local_mentors",
+                "no_mentorship")
+DEFAULT_PRESET = "ss2020"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A shipped scenario offered as one click: ``key`` its file name, ``title`` and
+    ``description`` from its ``[scenario]`` table."""
+
+    key: str
+    title: str
+    description: str
+
+
+def presets() -> tuple[Preset, ...]:
+    """Every shipped scenario (``shipped_scenarios()``), named as its file's ``[scenario] title``."""
+    shipped = shipped_scenarios()
+    keys = [k for k in PRESET_ORDER if k in shipped] + sorted(set(shipped) - set(PRESET_ORDER))
+    out = []
+    for key in keys:
+        sc = load_scenario(shipped[key])
+        out.append(Preset(key, sc.label, sc.description))
+    return tuple(out)
+
+
+def preset_scenario(key: str) -> Scenario:
+    """The shipped scenario ``key``; InputError naming the allowed presets if there is none."""
+    shipped = shipped_scenarios()
+    if key not in shipped:
+        raise InputError(f"{SOURCE}: preset = {key!r}: unknown; allowed: {', '.join(sorted(shipped))}")
+    return load_scenario(shipped[key])
 
 
 def initial_values(base: Scenario | None = None, replicates: int = 20, seed: int = 1) -> dict[str, object]:
@@ -137,7 +180,8 @@ def _whole_number(source_key: str, text, low: int, high: int) -> int:
     return n
 
 
-def check(values: Mapping[str, object], base: Scenario | None = None, name: str = "custom") -> Checked:
+def check(values: Mapping[str, object], base: Scenario | None = None, name: str | None = None,
+          title: str | None = None) -> Checked:
     """Check every lever value (text from the page or typed values) as the CLI would.
 
     Each parameter lever is checked alone first (``Scenario.with_params`` on the base), so each
@@ -176,7 +220,7 @@ def check(values: Mapping[str, object], base: Scenario | None = None, name: str 
     general = None
     if not any(k in errors for k in PARAM_LEVERS):
         try:
-            scenario = base.with_params(updates, source=SOURCE, name=name)
+            scenario = base.with_params(updates, source=SOURCE, name=name, title=title)
         except InputError as exc:
             key = _key_of(str(exc))
             if key in LEVERS_BY_KEY:
@@ -188,9 +232,142 @@ def check(values: Mapping[str, object], base: Scenario | None = None, name: str 
     return Checked(scenario, replicates, seed, errors, general)
 
 
-def describe(scenario: Scenario) -> str:
-    """One line naming what the scenario changed from the base, e.g. ``visits every 4 weeks``."""
-    base = base_scenario().params
-    changed = [f"{k} = {as_text(scenario.params[k])}" for k in PARAM_LEVERS
-               if scenario.params[k] != base[k]]
-    return "as run (ss2020)" if not changed else "ss2020 with " + ", ".join(changed)
+def describe(scenario: Scenario, base: Scenario | None = None) -> str:
+    """One line naming what the scenario changed from ``base`` (default: as run), e.g.
+    ``As run (SS2020) with Visit interval (weeks) = 4``."""
+    base = base or base_scenario()
+    changed = changed_levers(scenario.params, base)
+    if not changed:
+        return base.label
+    return base.label + " with " + ", ".join(f"{LEVERS_BY_KEY[k].label} = {as_text(v)}"
+                                             for k, v in changed.items())
+
+
+def changed_levers(params: Mapping[str, object], base: Scenario) -> dict[str, object]:
+    """The lever parameters whose value differs from ``base``'s, in lever order."""
+    return {k: params[k] for k in PARAM_LEVERS if k in params and params[k] != base.params[k]}
+
+
+def auto_name(values: Mapping[str, object], base: Scenario) -> str:
+    """The name a run gets when nobody typed one: the preset's title, plus up to two changed
+    levers (``Weekly ECHO, visit interval (weeks) 4``), or ``(changed)`` when more changed."""
+    checked = check(values, base)
+    if not checked.ok:
+        return base.label
+    changed = changed_levers(checked.scenario.params, base)
+    if not changed:
+        return base.label
+    if len(changed) > 2:
+        return f"{base.label} (changed)"
+    return base.label + ", " + ", ".join(f"{LEVERS_BY_KEY[k].label.lower()} {as_text(v)}"
+                                         for k, v in changed.items())
+
+
+# --- save, load and share ---------------------------------------------------------------------
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a name: ``Weekly ECHO, visits 4`` -> ``weekly_echo_visits_4``."""
+    out = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return out or "scenario"
+
+
+def scenario_toml(scenario: Scenario, replicates: int | None = None, seed: int | None = None,
+                  title: str | None = None) -> str:
+    """The scenario as a TOML file ``mentorsim run`` accepts: ``[scenario]`` name, title and
+    description, then every parameter the scenario sets (its preset's and the levers'), by
+    section. Seed and replicates are not part of a scenario: they go into the comment's command."""
+    title = scenario.label if title is None else title
+    lines = ["# Saved from the mentorsim page. Run it with:",
+             f"#   mentorsim run {slug(title)}.toml"
+             + (f" --seed {seed}" if seed is not None else "")
+             + (f" --replicates {replicates}" if replicates is not None else ""),
+             "", "[scenario]", f"name = {_toml_value(slug(title))}", f"title = {_toml_value(title)}",
+             f"description = {_toml_value(scenario.description)}"]
+    for section in SECTIONS:
+        keys = sorted(k for k in scenario.overrides if k.split(".", 1)[0] == section)
+        if keys:
+            lines += ["", f"[{section}]"]
+            lines += [f"{k.split('.', 1)[1]} = {_toml_value(scenario.overrides[k])}" for k in keys]
+    return "\n".join(lines) + "\n"
+
+
+def scenario_from_text(text: str | bytes, source: str = "uploaded file") -> Scenario:
+    """Read a scenario file's text (as saved by ``scenario_toml`` or written by hand), validated
+    as ``mentorsim run`` validates files; InputError with one line on anything wrong."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: not a text file (a saved scenario is UTF-8 TOML)") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: not valid TOML: {exc}") from None
+    return scenario_from_dict(data, source)
+
+
+def to_query(scenario: Scenario, preset: str, replicates: int, seed: int, name: str = "") -> str:
+    """The page's state as a query string: the preset, every parameter that differs from the
+    preset's, and the run settings when they are not the defaults (``preset=ss2020&visits.days=3``)."""
+    base = preset_scenario(preset)
+    items: list[tuple[str, str]] = [("preset", preset)]
+    for key in sorted(set(scenario.params)):
+        if scenario.params[key] != base.params[key]:
+            items.append((key, as_text(scenario.params[key]) if not isinstance(scenario.params[key], float)
+                          else repr(scenario.params[key])))
+    if replicates != 20:
+        items.append(("replicates", str(replicates)))
+    if seed != 1:
+        items.append(("seed", str(seed)))
+    if name:
+        items.append(("name", name))
+    return urlencode(items)
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What a query string restores: the preset key, the base scenario (the preset plus any
+    parameter that is not a lever), the lever values (text) and the run name typed (or "")."""
+
+    preset: str
+    base: Scenario
+    values: dict[str, object]
+    name: str
+
+
+def from_query(query: str | None) -> PageState:
+    """Read ``to_query``'s string back. Unknown keys and bad values raise InputError naming the
+    key, the value and what is allowed (the page shows it and starts from the preset)."""
+    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
+    given = dict(pairs)
+    preset = given.pop("preset", DEFAULT_PRESET)
+    base = preset_scenario(preset)
+    name = given.pop("name", "")
+    run = {k: given.pop(k) for k in NOT_PARAMS if k in given}
+    for key in given:
+        if key not in PARAMS_BY_NAME:
+            raise InputError(f"{SOURCE} address: {key}: unknown key; allowed: preset, name, replicates, "
+                             "seed or a parameter (`mentorsim params`)")
+    fixed = {k: v for k, v in given.items() if k not in LEVERS_BY_KEY}
+    if fixed:
+        base = base.with_params(fixed, source=f"{SOURCE} address")
+    values = {k: (v if isinstance(v, bool) else as_text(v)) for k, v in initial_values(base).items()}
+    for key, raw in given.items():
+        if key in LEVERS_BY_KEY:
+            values[key] = raw.strip().lower() == "true" if LEVERS_BY_KEY[key].kind == "bool" else raw
+    values.update(run)
+    return PageState(preset, base, values, name)

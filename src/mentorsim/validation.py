@@ -30,6 +30,8 @@ import math
 import numbers
 from typing import Iterable, Mapping
 
+import numpy as np
+
 from mentorsim.errors import InputError, input_error
 
 __all__ = ["InputError", "suggest", "is_number", "number", "whole", "boolean", "string", "choice",
@@ -51,7 +53,7 @@ def suggest(word, choices: Iterable) -> str:
 
 def is_number(value) -> bool:
     """True for int, float and numpy real scalars; False for booleans (numpy's too) and the rest."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _fmt(x: float) -> str:
@@ -153,7 +155,7 @@ def boolean(source: str, key: str | None, value, *, text: bool = False) -> bool:
         >>> boolean("--set", "echo.enabled", "False", text=True)
         False
     """
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if text and isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"

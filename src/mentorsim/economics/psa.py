@@ -54,10 +54,16 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from mentorsim.parameters.cost_table import ANALYSIS_CHOICES, COST_PARAMS
-from mentorsim.economics.evaluation import COMPARATOR, ComparatorCache, comparator_params, evaluate_run, is_comparator
+from mentorsim.economics.evaluation import (
+    COMPARATOR,
+    ComparatorCache,
+    comparator_params,
+    evaluate_run,
+    is_comparator,
+)
 from mentorsim.errors import input_error
 from mentorsim.executors import process_pool
+from mentorsim.parameters.cost_table import ANALYSIS_CHOICES, COST_PARAMS
 from mentorsim.parameters.model_table import PARAMS_BY_NAME, Param
 from mentorsim.randomness import replicate_seed
 

@@ -29,7 +29,6 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-
 from tqdm import tqdm
 
 from mentorsim.errors import input_error

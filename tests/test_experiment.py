@@ -108,6 +108,8 @@ BAD = [
     (HEAD + '[design]\nmethod = "lhs"\nn = 10\n[parameters]\n"learning.trust_rate" = { low = 0.3, high = 0.1 }\n',
      "parameters.learning.trust_rate.high", "greater than low"),
     (HEAD + '[design]\nmethod = "lhs"\nn = 10\n[parameters]\n"learning.trust_rate" = { low = "a", high = 0.1 }\n',
+     "parameters.learning.trust_rate.low", "must be a number, not a string"),
+    (HEAD + '[design]\nmethod = "lhs"\nn = 10\n[parameters]\n"learning.trust_rate" = { low = -inf, high = 0.1 }\n',
      "parameters.learning.trust_rate.low", "finite number"),
     (HEAD + '[design]\nmethod = "lhs"\nn = 10\n[parameters]\n"whatsapp.enabled" = {}\n', "parameters.whatsapp.enabled",
      "only be varied in a grid"),
@@ -135,9 +137,9 @@ BAD = [
      + '[parameters]\n"visits.days" = { values = [1] }\n', "experiment.outputs", "twice"),
     (GRID + 'seed = 1\n[parameters]\n"visits.days" = { values = [1] }\n', "design.seed", "unknown key"),
     (HEAD.replace("[experiment]\n", "[experiment]\nseed = -1\n") + '[design]\nmethod = "grid"\n'
-     '[parameters]\n"visits.days" = { values = [1] }\n', "experiment.seed", "0 to 4294967295"),
+     '[parameters]\n"visits.days" = { values = [1] }\n', "experiment.seed", "[0, 4294967295]"),
     (HEAD.replace("[experiment]\n", "[experiment]\nreplicates = 0\n") + '[design]\nmethod = "grid"\n'
-     '[parameters]\n"visits.days" = { values = [1] }\n', "experiment.replicates", "1 to 100000"),
+     '[parameters]\n"visits.days" = { values = [1] }\n', "experiment.replicates", "[1, 100000]"),
     (HEAD.replace("[experiment]\n", '[experiment]\nbase = "nowhere.toml"\n') + '[design]\nmethod = "grid"\n'
      '[parameters]\n"visits.days" = { values = [1] }\n', "experiment.base", "no such scenario file"),
     (HEAD.replace("[experiment]\n", '[experiment]\ntarget = "nosuchmodule:f"\n') + '[design]\nmethod = "grid"\n'

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
 
 import pytest
 
 from mentorsim import planner
+from mentorsim.cli.main import main
 from mentorsim.errors import InputError
 from mentorsim.planner import PlanRequest
 
@@ -79,13 +82,34 @@ def test_wilson_interval_known_values():
     assert planner.wilson(10, 10)[1] == 1.0
 
 
-def test_cost_is_mentor_days_times_the_day_rate_without_costs_module():
-    req = PlanRequest(facilities=5, interval_weeks=9, local_share=0.0, years=1, replicates=2, day_rate=100.0)
-    res = planner.evaluate_size(req, 1)
-    if res.cost_source.startswith("mentorsim.economics.costs"):
-        assert res.cost_per_year > 0  # the economics module prices the pool itself
-    else:
-        assert res.cost_per_year == pytest.approx(100.0 * (res.mentor_days + res.travel_days))
+def test_day_rate_prices_every_mentor_day():
+    """--day-rate replaces the cadres' salary day rates: the cost moves by exactly the rate change x
+    the mentor-days (no local pool here, so no training days), and the cost-table rates
+    (US$12-43 a day) lie between US$1 and US$100."""
+    req = PlanRequest(facilities=5, interval_weeks=9, local_share=0.0, years=1, replicates=2)
+    table = planner.evaluate_size(req, 1)
+    cheap = planner.evaluate_size(replace(req, day_rate=1.0), 1)
+    dear = planner.evaluate_size(replace(req, day_rate=100.0), 1)
+    days = dear.mentor_days + dear.travel_days
+    assert days > 0 and cheap.mentor_days == dear.mentor_days == table.mentor_days
+    assert dear.cost_per_year - cheap.cost_per_year == pytest.approx(99.0 * days, rel=1e-9)
+    assert cheap.cost_per_year < table.cost_per_year < dear.cost_per_year
+    assert "US$100 a mentor-day" in dear.cost_source and "cost-table" in table.cost_source
+
+
+def test_plan_pool_day_rate_flag_changes_the_cost(capsys):
+    costs = {}
+    for rate in ("1", "100"):
+        assert main(["plan-pool", "--facilities", "3", "--visit-interval-weeks", "9", "--local-share", "0",
+                     "--years", "1", "--replicates", "2", "--max-size", "1", "--workers", "1",
+                     "--day-rate", rate, "--format", "json"]) == 0
+        costs[rate] = json.loads(capsys.readouterr().out)["curve"][0]["cost_per_year"]
+    assert costs["100"] > costs["1"] > 0
+
+
+def test_coverage_curve_is_the_same_on_worker_processes():
+    req = PlanRequest(facilities=6, interval_weeks=9, local_share=0.0, years=1, replicates=3, max_size=2)
+    assert planner.coverage_curve(req, workers=2) == planner.coverage_curve(req, workers=1)
 
 
 def test_handover_after_the_horizon_is_refused():

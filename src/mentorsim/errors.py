@@ -21,14 +21,22 @@ class InputError(Exception):
 
 
 def input_error(source: str, key: str | None, problem: str, value=None) -> InputError:
-    """Make an :class:`InputError` naming ``source`` (a file or ``--set``) and ``key``."""
+    """Make an :class:`InputError` naming ``source`` (a file or ``--set``) and ``key``.
+
+    The message is ``source: key = value: problem`` (parts left out when not given), always one
+    line: line breaks inside any part (a strategy name read from a CSV with an open quote, a
+    parser's message) are written as ``\\n``.
+
+    Examples:
+        >>> str(input_error("s.toml", "visits.days", "must be in [1, 10] (days)", 20))
+        's.toml: visits.days = 20: must be in [1, 10] (days)'
+    """
     where = f"{source}: " if source else ""
     what = f"{key}" if key else ""
     if value is not None:
         what += f" = {value!r}"
-    if what:
-        return InputError(f"{where}{what}: {problem}")
-    return InputError(f"{where}{problem}")
+    message = f"{where}{what}: {problem}" if what else f"{where}{problem}"
+    return InputError(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def read_toml(path: str | Path, what: str = "file") -> dict:

@@ -14,6 +14,14 @@ A worker process that dies (killed, out of memory, crashed) takes its chunk with
 split into single runs and retried, up to ``max_attempts`` tries per run; a run that still cannot
 finish is handed to ``on_lost`` and recorded as failed with the reason. Local workers watch their
 parent and exit if it dies, so a killed sweep leaves no orphans.
+
+This module is the one place that starts worker processes on this machine: sweeps
+(:class:`LocalExecutor`), the PSA and the pool planner (:func:`process_pool`) and calibration
+(:func:`abc_sampler`, pyABC's own sampler, whose workers are made to watch their parent too).
+They all use :func:`mp_context`, the start method chosen once in :data:`START_METHOD`, passed
+explicitly: the global start method (``multiprocessing.set_start_method``) is never read or
+changed, so importing a library that changes it (Mesa's batchrunner sets ``spawn``) changes
+nothing here.
 """
 
 from __future__ import annotations
@@ -22,10 +30,12 @@ import collections
 import concurrent.futures as cf
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from typing import Any, Callable, Sequence
 
+import mentorsim
 from mentorsim.errors import input_error
 
 #: fn(job, chunk, attempt) -> result; on_result(chunk, result); on_lost(chunk, attempt, message).
@@ -62,6 +72,19 @@ class SerialExecutor(_Closing):
         pass
 
 
+#: How worker processes start. ``fork`` where it is safe (Linux and other POSIX systems but macOS):
+#: workers start warm, with the compiled kernels and loaded modules of the parent, and need
+#: nothing pickled but their work. ``spawn`` elsewhere (macOS, where forking a process that has
+#: started system frameworks can crash; Windows, which has no fork).
+START_METHOD = ("fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+                else "spawn")
+
+
+def mp_context() -> multiprocessing.context.BaseContext:
+    """The multiprocessing context every worker process is started from (``START_METHOD``)."""
+    return multiprocessing.get_context(START_METHOD)
+
+
 def _watch_parent(ppid: int) -> None:
     while True:
         time.sleep(0.5)
@@ -69,23 +92,75 @@ def _watch_parent(ppid: int) -> None:
             os._exit(1)
 
 
-def _worker_init(ppid: int) -> None:
-    threading.Thread(target=_watch_parent, args=(ppid,), daemon=True).start()
+_watching: int | None = None  # pid of the process whose parent watch runs
+
+
+def watch_parent(ppid: int) -> None:
+    """In a worker: exit as soon as the parent ``ppid`` is gone (checked every 0.5 s), so a killed
+    command leaves no orphans holding its pipes. Starts one watch per process; a no-op in ``ppid``."""
+    global _watching
+    if os.getpid() == ppid or _watching == os.getpid():
+        return
+    _watching = os.getpid()
+    threading.Thread(target=_watch_parent, args=(ppid,), daemon=True, name="mentorsim-parent-watch").start()
+
+
+def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` processes from :func:`mp_context` whose workers die with this process.
+
+    Use it as a context manager (``with process_pool(2) as pool: pool.map(...)``).
+    """
+    return cf.ProcessPoolExecutor(max(1, workers), mp_context=mp_context(), initializer=watch_parent,
+                                  initargs=(os.getpid(),))
+
+
+def shared_counter(value: int = 0):
+    """A process-shared 64-bit integer (``.value``, with ``.get_lock()``) from :func:`mp_context`."""
+    return mp_context().Value("q", value)
+
+
+class _ParentWatching:
+    """Wraps pyABC's ``simulate_one`` so the worker that calls it first starts :func:`watch_parent`."""
+
+    def __init__(self, fn, ppid: int):
+        self.fn, self.ppid = fn, ppid
+
+    def __call__(self, *args, **kwargs):
+        watch_parent(self.ppid)
+        return self.fn(*args, **kwargs)
+
+
+def abc_sampler(workers: int):
+    """The pyABC sampler for ``workers`` processes (1: in this process).
+
+    pyABC starts its own processes (``MulticoreEvalParallelSampler``, from its ``get_mp_context``:
+    ``fork`` where available, not configurable); what can be done here is done: its workers run
+    :func:`watch_parent`, so they die with the command (they are daemons, which covers only a
+    normal exit of the parent, not a kill).
+    """
+    import pyabc  # deliberately lazy: a heavy library needed only by `mentorsim calibrate`
+
+    if workers <= 1:
+        return pyabc.SingleCoreSampler(check_max_eval=True)
+
+    class ParentWatchingSampler(pyabc.MulticoreEvalParallelSampler):
+        def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
+            return super().sample_until_n_accepted(n, _ParentWatching(simulate_one, os.getpid()), t, **kwargs)
+
+    return ParentWatchingSampler(n_procs=workers, check_max_eval=True)
 
 
 class LocalExecutor(_Closing):
-    """Worker processes on this machine (forked: they start warm, sharing loaded modules)."""
+    """Worker processes on this machine (:func:`process_pool`: started warm where ``fork`` is used)."""
 
     label = "local"
 
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._ctx = multiprocessing.get_context("fork")
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_worker_init,
-                                      initargs=(os.getpid(),))
+        return process_pool(self.workers)
 
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
         try:
@@ -182,7 +257,6 @@ def _retry(queue: _Queue, chunk, attempt, max_attempts, on_lost, why: str) -> No
 
 
 def _probe() -> str:
-    import mentorsim
     return mentorsim.__version__
 
 
@@ -197,7 +271,7 @@ class DaskExecutor(_Closing):
     label = "dask"
 
     def __init__(self, address: str, timeout: float = 15.0):
-        from distributed import Client
+        from distributed import Client  # deliberately lazy: Dask is heavy and needed only with --scheduler
         self.address = address
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
@@ -211,7 +285,6 @@ class DaskExecutor(_Closing):
             self.client.close()
             raise input_error("--scheduler", None, f"the scheduler at {address} has no workers "
                               f"(waited {timeout:g} s); start some with `dask worker {address}`") from None
-        import mentorsim
         try:
             versions = self.client.run(_probe)
         except Exception as exc:  # noqa: BLE001 - reported as one line
@@ -229,6 +302,7 @@ class DaskExecutor(_Closing):
         return max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
+        # deliberately lazy, as in __init__: Dask is needed only with --scheduler
         from distributed import as_completed
         from distributed.client import FutureCancelledError
         try:

@@ -21,9 +21,11 @@ Two answers side by side:
    when no mentor due could come: capacity used up, banked days capped, or called away), with a
    Wilson 95% interval. The recommendation is the smallest pool whose coverage reaches the target.
 
-Cost a year: with ``mentorsim.economics.costs`` available, the pool's items of its cost account (mentor
-time, per diem, transport, training); otherwise mentor days (visits, travel and training of new
-regional mentors) x ``DAY_RATE_USD``, a planning rate of our own (see its note).
+Cost a year: the pool's items of the run's cost account (``economics.costs``: mentor time, per
+diem, transport, regional mentor training and pairing), at the cost table's prices. Mentor time
+is priced at each cadre's day rate (salary / working days, ``costs.salary_*``); with a planning
+day rate (``day_rate``, ``--day-rate``) every mentor-day (visits, travel, training, the trainers')
+is priced at that rate instead, the rest (per diem, transport, course costs) unchanged.
 """
 
 from __future__ import annotations
@@ -35,18 +37,14 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from mentorsim.economics import costs
 from mentorsim.errors import input_error
+from mentorsim.executors import process_pool
 from mentorsim.model.mentors import DISCIPLINES, LOCAL_ORDER
+from mentorsim.runner import simulate
+from mentorsim.scenario import default_scenario
 
-#: Planning day rate of one mentor-day (USD, 2018 prices), used when mentorsim.economics.costs is absent:
-#: the mean salary day of the four disciplines plus a government per diem (source TZcosts).
-#: Salary: medical officer TZS 1,480,000 a month, diploma nurse 680,000; no specialist scale is
-#: published, so the surgeon/obstetrician and anaesthesia positions are taken at 1.5x and 1x a
-#: medical officer (assumption): mean (2,220,000 + 1,480,000 + 680,000 + 680,000) / 4 = 1,265,000
-#: a month / 22 working days = TZS 57,500 a day = US$25.4 at TZS 2,264 per US$. Per diem: the
-#: middle of TZS 80,000-120,000 a night = US$44.2. Together about US$70 a mentor-day.
-DAY_RATE_USD = 70.0
-#: Cost-account items that belong to the mentor pool (mentorsim.economics.costs).
+#: Cost-account items that belong to the mentor pool (economics.costs.ITEMS).
 POOL_ITEMS = ("mentor_time", "per_diem", "transport", "training_course", "training_pairing")
 VARY = ("teams", "days")
 
@@ -65,7 +63,8 @@ class PlanRequest:
         vary: ``"teams"`` (hub teams of four) or ``"days"`` (mentor days a month, everyone).
         max_size: largest pool size tried (teams, or days a month).
         overrides: other parameters (``--set``), applied first.
-        day_rate: USD a mentor-day when mentorsim.economics.costs is absent.
+        day_rate: USD a mentor-day for every mentor (all cadres), replacing the cost table's
+            salary day rates in the pool's cost; None: the cost table's rates.
     """
 
     facilities: int
@@ -78,12 +77,11 @@ class PlanRequest:
     vary: str = "teams"
     max_size: int | None = None
     overrides: Mapping = field(default_factory=dict)
-    day_rate: float = DAY_RATE_USD
+    day_rate: float | None = None
 
 
 def base_params(req: PlanRequest, size: int | None = None) -> dict:
     """The full, validated parameter set of a planning run with pool ``size``."""
-    from mentorsim.scenario import default_scenario
     sc = default_scenario().with_params(dict(req.overrides), source="--set") if req.overrides else default_scenario()
     p = dict(sc.params)
     months = int(round(12 * req.years))
@@ -187,7 +185,6 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def _simulate_size(args) -> dict:
     """One replicate at one pool size (runs in a worker)."""
     req, size, replicate = args
-    from mentorsim.runner import simulate
     p = base_params(req, size)
     out = simulate(p, seed=req.seed, replicate=replicate)
     log = out.visit_log
@@ -207,28 +204,27 @@ def _simulate_size(args) -> dict:
             "groups": groups, "cost": cost, "cost_source": source}
 
 
+def priced_at(p: Mapping, day_rate: float | None) -> Mapping:
+    """The prices of ``p`` with every cadre's day rate (``economics.costs.day_rate``) set to
+    ``day_rate`` USD (through the salaries it is computed from); ``p`` itself if None."""
+    if day_rate is None:
+        return p
+    salary = day_rate * p["costs.working_days_per_month"] * p["costs.exchange_rate_tzs_per_usd"] \
+        / p["costs.salary_price_factor"]
+    return dict(p) | {f"costs.salary_{cadre}_tzs_month": salary for cadre in set(costs.CADRE.values())}
+
+
 def _pool_cost(out, p, req: PlanRequest) -> tuple[float, str]:
-    """Cost of the pool over the run (USD): mentorsim.economics.costs if present, else the day rate."""
-    try:
-        from mentorsim.economics import costs  # noqa: F401 - optional: the economics module prices items itself
-        account = costs.cost_account(out, p)
-        items = account.item_totals()
-        found = [k for k in POOL_ITEMS if k in items]
-        if found:
-            return float(sum(items[k] for k in found)), "mentorsim.economics.costs (" + ", ".join(found) + ")"
-    except (ImportError, AttributeError, TypeError, KeyError):
-        pass
-    log = out.visit_log
-    days = float((log["days"] + log["travel_days"]).sum()) if len(log) else 0.0
-    trainings = len(out.counters.get("trainings", []))
-    days += trainings * p["mentors.training_days"]
-    return days * req.day_rate, f"mentor days x US${req.day_rate:g} a day (planner.DAY_RATE_USD)"
+    """Cost of the pool over the run (USD): its items of the run's cost account."""
+    items = costs.cost_account(out, priced_at(p, req.day_rate)).item_totals()
+    rate = "cost-table day rates" if req.day_rate is None else f"US${req.day_rate:g} a mentor-day"
+    return float(sum(items[k] for k in POOL_ITEMS)), f"economics.costs: {', '.join(POOL_ITEMS)}; {rate}"
 
 
-def evaluate_size(req: PlanRequest, size: int, executor=None) -> SizeResult:
-    """Simulate ``req.replicates`` replicates with pool ``size``."""
+def evaluate_size(req: PlanRequest, size: int, pool=None) -> SizeResult:
+    """Simulate ``req.replicates`` replicates with pool ``size`` (on ``pool``, a process pool, if given)."""
     tasks = [(req, size, r) for r in range(req.replicates)]
-    runs = _map(_simulate_size, tasks, executor)
+    runs = list(pool.map(_simulate_size, tasks)) if pool is not None else [_simulate_size(t) for t in tasks]
     n = len(runs)
     full = sum(1 for r in runs if r["missed"] == 0)
     lo, hi = wilson(full, n)
@@ -250,15 +246,22 @@ def evaluate_size(req: PlanRequest, size: int, executor=None) -> SizeResult:
                       cost_source=runs[0]["cost_source"])
 
 
-def _map(fn, tasks, executor):
-    if executor is None:
-        return [fn(t) for t in tasks]
-    return list(executor.map(fn, tasks))
-
-
-def coverage_curve(req: PlanRequest, executor=None, progress=None) -> list[SizeResult]:
+def coverage_curve(req: PlanRequest, workers: int = 1, progress=None) -> list[SizeResult]:
     """Coverage at increasing pool sizes, from 1 (or 4 days a month) until the target is met
-    at two sizes in a row, or ``max_size``."""
+    at two sizes in a row, or ``max_size``.
+
+    Args:
+        workers: worker processes (``executors.process_pool``); 1 runs in this process. The
+            results are the same either way (each replicate has its own seed).
+        progress: called with each size's result as it is done.
+    """
+    if workers > 1:
+        with process_pool(workers) as pool:
+            return _coverage_curve(req, pool, progress)
+    return _coverage_curve(req, None, progress)
+
+
+def _coverage_curve(req: PlanRequest, pool, progress) -> list[SizeResult]:
     if req.vary == "teams":
         start, step = 1, 1
         stop = req.max_size or max(8, 2 * analytic_teams(req) + 2)
@@ -269,7 +272,7 @@ def coverage_curve(req: PlanRequest, executor=None, progress=None) -> list[SizeR
     met = 0
     size = start
     while size <= stop:
-        res = evaluate_size(req, size, executor)
+        res = evaluate_size(req, size, pool)
         out.append(res)
         if progress:
             progress(res)
@@ -307,6 +310,7 @@ def pool_table(req: PlanRequest, size: int) -> pd.DataFrame:
 
 def plot_coverage(req: PlanRequest, curve: list[SizeResult], path, recommended: SizeResult | None = None):
     """Coverage (with Wilson intervals) and the share of visits made, against pool size."""
+    # deliberately lazy: matplotlib is heavy and drawn only with --out
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -17,7 +17,6 @@ key, the value and what is allowed.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,7 +24,8 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from mentorsim.errors import InputError, input_error, read_toml
-from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS, Value, check_value, defaults
+from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS, Value, defaults
+from mentorsim.validation import known_keys, string, suggest
 
 META_KEYS = ("name", "description", "title")
 
@@ -73,12 +73,18 @@ class Scenario:
         return self.title or self.name.replace("_", " ")
 
     def with_params(self, updates: Mapping[str, object], source: str = "--set",
-                    name: str | None = None, title: str | None = None) -> "Scenario":
+                    name: str | None = None, title: str | None = None, text: bool = True) -> Scenario:
         """A copy with ``updates`` applied, validated like a file. A new ``name`` drops the old
-        title unless ``title`` is given."""
+        title unless ``title`` is given.
+
+        Args:
+            text: the values may be text to parse (``--set``, the page): ``"9"`` is 9. Values
+                read from a file pass ``text=False``, so a quoted number is refused there as it
+                is in a scenario file.
+        """
         merged = dict(self.overrides)
         for key, value in updates.items():
-            merged[key] = _checked(source, key, value)
+            merged[key] = _checked(source, key, value, text=text)
         if title is None:
             title = self.title if name is None else ""
         return _build(name or self.name, self.description, merged, source if self.source ==
@@ -104,26 +110,24 @@ def scenario_from_dict(data: Mapping, source: str = "<dict>", name: str | None =
     meta = data.get("scenario", {})
     if not isinstance(meta, Mapping):
         raise input_error(source, "scenario", "must be a table with name and description")
-    for key in meta:
-        if key not in META_KEYS:
-            raise input_error(source, f"scenario.{key}", f"unknown key; allowed: {', '.join(META_KEYS)}")
+    known_keys(source, "scenario.", meta, META_KEYS)
     for key in META_KEYS:
-        if key in meta and not isinstance(meta[key], str):
-            raise input_error(source, f"scenario.{key}", "must be a string", meta[key])
+        if key in meta:
+            string(source, f"scenario.{key}", meta[key])
     overrides: dict[str, Value] = {}
     for section, table in data.items():
         if section == "scenario":
             continue
         if section not in SECTIONS:
             raise input_error(source, section, "unknown section; allowed: "
-                              + ", ".join(("scenario",) + SECTIONS) + _suggest(section, SECTIONS))
+                              + ", ".join(("scenario",) + SECTIONS) + suggest(section, SECTIONS))
         if not isinstance(table, Mapping):
             raise input_error(source, section, f"must be a table [{section}] of parameters", table)
         for key, value in table.items():
             full = f"{section}.{key}"
             if isinstance(value, Mapping):
                 raise input_error(source, full, "nested tables are not allowed")
-            overrides[full] = _checked(source, full, value)
+            overrides[full] = _checked(source, full, value, text=False)
     default_name = Path(source).stem if source.endswith(".toml") else "scenario"
     return _build(name or meta.get("name", default_name), meta.get("description", ""),
                   overrides, source, title=meta.get("title", ""))
@@ -168,7 +172,7 @@ def parse_sets(sets: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _checked(source: str, key: str, value) -> Value:
+def _checked(source: str, key: str, value, text: bool) -> Value:
     if key not in PARAMS_BY_NAME:
         section = key.split(".")[0]
         keys = [k for k in PARAMS_BY_NAME if k.startswith(section + ".")]
@@ -176,16 +180,8 @@ def _checked(source: str, key: str, value) -> Value:
             allowed = "allowed in [" + section + "]: " + ", ".join(k.split(".", 1)[1] for k in keys)
         else:
             allowed = "see `mentorsim params` for the allowed keys"
-        raise input_error(source, key, "unknown parameter; " + allowed + _suggest(key, PARAMS_BY_NAME))
-    try:
-        return check_value(key, value)
-    except ValueError as exc:
-        raise input_error(source, key, str(exc), value) from None
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+        raise input_error(source, key, "unknown parameter; " + allowed + suggest(key, PARAMS_BY_NAME))
+    return PARAMS_BY_NAME[key].check(value, source, key, text=text)
 
 
 #: Combinations that cannot happen, checked after every load: (test, key, message).

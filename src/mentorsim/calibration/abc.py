@@ -41,6 +41,7 @@ import pandas as pd
 from mentorsim.calibration.config import CalibrationConfig, Target
 from mentorsim.calibration.measures import outputs_of
 from mentorsim.errors import input_error
+from mentorsim.executors import abc_sampler, shared_counter
 from mentorsim.runner import simulate
 
 HISTORY_FILE = "history.db"
@@ -256,20 +257,13 @@ def _db_url(path: Path) -> str:
     return "sqlite:///" + str(path.resolve())
 
 
-def _sampler(workers: int):
-    import pyabc
-    if workers <= 1:
-        return pyabc.SingleCoreSampler(check_max_eval=True)
-    return pyabc.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
-
-
 def _abc(config: CalibrationConfig, simulator: Simulator, first: bool):
     import pyabc
     eps = pyabc.QuantileEpsilon(initial_epsilon=math.inf if first else "from_sample",
                                 alpha=config.quantile, weighted=True)
     coords = ProbitCoordinates(config.priors)
     return pyabc.ABCSMC(PyabcModel(simulator, coords), coords.prior(), RmsZDistance(config.targets),
-                        population_size=config.population, eps=eps, sampler=_sampler(config.workers))
+                        population_size=config.population, eps=eps, sampler=abc_sampler(config.workers))
 
 
 def generations_table(db: Path) -> pd.DataFrame:
@@ -350,8 +344,7 @@ def run_calibration(config: CalibrationConfig, out_dir: str | Path, resume: bool
     run_info["invocations"].append(invocation)
     _write_run_file(out_dir, run_info)
 
-    import multiprocessing as mp
-    counter = mp.get_context("fork").Value("q", 0) if config.workers > 1 else _LocalCounter()
+    counter = shared_counter() if config.workers > 1 else _LocalCounter()
     sim = simulator or simulator_for(config)
     sim.counter = counter
     start = time.perf_counter()

@@ -31,14 +31,16 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from mentorsim.calibration.measures import known_outputs
 from mentorsim.errors import input_error, read_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
-from mentorsim.scenario import Scenario, load_scenario
 from mentorsim.parameters.sources import SOURCES
+from mentorsim.scenario import Scenario, load_scenario
+from mentorsim.validation import choice, known_keys, number, string, suggest, whole
 
 ROLES = ("fit", "check")
 DISTANCES = ("rms_z",)
@@ -153,7 +155,6 @@ class CalibrationConfig:
 
     def with_changes(self, **changes) -> "CalibrationConfig":
         """A copy with some fields replaced (used by tests and the CLI's --budget)."""
-        from dataclasses import replace
         return replace(self, **changes)
 
     def fingerprint(self) -> dict:
@@ -180,36 +181,12 @@ def proportion_se(percent: float, n: int) -> float:
     return 100.0 * math.sqrt(pt * (1.0 - pt) / (n + 4.0))
 
 
-def _number(source, key, value, low=-math.inf, high=math.inf, integer=False):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-    if ok and integer:
-        ok = float(value) == int(value)
-    if not ok or not (low <= value <= high):
-        what = "a whole number" if integer else "a number"
-        raise input_error(source, key, f"must be {what} in [{low:g}, {high:g}]", value)
-    return int(value) if integer else float(value)
-
-
-def _string(source, key, value, allowed=None):
-    if not isinstance(value, str) or (allowed is not None and value not in allowed):
-        hint = f"one of {', '.join(allowed)}" if allowed else "a string"
-        raise input_error(source, key, f"must be {hint}", value)
-    return value
-
-
-def _known_keys(source, prefix, table, allowed):
-    for key in table:
-        if key not in allowed:
-            raise input_error(source, f"{prefix}{key}", "unknown key; allowed: " + ", ".join(sorted(allowed)))
-
-
 def load_targets(path: str | Path) -> tuple[Target, ...]:
     """Load and validate a targets file."""
-    from mentorsim.calibration.measures import known_outputs
     path = Path(path)
     source = str(path)
     data = read_toml(path)
-    _known_keys(source, "", data, {"targets"})
+    known_keys(source, "", data, ("targets",))
     table = data.get("targets")
     if not isinstance(table, Mapping) or not table:
         raise input_error(source, "targets", "must hold at least one [targets.NAME] table")
@@ -219,44 +196,45 @@ def load_targets(path: str | Path) -> tuple[Target, ...]:
         pre = f"targets.{name}."
         if not isinstance(t, Mapping):
             raise input_error(source, f"targets.{name}", "must be a table")
-        _known_keys(source, pre, t, TARGET_KEYS)
+        known_keys(source, pre, t, TARGET_KEYS)
         for key in ("output", "value", "source", "description"):
             if key not in t:
                 raise input_error(source, pre + key, "missing (required: output, value, source, description)")
-        output = _string(source, pre + "output", t["output"])
+        output = string(source, pre + "output", t["output"])
         if output not in outputs:
             raise input_error(source, pre + "output", "unknown output; see results.OUTCOME_DOCS and "
-                              "calibration_outputs.EXTRA_OUTPUTS", output)
-        value = _number(source, pre + "value", t["value"])
-        src = _string(source, pre + "source", t["source"])
+                              "calibration_outputs.EXTRA_OUTPUTS" + suggest(output, outputs), output)
+        value = number(source, pre + "value", t["value"])
+        src = string(source, pre + "source", t["source"])
         if src not in SOURCES:
-            raise input_error(source, pre + "source", "unknown citation key; allowed: " + ", ".join(SOURCES), src)
-        role = _string(source, pre + "role", t.get("role", "fit"), ROLES)
+            raise input_error(source, pre + "source", "unknown citation key; allowed: " + ", ".join(SOURCES)
+                              + suggest(src, SOURCES), src)
+        role = choice(source, pre + "role", t.get("role", "fit"), ROLES)
         if ("n" in t) == ("se" in t):
             raise input_error(source, f"targets.{name}", "give exactly one of n (a proportion's sample size) "
                               "or se (a standard error)")
         n = None
         if "n" in t:
-            n = _number(source, pre + "n", t["n"], 1, 1e9, integer=True)
-            _number(source, pre + "value", value, 0, 100)
+            n = whole(source, pre + "n", t["n"], 1, 1e9)
+            number(source, pre + "value", value, 0, 100)
             se_sampling = proportion_se(value, n)
             note = f"proportion from n={n}, Agresti-Coull SE {se_sampling:.2f}"
         else:
-            se_sampling = _number(source, pre + "se", t["se"], 0, math.inf)
+            se_sampling = number(source, pre + "se", t["se"], 0)
             if "se_from" not in t:
                 raise input_error(source, pre + "se_from", "missing: say how the standard error was derived")
-            note = _string(source, pre + "se_from", t["se_from"])
+            note = string(source, pre + "se_from", t["se_from"])
         extra = 0.0
         if "se_extra" in t:
-            extra = _number(source, pre + "se_extra", t["se_extra"], 0, math.inf)
+            extra = number(source, pre + "se_extra", t["se_extra"], 0)
             if "se_extra_why" not in t:
                 raise input_error(source, pre + "se_extra_why", "missing: say why the extra uncertainty")
-            note += f"; plus {extra:g} in quadrature: " + _string(source, pre + "se_extra_why", t["se_extra_why"])
+            note += f"; plus {extra:g} in quadrature: " + string(source, pre + "se_extra_why", t["se_extra_why"])
         se = math.hypot(se_sampling, extra)
         if se <= 0:
             raise input_error(source, f"targets.{name}", "the standard error must be positive")
         out.append(Target(name=name, output=output, value=value, se=se, se_sampling=se_sampling, se_note=note,
-                          role=role, source=src, description=_string(source, pre + "description", t["description"]),
+                          role=role, source=src, description=string(source, pre + "description", t["description"]),
                           n=n))
     if not any(t.role == "fit" for t in out):
         raise input_error(source, "targets", "at least one target must have role = \"fit\"")
@@ -268,23 +246,23 @@ def load_config(path: str | Path) -> CalibrationConfig:
     path = Path(path)
     source = str(path)
     data = read_toml(path)
-    _known_keys(source, "", data, {"calibration", "parameters"})
+    known_keys(source, "", data, ("calibration", "parameters"))
     cal = data.get("calibration")
     if not isinstance(cal, Mapping):
         raise input_error(source, "calibration", "missing [calibration] table")
-    _known_keys(source, "calibration.", cal, set(CALIBRATION_KEYS) | {"fixed"})
+    known_keys(source, "calibration.", cal, (*CALIBRATION_KEYS, "fixed"))
     for key in ("scenario", "targets"):
         if key not in cal:
             raise input_error(source, f"calibration.{key}", f"missing ({CALIBRATION_KEYS[key]})")
     here = path.parent
-    scen_path = here / _string(source, "calibration.scenario", cal["scenario"])
+    scen_path = here / string(source, "calibration.scenario", cal["scenario"])
     scenario = load_scenario(scen_path)
     fixed = cal.get("fixed", {})
     if not isinstance(fixed, Mapping):
         raise input_error(source, "calibration.fixed", "must be a table of parameter = value")
     if fixed:
-        scenario = scenario.with_params(dict(fixed), source=f"{source}: calibration.fixed")
-    targets = load_targets(here / _string(source, "calibration.targets", cal["targets"]))
+        scenario = scenario.with_params(dict(fixed), source=f"{source}: calibration.fixed", text=False)
+    targets = load_targets(here / string(source, "calibration.targets", cal["targets"]))
     kw: dict = {}
     ints = {"seed": (0, 2**32 - 1), "replicates": (1, 1000), "population": (2, 1_000_000),
             "generations": (1, 1000), "budget_evaluations": (0, 10**9), "workers": (1, os.cpu_count() or 1),
@@ -293,15 +271,15 @@ def load_config(path: str | Path) -> CalibrationConfig:
               "quantile": (0.01, 0.99)}
     for key, (lo, hi) in ints.items():
         if key in cal:
-            kw[key] = _number(source, f"calibration.{key}", cal[key], lo, hi, integer=True)
+            kw[key] = whole(source, f"calibration.{key}", cal[key], lo, hi)
     for key, (lo, hi) in floats.items():
         if key in cal:
-            kw[key] = _number(source, f"calibration.{key}", cal[key], lo, hi)
+            kw[key] = number(source, f"calibration.{key}", cal[key], lo, hi)
     if "distance" in cal:
-        kw["distance"] = _string(source, "calibration.distance", cal["distance"], DISTANCES)
+        kw["distance"] = choice(source, "calibration.distance", cal["distance"], DISTANCES)
     if "point" in cal:
-        kw["point"] = _string(source, "calibration.point", cal["point"], POINTS)
-    name = _string(source, "calibration.name", cal.get("name", path.stem))
+        kw["point"] = choice(source, "calibration.point", cal["point"], POINTS)
+    name = string(source, "calibration.name", cal.get("name", path.stem))
     params = data.get("parameters")
     if not isinstance(params, Mapping) or not params:
         raise input_error(source, "parameters", 'must hold at least one [parameters."name"] table')
@@ -309,25 +287,26 @@ def load_config(path: str | Path) -> CalibrationConfig:
     for pname, spec in params.items():
         key = f'parameters."{pname}"'
         if pname not in PARAMS_BY_NAME:
-            raise input_error(source, key, "unknown parameter; see `mentorsim params`")
+            raise input_error(source, key, "unknown parameter; see `mentorsim params`"
+                              + suggest(pname, PARAMS_BY_NAME))
         p = PARAMS_BY_NAME[pname]
         if not isinstance(spec, Mapping):
             raise input_error(source, key, "must be a table (prior, low, high, why)")
-        _known_keys(source, key + ".", spec, PARAMETER_KEYS)
+        known_keys(source, key + ".", spec, PARAMETER_KEYS)
         if p.kind is not float:
             raise input_error(source, key, f"only real-valued parameters can be calibrated ({pname} is "
                               f"{p.kind.__name__})")
         if pname in fixed:
             raise input_error(source, key, "is also set in calibration.fixed; a parameter is either fixed "
                               "or calibrated")
-        _string(source, key + ".prior", spec.get("prior", "uniform"), PRIORS)
-        low = _number(source, key + ".low", spec.get("low", p.low), p.low, p.high)
-        high = _number(source, key + ".high", spec.get("high", p.high), p.low, p.high)
+        choice(source, key + ".prior", spec.get("prior", "uniform"), PRIORS)
+        low = number(source, key + ".low", spec.get("low", p.low), p.low, p.high, unit=p.unit)
+        high = number(source, key + ".high", spec.get("high", p.high), p.low, p.high, unit=p.unit)
         if not low < high:
             raise input_error(source, key, f"low ({low:g}) must be below high ({high:g})")
         if (low, high) != (p.low, p.high) and "why" not in spec:
             raise input_error(source, key + ".why", "missing: say why the prior narrows the declared range "
                               f"[{p.low:g}, {p.high:g}]")
-        priors.append(Prior(pname, low, high, _string(source, key + ".why", spec.get("why", ""))))
+        priors.append(Prior(pname, low, high, string(source, key + ".why", spec.get("why", ""))))
     return CalibrationConfig(source=source, name=name, scenario=scenario, targets=targets,
                              priors=tuple(priors), fixed=dict(fixed), **kw)

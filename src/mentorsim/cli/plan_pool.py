@@ -30,7 +30,7 @@ def register(sub) -> None:
                    help="grow the pool by hub teams (default) or by mentor days a month")
     p.add_argument("--max-size", type=int, default=None, help="largest pool size to try")
     p.add_argument("--day-rate", type=float, default=None,
-                   help="USD a mentor-day when mentorsim.economics.costs is absent (default planner.DAY_RATE_USD)")
+                   help="price every mentor-day at this many USD instead of the cost table's salary day rates")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override another parameter, e.g. --set mentors.available_days_per_month=10")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
@@ -42,7 +42,7 @@ def register(sub) -> None:
 def request_from_args(args):
     from mentorsim.errors import input_error
     from mentorsim.parameters.model_table import PARAMS_BY_NAME
-    from mentorsim.planner import DAY_RATE_USD, PlanRequest
+    from mentorsim.planner import PlanRequest
     from mentorsim.scenario import parse_sets
 
     def check(flag, value, ok, allowed):
@@ -70,15 +70,13 @@ def request_from_args(args):
     req = PlanRequest(facilities=args.facilities, interval_weeks=args.visit_interval_weeks,
                       local_share=args.local_share, years=args.years, target=args.target,
                       replicates=args.replicates, seed=args.seed, vary=args.vary, max_size=args.max_size,
-                      overrides=sets, day_rate=DAY_RATE_USD if args.day_rate is None else args.day_rate)
+                      overrides=sets, day_rate=args.day_rate)
     from mentorsim.planner import base_params
     base_params(req, 1 if args.vary == "teams" else 16)  # every input checked before any run
     return req
 
 
 def cmd_plan_pool(args) -> int:
-    import concurrent.futures as cf
-    import multiprocessing
     import os
     import sys
 
@@ -92,17 +90,14 @@ def cmd_plan_pool(args) -> int:
     req = request_from_args(args)
     need = planner.demand(req)
     workers = args.workers or os.cpu_count() or 1
-    pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
     bar = tqdm(unit="size", file=sys.stderr, disable=None, leave=False, desc="pool sizes")
     try:
         def step(res):
             bar.update(1)
             bar.set_postfix(size=res.size, coverage=f"{res.coverage:.2f}")
-        curve = planner.coverage_curve(req, pool, progress=step)
+        curve = planner.coverage_curve(req, workers, progress=step)
     finally:
         bar.close()
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
     best = planner.recommend(req, curve)
     chosen = best or curve[-1]
     table = planner.pool_table(req, chosen.size)

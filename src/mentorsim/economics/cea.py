@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from mentorsim.errors import InputError, input_error
+from mentorsim.validation import number
 
 REQUIRED = ("strategy", "cost", "effect")
 FRONTIER, DOMINATED, EXTENDED = "frontier", "dominated", "extendedly dominated"
@@ -80,21 +81,9 @@ def validate_table(table: pd.DataFrame, source: str = "<table>") -> pd.DataFrame
         seen[name] = i
         values = {}
         for col in ("cost", "effect"):
-            values[col] = _number(getattr(rec, col), source, f"row {i} ({name}) {col}")
+            values[col] = number(source, f"row {i} ({name}) {col}", getattr(rec, col), text=True)
         rows.append({"strategy": name, **values})
     return pd.DataFrame(rows, columns=list(REQUIRED))
-
-
-def _number(value, source: str, where: str) -> float:
-    if isinstance(value, bool):
-        raise input_error(source, where, "must be a number", value)
-    try:
-        x = float(str(value).strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise input_error(source, where, "must be a number", value) from None
-    if not math.isfinite(x):
-        raise input_error(source, where, "must be a finite number (not blank, NaN or infinite)", value)
-    return x
 
 
 def read_strategies_csv(path: str | Path) -> pd.DataFrame:

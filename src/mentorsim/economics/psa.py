@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import sys
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Callable, Iterable, Mapping, Sequence
@@ -53,11 +52,19 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
+from tqdm import tqdm
 
-from mentorsim.parameters.cost_table import ANALYSIS_CHOICES, COST_PARAMS
-from mentorsim.economics.evaluation import COMPARATOR, ComparatorCache, comparator_params, evaluate_run, is_comparator
+from mentorsim.economics.evaluation import (
+    COMPARATOR,
+    ComparatorCache,
+    comparator_params,
+    evaluate_run,
+    is_comparator,
+)
 from mentorsim.errors import input_error
-from mentorsim.parameters.model_table import PARAMS_BY_NAME, Param, check_value
+from mentorsim.executors import process_pool
+from mentorsim.parameters.cost_table import ANALYSIS_CHOICES, COST_PARAMS
+from mentorsim.parameters.model_table import PARAMS_BY_NAME, Param
 from mentorsim.randomness import replicate_seed
 
 SCOPES = ("default", "costs")
@@ -161,10 +168,7 @@ def load_posterior(path=None) -> pd.DataFrame | None:
         if c == "weight":
             continue
         for i, v in enumerate(df[c]):
-            try:
-                check_value(c, v)
-            except ValueError as exc:
-                raise input_error(source, f"row {i + 1} {c}", str(exc), v) from None
+            PARAMS_BY_NAME[c].check(v, source, f"row {i + 1} {c}", text=True)
     return df
 
 
@@ -181,7 +185,7 @@ def draw_parameters(seed: int, draw: int, names: Sequence[str], distribution: st
         row = int(rng.choice(len(w), p=w / w.sum()))
         for c in posterior.columns:
             if c != "weight":
-                values[c] = check_value(c, posterior[c].iloc[row])
+                values[c] = PARAMS_BY_NAME[c].check(posterior[c].iloc[row], f"data/{POSTERIOR_FILE}", text=True)
         values["posterior_row"] = row
     return values
 
@@ -312,8 +316,6 @@ def run_psa(strategies: Sequence[Strategy], n_draws: int, seed: int = 1, workers
         include_comparator: add the comparator (no mentorship in the first strategy's setting)
             when no strategy is one.
     """
-    from tqdm import tqdm
-
     if n_draws < 1:
         raise input_error("--psa", None, "must be at least 1 draw", n_draws)
     if distribution not in DISTRIBUTIONS:
@@ -333,7 +335,7 @@ def run_psa(strategies: Sequence[Strategy], n_draws: int, seed: int = 1, workers
             results = map(_run_draw, tasks)
             _collect(results, all_records, drawn_rows, bar, on_draw)
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with process_pool(workers) as pool:
                 _collect(pool.map(_run_draw, tasks), all_records, drawn_rows, bar, on_draw)
     finally:
         bar.close()

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from mentorsim.experiments.experiment import Experiment
+from mentorsim.experiments.experiment import Experiment, design_size  # noqa: F401 - design_size re-exported
 
 #: Spawn key of the design's random stream (distinct from the model's streams).
 DESIGN_STREAM = 0x64657369
@@ -80,27 +80,6 @@ def problem_of(exp: Experiment) -> dict:
     return {"num_vars": len(exp.params), "names": list(exp.names), "bounds": bounds}
 
 
-def design_size(exp: Experiment) -> int:
-    """Number of design points, without building the design."""
-    k = len(exp.params)
-    o = exp.options
-    if exp.method == "grid":
-        n = 1
-        for p in exp.params:
-            if p.with_ is None:
-                n *= len(p.values)
-        return n
-    if exp.method == "lhs":
-        return o["n"]
-    if exp.method == "sobol":
-        return o["n"] * (2 * k + 2 if o["second_order"] else k + 2)
-    if exp.method == "morris":
-        return o["trajectories"] * (k + 1)
-    if exp.method == "fast":
-        return o["n"] * k
-    raise ValueError(exp.method)
-
-
 def build_design(exp: Experiment) -> Design:
     """The design of ``exp`` (deterministic in the experiment file)."""
     problem = problem_of(exp)
@@ -137,6 +116,7 @@ def full_grid(exp: Experiment) -> np.ndarray:
 
 
 def _sample(exp: Experiment, problem: dict) -> np.ndarray:
+    # deliberately lazy: SALib (and its scipy/pandas imports) only for sampled designs, not grids
     from SALib.sample import fast_sampler, latin, morris, sobol
     rng = design_rng(exp.seed)
     o = exp.options

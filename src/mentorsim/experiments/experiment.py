@@ -42,14 +42,16 @@ key, the value and what is allowed (exit code 2 on the command line).
 
 from __future__ import annotations
 
-import difflib
 import importlib
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from mentorsim.errors import input_error, read_toml
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
+from mentorsim.results import OUTCOME_DOCS
+from mentorsim.scenario import default_scenario, load_scenario
+from mentorsim.validation import boolean, number, string, suggest, whole
 
 MODEL_TARGET = "model"
 METHODS = ("grid", "lhs", "sobol", "morris", "fast")
@@ -170,7 +172,7 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     for key in data:
         if key not in TOP_TABLES:
             raise input_error(source, key, "unknown table; allowed: " + ", ".join(TOP_TABLES)
-                              + _suggest(key, TOP_TABLES))
+                              + suggest(key, TOP_TABLES))
         if not isinstance(data[key], Mapping):
             raise input_error(source, key, f"must be a table [{key}]", data[key])
     exp = data.get("experiment")
@@ -179,15 +181,15 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     for key in exp:
         if key not in EXPERIMENT_KEYS:
             raise input_error(source, f"experiment.{key}", "unknown key; allowed: " + ", ".join(EXPERIMENT_KEYS)
-                              + _suggest(key, EXPERIMENT_KEYS))
+                              + suggest(key, EXPERIMENT_KEYS))
     default_name = Path(source).stem if source.endswith(".toml") else "experiment"
-    name = _string(source, "experiment.name", exp.get("name", default_name))
+    name = string(source, "experiment.name", exp.get("name", default_name))
     if not name or any(c in name for c in "/\\") or name.startswith("."):
         raise input_error(source, "experiment.name", "must be a non-empty name without slashes", name)
-    description = _string(source, "experiment.description", exp.get("description", ""))
-    seed = _whole(source, "experiment.seed", exp.get("seed", 1), 0, 2**32 - 1)
-    replicates = _whole(source, "experiment.replicates", exp.get("replicates", 1), 1, 100_000)
-    target = _string(source, "experiment.target", exp.get("target", MODEL_TARGET))
+    description = string(source, "experiment.description", exp.get("description", ""))
+    seed = whole(source, "experiment.seed", exp.get("seed", 1), 0, 2**32 - 1)
+    replicates = whole(source, "experiment.replicates", exp.get("replicates", 1), 1, 100_000)
+    target = string(source, "experiment.target", exp.get("target", MODEL_TARGET))
     if target != MODEL_TARGET:
         resolve_target(target, source)  # fails now, with a clear line, rather than in every run
     is_model = target == MODEL_TARGET
@@ -199,13 +201,12 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
         if not is_model:
             raise input_error(source, "experiment.base", "a base scenario applies to the model only; "
                               "give a callable's constants in [fixed]", exp["base"])
-        base_rel = _string(source, "experiment.base", exp["base"])
+        base_rel = string(source, "experiment.base", exp["base"])
         base_path = (base_dir or Path(".")) / base_rel
         if not base_path.is_file():
             raise input_error(source, "experiment.base", f"no such scenario file ({base_path})", base_rel)
         base_source = str(base_path)
     if is_model:
-        from mentorsim.scenario import default_scenario, load_scenario
         base = load_scenario(base_source) if base_source != "<defaults>" else default_scenario()
         fixed = {}
         for key, value in fixed_raw.items():
@@ -225,7 +226,7 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     method = design.get("method")
     if method not in METHODS:
         raise input_error(source, "design.method", "allowed: " + ", ".join(METHODS)
-                          + (_suggest(method, METHODS) if isinstance(method, str) else ""), method)
+                          + (suggest(method, METHODS) if isinstance(method, str) else ""), method)
     allowed = DESIGN_KEYS[method]
     options = {}
     for key, value in design.items():
@@ -288,12 +289,11 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
             raise input_error(source, "experiment.outputs", "an output may not share its name with a "
                               "parameter or a stored column (" + ", ".join(RESERVED_NAMES) + ")", o)
     if is_model:
-        from mentorsim.results import OUTCOME_DOCS
         for o in outputs:
             if o not in OUTCOME_DOCS:
                 raise input_error(source, "experiment.outputs", "unknown output; allowed: keys of "
                                   "runner.evaluate(), e.g. composite_month12_pct, composite_followup24_pct, "
-                                  "mentor_days (see results.OUTCOME_DOCS)" + _suggest(o, OUTCOME_DOCS), o)
+                                  "mentor_days (see results.OUTCOME_DOCS)" + suggest(o, OUTCOME_DOCS), o)
 
     # -- analysis --------------------------------------------------------------------------------
     analysis_raw = data.get("analysis", {})
@@ -311,11 +311,31 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
                         analysis=analysis)
     if is_model:
         _check_base(result, source)
-    from mentorsim.experiments.designs import design_size
     total = design_size(result) * replicates
     if total > MAX_RUNS:
         raise input_error(source, "design", f"{total} runs is more than the {MAX_RUNS} a sweep may hold")
     return result
+
+
+def design_size(exp: Experiment) -> int:
+    """Number of design points, without building the design (see designs.py for the methods)."""
+    k = len(exp.params)
+    o = exp.options
+    if exp.method == "grid":
+        n = 1
+        for p in exp.params:
+            if p.with_ is None:
+                n *= len(p.values)
+        return n
+    if exp.method == "lhs":
+        return o["n"]
+    if exp.method == "sobol":
+        return o["n"] * (2 * k + 2 if o["second_order"] else k + 2)
+    if exp.method == "morris":
+        return o["trajectories"] * (k + 1)
+    if exp.method == "fast":
+        return o["n"] * k
+    raise ValueError(exp.method)
 
 
 def resolve_target(target: str, source: str = "target") -> Callable[..., Mapping]:
@@ -348,11 +368,10 @@ def _param(source: str, key: str, spec, method: str, is_model: bool) -> ParamRan
             raise input_error(source, f"{where}.{k}", "unknown key; allowed: " + ", ".join(SPEC_KEYS))
     decl = None
     if is_model:
-        from mentorsim.parameters.model_table import PARAMS_BY_NAME
         decl = PARAMS_BY_NAME.get(key)
         if decl is None:
             raise input_error(source, where, "unknown parameter; see `mentorsim params` for the allowed names"
-                              + _suggest(key, PARAMS_BY_NAME))
+                              + suggest(key, PARAMS_BY_NAME))
     kind = decl.kind if decl is not None else float
     unit = decl.unit if decl is not None else ""
     if method == "grid":
@@ -364,7 +383,7 @@ def _param(source: str, key: str, spec, method: str, is_model: bool) -> ParamRan
         typed = []
         for v in values:
             typed.append(_model_value(source, f"{where}.values", key, v) if decl is not None
-                         else _number(source, f"{where}.values", v))
+                         else number(source, f"{where}.values", v))
         with_ = spec.get("with")
         if with_ is None and len(set(typed)) != len(typed):
             raise input_error(source, f"{where}.values", "lists a value twice", values)
@@ -378,8 +397,8 @@ def _param(source: str, key: str, spec, method: str, is_model: bool) -> ParamRan
         raise input_error(source, where, "a true/false switch can only be varied in a grid design")
     if decl is None and ("low" not in spec or "high" not in spec):
         raise input_error(source, where, "a callable's parameter needs low and high")
-    low = _number(source, f"{where}.low", spec["low"]) if "low" in spec else decl.low
-    high = _number(source, f"{where}.high", spec["high"]) if "high" in spec else decl.high
+    low = number(source, f"{where}.low", spec["low"]) if "low" in spec else decl.low
+    high = number(source, f"{where}.high", spec["high"]) if "high" in spec else decl.high
     if decl is not None:
         for k, v in (("low", low), ("high", high)):
             if not (decl.low <= v <= decl.high):
@@ -393,22 +412,14 @@ def _param(source: str, key: str, spec, method: str, is_model: bool) -> ParamRan
 
 
 def _model_value(source: str, where: str, name: str, value):
-    from mentorsim.parameters.model_table import PARAMS_BY_NAME, check_value
     if name not in PARAMS_BY_NAME:
         raise input_error(source, where, "unknown parameter; see `mentorsim params` for the allowed names"
-                          + _suggest(name, PARAMS_BY_NAME), name)
-    if isinstance(value, str):
-        raise input_error(source, where, f"must be a {'true/false' if PARAMS_BY_NAME[name].kind is bool else 'number'}"
-                          f" for {name}, not a string", value)
-    try:
-        return check_value(name, value)
-    except ValueError as exc:
-        raise input_error(source, where, f"{name} {exc}", value) from None
+                          + suggest(name, PARAMS_BY_NAME), name)
+    return PARAMS_BY_NAME[name].check(value, source, where)
 
 
 def _check_base(exp: Experiment, source: str) -> None:
     """The base scenario with [fixed] must itself be a valid scenario (combination checks)."""
-    from mentorsim.scenario import default_scenario
     default_scenario().with_params(dict(exp.base_overrides), source=source)
 
 
@@ -423,40 +434,11 @@ def _flatten(table: Mapping, leaf, prefix: str = "") -> dict:
     return out
 
 
-def _string(source, key, value) -> str:
-    if not isinstance(value, str):
-        raise input_error(source, key, "must be a string", value)
-    return value
-
-
-def _whole(source, key, value, low, high) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high):
-        raise input_error(source, key, f"must be a whole number from {low} to {high}", value)
-    return value
-
-
-def _number(source, key, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise input_error(source, key, "must be a finite number", value)
-    return float(value)
-
-
 def _typed(source, key, value, kind, check, what):
+    """A design or analysis option: of ``kind`` and passing ``check`` (``what`` says what is allowed)."""
     if kind is bool:
-        if not isinstance(value, bool):
-            raise input_error(source, key, f"must be {what}", value)
-        return value
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise input_error(source, key, f"must be {what}", value)
-    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise input_error(source, key, f"must be {what}", value)
-    value = kind(value)
+        return boolean(source, key, value)
+    value = (whole if kind is int else number)(source, key, value, what=what)
     if check is not None and not check(value):
         raise input_error(source, key, f"must be {what}", value)
     return value
-
-
-def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""

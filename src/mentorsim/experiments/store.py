@@ -163,6 +163,7 @@ class RunStore:
 
     def export_parquet(self, path: str | Path, metadata: Mapping | None = None) -> None:
         """Parquet (pyarrow) with the experiment's metadata in the schema."""
+        # deliberately lazy: pyarrow is heavy and needed only for the export at the end of a sweep
         import pyarrow as pa
         import pyarrow.parquet as pq
         table = pa.Table.from_pandas(self.frame(), preserve_index=False)

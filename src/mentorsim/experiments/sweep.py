@@ -29,11 +29,18 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
-from mentorsim.experiments.designs import Design, build_design, design_hash
 from mentorsim.errors import input_error
-from mentorsim.experiments.experiment import Experiment
+from mentorsim.executors import LocalExecutor
+from mentorsim.experiments.designs import Design, build_design, design_hash
+from mentorsim.experiments.experiment import Experiment, resolve_target
 from mentorsim.experiments.store import STORE_FILE, RunRecord, RunStore
+from mentorsim.output_folder import dumps, output_dir
+from mentorsim.provenance import metadata
+from mentorsim.results import interval
+from mentorsim.runner import evaluate
+from mentorsim.scenario import default_scenario
 
 #: Seconds between commits of finished runs.
 FLUSH_SECONDS = 1.0
@@ -78,7 +85,6 @@ _CACHE: dict = {}
 def _base(job: Job):
     key = ("base", job.key)
     if key not in _CACHE:
-        from mentorsim.scenario import default_scenario
         _CACHE[key] = default_scenario().with_params(dict(job.base_overrides), source="base")
     return _CACHE[key]
 
@@ -86,7 +92,6 @@ def _base(job: Job):
 def _callable(job: Job):
     key = ("target", job.target)
     if key not in _CACHE:
-        from mentorsim.experiments.experiment import resolve_target
         fn = resolve_target(job.target)
         try:
             sig = inspect.signature(fn).parameters
@@ -101,7 +106,6 @@ def _callable(job: Job):
 def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> tuple[dict, float]:
     """Evaluate one run; returns (outputs, seconds spent in the target itself)."""
     if job.target == "model":
-        from mentorsim.runner import evaluate
         scenario = _base(job).with_params(values, source=f"design point {point}")
         start = time.perf_counter()
         out = evaluate(scenario.params, seed=job.seed, replicate=replicate)
@@ -157,7 +161,6 @@ def run_values(design: Design, point: int) -> dict[str, Any]:
 
 def open_store(exp: Experiment, design: Design, out: Path, resume: bool) -> RunStore:
     """Create the sweep's store in ``out``, or reopen it with ``resume`` (same design only)."""
-    from mentorsim.provenance import metadata
     dhash = design_hash(exp, design)
     path = out / STORE_FILE
     if path.exists():
@@ -220,9 +223,6 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
         max_runs: run at most this many of the missing runs, in run order (benchmarks, smoke tests);
             the sweep stays incomplete, and ``resume`` finishes it.
     """
-    from tqdm import tqdm
-
-    from mentorsim.executors import LocalExecutor
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise input_error(str(out), None, "--out must be a folder, not a file")
@@ -293,7 +293,6 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
 
 def point_summary(exp: Experiment, design: Design, frame: pd.DataFrame) -> pd.DataFrame:
     """Per design point: parameter values, runs done, and each output's mean and 95% interval."""
-    from mentorsim.results import interval
     rows = []
     done = frame[frame["status"] == "done"]
     groups = dict(tuple(done.groupby("point")))
@@ -312,18 +311,17 @@ def point_summary(exp: Experiment, design: Design, frame: pd.DataFrame) -> pd.Da
 
 def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) -> None:
     """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir)."""
-    from mentorsim.experiments import plots as sweep_plots
-    from mentorsim.output_folder import dumps, output_dir
+    from mentorsim.experiments import plots as sweep_plots  # deliberately lazy: matplotlib, for exports only
     meta = store.meta()
     frame = store.frame()
     counts = store.counts()
-    metadata = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],
+    manifest = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],
                                      "database": STORE_FILE, "runs_done": counts["done"],
                                      "runs_failed": counts["failed"]}
     points = point_summary(exp, design, frame)
-    with output_dir(out, metadata) as stage:
+    with output_dir(out, manifest) as stage:
         frame.to_csv(stage / "runs.csv", index=False)
-        store.export_parquet(stage / "runs.parquet", metadata)
+        store.export_parquet(stage / "runs.parquet", manifest)
         points.to_csv(stage / "points.csv", index=False)
         (stage / "experiment.json").write_text(dumps(meta["experiment"]))
         sweep_plots.plot_sweep(exp, design, points, stage / f"{exp.name}.png")

@@ -301,39 +301,13 @@ def defaults() -> dict[str, Value]:
 
 
 def check_value(name: str, value) -> Value:
-    """Coerce ``value`` to the parameter's type and check its range.
+    """``value`` typed and range-checked for parameter ``name`` (text accepted): see ``Param.check``.
 
     Raises:
         KeyError: unknown name.
-        ValueError: wrong type or out of range; the message says what is allowed.
+        InputError: wrong type or out of range; the message says what is allowed.
     """
-    p = PARAMS_BY_NAME[name]
-    if p.kind is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise ValueError("must be true or false")
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number in [{p.low:g}, {p.high:g}]")
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise ValueError(f"must be a number in [{p.low:g}, {p.high:g}]") from None
-    if not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number in [{p.low:g}, {p.high:g}]")
-    if value != value:  # NaN
-        raise ValueError(f"must be a number in [{p.low:g}, {p.high:g}]")
-    if p.kind is int:
-        if float(value) != int(value):
-            raise ValueError(f"must be a whole number in [{p.low:g}, {p.high:g}]")
-        value = int(value)
-    else:
-        value = float(value)
-    if not (p.low <= value <= p.high):
-        raise ValueError(f"must be in [{p.low:g}, {p.high:g}] ({p.unit})")
-    return value
+    return PARAMS_BY_NAME[name].check(value, text=True)
 
 
 def markdown_table() -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from mentorsim import validation
+
 Value = Union[float, int, bool]
 
 TAGS = ("cited", "assumption", "calibrated")
@@ -36,6 +38,22 @@ class Param:
     @property
     def kind(self) -> type:
         return type(self.default)
+
+    def check(self, value, source: str = "", key: str | None = None, *, text: bool = False) -> Value:
+        """``value`` typed as this parameter (bool, int or float) and within its range.
+
+        The rules are :mod:`mentorsim.validation`'s: a string is refused unless ``text`` (``--set``,
+        the page, CSV cells), numpy scalars are numbers, NaN and infinities are refused.
+
+        Raises:
+            InputError: one line naming ``source``, ``key`` (default: the parameter's name), the
+                value and what is allowed.
+        """
+        key = key or self.name
+        if self.kind is bool:
+            return validation.boolean(source, key, value, text=text)
+        check = validation.whole if self.kind is int else validation.number
+        return check(source, key, value, self.low, self.high, unit=self.unit, text=text)
 
 
 #: The range of a boolean switch, for declarations.

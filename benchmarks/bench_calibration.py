@@ -24,8 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mentorsim.calibration.abc import (posterior_frame, run_calibration, simulator_for,  # noqa: E402
-                                   summarise_posterior)
+from mentorsim.calibration.abc import posterior_frame, run_calibration, simulator_for, summarise_posterior  # noqa: E402
 from mentorsim.calibration.config import Target, load_config  # noqa: E402
 from mentorsim.parameters.model_table import PARAMS_BY_NAME  # noqa: E402
 

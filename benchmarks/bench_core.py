@@ -108,7 +108,7 @@ def bench_memory(n_facilities: int) -> dict:
     m = MentorshipModel(p, seed=1)
     for _ in range(3):
         m.step()
-    current, peak = tracemalloc.get_traced_memory()
+    _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"providers": m.providers.n, "peak_mb": peak / 1e6, "bytes_per_provider": peak / m.providers.n}
 

@@ -26,12 +26,11 @@ import time
 import tomllib
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mentorsim.experiments.designs import build_design  # noqa: E402
 from mentorsim.executors import DaskExecutor, LocalExecutor, SerialExecutor  # noqa: E402
+from mentorsim.experiments.designs import build_design  # noqa: E402
 from mentorsim.experiments.experiment import experiment_from_dict  # noqa: E402
 from mentorsim.experiments.sweep import run_sweep  # noqa: E402
 

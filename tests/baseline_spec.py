@@ -5,8 +5,8 @@ Used by tests/test_baseline.py (compare) and tests/baseline/update.py (regenerat
 from __future__ import annotations
 
 import numpy as np
-
 from conftest import params_with
+
 from mentorsim.runner import evaluate
 
 SCENARIOS = ("ss2020", "virtual_only", "local_mentors", "no_mentorship")

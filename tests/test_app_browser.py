@@ -21,10 +21,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +134,7 @@ def _uncovered(page, selector: str) -> bool:
 
 def test_desktop_preset_run_save_reload_export(browser_ctx, server, tmp_path):
     from playwright.sync_api import expect
+
     from mentorsim.policy.compute import read_comparison_csv
     from mentorsim.policy.levers import scenario_from_text
     url, lines = server
@@ -240,6 +239,7 @@ def test_desktop_preset_run_save_reload_export(browser_ctx, server, tmp_path):
 
 def test_phone_preset_run_results_reachable_export(browser_ctx, server, tmp_path):
     from playwright.sync_api import expect
+
     from mentorsim.policy.compute import read_comparison_csv
     url, lines = server
     page = _open(browser_ctx, url, 390, 844)

@@ -1,7 +1,28 @@
 """The page's levers: each maps to a parameter and is checked as the CLI checks --set."""
 
-from mentorsim.policy.levers import LEVERS, PARAM_LEVERS, base_scenario, check, initial_values
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mentorsim.errors import InputError
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
+from mentorsim.policy.levers import (
+    LEVERS,
+    PARAM_LEVERS,
+    auto_name,
+    base_scenario,
+    check,
+    from_query,
+    initial_values,
+    preset_scenario,
+    presets,
+    scenario_from_text,
+    scenario_toml,
+    to_query,
+)
+from mentorsim.scenario import load_scenario, shipped_scenarios
 
 
 def test_every_lever_is_a_parameter_or_a_run_setting():
@@ -57,24 +78,13 @@ def test_combination_naming_a_fixed_parameter_is_a_general_error():
 
 # --- presets, save and load, the address ---------------------------------------------------------
 
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-from mentorsim.errors import InputError
-from mentorsim.policy.levers import (auto_name, from_query, preset_scenario, presets, scenario_from_text,
-                                     scenario_toml, to_query)
-from mentorsim.scenario import load_scenario, shipped_scenarios
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_one_preset_per_shipped_scenario_named_as_people_say_it():
     got = {p.key: p.title for p in presets()}
     assert set(got) == set(shipped_scenarios())
-    assert got["ss2020"] == "As run (SS2020)" and list(got)[0] == "ss2020"
+    assert got["ss2020"] == "As run (SS2020)" and next(iter(got)) == "ss2020"
     assert got["ss2020_weekly_echo"] == "Weekly ECHO"
     assert got["in_person_only"] == "In-person only"
     assert got["virtual_only"] == "Virtual only (COVID-19)"

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from baseline_spec import SCENARIOS, compute
 
 FROZEN = json.loads((Path(__file__).parent / "baseline" / "ss2020.json").read_text())

@@ -15,14 +15,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim.parameters import calibrated
-from mentorsim.calibration.abc import (FAR, RmsZDistance, Simulator, generations_table, posterior_frame,
-                                   rms_z, run_calibration, simulator_for, summarise_posterior,
-                                   weighted_quantile)
-from mentorsim.calibration.config import Target, load_config, load_targets, proportion_se
+from mentorsim.calibration.abc import (
+    FAR,
+    RmsZDistance,
+    Simulator,
+    generations_table,
+    posterior_frame,
+    rms_z,
+    run_calibration,
+    simulator_for,
+    summarise_posterior,
+    weighted_quantile,
+)
+from mentorsim.calibration.config import Target, load_config, proportion_se
 from mentorsim.calibration.measures import outputs_of
 from mentorsim.cli.main import main
 from mentorsim.errors import InputError
+from mentorsim.parameters import calibrated
 from mentorsim.parameters.model_table import MODEL_PARAMS, PARAMS_BY_NAME
 from mentorsim.runner import simulate
 

@@ -6,8 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim.economics.cea import (DOMINATED, EXTENDED, FRONTIER, best_at, default_wtp, incremental_analysis,
-                           net_monetary_benefit, validate_table, wtp_summary)
+from mentorsim.economics.cea import (
+    DOMINATED,
+    EXTENDED,
+    FRONTIER,
+    best_at,
+    default_wtp,
+    incremental_analysis,
+    net_monetary_benefit,
+    validate_table,
+    wtp_summary,
+)
 from mentorsim.errors import InputError
 
 

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import numpy as np
+from conftest import SCENARIOS
 
-from conftest import ROOT, SCENARIOS
 from mentorsim.cli.main import main
 from mentorsim.parameters.model_table import PARAMS
 

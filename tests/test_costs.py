@@ -7,16 +7,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorsim.parameters.cost_table import COST_PARAMS, PRICE_LABEL
-from mentorsim.economics.costs import (FIXED_ITEMS, ITEMS, CostAccount, cost_account, cost_per_ssi, day_rate,
-                             per_diem_usd, ssi_savings, visit_rows)
+from mentorsim.economics.costs import (
+    FIXED_ITEMS,
+    ITEMS,
+    CostAccount,
+    cost_account,
+    cost_per_ssi,
+    day_rate,
+    per_diem_usd,
+    ssi_savings,
+    visit_rows,
+)
 from mentorsim.economics.discounting import discounted_years, factor_for_month, month_of_week, weekly_factors
 from mentorsim.economics.evaluation import comparator_params
-from mentorsim.timeline import WEEKS_PER_MONTH
+from mentorsim.parameters.cost_table import COST_PARAMS, PRICE_LABEL
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
+from mentorsim.parameters.sources import SOURCES
 from mentorsim.runner import simulate
 from mentorsim.scenario import load_scenario
-from mentorsim.parameters.sources import SOURCES
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 SS2020 = dict(load_scenario("scenarios/ss2020.toml").params)
 
@@ -178,7 +187,7 @@ def test_training_costs_by_hand(ss2020_runs):
     assert len(tr) >= 4  # the regional pool: two local positions in each of two regions
     m = out.mentors.set_index("mentor")
     expected = 0.0
-    for week, group in tr.groupby("week"):
+    for _week, group in tr.groupby("week"):
         for mid in group["mentor"]:
             cadre = {"theatre_nursing": "nurse", "ward_nursing": "nurse", "anaesthesia": "anaesthesia",
                      "surgery_obgyn": "medical_officer"}[m.loc[mid, "discipline"]]

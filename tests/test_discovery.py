@@ -15,7 +15,7 @@ TRUE_B = (0.5, 1.0)
 
 
 def known_box(seed: int, n: int = 1500):
-    """y = 1 inside a in [0.2, 0.6] and b >= 0.5; outside uniform on [0, 0.9], 5% of it set to 1."""
+    """Y = 1 inside a in [0.2, 0.6] and b >= 0.5; outside uniform on [0, 0.9], 5% of it set to 1."""
     rng = np.random.default_rng(seed)
     x = rng.uniform(0, 1, (n, 4))
     inside = (x[:, 0] >= TRUE_A[0]) & (x[:, 0] <= TRUE_A[1]) & (x[:, 1] >= TRUE_B[0])

@@ -1,6 +1,7 @@
 """Generated documentation matches the code (run `make docs` after changing parameters)."""
 
 from conftest import ROOT
+
 from mentorsim.docs_gen import expected
 from mentorsim.parameters.model_table import PARAMS
 

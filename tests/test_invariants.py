@@ -1,8 +1,8 @@
 """Invariants: states in range, counts conserved, nothing created or lost."""
 
 import numpy as np
-
 from conftest import params_with
+
 from mentorsim.model.model import MentorshipModel
 from mentorsim.model.people import ROLES
 

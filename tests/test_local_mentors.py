@@ -1,8 +1,8 @@
 """Local (regional) mentors: less travel per visit; handover, pairing and the pool."""
 
 import numpy as np
-
 from conftest import params_with
+
 from mentorsim.runner import simulate
 
 

@@ -4,6 +4,7 @@ import gc
 import weakref
 
 from conftest import params_with
+
 from mentorsim.model.model import MentorshipModel
 from mentorsim.runner import evaluate
 

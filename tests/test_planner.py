@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import replace
@@ -41,7 +42,7 @@ def test_local_positions_and_their_pipeline():
 def test_a_longer_visit_interval_needs_fewer_mentor_days(local_share):
     days = [planner.demand(PlanRequest(facilities=20, interval_weeks=w, local_share=local_share))
             ["days_needed_per_year"].sum() for w in (2, 4, 9, 13, 26)]
-    assert all(a > b for a, b in zip(days, days[1:]))
+    assert all(a > b for a, b in itertools.pairwise(days))
     sim = [planner.evaluate_size(PlanRequest(facilities=10, interval_weeks=w, local_share=local_share,
                                              years=1.5, replicates=3), 3) for w in (4, 9, 26)]
     made = [s.mentor_days + s.travel_days for s in sim]
@@ -55,8 +56,8 @@ def test_more_mentors_never_lower_coverage():
     assert [r.size for r in curve] == [1, 2, 3, 4]
     made = [r.visits_made_pct for r in curve]
     cover = [r.coverage for r in curve]
-    assert all(b >= a for a, b in zip(made, made[1:])), made
-    assert all(b >= a for a, b in zip(cover, cover[1:])), cover
+    assert all(b >= a for a, b in itertools.pairwise(made)), made
+    assert all(b >= a for a, b in itertools.pairwise(cover)), cover
     assert made[0] < 90 and made[-1] > made[0] and cover[-1] > cover[0]
 
 
@@ -66,7 +67,7 @@ def test_more_mentor_days_never_lower_coverage():
     curve = planner.coverage_curve(req)
     assert [r.size for r in curve] == [4, 6, 8, 10, 12]
     made = [r.visits_made_pct for r in curve]
-    assert all(b >= a for a, b in zip(made, made[1:])), made
+    assert all(b >= a for a, b in itertools.pairwise(made)), made
 
 
 def test_recommend_takes_the_smallest_pool_reaching_the_target():

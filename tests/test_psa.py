@@ -5,10 +5,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mentorsim.economics.psa import (
+    PSAResult,
+    Strategy,
+    draw_parameters,
+    load_posterior,
+    pert_shape,
+    psa_parameter_names,
+    quantile,
+    run_psa,
+)
 from mentorsim.parameters.cost_table import ANALYSIS_CHOICES
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
-from mentorsim.economics.psa import (PSAResult, Strategy, draw_parameters, load_posterior, pert_shape,
-                           psa_parameter_names, quantile, run_psa)
 from mentorsim.scenario import load_scenario
 
 

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from mentorsim.policy import economics as app_econ
 from mentorsim.cli.main import main
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -1,13 +1,13 @@
 """Reproducibility: same seed, same result (serial or parallel); different seeds differ;
 scenarios compared with one seed share common random numbers."""
 
-from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
 
 import numpy as np
-
 from conftest import params_with
+
 from mentorsim.model.chunks import CHUNKS, PARALLEL_MIN_POSTS, facility_chunks
 from mentorsim.model.model import MentorshipModel
 from mentorsim.runner import evaluate, simulate

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SCENARIOS
+
 from mentorsim.cli.main import main
 from mentorsim.errors import InputError
 from mentorsim.parameters.model_table import PARAMS, defaults

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mentorsim.experiments import sensitivity
-from mentorsim.experiments import testfunctions
-from mentorsim.experiments.designs import build_design
 from mentorsim.errors import InputError
 from mentorsim.executors import SerialExecutor
+from mentorsim.experiments import sensitivity, testfunctions
+from mentorsim.experiments.designs import build_design
 from mentorsim.experiments.experiment import experiment_from_dict
 from mentorsim.experiments.store import RunStore
 from mentorsim.experiments.sweep import run_sweep
@@ -37,7 +36,7 @@ def test_sobol_indices_of_ishigami_match_the_analytic_values(tmp_path):
     true = testfunctions.ishigami_indices()
     assert res.index("y", "S1").to_numpy() == pytest.approx(true["S1"], abs=0.04)
     assert res.index("y", "ST").to_numpy() == pytest.approx(true["ST"], abs=0.04)
-    s2, c2 = res.second_order["y"]
+    s2, _c2 = res.second_order["y"]
     assert s2[0, 2] == pytest.approx(true["S13"], abs=0.06)
     assert abs(s2[0, 1]) < 0.06 and abs(s2[1, 2]) < 0.06
     # the intervals are honest: each covers the truth, and they are not absurdly wide
@@ -67,9 +66,9 @@ def test_morris_ranks_sobol_g_inputs_by_importance(tmp_path):
 
 def test_fast_of_ishigami_matches_and_leaves_the_global_generator_alone(tmp_path):
     exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami", ISHIGAMI, "fast", n=2000)
-    before = np.random.get_state()[1].copy()
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 - the global state is what is checked
     res = sensitivity.analyze(exp, design, frame)
-    assert np.array_equal(np.random.get_state()[1], before)
+    assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
     true = testfunctions.ishigami_indices()
     assert res.index("y", "S1").to_numpy() == pytest.approx(true["S1"], abs=0.04)
     assert res.index("y", "ST").to_numpy() == pytest.approx(true["ST"], abs=0.06)

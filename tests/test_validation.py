@@ -229,7 +229,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_calibration_workers_die_with_their_parent(tmp_path):
-    """pyABC's workers are daemons, which a killed parent does not stop (issue 14: they lived on for
+    """PyABC's workers are daemons, which a killed parent does not stop (issue 14: they lived on for
     minutes); abc_sampler's workers watch their parent and exit within a second or so."""
     import signal
     import subprocess

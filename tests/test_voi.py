@@ -129,7 +129,7 @@ def test_evppi_table_from_long_psa_records():
 
 
 def test_plot_evppi_writes_png(tmp_path):
-    s, t, _ = linear_sample(4, n=300)
+    s, _t, _ = linear_sample(4, n=300)
     res = voi.analyse(s, [1.0, 3.0], bootstrap=20)
     rows = [{"name": n, "wtp": float(w), "evpi": res["evpi"][w], **v} for n, d in res["evppi"].items()
             for w, v in d["values"].items()]

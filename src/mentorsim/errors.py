@@ -21,7 +21,7 @@ class InputError(Exception):
 
 
 def input_error(source: str, key: str | None, problem: str, value=None) -> InputError:
-    """Make an :class:`InputError` naming ``source`` (a file or ``--set``) and ``key``.
+    r"""Make an :class:`InputError` naming ``source`` (a file or ``--set``) and ``key``.
 
     The message is ``source: key = value: problem`` (parts left out when not given), always one
     line: line breaks inside any part (a strategy name read from a CSV with an open quote, a

@@ -33,7 +33,8 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import mentorsim
 from mentorsim.errors import input_error
@@ -63,7 +64,7 @@ class SerialExecutor(_Closing):
         for chunk in chunks:
             try:
                 result = fn(job, chunk, 1)
-            except Exception as exc:  # noqa: BLE001 - fn records run errors itself; this is a broken job
+            except Exception as exc:
                 on_lost(chunk, 1, f"{type(exc).__name__}: {exc}")
                 continue
             on_result(chunk, result)
@@ -287,7 +288,7 @@ class DaskExecutor(_Closing):
                               f"(waited {timeout:g} s); start some with `dask worker {address}`") from None
         try:
             versions = self.client.run(_probe)
-        except Exception as exc:  # noqa: BLE001 - reported as one line
+        except Exception as exc:
             self.client.close()
             raise input_error("--scheduler", None, f"workers at {address} cannot import mentorsim "
                               f"({type(exc).__name__}: {exc})") from None
@@ -329,7 +330,7 @@ class DaskExecutor(_Closing):
                 result = fut.result()
             except (KilledWorker, FutureCancelledError, OSError) as exc:
                 _retry(queue, chunk, attempt, max_attempts, on_lost, f"a Dask worker died ({type(exc).__name__})")
-            except Exception as exc:  # noqa: BLE001 - the chunk function itself broke
+            except Exception as exc:
                 on_lost(chunk, attempt, f"{type(exc).__name__}: {exc}")
             else:
                 on_result(chunk, result)

@@ -31,8 +31,8 @@ is priced at that rate instead, the rest (per diem, transport, course costs) unc
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,7 @@ def base_params(req: PlanRequest, size: int | None = None) -> dict:
                           "horizon; lengthen --years or --set mentors.handover_month=...", req.local_share)
     if size is not None:
         upd["mentors.teams" if req.vary == "teams" else "mentors.available_days_per_month"] = size
-    merged = {k: v for k, v in sc.overrides.items()} | upd
+    merged = dict(sc.overrides.items()) | upd
     return dict(default_scenario().with_params(merged, source="plan-pool").params)
 
 

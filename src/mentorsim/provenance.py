@@ -38,7 +38,7 @@ def library_versions() -> dict[str, str]:
 def metadata(seed: int | None = None, **extra) -> dict:
     """Provenance for an output: add run-specific fields with ``extra``."""
     out = {"mentorsim_version": __version__, "git_commit": git_commit(),
-           "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+           "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
            "libraries": library_versions()}
     if seed is not None:
         out["seed"] = int(seed)

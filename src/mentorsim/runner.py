@@ -14,7 +14,7 @@ intervention's, not noise.
 from __future__ import annotations
 
 import time
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from mentorsim.model.model import MentorshipModel
 from mentorsim.results import Results, RunOutput, run_outcomes

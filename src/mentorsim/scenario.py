@@ -17,11 +17,11 @@ key, the value and what is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping
 
 from mentorsim.errors import InputError, input_error, read_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS, Value, defaults

@@ -22,7 +22,7 @@ class TimeAxis:
     wpm: float = WEEKS_PER_MONTH
 
     @classmethod
-    def from_params(cls, p) -> "TimeAxis":
+    def from_params(cls, p) -> TimeAxis:
         return cls(programme_weeks=month_row(p["programme.months"]),
                    followup_weeks=month_row(p["followup.months"]),
                    survey_week=month_row(p["programme.survey_month"]))

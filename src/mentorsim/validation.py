@@ -28,14 +28,24 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
 from mentorsim.errors import InputError, input_error
 
-__all__ = ["InputError", "suggest", "is_number", "number", "whole", "boolean", "string", "choice",
-           "known_keys", "span"]
+__all__ = [
+    "InputError",
+    "boolean",
+    "choice",
+    "is_number",
+    "known_keys",
+    "number",
+    "span",
+    "string",
+    "suggest",
+    "whole",
+]
 
 
 def suggest(word, choices: Iterable) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from baseline_spec import SCENARIOS, SEED, REPLICATES, KEYS, compute  # noqa: E402
+from baseline_spec import KEYS, REPLICATES, SCENARIOS, SEED, compute  # noqa: E402
 
 
 def main() -> None:

@@ -145,7 +145,7 @@ def run_task():
     try:
         run = app_compute.run_scenario(scenario, checked.seed, checked.replicates,
                                        progress=on_progress, name=name, on_core=on_core)
-    except Exception as exc:  # noqa: BLE001 - the page keeps working and says what happened
+    except Exception as exc:
         import traceback
         traceback.print_exc(file=sys.stderr)
         run_error.set(f"The run failed: {type(exc).__name__}: {exc}")
@@ -592,8 +592,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ["SERVER_NAME"] = host
     os.environ["SERVER_PORT"] = str(port)
-    import uvicorn
     import solara.server.settings as settings
+    import uvicorn
     settings.telemetry.mixpanel_enable = False
     settings.main.mode = "production"
     settings.theme.title = "mentorsim"

@@ -31,9 +31,9 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ FAR = 1e6
 
 
 def safe_name(name: str) -> str:
-    """pyABC parameter names: dots would be read as attribute access."""
+    """PyABC parameter names: dots would be read as attribute access."""
     return name.replace(".", "__")
 
 
@@ -73,7 +73,7 @@ class ProbitCoordinates:
         self.priors = tuple(priors)
 
     def values(self, coords: Mapping[str, float]) -> dict[str, float]:
-        """pyABC coordinates (safe names) -> parameter values (dotted names)."""
+        """PyABC coordinates (safe names) -> parameter values (dotted names)."""
         from scipy.special import ndtr
         return {p.name: p.low + (p.high - p.low) * float(ndtr(float(coords[safe_name(p.name)])))
                 for p in self.priors}
@@ -100,7 +100,7 @@ class PyabcModel:
     resume) and the daemonic workers end with it, instead of each printing a traceback.
     """
 
-    def __init__(self, simulator: "Simulator", coords: ProbitCoordinates):
+    def __init__(self, simulator: Simulator, coords: ProbitCoordinates):
         self.simulator, self.coords = simulator, coords
         self.parent_pid = os.getpid()
         self._worker_ready = False
@@ -182,7 +182,7 @@ class RmsZDistance:
     def __init__(self, targets: Sequence[Target]):
         self.targets = tuple(t for t in targets if t.role == "fit")
 
-    def __call__(self, x: Mapping, x_0: Mapping) -> float:  # noqa: ARG002 - observed is in targets
+    def __call__(self, x: Mapping, x_0: Mapping) -> float:
         return rms_z(x, self.targets)
 
 

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 from mentorsim.calibration.measures import known_outputs
 from mentorsim.errors import input_error, read_toml
@@ -153,7 +153,7 @@ class CalibrationConfig:
     def parameter_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.priors)
 
-    def with_changes(self, **changes) -> "CalibrationConfig":
+    def with_changes(self, **changes) -> CalibrationConfig:
         """A copy with some fields replaced (used by tests and the CLI's --budget)."""
         return replace(self, **changes)
 

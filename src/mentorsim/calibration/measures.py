@@ -6,12 +6,12 @@ Each is a documented function of one replicate's :class:`~mentorsim.results.RunO
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from mentorsim.timeline import month_row
 from mentorsim.results import OUTCOME_DOCS, RunOutput, run_outcomes
+from mentorsim.timeline import month_row
 
 
 def ssc_use_december2018_pct(out: RunOutput) -> float:

@@ -18,22 +18,30 @@ ranges) and, if some did, how far those particles were from the other targets (a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from mentorsim.calibration.abc import (RunState, Simulator, draw_posterior, effective_sample_size,  # noqa: E402
-                          posterior_frame, rms_z, simulator_for, summarise_posterior)
-from mentorsim.calibration.config import CalibrationConfig  # noqa: E402
-from mentorsim.parameters.cost_table import COST_PARAMS  # noqa: E402
-from mentorsim.parameters.model_table import MODEL_PARAMS  # noqa: E402
-from mentorsim.plots import save_figure  # noqa: E402
+from mentorsim.calibration.abc import (
+    RunState,
+    Simulator,
+    draw_posterior,
+    effective_sample_size,
+    posterior_frame,
+    rms_z,
+    simulator_for,
+    summarise_posterior,
+)
+from mentorsim.calibration.config import CalibrationConfig
+from mentorsim.parameters.cost_table import COST_PARAMS
+from mentorsim.parameters.model_table import MODEL_PARAMS
+from mentorsim.plots import save_figure
 
 #: Defaults as declared in the parameter table, before any calibrated values replace them.
 DECLARED_DEFAULTS = {p.name: p.default for p in MODEL_PARAMS + COST_PARAMS}

@@ -1,6 +1,6 @@
 """``mentorsim discover SWEEP_DIR``: scenario discovery (PRIM) on a sweep's stored runs.
 
-    mentorsim discover outputs/experiments/local_share --outcome composite_end_pct --below 40
+mentorsim discover outputs/experiments/local_share --outcome composite_end_pct --below 40
 """
 
 from __future__ import annotations

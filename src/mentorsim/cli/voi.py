@@ -1,6 +1,6 @@
 """``mentorsim voi FILE.csv``: EVPI and EVPPI of any PSA sample in a CSV.
 
-    mentorsim voi psa.csv --wtp 344 1012 --groups "ssi.case_fatality+ssi.relative_reduction,costs.bed_day_usd"
+mentorsim voi psa.csv --wtp 344 1012 --groups "ssi.case_fatality+ssi.relative_reduction,costs.bed_day_usd"
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def _write(result, args, voi, dumps) -> None:
     from mentorsim.output_folder import output_dir
     from mentorsim.provenance import metadata
     rows = [{"name": n, "method": d["method"], "wtp": float(w), "evpi": result["evpi"][w],
-             **{k: v for k, v in vals.items()}}
+             **dict(vals.items())}
             for n, d in result["evppi"].items() for w, vals in d["values"].items()]
     table = pd.DataFrame(rows)
     with output_dir(args.out, metadata(args.seed, file=str(args.file))) as stage:

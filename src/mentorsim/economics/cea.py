@@ -28,9 +28,10 @@ it also costs more, and it can start the frontier if it is cheaper.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -143,8 +144,8 @@ def incremental_analysis(table: pd.DataFrame, source: str = "<table>") -> pd.Dat
             reps.append(i)
         else:
             twin_of[i] = first
-    status = {i: FRONTIER for i in reps}
-    note = {i: "" for i in range(n)}
+    status = dict.fromkeys(reps, FRONTIER)
+    note = dict.fromkeys(range(n), "")
     for i in reps:  # strong dominance (reps are in cost order; the first dominator is cheapest)
         for j in reps:
             if j != i and cost[j] <= cost[i] and eff[j] >= eff[i] and (cost[j] < cost[i] or eff[j] > eff[i]):
@@ -155,7 +156,7 @@ def incremental_analysis(table: pd.DataFrame, source: str = "<table>") -> pd.Dat
     changed = True
     while changed and len(front) > 2:  # extended dominance, one removal at a time
         changed = False
-        icers = [(cost[b] - cost[a]) / (eff[b] - eff[a]) for a, b in zip(front, front[1:])]
+        icers = [(cost[b] - cost[a]) / (eff[b] - eff[a]) for a, b in itertools.pairwise(front)]
         for k in range(len(icers) - 1):
             if icers[k] > icers[k + 1] and not math.isclose(icers[k], icers[k + 1], rel_tol=ICER_RTOL):
                 i = front[k + 1]
@@ -242,7 +243,7 @@ def format_icer_table(result: pd.DataFrame, cost_unit: str = "", effect_unit: st
              _fmt(r.inc_cost), _fmt(r.inc_effect, effect_digits), _fmt(r.icer), r.note]
             for r in result.itertuples(index=False)]
     widths = [max(len(str(x[i])) for x in rows + [header]) for i in range(len(header))]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
     lines += [fmt.format(*r).rstrip() for r in rows]
     return "\n".join(lines)

@@ -47,17 +47,17 @@ Savings (``ssi_savings``): SSIs averted against a comparator run x (extra bed-da
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from mentorsim.parameters.cost_table import PRICE_LABEL
 from mentorsim.economics.discounting import month_of_week, weekly_factors
 from mentorsim.model.mentors import DISCIPLINES, HUB, LOCAL
-from mentorsim.timeline import WEEKS_PER_MONTH
+from mentorsim.parameters.cost_table import PRICE_LABEL
 from mentorsim.results import RunOutput
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 #: Each cost item and the modality it belongs to (the order of tables and plots).
 ITEMS: dict[str, str] = {

@@ -14,8 +14,8 @@ averted, discounted: the cost used in the incremental analysis), ``dalys_averted
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd

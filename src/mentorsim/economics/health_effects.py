@@ -31,14 +31,14 @@ arm's gain over baseline minus the comparison arm's (difference-in-differences, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
 from mentorsim.economics.discounting import discounted_years, weekly_factors
-from mentorsim.timeline import WEEKS_PER_MONTH
 from mentorsim.results import RunOutput
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 DAYS_PER_YEAR = 365.25
 

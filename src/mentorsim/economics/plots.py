@@ -4,20 +4,20 @@ Every money axis states the currency and price year."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from mentorsim.parameters.cost_table import PRICE_LABEL  # noqa: E402
-from mentorsim.economics.costs import ITEMS, MODALITIES  # noqa: E402
-from mentorsim.timeline import WEEKS_PER_MONTH  # noqa: E402
-from mentorsim.plots import human, save_figure, style, thousands  # noqa: E402
+from mentorsim.economics.costs import ITEMS, MODALITIES
+from mentorsim.parameters.cost_table import PRICE_LABEL
+from mentorsim.plots import human, save_figure, style, thousands
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 
 def _colors(names: Sequence[str]) -> dict[str, str]:

@@ -45,9 +45,9 @@ from __future__ import annotations
 
 import sys
 import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -199,7 +199,7 @@ class Strategy:
     fixed: frozenset = frozenset()
 
     @classmethod
-    def from_scenario(cls, scenario) -> "Strategy":
+    def from_scenario(cls, scenario) -> Strategy:
         return cls(scenario.name, dict(scenario.params), frozenset(scenario.overrides))
 
 

@@ -46,10 +46,10 @@ import numpy as np
 import pandas as pd
 
 from mentorsim.economics.costs import CostAccount
-from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 from mentorsim.model.people import DOMAINS
 from mentorsim.model.recording import POOL_SERIES
 from mentorsim.results import RunOutput
+from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 
 FACILITY_INDICATORS = ("composite", "safety", "teamwork", "ssc_use")
 #: Every indicator whose retention is reported.

@@ -46,9 +46,9 @@ from __future__ import annotations
 import difflib
 import math
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -445,7 +445,7 @@ def format_table(result: dict, money: str = "", top: int | None = None) -> str:
         vals = result["evppi"][n]["values"]
         rows.append([f"EVPPI {n}", *[_cell(vals[_key(w)]) for w in wtp]])
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines += [fmt.format(*header).rstrip(), fmt.format(*["-" * w for w in widths])]
     lines += [fmt.format(*r).rstrip() for r in rows]
     if top and len(names) > top:
@@ -464,7 +464,7 @@ def format_table(result: dict, money: str = "", top: int | None = None) -> str:
         prow += [[f"EVPPI {n}", *[_fmt(pop["evppi"][n][_key(w)]) for w in wtp]]
                  for n in (names[:top] if top else names)]
         widths = [max(len(r[i]) for r in prow + [header]) for i in range(len(header))]
-        fmt = "  ".join("{:<%d}" % w for w in widths)
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         lines += [fmt.format(*header).rstrip(), fmt.format(*["-" * w for w in widths])]
         lines += [fmt.format(*r).rstrip() for r in prow]
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from mentorsim.experiments.experiment import Experiment, design_size  # noqa: F401 - design_size re-exported
+from mentorsim.experiments.experiment import Experiment, design_size
 
 #: Spawn key of the design's random stream (distinct from the model's streams).
 DESIGN_STREAM = 0x64657369

@@ -31,9 +31,9 @@ import difflib
 import json
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -327,8 +327,8 @@ def plot_box(d: Discovery, path: str | Path, box: int = 1) -> Path:
     y = np.arange(len(lim))[::-1]
     ax.barh(y, [1] * len(lim), color="#dddddd", height=0.6)
     ax.barh(y, hi - lo, left=lo, color="#1f77b4", height=0.6)
-    for yi, (name, r), l, h in zip(y, lim.iterrows(), lo, hi):
-        ax.text(l, yi + 0.36, f"{r['low']:.3g}", ha="center", fontsize=8)
+    for yi, (_, r), low, h in zip(y, lim.iterrows(), lo, hi):
+        ax.text(low, yi + 0.36, f"{r['low']:.3g}", ha="center", fontsize=8)
         ax.text(h, yi + 0.36, f"{r['high']:.3g}", ha="center", fontsize=8)
     ax.set_yticks(y)
     ax.set_yticklabels([f"{n}\n(qp {_p(r['qp_low'])}, {_p(r['qp_high'])})" for n, r in lim.iterrows()],

@@ -43,9 +43,10 @@ key, the value and what is allowed (exit code 2 on the command line).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from mentorsim.errors import input_error, read_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME

@@ -13,13 +13,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from mentorsim.experiments.designs import Design  # noqa: E402
-from mentorsim.experiments.experiment import Experiment  # noqa: E402
-from mentorsim.plots import human, save_figure  # noqa: E402
+from mentorsim.experiments.designs import Design
+from mentorsim.experiments.experiment import Experiment
+from mentorsim.plots import human, save_figure
 
 MAX_SCATTER_PARAMS = 6
 

@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mentorsim.experiments.designs import Design
 from mentorsim.errors import input_error
+from mentorsim.experiments.designs import Design
 from mentorsim.experiments.experiment import Experiment
 
 ANALYZED = ("sobol", "morris", "fast", "lhs")
@@ -172,14 +172,14 @@ def analyze_output(exp: Experiment, design: Design, y: np.ndarray) -> dict:
         # SALib warns that its FAST bootstrap intervals are indicative only; the docs and the
         # printed table say so, so the warning is not repeated for every output.
         import warnings
-        state = np.random.get_state()
+        state = np.random.get_state()  # noqa: NPY002 - restoring the global state SALib changes
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="FAST confidence intervals")
                 res = fast.analyze(problem, y, M=exp.options["m"], num_resamples=nres, conf_level=conf,
                                    seed=seed)
         finally:
-            np.random.set_state(state)
+            np.random.set_state(state)  # noqa: NPY002 - see above
         return {k: res[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}
     if exp.method == "lhs":
         res = rbd_fast.analyze(problem, design.sample, y, num_resamples=nres, conf_level=conf, seed=seed)

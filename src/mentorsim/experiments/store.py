@@ -19,9 +19,9 @@ import json
 import math
 import sqlite3
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -71,7 +71,7 @@ class RunStore:
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | Path, params: Sequence[str], outputs: Sequence[str], meta: Mapping) -> "RunStore":
+    def create(cls, path: str | Path, params: Sequence[str], outputs: Sequence[str], meta: Mapping) -> RunStore:
         """A new, empty store (the file must not exist)."""
         path = Path(path)
         conn = _connect(path)
@@ -89,7 +89,7 @@ class RunStore:
         return cls(path, conn, params, outputs)
 
     @classmethod
-    def open(cls, path: str | Path) -> "RunStore":
+    def open(cls, path: str | Path) -> RunStore:
         """An existing store."""
         path = Path(path)
         if not path.is_file():

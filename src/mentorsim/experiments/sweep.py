@@ -23,9 +23,10 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,7 @@ def run_chunk(job: Job, chunk: Sequence[tuple], attempt: int = 1) -> list[RunRec
                 raise KeyError(f"target returned no {', '.join(missing)} (it returned: "
                                f"{', '.join(sorted(out)[:12])})")
             rec.outputs = {o: _float(out[o]) for o in job.outputs}
-        except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+        except Exception as exc:
             rec.status = "failed"
             rec.error = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:1000]
         records.append(rec)

@@ -13,7 +13,7 @@ a dict of parameters and returns a dict of outputs, like the model.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 ISHIGAMI_A = 7.0
 ISHIGAMI_B = 0.1

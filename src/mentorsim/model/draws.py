@@ -45,7 +45,7 @@ def poisson_inv(lam, u):
 
 @kernel
 def int_power(x, n):
-    """x ** n for an integer n >= 0, by repeated squaring (a few multiplications; far cheaper
+    """X ** n for an integer n >= 0, by repeated squaring (a few multiplications; far cheaper
     than exp(n log x) for the small counts drawn each week)."""
     result = 1.0
     while n > 0:

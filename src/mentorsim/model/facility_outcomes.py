@@ -28,8 +28,6 @@ recorded too, for smooth comparisons, with the caesarean SSI risk itself.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from mentorsim.model.draws import binomial_inv

@@ -41,13 +41,10 @@ import math
 
 import numpy as np
 
-from mentorsim.model import survey
-from mentorsim.model import telementoring
-from mentorsim.model import visits
-from mentorsim.model import whatsapp
-from mentorsim.model import workforce
-from mentorsim.model.jit import kernel
+from mentorsim.model import survey, telementoring, visits, whatsapp, workforce
 from mentorsim.model.chunks import run_calls
+from mentorsim.model.facility_outcomes import OUTCOME_COEF, facility_outcomes, outcome_coefficients
+from mentorsim.model.jit import kernel
 from mentorsim.model.learning import (
     confidence_toward,
     culture_follows_practice,
@@ -61,7 +58,6 @@ from mentorsim.model.learning import (
     toward_team,
     update_keep_factors,
 )
-from mentorsim.model.facility_outcomes import OUTCOME_COEF, facility_outcomes, outcome_coefficients
 from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
 #: Coefficients of steps 7-12, gathered once per run (see coefficients()).

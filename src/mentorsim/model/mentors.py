@@ -68,7 +68,7 @@ class Mentor(mesa.Agent):
             (and written to) the pool's arrays.
     """
 
-    def __init__(self, model, pool: "MentorPool", slot: int, discipline: int, origin: str, region: int,
+    def __init__(self, model, pool: MentorPool, slot: int, discipline: int, origin: str, region: int,
                  team: int, experience_years: float, available_days: float, week: int,
                  from_mentee: bool = False):
         super().__init__(model)

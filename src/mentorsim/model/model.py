@@ -8,23 +8,24 @@ Mesa agents are the model's face, reading the same arrays. The update order of a
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import mesa
 import numpy as np
 
 from mentorsim.model import loop
+from mentorsim.model.chunks import facility_chunks
+from mentorsim.model.dose import Dose
 from mentorsim.model.facilities import Facilities, Facility
 from mentorsim.model.learning import receptivity
-from mentorsim.model.mentors import MentorPool
-from mentorsim.model.chunks import facility_chunks
 from mentorsim.model.loop import Dynamics, coefficients
-from mentorsim.model.visits import visit_schedule
-from mentorsim.model.dose import Dose
+from mentorsim.model.mentors import MentorPool
 from mentorsim.model.people import Provider, Providers, new_person_states
-from mentorsim.randomness import streams
 from mentorsim.model.recording import Recorder
+from mentorsim.model.visits import visit_schedule
+from mentorsim.randomness import streams
 from mentorsim.timeline import WEEKS_PER_MONTH, TimeAxis, month_row  # noqa: F401  (re-exported)
+
 
 class MentorshipModel(mesa.Model):
     """Agent-based model of a multimodal surgical mentorship programme.
@@ -98,7 +99,7 @@ class MentorshipModel(mesa.Model):
         """One week (see loop.py for the order of updates)."""
         loop.step(self)
 
-    def run(self) -> "MentorshipModel":
+    def run(self) -> MentorshipModel:
         """Run the programme and the follow-up (the same as calling step() every week, without
         Mesa's per-step log message)."""
         for _ in range(self.time.total_weeks):

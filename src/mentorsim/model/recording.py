@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.jit import kernel
 from mentorsim.model.facility_outcomes import OUTCOME_COLUMNS, baseline_outcomes
+from mentorsim.model.jit import kernel
 from mentorsim.model.people import CHECKLIST
 
 FACILITY_SERIES = (

@@ -103,7 +103,7 @@ def survey(model, week: int) -> None:
                 & (pr.tenure_weeks >= p["survey.min_tenure_months"] * model.time.wpm))
     u = rng.random(pr.n)
     idx = np.flatnonzero(eligible & (u < p["survey.response_rate"]))
-    result = {"invited": int(eligible.sum()), "respondents": int(len(idx))}
+    result = {"invited": int(eligible.sum()), "respondents": len(idx)}
     if len(idx) == 0:
         model.record.survey_result = result | {k: float("nan") for k in ITEMS}
         return

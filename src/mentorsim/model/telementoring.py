@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.jit import kernel
 from mentorsim.model.chunks import run_chunks
+from mentorsim.model.jit import kernel
 
 MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.jit import kernel
 from mentorsim.model.chunks import run_chunks
+from mentorsim.model.jit import kernel
 
 TRACKS = ("clinical", "data", "patient_pathway")
 #: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.jit import kernel
 from mentorsim.model.chunks import run_chunks
+from mentorsim.model.jit import kernel
 
 
 def groups_running(model, week: int) -> bool:

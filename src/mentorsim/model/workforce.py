@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.jit import kernel
 from mentorsim.model.chunks import run_chunks
-from mentorsim.model.people import SURGICAL, new_person_states
 from mentorsim.model.draws import poisson_inv
+from mentorsim.model.jit import kernel
+from mentorsim.model.people import SURGICAL, new_person_states
 
 
 @kernel

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from mentorsim import validation
 
-Value = Union[float, int, bool]
+Value = float | int | bool
 
 TAGS = ("cited", "assumption", "calibrated")
 

@@ -19,14 +19,14 @@ interactions are missed (Sobol indices, from the experiments tools, catch them).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
-from mentorsim.policy import economics as app_econ
 from mentorsim.errors import InputError
 from mentorsim.parameters.model_table import PARAMS, Param
+from mentorsim.policy import economics as app_econ
 from mentorsim.runner import evaluate
 from mentorsim.scenario import Scenario
 

@@ -16,8 +16,8 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from mentorsim.policy import economics as app_econ
 from mentorsim.provenance import metadata
 from mentorsim.results import CORE_TABLE_KEYS, Results, capacity_warning
 from mentorsim.runner import simulate
-from mentorsim.scenario import Scenario, load_scenario
+from mentorsim.scenario import Scenario
 
 COMPARATOR_NAME = "no_mentorship"
 #: Rows of the comparison beyond the core table: (key in the economics record or cost table, label).
@@ -101,7 +101,7 @@ def comparator_scenario(scenario: Scenario) -> Scenario:
 
 
 #: Comparator runs (and their economics) by setting, so saved scenarios of one setting share them.
-_COMPARATORS: "OrderedDict[tuple, tuple[Results, object | None]]" = OrderedDict()
+_COMPARATORS: OrderedDict[tuple, tuple[Results, object | None]] = OrderedDict()
 _COMPARATORS_LOCK = threading.Lock()
 _COMPARATORS_MAX = 8
 
@@ -150,7 +150,7 @@ def run_scenario(scenario: Scenario, seed: int, replicates: int, progress: Progr
             comp_econ = app_econ.evaluate(COMPARATOR_NAME, comparator.scenario.params, seed,
                                           comparator.runs, comparator.runs, tick)
         run.comparator_economics = comp_econ
-    except Exception as exc:  # noqa: BLE001 - the page must keep working; the panel says why
+    except Exception as exc:
         traceback.print_exc(file=sys.stderr)
         run.economics = run.comparator_economics = comp_econ = None
         run.econ_message = f"The economics failed on this scenario: {type(exc).__name__}: {exc}"
@@ -297,7 +297,7 @@ def comparison_csv(runs: Sequence[ScenarioRun]) -> str:
         r["git_commit"] = meta["git_commit"]
     money = app_econ.price_label()
     for r in rows:
-        r["currency"] = money if r["section"] == "costs" and "usd" in r["quantity"] or \
+        r["currency"] = money if (r["section"] == "costs" and "usd" in r["quantity"]) or \
             r["quantity"].startswith("cost_per") else ""
     for run in runs:
         for key in PARAM_LEVERS:

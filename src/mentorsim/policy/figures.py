@@ -9,17 +9,17 @@ Bands are the 2.5-97.5 percentiles of single replicates (the spread a run can ha
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from mentorsim.policy import economics as app_econ
-from mentorsim.timeline import WEEKS_PER_MONTH
 from mentorsim.model.people import DOMAINS
 from mentorsim.plots import OBSERVED_COMPOSITE, draw_attendance, human, style, thousands
+from mentorsim.policy import economics as app_econ
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 COMPARATOR_COLOR = "#7f7f7f"
@@ -172,7 +172,7 @@ def cost_effect_plane(runs: Sequence, effect: str = "dalys_averted", ax=None) ->
         fig = Figure(figsize=(9, 4.5))
         ax = fig.add_subplot()
     strategies = [r.economics for r in runs if r.economics is not None]
-    label, unit = app_econ.EFFECTS[effect]
+    label, _unit = app_econ.EFFECTS[effect]
     if not strategies:
         _message(ax, "Cost-effectiveness not available:\n" + (runs[0].econ_message if runs else "no runs"))
     else:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from mentorsim.errors import InputError

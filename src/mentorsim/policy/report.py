@@ -28,16 +28,16 @@ import math
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
+from mentorsim.parameters.sources import SOURCES
 from mentorsim.policy import compute as app_compute
 from mentorsim.policy import economics as app_econ
 from mentorsim.policy import figures as app_figures
 from mentorsim.policy.assumptions import MODEL_OUTCOMES, assumption_params, economic_swings, model_swings
-from mentorsim.parameters.sources import SOURCES
 
 CSS = """
 body { font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; max-width: 1100px;
@@ -260,7 +260,7 @@ def section_assumptions(runs, sensitivity_replicates: int, progress=None) -> str
     allp = [{"parameter": p.name, "value": _fmt_value(run.scenario.params[p.name]), "unit": p.unit,
              "range": "true/false" if p.kind is bool else f"{p.low:g} - {p.high:g}", "tag": p.tag,
              "source": p.source, "description": p.description}
-            for p in assumption_params() + [p for p in _switches()]]
+            for p in assumption_params() + list(_switches())]
     out.append(f"<details><summary>All {len(allp)} parameters tagged <i>assumption</i> (values as in "
                f"{_e(run.name)})</summary>"
                + _table(pd.DataFrame(allp), text_cols=["parameter", "unit", "tag", "source", "description"])

@@ -91,9 +91,13 @@ def base_params(req: PlanRequest, size: int | None = None) -> dict:
            "programme.survey_month": min(int(p["programme.survey_month"]), months),
            "followup.months": 0, "followup.local_visit_interval_weeks": 0}
     if req.local_share > 0 and p["mentors.handover_month"] >= months:
-        raise input_error("--local-share", None, f"regional mentors take over at month "
-                          f"{p['mentors.handover_month']:g} (mentors.handover_month), after a {months}-month "
-                          "horizon; lengthen --years or --set mentors.handover_month=...", req.local_share)
+        # blame what made the horizon too short: a --set handover month, else --years
+        flag, value = (("--set", f"mentors.handover_month={p['mentors.handover_month']}")
+                       if "mentors.handover_month" in req.overrides else ("--years", req.years))
+        raise input_error(flag, None, f"a {months}-month horizon ends before regional mentors take over at "
+                          f"month {p['mentors.handover_month']:g} (mentors.handover_month; --local-share "
+                          f"{req.local_share:g}); lengthen --years, give --local-share 0, or --set "
+                          "mentors.handover_month=...", value)
     if size is not None:
         upd["mentors.teams" if req.vary == "teams" else "mentors.available_days_per_month"] = size
     merged = dict(sc.overrides.items()) | upd

@@ -154,6 +154,9 @@ def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
         path = shipped[str(path)]
     data = read_toml(path, "scenario file")
     source = str(path)
+    if not data:
+        raise input_error(source, None, "the scenario file is empty: give a [scenario] table (name, "
+                          "description) and the parameters it changes, e.g. [visits] interval_weeks = 9")
     scenario = scenario_from_dict(data, source)
     updates = parse_sets(sets)
     if updates:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from mentorsim.cli.common import (
+    WholeFlag,
     add_command,
     add_run_options,
     check_replicates,
@@ -44,7 +45,7 @@ def register(sub) -> None:
                    help="willingness to pay per DALY averted: USD values or multiples of GDP per capita "
                    "written like 0.5x (default: 0.34x 0.5x 1x 3x, 0.34 being "
                    "economics.opportunity_cost_multiple)")
-    p.add_argument("--workers", type=int, default=2, help="processes for the PSA (default 2; 1 = serial)")
+    p.add_argument("--workers", type=WholeFlag("--workers", 1, 64), default=2, help="processes for the PSA (default 2; 1 = serial)")
     p.add_argument("--psa-scope", choices=("default", "costs"), default="default",
                    help="parameters the PSA draws: default (prices and model uncertainty) or costs only")
     p.add_argument("--psa-distribution", choices=("pert", "triangular"), default="pert",

@@ -192,7 +192,7 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     replicates = whole(source, "experiment.replicates", exp.get("replicates", 1), 1, 100_000)
     target = string(source, "experiment.target", exp.get("target", MODEL_TARGET))
     if target != MODEL_TARGET:
-        resolve_target(target, source)  # fails now, with a clear line, rather than in every run
+        check_target(target, source)  # the form only: the module is imported when the sweep runs
     is_model = target == MODEL_TARGET
 
     # -- base scenario and fixed values --------------------------------------------------------
@@ -251,10 +251,17 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
         raise input_error(source, "parameters", "no parameters to vary; add e.g. "
                           '"visits.interval_weeks" = { values = [4, 9] }')
     params = []
+    seen: dict[str, str] = {}
     for key, spec in raw_params.items():
-        if key in RESERVED_NAMES:
-            raise input_error(source, f"parameters.{key}", "reserved name; not allowed: "
+        if not key.strip():
+            raise input_error(source, f"parameters.{key!r}", "a parameter needs a name")
+        if key.lower() in RESERVED_NAMES:
+            raise input_error(source, f"parameters.{key}", "reserved name (in any case); not allowed: "
                               + ", ".join(RESERVED_NAMES))
+        if key.lower() in seen:
+            raise input_error(source, f"parameters.{key}", f"differs from {seen[key.lower()]} only in case; "
+                              "the run store's columns ignore case, so give them distinct names")
+        seen[key.lower()] = key
         if key in fixed_raw:
             raise input_error(source, f"parameters.{key}", "is also in [fixed]; a parameter is either "
                               "varied or fixed")
@@ -283,10 +290,13 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     if not isinstance(outputs, list) or not outputs or not all(isinstance(o, str) for o in outputs):
         raise input_error(source, "experiment.outputs", "must be a non-empty list of output names, e.g. "
                           '["composite_month12_pct"]', outputs)
-    if len(set(outputs)) != len(outputs):
+    if len({o.lower() for o in outputs}) != len(outputs):
         raise input_error(source, "experiment.outputs", "lists an output twice", outputs)
+    lowered = {n.lower() for n in names}
     for o in outputs:
-        if o in RESERVED_NAMES or o in names:
+        if not o.strip():
+            raise input_error(source, "experiment.outputs", "an output needs a name", o)
+        if o.lower() in RESERVED_NAMES or o.lower() in lowered:
             raise input_error(source, "experiment.outputs", "an output may not share its name with a "
                               "parameter or a stored column (" + ", ".join(RESERVED_NAMES) + ")", o)
     if is_model:
@@ -339,15 +349,37 @@ def design_size(exp: Experiment) -> int:
     raise ValueError(exp.method)
 
 
-def resolve_target(target: str, source: str = "target") -> Callable[..., Mapping]:
-    """Import ``module:function`` and return the callable (InputError if it cannot be had)."""
-    if ":" not in target:
+def check_target(target: str, source: str = "target") -> str:
+    """Check the form of ``module:function`` (dotted Python names) without importing anything.
+
+    Importing a module runs its code: an experiment file names code to run, so the module is
+    imported only when the sweep runs (:func:`resolve_target`), never while a file is validated.
+
+    Examples:
+        >>> check_target("mentorsim.experiments.testfunctions:ishigami")
+        'mentorsim.experiments.testfunctions:ishigami'
+        >>> check_target("os.system('x')")
+        Traceback (most recent call last):
+        mentorsim.errors.InputError: target: experiment.target = "os.system('x')": must be "model" or "package.module:function"
+    """
+    module, colon, attr = target.partition(":")
+    if not colon or not all(part.isidentifier() for name in (module, attr) for part in name.split(".")):
         raise input_error(source, "experiment.target", 'must be "model" or "package.module:function"', target)
+    return target
+
+
+def resolve_target(target: str, source: str = "target") -> Callable[..., Mapping]:
+    """Import ``module:function`` and return the callable (InputError if it cannot be had).
+    This runs the module's code: call it only to run the experiment."""
+    check_target(target, source)
     module, _, attr = target.partition(":")
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
         raise input_error(source, "experiment.target", f"cannot import module {module} ({exc})", target) from None
+    except Exception as exc:  # the module's own code failed on import
+        raise input_error(source, "experiment.target", f"importing module {module} failed "
+                          f"({type(exc).__name__}: {exc})", target) from None
     fn = mod
     for part in attr.split("."):
         fn = getattr(fn, part, None)

@@ -170,6 +170,9 @@ def cmd_cea(args) -> int:
     if args.workers < 1 or args.workers > 64:
         raise input_error("--workers", None, "must be a whole number from 1 to 64", args.workers)
     scenarios = load_all(args.scenarios, args.sets)
+    if args.out is not None:
+        from mentorsim.output_folder import check_writable
+        check_writable(args.out)
     gdp = float(scenarios[0].params["economics.gdp_per_capita_usd"])
     wtp = parse_wtp(args.wtp, gdp, scenarios[0].params["economics.opportunity_cost_multiple"])
     strategies = [(s.name, dict(s.params)) for s in scenarios]

@@ -216,8 +216,14 @@ def sweep_from_args(exp, args):
 
     SIGTERM is turned into KeyboardInterrupt meanwhile: stored runs are kept and the rest is
     redone by ``--resume``."""
+    import os
+
     from mentorsim.executors import make_executor
+    from mentorsim.experiments.experiment import check_size
     from mentorsim.experiments.sweep import run_sweep
+    note = check_size(exp, args.allow_large, args.workers or os.cpu_count() or 1)
+    if note:
+        print(f"mentorsim: {exp.name}: {note}", file=sys.stderr)
     executor = make_executor(args.workers, args.scheduler)
     previous = signal.getsignal(signal.SIGTERM)
 

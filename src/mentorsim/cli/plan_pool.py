@@ -84,6 +84,13 @@ def request_from_args(args):
                       overrides=sets, day_rate=args.day_rate)
     from mentorsim.planner import base_params
     base_params(req, 1 if args.vary == "teams" else 16)  # every input checked before any run
+    import os
+    import sys
+
+    from mentorsim.planner import check_size
+    note = check_size(req, args.allow_large, args.workers or os.cpu_count() or 1)
+    if note:
+        print(f"mentorsim: plan-pool: {note}", file=sys.stderr)
     return req
 
 
@@ -99,6 +106,9 @@ def cmd_plan_pool(args) -> int:
     from mentorsim.provenance import metadata
 
     req = request_from_args(args)
+    if args.out is not None:
+        from mentorsim.output_folder import check_writable
+        check_writable(args.out)
     need = planner.demand(req)
     workers = args.workers or os.cpu_count() or 1
     bar = tqdm(unit="size", file=sys.stderr, disable=None, leave=False, desc="pool sizes")

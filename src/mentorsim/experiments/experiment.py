@@ -51,7 +51,7 @@ from typing import Any
 from mentorsim.errors import input_error, read_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.results import OUTCOME_DOCS
-from mentorsim.scenario import default_scenario, load_scenario
+from mentorsim.scenario import default_scenario, describe_seconds, estimated_seconds, load_scenario
 from mentorsim.validation import boolean, number, string, suggest, whole
 
 MODEL_TARGET = "model"
@@ -326,6 +326,49 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     if total > MAX_RUNS:
         raise input_error(source, "design", f"{total} runs is more than the {MAX_RUNS} a sweep may hold")
     return result
+
+
+#: More replicates per point than this need --allow-large: the Monte Carlo error of a mean is then
+#: below 1% of the outcome's standard deviation, and more only costs time and disk.
+LARGE_REPLICATES = 10_000
+#: More runs than this need --allow-large whatever they cost (each is a row of the run store).
+LARGE_RUNS = 1_000_000
+
+
+def size_estimate(exp: Experiment) -> tuple[int, float | None]:
+    """(runs, about how many core-seconds they take; None for a callable target, whose cost is unknown)."""
+    runs = design_size(exp) * exp.replicates
+    if not exp.is_model:
+        return runs, None
+    params = default_scenario().with_params(dict(exp.base_overrides), source=exp.path).params
+    per_run = estimated_seconds(params)
+    # a varied size parameter can make runs dearer: take the largest it reaches
+    worst = dict(params)
+    for p in exp.params:
+        if p.name in ("facilities.intervention", "facilities.comparison", "programme.months", "followup.months"):
+            worst[p.name] = max(p.values) if p.values is not None else p.high
+    return runs, runs * max(per_run, estimated_seconds(worst))
+
+
+def check_size(exp: Experiment, allow_large: bool, workers: int = 1) -> str:
+    """Refuse an absurd sweep (more than LARGE_REPLICATES replicates, LARGE_RUNS runs, or
+    LARGE_CORE_SECONDS of estimated work) unless ``allow_large``; returns one line saying what
+    the sweep will cost ("" when it is small)."""
+    runs, seconds = size_estimate(exp)
+    cost = "" if seconds is None else f", about {describe_seconds(seconds)} of one core"
+    what = f"{runs} runs{cost}"
+    if not allow_large:
+        if exp.replicates > LARGE_REPLICATES:
+            raise input_error(exp.path, "experiment.replicates", f"more than {LARGE_REPLICATES} replicates per "
+                              f"point ({what}) adds nothing but time; lower it, or add --allow-large",
+                              exp.replicates)
+        if runs > LARGE_RUNS or (seconds is not None and seconds > LARGE_CORE_SECONDS):
+            raise input_error(exp.path, "design", f"{what}: more than {LARGE_RUNS} runs or "
+                              f"{describe_seconds(LARGE_CORE_SECONDS)} of work; shrink the design, or add "
+                              "--allow-large to run it anyway")
+    if seconds is not None and seconds > 60:
+        return f"{what} (about {describe_seconds(seconds / max(1, workers))} with {workers} workers)"
+    return ""
 
 
 def design_size(exp: Experiment) -> int:

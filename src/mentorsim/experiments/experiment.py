@@ -51,7 +51,13 @@ from typing import Any
 from mentorsim.errors import input_error, read_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.results import OUTCOME_DOCS
-from mentorsim.scenario import default_scenario, describe_seconds, estimated_seconds, load_scenario
+from mentorsim.scenario import (
+    LARGE_CORE_SECONDS,
+    default_scenario,
+    describe_seconds,
+    estimated_seconds,
+    load_scenario,
+)
 from mentorsim.validation import boolean, number, string, suggest, whole
 
 MODEL_TARGET = "model"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -203,7 +204,6 @@ def cases():
                                                                          "{ low = -inf, high = 4 }"),
         "deep-table": good_exp + "[fixed]\n" + "".join(f"[fixed{'.a' * k}]\n" for k in range(1, 3))
         + "x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
-        "bom": "\ufeff" + good_exp,
         "empty": "",
         "analysis-bad": good_exp + "[analysis]\nconf_level = 1.5\n",
     }
@@ -223,15 +223,16 @@ def cases():
                         "generations": ("inf", "0"), "budget_minutes": ("inf", "-1"),
                         "point": ('"meen"',), "distance": ('"l2"',)}.items():
         for v in values:
-            import re
             text = re.sub(rf"(?m)^{key} *=.*$", f"{key} = {v}", cal)
+            assert text != cal, key  # the mutation must change the configuration
             out.append(_case(["calibrate", "{d}/c.toml", "--out", "{d}/o"], {"c.toml": text},
                              id=f"calibrate-{key}={v}"))
     targets = (cal_dir / "targets.toml").read_text()
-    for name, (old, new) in {"n-inf": ("n = 25", "n = inf"), "n-zero": ("n = 25", "n = 0"),
-                             "value-nan": ("value = 96.0", "value = nan"),
-                             "output-unknown": ('output = "survey_positive_pct"', 'output = "survey_pos"')}.items():
+    for name, (old, new) in {"n-inf": ("\nn = 25\n", "\nn = inf\n"), "n-zero": ("\nn = 25\n", "\nn = 0\n"),
+                             "value-nan": ("\nvalue = 96.0\n", "\nvalue = nan\n"),
+                             "output-unknown": ('"survey_positive_pct"', '"survey_pos"')}.items():
         text = cal.replace(f'"{cal_dir / "targets.toml"}"', '"t.toml"')
+        assert old in targets, old  # the mutation must change a value, not a comment
         out.append(_case(["calibrate", "{d}/c.toml", "--out", "{d}/o"],
                          {"c.toml": text, "t.toml": targets.replace(old, new, 1)}, id=f"calibrate-target-{name}"))
     for v in ("abc", "-5", "1.5x", "inf", "nanm"):

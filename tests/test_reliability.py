@@ -276,3 +276,109 @@ def test_a_failed_rewrite_leaves_no_stale_manifest_and_old_failures_are_cleaned(
         (stage / "a.txt").write_text("new")
     assert not list(out.glob(".incomplete-*")) and not list(out.glob(".staging-*"))
     assert (out / "a.txt").read_text() == "new"
+
+
+# --- calibration history ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["resume", "rerun"])
+def test_calibration_killed_in_its_first_generation_is_started_again(tmp_path, how, capsys):
+    from test_calibration import _Interrupting, _write_small
+
+    from mentorsim.calibration.abc import generations_table, run_calibration
+    from mentorsim.calibration.config import load_config
+    cfg_path = _write_small(tmp_path, population=20, generations=2, replicates=1)
+    cfg = load_config(cfg_path)
+    out = tmp_path / "run"
+    sim = _Interrupting(cfg.scenario.params, cfg.targets, [cfg.seed])
+    sim.limit = 7  # generation 0 (20 particles) is cut short
+    with pytest.raises(KeyboardInterrupt):
+        run_calibration(cfg, out, progress=False, simulator=sim)
+    assert (out / "history.db").exists() and generations_table(out / "history.db").empty
+    argv = ["calibrate", str(cfg_path), "--out", str(out), "--quiet"]
+    assert main(argv + (["--resume"] if how == "resume" else [])) == 0, capsys.readouterr().err
+    gens = generations_table(out / "history.db")
+    assert len(gens) == 2 and list(gens["t"]) == [0, 1]
+    run = json.loads((out / "run.json").read_text())
+    assert run["invocations"][0]["stop_reason"] == "interrupted" and len(run["invocations"]) == 2
+
+
+def test_a_history_with_a_finished_generation_is_never_discarded(tmp_path):
+    from test_calibration import _write_small
+
+    from mentorsim.calibration.abc import discard_unfinished, generations_table, run_calibration
+    from mentorsim.calibration.config import load_config
+    cfg = load_config(_write_small(tmp_path, population=20, generations=1, replicates=1))
+    run_calibration(cfg, tmp_path / "run", progress=False)
+    db = tmp_path / "run" / "history.db"
+    assert not discard_unfinished(db) and len(generations_table(db)) == 1
+    (tmp_path / "other.db").write_text("not sqlite")
+    assert not discard_unfinished(tmp_path / "other.db") and (tmp_path / "other.db").exists()
+
+
+# --- killed at any moment (subprocesses; slow) ------------------------------------------------
+
+def _env():
+    import os
+    return dict(os.environ, PYTHONPATH=f"{ROOT / 'src'}:{TESTS}")
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_at_any_moment_from_its_start_finishes_equal(tmp_path):
+    """SIGKILL after 0.2 s to 3 s: while importing, creating the store, or running; then alternately
+    a plain rerun and --resume, until done. The stored runs equal an uninterrupted sweep's."""
+    import os
+    import signal
+    import subprocess
+    import time
+    path = tmp_path / "e.toml"
+    path.write_text(CALLABLE.replace("noisy", "slow_noisy").replace("n = 6", "n = 60"))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "mentorsim", "sweep", str(path), "--out", str(out), "--workers", "2",
+           "--chunk-size", "2"]
+    for k, delay in enumerate((0.2, 0.5, 0.8, 1.2, 2.0, 3.0)):
+        proc = subprocess.Popen(cmd + (["--resume"] if k % 2 else []), env=_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    for extra in ([], ["--resume"]):
+        done = subprocess.run(cmd + extra, env=_env(), capture_output=True, text=True, timeout=300)
+        if done.returncode == 0:
+            break
+    assert done.returncode == 0, done.stderr
+    sys.path.insert(0, str(TESTS))
+    run_sweep(load_experiment(path), tmp_path / "ref", SerialExecutor(), progress=False, export=False)
+    pd.testing.assert_frame_equal(_frame(out), _frame(tmp_path / "ref"))
+    assert (out / "manifest.json").exists()
+
+
+@pytest.mark.slow
+def test_killed_calibrate_leaves_no_worker_processes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+    from test_calibration import _write_small
+    cfg_path = _write_small(tmp_path, population=200, generations=3, replicates=1, workers=2)
+    proc = subprocess.Popen([sys.executable, "-m", "mentorsim", "calibrate", str(cfg_path), "--out",
+                             str(tmp_path / "run"), "--quiet"], env=_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    deadline = time.monotonic() + 120
+    while len(children) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        try:
+            children = [int(x) for x in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        except OSError:
+            children = []
+    assert len(children) >= 2, "the calibration never started its workers"
+    os.kill(proc.pid, signal.SIGKILL)  # the parent alone
+    proc.wait()
+    deadline = time.monotonic() + 15
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [c for c in children if Path(f"/proc/{c}").exists()
+                 and Path(f"/proc/{c}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")]
+    assert not alive, "pyABC workers outlived the killed calibrate"

@@ -359,6 +359,7 @@ def test_killed_calibrate_leaves_no_worker_processes(tmp_path):
     import signal
     import subprocess
     import time
+
     from test_calibration import _write_small
     cfg_path = _write_small(tmp_path, population=200, generations=3, replicates=1, workers=2)
     proc = subprocess.Popen([sys.executable, "-m", "mentorsim", "calibrate", str(cfg_path), "--out",

@@ -67,10 +67,18 @@ def read_toml(path: str | Path, what: str = "file") -> dict:
         raw = path.read_bytes()
     except OSError as exc:
         raise input_error(source, None, f"cannot read the {what} ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise input_error(source, None, "not valid TOML (not UTF-8 text)") from None
+    return parse_toml(raw, source)
+
+
+def parse_toml(text: str | bytes, source: str) -> dict:
+    """Parse TOML text (or UTF-8 bytes) read from ``source``, refused in one line as
+    :func:`read_toml` refuses a file (not UTF-8, malformed, nested too deep; a BOM is ignored)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise input_error(source, None, "not valid TOML (not UTF-8 text)") from None
+    text = text.removeprefix("\ufeff")
     depth = _nesting(text)
     if depth > MAX_TOML_DEPTH:
         raise input_error(source, None, f"not valid TOML here: arrays or tables nested {depth} deep "

@@ -52,6 +52,19 @@ def test_deeply_nested_toml_is_one_line(tmp_path, text):
         read_toml(tmp_path / "d.toml")
 
 
+def test_an_unreadable_file_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "s.toml").write_text("[visits]\ninterval_weeks = 4\n")
+    real = Path.read_bytes
+
+    def denied(self):  # chmod 0 does not stop root, so the refusal is simulated
+        if self.name == "s.toml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    assert main(["run", str(tmp_path / "s.toml")]) == 2
+    assert "Permission denied" in _err_line(capsys)
+
+
 def test_a_quoted_number_is_refused_alike_in_a_scenario_and_an_experiment(tmp_path):
     (tmp_path / "s.toml").write_text('[visits]\ninterval_weeks = "9"\n')
     with pytest.raises(InputError, match="not a string"):

@@ -63,7 +63,7 @@ class WholeFlag:
         3
         >>> WholeFlag("--seed", 0, 10)("-1")
         Traceback (most recent call last):
-        mentorsim.errors.InputError: command line: --seed = '-1': must be a whole number in [0, 10]
+        mentorsim.errors.InputError: command line: --seed = '-1': must be in [0, 10]
     """
 
     def __init__(self, flag: str, low: float, high: float, unit: str = ""):

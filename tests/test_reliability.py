@@ -154,6 +154,21 @@ def test_absurd_sizes_need_allow_large_and_say_their_cost(tmp_path, capsys):
     assert "--allow-large" in _err_line(capsys)
 
 
+@pytest.mark.parametrize("cmd", [["sweep", "{e}", "--out", "{d}/o"],
+                                 ["plan-pool", "--facilities", "2", "--visit-interval-weeks", "9"]])
+def test_more_workers_than_cores_need_allow_large(tmp_path, monkeypatch, capsys, cmd):
+    import os
+
+    from mentorsim.cli.common import check_workers
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    argv = [a.replace("{e}", str(_grid(tmp_path))).replace("{d}", str(tmp_path)) for a in cmd]
+    assert main([*argv, "--workers", "64"]) == 2
+    line = _err_line(capsys)
+    assert "--workers = 64" in line and "2 cores" in line and "--allow-large" in line
+    check_workers(64, allow_large=True)  # the flag lets it through
+    check_workers(2, allow_large=False)
+
+
 # --- the run store ----------------------------------------------------------------------------
 
 CALLABLE = ('[experiment]\nseed = 3\nreplicates = 2\noutputs = ["y", "noise"]\ntarget = "sweep_targets:noisy"\n'

@@ -122,7 +122,9 @@ class RunStore:
         A file that is not SQLite, or that holds runs, is never touched."""
         path = Path(path)
         for tmp in path.parent.glob(f"{path.name}{CREATING}*"):
-            tmp.unlink(missing_ok=True)
+            pid = tmp.name.rsplit("-", 1)[-1]
+            if not (pid.isdigit() and _alive(int(pid))) or int(pid) == os.getpid():
+                tmp.unlink(missing_ok=True)  # its creator is gone (a live one is still creating it)
         if not path.is_file():
             return False
         try:
@@ -226,6 +228,16 @@ class RunStore:
             table = table.replace_schema_metadata(
                 (table.schema.metadata or {}) | {b"mentorsim": json.dumps(metadata, default=str).encode()})
         pq.write_table(table, path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync(path: Path) -> None:

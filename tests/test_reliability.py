@@ -245,6 +245,19 @@ def test_store_creation_is_atomic_and_a_half_made_store_is_recovered(tmp_path, m
         assert not list(out.glob("*.creating-*"))
 
 
+def test_a_full_disk_while_storing_runs_names_the_store(tmp_path):
+    from mentorsim.experiments.store import RunRecord
+    store = RunStore.create(tmp_path / STORE_FILE, ["x"], ["y"], {})
+    store.record([RunRecord(run_id=0, point=0, replicate=0, seed=1, params={"x": 1.0}, outputs={"y": 2.0})])
+    store.conn.execute("PRAGMA max_page_count = 1")  # nothing more fits: as a full disk
+    big = [RunRecord(run_id=i, point=i, replicate=0, seed=1, params={"x": 1.0}, outputs={"y": 2.0},
+                     error="x" * 5000) for i in range(1, 50)]
+    with pytest.raises(InputError, match=f"{STORE_FILE}.*cannot store 49 finished runs.*full"):
+        store.record(big)
+    assert store.ids() == {0}  # whole rows only: the runs stored before are kept
+    store.close()
+
+
 def test_a_store_that_holds_runs_or_is_not_sqlite_is_never_removed(tmp_path):
     (tmp_path / STORE_FILE).write_text("not a database")
     assert not RunStore.remove_stale(tmp_path / STORE_FILE)

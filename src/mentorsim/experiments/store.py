@@ -191,8 +191,12 @@ class RunStore:
             row += [_num(r.outputs.get(o)) for o in self.outputs]
             rows.append(row)
         if rows:
-            with self.conn:
-                self.conn.executemany(self._insert, rows)
+            try:
+                with self.conn:
+                    self.conn.executemany(self._insert, rows)
+            except sqlite3.OperationalError as exc:  # a full disk, a read-only or vanished folder
+                raise input_error(str(self.path), None, f"cannot store {len(rows)} finished runs ({exc}); the runs "
+                                  "stored before are kept: make room and finish with --resume") from None
         return len(rows)
 
     # -- reading -------------------------------------------------------------------------------

@@ -527,7 +527,7 @@ def calibrated_toml(post: pd.DataFrame, config: CalibrationConfig, state: RunSta
     summary = summarise_posterior(post, config.parameter_names)
     gens = state.generations
     lines = [
-        "# Calibrated defaults, written by `mentorsim calibrate` (src/mentorsim/calibration.py).",
+        "# Calibrated defaults, written by `mentorsim calibrate` (src/mentorsim/calibration/abc.py).",
         "# calibrated.py reads `default` of each [parameters.\"name\"]; the other fields are provenance.",
         "# The posterior itself (samples with weights) is posterior.csv beside this file.",
         "",

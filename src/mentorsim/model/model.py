@@ -3,7 +3,7 @@
 State lives in arrays (``facilities.Facilities``, ``people.Providers``) so a step costs a few
 dozen vectorised operations whatever the number of providers; Facility, Provider and Mentor
 Mesa agents are the model's face, reading the same arrays. The update order of a step is in
-``loop.py``.
+``model/loop.py``.
 """
 
 from __future__ import annotations

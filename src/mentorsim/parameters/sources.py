@@ -1,6 +1,6 @@
 """The published sources the model's numbers rest on, keyed by a short tag.
 
-Parameters (``parameters.py``) and calibration targets cite these keys. Each entry is the
+Parameters (``parameters/model_table.py``) and calibration targets cite these keys. Each entry is the
 reference and, in our own words, what we take from it.
 """
 

@@ -82,8 +82,9 @@ def __dir__() -> list[str]:
 
 
 def parameter_table():
-    """Every parameter as a pandas DataFrame: name, unit, default, low, high, tag (cited,
-    assumption or calibrated), source (a key of docs/SOURCES.md) and description.
+    """Every parameter as a pandas DataFrame: name, alias (identifier-safe), type (int, float,
+    bool or choice), unit, default, low, high, choices, tag (cited, assumption or calibrated),
+    source (a key of docs/SOURCES.md) and description.
 
     The same table as ``mentorsim params`` and docs/PARAMETERS.md; defaults include the
     calibrated values.
@@ -91,13 +92,12 @@ def parameter_table():
     Examples:
         >>> from mentorsim import parameter_table
         >>> table = parameter_table().set_index("name")
-        >>> table.loc["visits.interval_weeks", ["unit", "default"]].tolist()
-        ['weeks', 9]
+        >>> table.loc["visits.interval_weeks", ["alias", "type", "unit", "default"]].tolist()
+        ['visits__interval_weeks', 'int', 'weeks', 9]
         >>> sorted(table["tag"].unique())
         ['assumption', 'calibrated', 'cited']
     """
     import pandas as pd
 
     from mentorsim.parameters.model_table import PARAMS
-    return pd.DataFrame([{"name": p.name, "unit": p.unit, "default": p.default, "low": p.low, "high": p.high,
-                          "tag": p.tag, "source": p.source, "description": p.description} for p in PARAMS])
+    return pd.DataFrame([p.record() for p in PARAMS])

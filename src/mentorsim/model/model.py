@@ -67,15 +67,19 @@ Provider._ids = PROVIDER_IDS
 
 
 class MentorshipModel(mesa.Model):
-    """Agent-based model of a multimodal surgical mentorship programme.
+    """Agent-based model of a multimodal surgical mentorship programme (the kernel: a full,
+    already checked parameter mapping in, the weekly record out, as :func:`mentorsim.simulate`
+    runs it). Mesa users want :class:`mentorsim.MentorshipModel` (runner.py), its subclass with
+    keyword construction, validation and a ``datacollector``.
 
     Args:
-        params: full parameter mapping (``Scenario.params``).
+        params: full parameter mapping (``Scenario.params``), not checked here.
         seed: run seed; with ``replicate`` it fixes every random stream.
         replicate: replicate number (0-based).
 
     Examples:
-        >>> from mentorsim import MentorshipModel, load_scenario
+        >>> from mentorsim import load_scenario
+        >>> from mentorsim.model.model import MentorshipModel
         >>> model = MentorshipModel(load_scenario("ss2020").params, seed=1).run()
         >>> model.week == model.time.total_weeks, model.facilities.n
         (True, 20)

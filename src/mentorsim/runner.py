@@ -21,15 +21,15 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from mentorsim import validation
 from mentorsim.errors import InputError
-from mentorsim.model import model as kernel
+from mentorsim.model import model as kernel  # imports Mesa, keeping the start method (model/__init__.py)
 from mentorsim.model.facilities import Facility
 from mentorsim.model.people import DOMAINS
+from mentorsim.parameters.interop import canonical
 from mentorsim.results import OUTCOME_DOCS, Results, RunOutput, run_outcomes
 from mentorsim.scenario import Scenario, checked_params, default_scenario, load_scenario
 
@@ -61,7 +61,8 @@ def _run_params(params, overrides: Mapping, source: str) -> Mapping:
     if isinstance(params, Scenario):
         if not overrides:
             return params.params
-        return params.with_params({k: v for k, v in overrides.items()}, source=source, text=False).params
+        return params.with_params({canonical(str(k)): v for k, v in overrides.items()}, source=source,
+                                  text=False).params
     if params is not None and not isinstance(params, Mapping):
         raise InputError(f"{source}: params = {type(params).__name__}: must be a mapping of parameter "
                          "names to values, or a Scenario")
@@ -205,8 +206,8 @@ class MentorshipModel(kernel.MentorshipModel):
         InputError: any bad key or value, as a scenario file would.
 
     Examples:
-        >>> import mesa
         >>> from mentorsim import MentorshipModel, evaluate
+        >>> import mesa
         >>> model = MentorshipModel(seed=1)
         >>> model.run_model()
         >>> model.running, model.week == model.time.total_weeks, len(model.agents) > 400
@@ -239,7 +240,7 @@ class MentorshipModel(kernel.MentorshipModel):
         self.provider_agents  # noqa: B018  (every agent in model.agents from the start)
         self.outcomes: dict[str, float] = {}
         summary = {k: (lambda m, k=k: m.outcomes.get(k, math.nan)) for k in OUTCOME_DOCS}
-        self.datacollector = mesa.DataCollector(model_reporters=WEEKLY_REPORTERS | summary,
+        self.datacollector = kernel.mesa.DataCollector(model_reporters=WEEKLY_REPORTERS | summary,
                                                 agenttype_reporters={Facility: dict(FACILITY_REPORTERS)})
 
     def step(self) -> None:

@@ -109,7 +109,7 @@ def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> 
     if job.target == "model":
         scenario = _base(job).with_params(values, source=f"design point {point}")
         start = time.perf_counter()
-        out = evaluate(scenario.params, seed=job.seed, replicate=replicate)
+        out = evaluate(scenario, seed=job.seed, replicate=replicate)  # checked above, not again
         return out, time.perf_counter() - start
     fn, takes = _callable(job)
     params = dict(job.base_overrides) | dict(values)

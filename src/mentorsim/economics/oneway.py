@@ -33,6 +33,7 @@ each against its own no-mentorship run:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 
@@ -94,7 +95,7 @@ def parameter_ranges(names: Sequence[str], posterior_check: pd.DataFrame | None 
 def _switch(xs: Sequence[float], ys: Sequence[float]) -> float:
     """The x where y crosses 0, by linear interpolation over the sorted points (NaN if none)."""
     pts = sorted(zip(xs, ys))
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
         if np.isfinite(y0) and np.isfinite(y1) and y0 * y1 < 0:
             return float(x0 + (x1 - x0) * (0 - y0) / (y1 - y0))
     return math.nan
@@ -170,7 +171,7 @@ def two_way(scenarios: Sequence, a: str, b: str, seed: int, replicates: int, wtp
 
 def scenario_settings() -> list[tuple[str, str, dict]]:
     """(group, label, parameter changes) of the scenario analyses (module docstring)."""
-    from mentorsim.scenario import shipped_scenarios, load_scenario
+    from mentorsim.scenario import load_scenario, shipped_scenarios
     out: list[tuple[str, str, dict]] = []
     shipped = shipped_scenarios()
     for name in SSI_EVIDENCE:

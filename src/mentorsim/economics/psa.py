@@ -22,8 +22,9 @@ stay >= 1 and the density has one peak):
 Example: case fatality m = 0.01 on [0, 0.1]: f = 0.1, k = 10, α = 1, β = 9, mean 0.01, sd 0.009.
 The PERT distribution (mode m, λ = 4: α = 1 + 4 f, β = 1 + 4 (1 - f), mean (a + 4m + b) / 6) is
 offered for comparison (``distribution="pert"``): its mean differs from the default when the
-default is off-centre (the same case fatality has PERT mean 0.027, 2.7x the base case, and PSA
-DALYs about three times the deterministic ones), so it is not the default. ``"triangular"``
+default is off-centre (the same case fatality has PERT mean (0 + 0.04 + 0.1) / 6 = 0.023, 2.3x the
+base case, and PSA DALYs from SSI deaths about as many times the deterministic ones), so it is not
+the default. ``"triangular"``
 (mode m on [a, b]) likewise. A parameter whose default sits on a bound (f = 0 or 1) is held at it.
 Integer parameters are rounded; switches (true/false) are never drawn. A parameter that a
 scenario or ``--set`` sets explicitly is held fixed: it defines the strategy. Analysis choices

@@ -224,6 +224,7 @@ def plot_tornado(table: pd.DataFrame, path, money: str = "", top: int = 15):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     from mentorsim.plots import save_figure
     t = table.dropna(subset=["swing"]).head(top).iloc[::-1]
@@ -243,9 +244,12 @@ def plot_tornado(table: pd.DataFrame, path, money: str = "", top: int = 15):
                        fontsize=8)
     unit = f" ({money})" if money else ""
     w = table.attrs.get("wtp", float("nan"))
-    ax.set_xlabel(f"incremental net monetary benefit of {table.attrs.get('focal', '')} vs no mentorship at "
-                  f"US${w:,.0f} per DALY{unit}\nblue: parameter at its low end, red: high end; dashed: 0 "
-                  "(left of it no mentorship wins); labels: winner at low / high end")
+    ax.set_xlabel(f"incremental net monetary benefit of {table.attrs.get('focal', '')} vs no mentorship\n"
+                  f"at US${w:,.0f} per DALY{unit}; blue: low end, red: high end\n"
+                  "dashed: 0 (left of it no mentorship wins); labels: winner at low / high end")
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi + 0.45 * (hi - lo))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.set_title("What drives the decision: one-way sensitivity")
     ax.grid(axis="x", alpha=0.3)
     return save_figure(fig, path)

@@ -403,7 +403,8 @@ def Verdict(run, rev):
     task = solara.lab.use_task(compute, dependencies=[id(run), rev, run.economics is not None])
     if task.finished and task.value is not None:
         first, certainty, cost = app_econ.verdict_lines(task.value)
-        solara.Markdown(f"**Verdict:** {first}\n\n{certainty} {cost}", classes=["ms-verdict"])
+        with solara.Div(classes=["ms-verdict"]):
+            solara.Markdown(f"**Verdict:** {first}\n\n{certainty} {cost}")
     elif task.error:
         solara.Warning(f"Verdict not available: {task.exception}", classes=["ms-verdict"])
     elif run.economics is not None:

@@ -382,13 +382,34 @@ def Headline(run, rev):
                      else "Net cost per DALY averted: not defined (no DALYs averted)")
     else:
         lines.append("Costs: " + (run.econ_message or "being computed..."))
-    # (the probabilistic verdict goes here, one line, when the posterior PSA lands)
     took = f"; {run.elapsed_s:.1f} s" if run.elapsed_s > 0 else ""
     lines.append(f"{run.replicates} replicates, seed {run.seed}{took}; {describe(run.scenario, run.extra.get('base'))}")
     with solara.Card(f"Current run: {run.name}", classes=["ms-headline"]):
         for _, text in app_compute.capacity_warnings([run]):  # first: the pool cannot make the visits
             solara.Warning(text, classes=["ms-capacity-warning"])
+        Verdict(run, rev)
         solara.Markdown("\n\n".join("- " + x for x in lines))
+
+
+@solara.component
+def Verdict(run, rev):
+    """The verdict line: a quick posterior PSA of the run against no mentorship (policy.economics
+    .verdict, its size shown), computed in a thread after the run so the page stays live."""
+    def compute():
+        if run.economics is None:
+            return None
+        return app_econ.verdict(run.scenario, run.seed, replicate_runs=run.economics)
+
+    task = solara.lab.use_task(compute, dependencies=[id(run), rev, run.economics is not None])
+    if task.finished and task.value is not None:
+        first, certainty, cost = app_econ.verdict_lines(task.value)
+        with solara.Div(classes=["ms-verdict"]):
+            solara.Markdown(f"**Verdict:** {first}\n\n{certainty} {cost}")
+    elif task.error:
+        solara.Warning(f"Verdict not available: {task.exception}", classes=["ms-verdict"])
+    elif run.economics is not None:
+        solara.Text(f"Verdict: running a {app_econ.VERDICT_DRAWS}-draw probabilistic analysis...",
+                    classes=["ms-verdict"])
 
 
 @solara.component

@@ -119,7 +119,7 @@ def checklist(params: Mapping | None = None, psa: bool = False, voi: bool = Fals
                          "gained (quality of surgical care); cea.md, icers_dalys_averted.csv, "
                          "icers_composite_point_months.csv."),
         12: ("reported", "Simulated from the agent-based model: adherence from staff skills and knowledge, SSI "
-                         "risk from adherence (ssi.relative_reduction); docs/ODD.md, docs/OUTCOMES.md."),
+                         "risk from adherence (ssi.relative_risk_full); docs/ODD.md, docs/OUTCOMES.md."),
         13: ("reported", "DALYs: GBD disability weights for moderate/severe infection, years of life lost to "
                          "life expectancy (economics.*); no utility survey (none in the setting)."),
         14: ("reported", "Resources counted in the run (visits, nights, km, sessions, attendees, members) times "
@@ -136,8 +136,11 @@ def checklist(params: Mapping | None = None, psa: bool = False, voi: bool = Fals
         19: ("not applicable", "No distributional (equity-weighted) analysis: the model has no socioeconomic "
                                "attributes of patients."),
         20: ("reported" if psa else "partly",
-             f"Replicate intervals of every mean; PSA with PERT distributions on each parameter's range "
-             f"(docs/ECONOMICS.md); {psa_files}; {voi_files}; scenarios by --set."),
+             f"Replicate intervals of every mean (seed noise); PSA with calibrated parameters drawn jointly "
+             f"from the posterior and the others from beta distributions whose mean is the base case "
+             f"(docs/ECONOMICS.md); {psa_files}; {voi_files}; one-way and two-way sensitivity on net "
+             "monetary benefit and scenario analyses (oneway_nmb.csv, tornado.png, twoway_nmb.csv, "
+             "scenario_analyses.csv)."),
         21: ("user", "No patient or stakeholder engagement in the model's design; inputs are published data "
                      "(staff interviews and surveys of Alidina et al. 2021). The write-up should say so."),
         22: ("reported", "Every input with value, range, unit, source tag and reference: mentorsim params, "
@@ -145,8 +148,9 @@ def checklist(params: Mapping | None = None, psa: bool = False, voi: bool = Fals
         23: ("reported", "Mean costs by item, effects, incremental costs and effects, ICERs and net monetary "
                          "benefit at several willingness-to-pay values: cea.md, net_monetary_benefit.csv."),
         24: ("reported" if psa else "partly",
-             f"{psa_files}; {voi_files}. Discount rate and horizon vary by --set "
-             "economics.discount_rate_costs=... / followup.months=... (not run by default)."),
+             f"{psa_files}; {voi_files}. Deterministic and probabilistic results side by side with the "
+             "reasons they differ (cea.md); scenario analyses of the SSI-effect evidence, horizon (17 months "
+             "to 10 years), discount rate (0-5%) and the infrastructure grant (scenario_analyses.csv)."),
         25: ("not applicable", "No engagement (item 21), so no effect of it to report."),
         26: ("partly", "Limits listed in docs/ECONOMICS.md, section Limits (perspective, grant without effect, "
                        "assumed prices); comparison with other evidence is for the write-up."),

@@ -60,17 +60,33 @@ from mentorsim.model.learning import (
 )
 from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
-#: Coefficients of steps 7-12, gathered once per run (see coefficients()).
-COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
-        "lam_knowledge", "protect_contact", "protect_lead", "confidence_rate", "culture_rate",
-        "culture_floor", "secular_end_week", "culture_full", "skill_primes") + OUTCOME_COEF
-#: Positions in the coefficient array, by name (numba reads these as compile-time constants).
-I_SECULAR_END, I_CULTURE_FULL, I_SKILL_PRIMES = (COEF.index(k) for k in ("secular_end_week", "culture_full", "skill_primes"))
-I_OUTCOMES = COEF.index(OUTCOME_COEF[0])
+#: The coefficient record of steps 7-12: each field, with the parameter it comes from (see
+#: :func:`coefficients`; the kernels read them by name, e.g. ``k.lam_skill``). The outcome
+#: fields (facility_outcomes.OUTCOME_COEF) follow.
+COEF_FIELDS = {
+    "practice_rate": "learning.knowledge_to_skill_rate",
+    "practice_block": "workload.practice_block",
+    "peer_rate": "learning.peer_rate",
+    "secular_rate": "learning.secular_rate",
+    "secular_ceiling": "learning.secular_ceiling",
+    "lam_skill": "learning.skill_half_life_months (decay rate per week, ln 2 / half-life)",
+    "lam_knowledge": "learning.knowledge_half_life_months (decay rate per week, ln 2 / half-life)",
+    "protect_contact": "learning.reinforcement_protection",
+    "protect_lead": "learning.leadership_sustain",
+    "confidence_rate": "learning.confidence_rate",
+    "culture_rate": "learning.culture_growth_rate",
+    "culture_floor": "learning.culture_floor",
+    "secular_end_week": "learning.secular_end_month (in weeks)",
+    "culture_full": "learning.teamwork_receptivity_full",
+    "skill_primes": "learning.skill_primes_knowledge",
+} | OUTCOME_COEF
+#: A numpy record type with one float64 field per COEF_FIELDS entry (numba reads fields by name).
+COEF_DTYPE = np.dtype([(name, np.float64) for name in COEF_FIELDS])
 
 
 def coefficients(p, wpm: float) -> np.ndarray:
-    """Parameters of steps 7-12 as one vector, in COEF order (units as in the table; decay per week)."""
+    """Parameters of steps 7-12 as a one-element COEF_DTYPE array (units as in the table; rates
+    and decay per week); kernels take ``coef`` and read ``coef[0].name``."""
     values = {
         "practice_rate": p["learning.knowledge_to_skill_rate"], "practice_block": p["workload.practice_block"],
         "peer_rate": p["learning.peer_rate"], "secular_rate": p["learning.secular_rate"],
@@ -83,12 +99,15 @@ def coefficients(p, wpm: float) -> np.ndarray:
         "secular_end_week": p["learning.secular_end_month"] * wpm,
         "culture_full": p["learning.teamwork_receptivity_full"],
         "skill_primes": p["learning.skill_primes_knowledge"],
-    } | dict(zip(OUTCOME_COEF, outcome_coefficients(p)))
-    return np.array([float(values[k]) for k in COEF])
+    } | outcome_coefficients(p)
+    coef = np.zeros(1, dtype=COEF_DTYPE)
+    for name in COEF_FIELDS:
+        coef[name] = float(values[name])
+    return coef
 
 
 @kernel
-def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, skill_floor, knowledge,
+def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, skill_floor, knowledge,
                     knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
                     learning_orientation, current_baseline, operations_week, caesarean_share, ssc, ssc_push,
                     outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
@@ -97,23 +116,27 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
     chunks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this chunk's posts for the snapshot's
     arm means, written here if ``record`` (the only chunk) and otherwise by :class:`Dynamics`
     once every chunk is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch.
-    ``tally_posts`` and ``series`` are recording.tally_arguments."""
+    ``tally_posts`` and ``series`` are recording.tally_arguments; ``coef`` the run's coefficient
+    record (:func:`coefficients`)."""
+    k = coef[0]
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     fs = slice(f_lo, f_hi)  # this chunk's facilities, for the facility-level steps
     arm_sums[:] = 0.0
     team[fs] = 0.0
     checklist[fs] = 0.0
-    peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], c[2])
-    update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], c[5], c[6], c[7], c[8])
-    secular_rate, ceiling, confidence_rate = secular_rate_at(c[3], row, c[I_SECULAR_END]), c[4], c[9]
+    peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], k.peer_rate)
+    update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], k.lam_skill, k.lam_knowledge,
+                        k.protect_contact, k.protect_lead)
+    secular_rate = secular_rate_at(k.secular_rate, row, k.secular_end_week)
+    ceiling, confidence_rate = k.secular_ceiling, k.confidence_rate
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     team_mean = np.empty(4)
     staff_present = series[0][row]
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
-        practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f], c[0], c[1],
-                 c[I_SKILL_PRIMES], team_mean)
+        practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f], k.practice_rate,
+                 k.practice_block, k.skill_primes, team_mean)
         # (b) steps 8-10 and the provider part of 12, post by post
         for i in range(lo, hi):
             peer_rate = peer[f - f_lo] if filled[i] else 0.0
@@ -136,11 +159,9 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
         tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
                        filled, theatre, arm_sums, staff_present, team, checklist)
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
-                      ssc[fs], ssc_push[fs], c[I_OUTCOMES], c[I_OUTCOMES + 1], c[I_OUTCOMES + 2],
-                      c[I_OUTCOMES + 3], c[I_OUTCOMES + 4], c[I_OUTCOMES + 5], c[I_OUTCOMES + 6],
-                      c[I_OUTCOMES + 7], c[I_OUTCOMES + 8], c[I_OUTCOMES + 9], c[I_OUTCOMES + 10],
-                      c[I_OUTCOMES + 11], c[I_OUTCOMES + 12], outcome_table[row, fs])
-    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], c[I_CULTURE_FULL], recept[fs])
+                      ssc[fs], ssc_push[fs], k, outcome_table[row, fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], k.culture_rate, k.culture_floor, k.culture_full,
+                             recept[fs])
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
     culture_all[row, fs] = teamwork_culture[fs]

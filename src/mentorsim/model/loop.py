@@ -38,8 +38,11 @@ Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
+from collections.abc import Sequence
 
 import numpy as np
+from numba.typed import List
 
 from mentorsim.model import survey, telementoring, visits, whatsapp, workforce
 from mentorsim.model.chunks import run_calls
@@ -169,6 +172,16 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
         record_arms(row, arm_sums, *series[1:])
 
 
+#: weekly_dynamics's arguments after ``row``, by name: RunArrays holds one run's, so a batch of
+#: runs can be handed to the compiled code at once (see weekly_dynamics_batch).
+RUN_FIELDS = ("u_outcomes", "f_lo", "f_hi", "arm_sums", "record", "coef", "skill", "skill_floor", "knowledge",
+              "knowledge_floor", "busy", "reinforced", "resistance0", "recept", "leadership", "teamwork_culture",
+              "learning_orientation", "current_baseline", "operations_week", "caesarean_share", "ssc", "ssc_push",
+              "outcome_table", "keep", "keep_leadership", "workload", "workload_all", "leadership_all",
+              "culture_all", "team", "checklist", "tally_posts", "series")
+RunArrays = namedtuple("RunArrays", RUN_FIELDS)
+
+
 class Dynamics:
     """Steps 7-13 for one model: the arguments of weekly_dynamics for each of the model's chunks,
     gathered once (all arrays are updated in place, so the same references serve every week)."""
@@ -191,22 +204,107 @@ class Dynamics:
         single = len(self.chunks) == 1  # then the kernel records the arm means itself
         self.chunk_args = [(lo, hi, self.arm_sums[k], single, *arrays)
                            for k, (lo, hi) in enumerate(self.chunks)]
+        #: this week's uniforms for the outcomes (filled by prepare_dynamics)
+        self.u_outcomes = np.empty((fa.n, 5))
+        # a model of one chunk calls the batch kernel with a list of one run: a typed list is
+        # handed to compiled code in under 1 us, 33 separate arrays in about 3 us
+        self.runs = _run_list(self.run_arrays()) if single else None
 
     def week(self, row: int, u_outcomes: np.ndarray) -> None:
-        if len(self.chunk_args) == 1:
-            weekly_dynamics(row, u_outcomes, *self.chunk_args[0])
+        """Steps 7-13 of the week recorded in ``row``; ``u_outcomes`` must be ``self.u_outcomes``
+        for a model of one chunk."""
+        if self.runs is not None:
+            weekly_dynamics_batch(row, self.runs, 0, 1)
             return
         run_calls(weekly_dynamics, [(row, u_outcomes, *args) for args in self.chunk_args])
         # the snapshot's arm means, from the chunks' sums added in chunk order
         record_arms(row, self.arm_sums.sum(axis=0), *self.series[1:])
 
+    def run_arrays(self) -> RunArrays:
+        """This model's weekly_dynamics arguments (one chunk only) as a RunArrays, reading this
+        week's uniforms from ``u_outcomes``."""
+        if len(self.chunk_args) != 1:
+            raise ValueError("only a model of one chunk can run in a batch")
+        return RunArrays(self.u_outcomes, *self.chunk_args[0])
+
+
+def prepare_dynamics(model, week: int) -> np.ndarray:
+    """Draw week ``week``'s outcome uniforms (into the model's buffer) and set the programme push;
+    the uniforms."""
+    u = model.dynamics.u_outcomes
+    model.streams["operations"].random(out=u)  # the same numbers as .random(u.shape)
+    model.dynamics.ssc_push[:] = model.dynamics.mentored if model.time.in_programme(week) else 0.0
+    return u
+
 
 def dynamics(model, week: int) -> None:
     """Steps 7-13 (one compiled call per chunk)."""
-    u = model.streams["operations"].random((model.facilities.n, 5))
-    model.dynamics.ssc_push[:] = model.dynamics.mentored if model.time.in_programme(week) else 0.0
+    u = prepare_dynamics(model, week)
     model.dynamics.week(week + 1, u)
     model.record.pool_counts(model.pool, week)
+
+
+@kernel
+def weekly_dynamics_batch(row, runs, r_lo, r_hi):
+    """Steps 7-13 of week ``row - 1`` for runs ``r_lo``..``r_hi - 1`` of ``runs`` (a typed list
+    of RunArrays, one chunk each): the same compiled weekly_dynamics, called once per run."""
+    for r in range(r_lo, r_hi):
+        a = runs[r]
+        weekly_dynamics(row, a.u_outcomes, a.f_lo, a.f_hi, a.arm_sums, a.record, a.coef, a.skill, a.skill_floor,
+                        a.knowledge, a.knowledge_floor, a.busy, a.reinforced, a.resistance0, a.recept,
+                        a.leadership, a.teamwork_culture, a.learning_orientation, a.current_baseline,
+                        a.operations_week, a.caesarean_share, a.ssc, a.ssc_push, a.outcome_table, a.keep,
+                        a.keep_leadership, a.workload, a.workload_all, a.leadership_all, a.culture_all, a.team,
+                        a.checklist, a.tally_posts, a.series)
+
+
+@kernel
+def _run_list(first):
+    """A typed list holding ``first`` (built in compiled code, so it is cached on disk)."""
+    runs = List()
+    runs.append(first)
+    return runs
+
+
+@kernel
+def _append_run(runs, run):
+    runs.append(run)
+
+
+#: Runs per compiled call when a batch's steps 7-13 are spread over threads (any value gives the
+#: same results: the runs are independent).
+RUNS_PER_CALL = 4
+
+
+def run_batch(models: Sequence) -> None:
+    """Run ``models`` (each of one chunk, all with the same number of weeks, none stepped yet)
+    to the end, week by week together: each model's own steps in STEP_ORDER, with steps 7-13 of
+    every model in one compiled pass over the run axis (split over threads by runs). Each model
+    ends exactly as ``model.run()`` would leave it (its streams are its own)."""
+    if not models:
+        return
+    weeks = models[0].time.total_weeks
+    if any(m.time.total_weeks != weeks or m.week != 0 for m in models):
+        raise ValueError("a batch needs unstepped models with the same number of weeks")
+    runs = _run_list(models[0].dynamics.run_arrays())
+    for m in models[1:]:
+        _append_run(runs, m.dynamics.run_arrays())
+    k = [name for name, _ in STEP_ORDER].index("practice .. snapshot")
+    before, after = STEP_ORDER[:k], STEP_ORDER[k + 1:]
+    n = len(models)
+    calls = [(runs, lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)]
+    for week in range(weeks):
+        for m in models:
+            m.steps += 1  # Mesa's step counter, as model.run() keeps it
+            for _, process in before:
+                process(m, week)
+            prepare_dynamics(m, week)
+        run_calls(weekly_dynamics_batch, [(week + 1, *call) for call in calls])
+        for m in models:
+            m.record.pool_counts(m.pool, week)
+            for _, process in after:
+                process(m, week)
+            m.week += 1
 
 
 def mentor_pool(model, week: int) -> None:

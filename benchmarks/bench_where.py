@@ -1,6 +1,10 @@
 """Where a week of `ss2020` goes, beside the floor and Mesa's Boltzmann example (figures
 printed; no assertions).
 
+Times are CPU time of the calling thread (``time.thread_time``): on a machine shared with other
+jobs, wall time also counts the time the process waits for a core, which on the project's VM
+(load 2-8) moved medians by 50%; CPU time moved them by under 10%.
+
 1. One replicate of scenarios/ss2020.toml in process (median of RUNS after a warm-up), split
    into set-up, each step of loop.STEP_ORDER (timed by wrapping each step; the wrapper adds
    about 0.1 us a call) and the run's output (RunOutput and its scalar outcomes).
@@ -41,9 +45,9 @@ def where(runs: int) -> dict:
 
     def timed(name, process):
         def wrapper(model, week):
-            t = time.perf_counter()
+            t = time.thread_time()
             process(model, week)
-            spent[name] += time.perf_counter() - t
+            spent[name] += time.thread_time() - t
         return wrapper
 
     per_run: dict[str, list[float]] = {}
@@ -52,13 +56,13 @@ def where(runs: int) -> dict:
         for r in range(-1, runs):  # run -1 warms up (compiled kernels loaded)
             spent.clear()
             spent.update({name: 0.0 for name, _ in original})
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             m = MentorshipModel(p, seed=1, replicate=max(r, 0))
-            t1 = time.perf_counter()
+            t1 = time.thread_time()
             m.run()
-            t2 = time.perf_counter()
+            t2 = time.thread_time()
             run_outcomes(RunOutput.from_model(m))
-            t3 = time.perf_counter()
+            t3 = time.thread_time()
             m.release()
             if r < 0:
                 continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
+from mentorsim.model.loop import run_batch
 from mentorsim.model.model import MentorshipModel
 from mentorsim.results import Results, RunOutput, run_outcomes
 from mentorsim.scenario import Scenario, default_scenario
@@ -54,8 +55,6 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]]) -> list[RunOutput
         >>> bool((outs[1].fac["composite"] == simulate(p, seed=1, replicate=1).fac["composite"]).all())
         True
     """
-    from mentorsim.model.loop import run_batch
-
     outputs: list[RunOutput | None] = [None] * len(points)
     groups: dict[int, list[tuple[int, MentorshipModel]]] = {}
     for k, (params, seed, replicate) in enumerate(points):

@@ -104,3 +104,19 @@ def test_coefficient_record_follows_the_parameters():
         moved = [name for name in COEF_FIELDS if changed[name][0] != base[name][0]]
         assert field in moved, (field, key)
         assert set(moved) <= {field, "exposure0"}, (field, moved)
+
+
+@pytest.mark.parametrize("scenario, updates", [("ss2020", {}), ("no_mentorship", {}),
+                                               ("ss2020", {"facilities.comparison": 0})])
+def test_weekly_table_for_all_replicates_at_once_is_the_per_replicate_table(scenario, updates):
+    """Results.timeseries (arrays stacked over replicates) equals the per-replicate tables
+    (results.run_timeseries) concatenated: same rows, order, columns, dtypes and values."""
+    import pandas as pd
+
+    from mentorsim.results import run_timeseries
+    from mentorsim.runner import run
+    from mentorsim.scenario import load_scenario
+
+    res = run(load_scenario(scenario).with_params(updates), seed=2, replicates=3)
+    reference = pd.concat([run_timeseries(r, res.name) for r in res.runs], ignore_index=True)
+    pd.testing.assert_frame_equal(res.timeseries(), reference, check_exact=True)

@@ -414,7 +414,7 @@ class Results:
             return pd.concat([run_timeseries(r, self.name) for r in runs], ignore_index=True)
         rows, n = first.rows, first.n_intervention
         week = np.arange(rows)
-        blocks = []  # (arm index, {column: [replicates, rows] array})
+        blocks = []  # (arm name, {column: [replicates, rows] array}) for each arm with facilities
         for a, arm in enumerate(ARMS):
             sl = slice(0, n) if a == 0 else slice(n, None)
             if first.fac["composite"][:, sl].shape[1] == 0:

@@ -28,6 +28,7 @@ from mentorsim import validation
 from mentorsim.errors import InputError
 from mentorsim.model import model as kernel  # imports Mesa, keeping the start method (model/__init__.py)
 from mentorsim.model.facilities import Facility
+from mentorsim.model.loop import run_batch
 from mentorsim.model.people import DOMAINS
 from mentorsim.parameters.interop import canonical
 from mentorsim.results import OUTCOME_DOCS, Results, RunOutput, run_outcomes
@@ -72,6 +73,43 @@ def _run_params(params, overrides: Mapping, source: str) -> Mapping:
 def _seed(source: str, seed, replicate) -> tuple[int, int]:
     return (validation.whole(source, "seed", seed, 0, SEED_MAX),
             validation.whole(source, "replicate", replicate, 0, SEED_MAX))
+
+
+def simulate_batch(points: Sequence[tuple[Mapping, int, int]]) -> list[RunOutput]:
+    """Run many ``(params, seed, replicate)`` points week by week together (model/loop.py
+    ``run_batch``: steps 7-13 of every run in one compiled pass over the run axis) and return
+    their outputs in order. Each output is bit-identical to ``simulate(params, seed, replicate)``
+    whatever the batch's size or make-up and the number of threads; runs of different lengths
+    are batched by length, and a model large enough to be split into facility chunks runs alone.
+
+    Examples:
+        >>> from mentorsim import load_scenario, simulate
+        >>> from mentorsim.runner import simulate_batch
+        >>> p = load_scenario("ss2020").params
+        >>> outs = simulate_batch([(p, 1, 0), (p, 1, 1)])
+        >>> bool((outs[1].fac["composite"] == simulate(p, seed=1, replicate=1).fac["composite"]).all())
+        True
+    """
+    outputs: list[RunOutput | None] = [None] * len(points)
+    groups: dict[int, list[tuple[int, kernel.MentorshipModel]]] = {}
+    for k, (params, seed, replicate) in enumerate(points):
+        model = kernel.MentorshipModel(params, seed=seed, replicate=replicate)
+        if len(model.chunks) > 1:
+            try:
+                outputs[k] = RunOutput.from_model(model.run())
+            finally:
+                model.release()
+        else:
+            groups.setdefault(model.time.total_weeks, []).append((k, model))
+    for members in groups.values():
+        try:
+            run_batch([m for _, m in members])
+            for k, model in members:
+                outputs[k] = RunOutput.from_model(model)
+        finally:
+            for _, model in members:
+                model.release()
+    return outputs
 
 
 def evaluate(params: Mapping | Scenario | None = None, seed: int = 1, replicate: int = 0, *,

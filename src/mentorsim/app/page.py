@@ -477,6 +477,8 @@ def CostPanels(runs, rev):
     solara.HTML(tag="div", unsafe_innerHTML=_table_html(show, "ms-table ms-cost-table"))
     Plot("costs", "Costs by item")
     Plot("plane", "Cost against effect")
+    if current.value is not None and current.value.economics is not None:
+        Drivers(current.value, rev)
     if app_compute.same_setting(runs) and len(strategies) == len(runs):
         inc = app_econ.incremental(app_compute.strategies(runs))
         tab = pd.DataFrame({
@@ -494,6 +496,31 @@ def CostPanels(runs, rev):
     else:
         solara.Info("The incremental analysis needs the scenarios in one setting (facilities, horizon, "
                     "seed, replicates); each is shown against its own no-mentorship run instead.")
+
+
+@solara.component
+def Drivers(run, rev):
+    """What drives the decision for the current run: a tornado of the one-way sensitivity of its
+    net monetary benefit against no mentorship (policy.assumptions.decision_swings, one replicate
+    per parameter end), on request: it runs every parameter twice (about 15 s)."""
+    asked, set_asked = solara.use_state(None)
+
+    def compute():
+        if asked is None or asked != id(run):
+            return None
+        from mentorsim.policy.assumptions import decision_swings
+        return app_figures.png(app_figures.tornado(decision_swings(run.scenario, run.seed, 1)), dpi=80)
+
+    task = solara.lab.use_task(compute, dependencies=[asked, id(run)])
+    if asked != id(run):
+        solara.Button("What drives the decision? (about 15 s)", on_click=lambda: set_asked(id(run)),
+                      outlined=True, classes=["ms-drivers-button"])
+    elif task.pending:
+        solara.Text("Setting each parameter to the ends of its range, one at a time...", classes=["ms-drivers"])
+    elif task.error:
+        solara.Warning(f"Not available: {task.exception}", classes=["ms-drivers"])
+    elif task.value is not None:
+        solara.Image(task.value, classes=["ms-figure", "ms-figure-tornado"])
 
 
 @solara.component

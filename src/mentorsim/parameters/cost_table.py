@@ -72,6 +72,9 @@ COST_PARAMS: tuple[Param, ...] = (
        "Programme coordination (part-time coordinator, communication, supplies) a programme month."),
     _p("costs.followup_coordination_share", "share", 0.25, 0, 1, "assumption", "Assumption",
        "Share of that coordination needed a follow-up month while something continues."),
+    _p("costs.idle_mentor_day_share", "share", 1.0, 0, 1, "assumption", "Assumption",
+       "Planner only (plan-pool): share of a pool mentor's unused available days that is still paid "
+       "(1: dedicated salaried mentors cost their salary idle or not; 0: staff released day by day)."),
     _p("costs.infrastructure_grant", "bool", False, *B, "cited", "IJQHC2021",
        "Include the one-off infrastructure grant (no modelled effect on quality: cost only)."),
     _p("costs.infrastructure_grant_usd", "USD/facility", 10000.0, 0, 10000, "cited", "IJQHC2021",

@@ -325,7 +325,9 @@ def _decision_table(run, replicates: int, progress=None) -> str:
             "<p>Every parameter that moves cost or effect, one at a time over its range (calibrated ones over "
             "their posterior's 95% interval); positive: mentorship is worth its cost at this threshold. The "
             "switch value is where the choice flips.</p>"
-            + _table(pd.DataFrame(rows), text_cols=["parameter", "range", "winner low / high"]))
+            + _img(app_figures.tornado(t), "tornado: what drives the decision")
+            + "<details><summary>The same as a table</summary>"
+            + _table(pd.DataFrame(rows), text_cols=["parameter", "range", "winner low / high"]) + "</details>")
 
 
 def _switches():

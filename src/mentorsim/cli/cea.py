@@ -381,6 +381,13 @@ def policy_text(report: dict, markdown: bool = False) -> str:
                      f"{pop['years']:g} years (economics.voi_horizon_years) at {100 * pop['discount_rate']:g}% "
                      f"discount: x{pop['multiplier']:,.2f}. The most a decision maker should pay for research "
                      "that removed all uncertainty.")
+        o = report.get("psa_other_perspective")
+        if o:
+            focal = next((n for n in names if n != "no_mentorship"), names[-1])
+            lines.append(f"The same draws in the {o['perspective']} perspective: P({focal} best) and EVPI per "
+                         "programme / population: " + "; ".join(
+                             f"US${r['wtp']:,.0f} {_pct(r[focal])}, {_money(r['evpi_usd'])} / "
+                             f"{_money(r['evpi_population_usd'])}" for r in o["by_wtp"]) + ".")
         lines.extend(_comparison_lines(report, markdown))
     lines.append("")
     lines.append("What lasts (gain over no mentorship, same seed; retained = gain k months after the end "
@@ -492,6 +499,13 @@ def add_psa(report: dict, psa, results, wtp, gdp) -> None:
     from mentorsim.economics.evaluation import strategy_table
     from mentorsim.economics.psa import load_posterior
     report["psa"] = psa_summary(psa, wtp, report["population"]["multiplier"])
+    other = report["perspective"]["other"]
+    other_cost = "cost_net_plus_mentee_time_usd" if other != "health_system" else "cost_net_health_system_usd"
+    if other_cost in psa.records.columns:  # the same draws costed in the other perspective
+        ceac, evpi = psa.ceac(wtp, cost=other_cost), psa.evpi(wtp, cost=other_cost)
+        report["psa_other_perspective"] = {"perspective": other, "by_wtp": [
+            {"wtp": w, **{n: float(ceac.loc[w, n]) for n in psa.strategies}, "evpi_usd": float(evpi.loc[w]),
+             "evpi_population_usd": float(evpi.loc[w]) * report["population"]["multiplier"]} for w in wtp]}
     first = results[0].params if results[0].name != psa.comparator or len(results) < 2 else results[1].params
     report["deterministic_vs_probabilistic"] = decision.compare(strategy_table(results, "dalys_averted"), psa,
                                                                 wtp, base_params=first)

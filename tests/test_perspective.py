@@ -90,7 +90,7 @@ def test_the_switch_picks_the_cost_and_mentee_time_raises_the_icer(runs):
     assert hs["cost_net_usd"] == hs["cost_net_health_system_usd"]
     assert plus["cost_net_usd"] == plus["cost_net_plus_mentee_time_usd"]
     assert plus["cost_net_usd"] == pytest.approx(hs["cost_net_usd"] + hs["mentee_time_usd"])
-    assert hs["mentee_time_usd"] == pytest.approx(sum(hs[f"item_{k}_usd"] for k in MENTEE_ITEMS))
+    assert hs["mentee_time_usd"] == pytest.approx(sum(hs[f"time_{k}_usd"] for k in MENTEE_ITEMS))
     assert plus["dalys_averted"] == hs["dalys_averted"]  # the perspective changes costs only
     # no mentorship: no mentee time
     none = evaluate_run(comparator_params(p), 1, 0, comparator=comp, out=comp).record

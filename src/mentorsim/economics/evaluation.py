@@ -121,7 +121,7 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
     r.update(eff.counts)
     r.update({f"item_{k}_usd": v for k, v in acc.item_totals(rc).items()})
     r.update({f"modality_{k}_usd": v for k, v in acc.modality_totals(rc).items()})
-    r.update({f"item_{k}_usd": v for k, v in mentee.items()})
+    r.update({f"time_{k}_usd": v for k, v in mentee.items()})  # not item_: those sum to the programme cost
     r.update(sus.sustain_costs(acc))
     gains = sus.gain_series(out, comparator)
     r.update(sus.gains_at_horizons(gains, sus.horizon_rows(out)))

@@ -239,16 +239,25 @@ def build_report(results, wtp, gdp, args) -> dict:
     from mentorsim.economics import sustainability as sus
     from mentorsim.economics.cea import incremental_analysis, to_records, wtp_summary
     from mentorsim.economics.evaluation import item_table, strategy_table
-    from mentorsim.parameters.cost_table import PRICE_LABEL
+    from mentorsim.parameters.cost_table import PERSPECTIVE_NAMES, PERSPECTIVES, PRICE_LABEL, perspective
     from mentorsim.provenance import metadata
     first = results[0].params
     records = pd.concat([s.records() for s in results], ignore_index=True)
     icers = {key: incremental_analysis(strategy_table(results, key)) for key in EFFECTS.values()}
+    mentee = bool(first["economics.cost_mentee_time"])
+    by_perspective = []
+    for flag in (False, True):
+        cost_key = "cost_net_health_system_usd" if not flag else "cost_net_plus_mentee_time_usd"
+        for r in to_records(incremental_analysis(strategy_table(results, "dalys_averted", cost_key))):
+            by_perspective.append({"perspective": PERSPECTIVE_NAMES[flag], "base_case": flag == mentee,
+                                   "strategy": r["strategy"], "net_cost": r["cost"], "dalys_averted": r["effect"],
+                                   "status": r["status"], "reference": r["reference"], "icer": r["icer"]})
     strat = []
     for s in results:
         m = s.mean()
         strat.append({"strategy": s.name, **{k: m[k] for k in (
             "cost_programme_usd", "savings_ssi_usd", "cost_net_usd", "cost_programme_undiscounted_usd",
+            "mentee_time_usd", "cost_net_health_system_usd", "cost_net_plus_mentee_time_usd",
             "dalys_averted", "dalys_averted_undiscounted", "yll_averted", "yld_averted", "ssi_averted",
             "deaths_averted", "composite_point_months", "composite_point_months_vs_arm_per_facility",
             "cost_followup_usd", "sustain_usd_per_facility_year", "local_active_end", "local_active_f12",
@@ -257,6 +266,10 @@ def build_report(results, wtp, gdp, args) -> dict:
     retention = sus.retention_table(records)
     return {
         "currency": PRICE_LABEL,
+        "perspective": {"name": PERSPECTIVE_NAMES[mentee], "description": perspective(first),
+                        "other": PERSPECTIVE_NAMES[not mentee], "other_description": PERSPECTIVES[not mentee],
+                        "parameter": "economics.cost_mentee_time"},
+        "icers_by_perspective": by_perspective,
         "discounting": {"costs": first["economics.discount_rate_costs"],
                         "effects": first["economics.discount_rate_effects"],
                         "convention": "by programme year: factor (1 + r)^-floor(month / 12)"},
@@ -264,6 +277,7 @@ def build_report(results, wtp, gdp, args) -> dict:
                     "followup_months": first["followup.months"],
                     "intervention_facilities": first["facilities.intervention"]},
         "gdp_per_capita_usd": gdp,
+        "population": population(first),
         "wtp_usd_per_daly": wtp,
         "replicates": args.replicates,
         "strategies": strat,
@@ -272,9 +286,24 @@ def build_report(results, wtp, gdp, args) -> dict:
         "costs_by_item": to_records(item_table(results)),
         "retention": to_records(retention),
         "metadata": metadata(args.seed, replicates=args.replicates, currency=PRICE_LABEL,
+                             perspective=PERSPECTIVE_NAMES[mentee],
                              scenarios={s.name: {"parameters": dict(s.params)} for s in results},
                              psa_draws=args.psa, wtp=wtp),
     }
+
+
+def population(params) -> dict:
+    """The population a decision affects, for population EVPI: programmes of the modelled size a
+    year (``economics.voi_facilities_per_year`` / ``facilities.intervention``) over
+    ``economics.voi_horizon_years``, discounted at ``economics.discount_rate_costs`` (voi.py)."""
+    from mentorsim.economics.voi import annuity_factor
+    per_year = float(params["economics.voi_facilities_per_year"])
+    size = int(params["facilities.intervention"])
+    years = float(params["economics.voi_horizon_years"])
+    rate = float(params["economics.discount_rate_costs"])
+    programmes = per_year / size if size > 0 else 0.0
+    return {"facilities_per_year": per_year, "facilities_per_programme": size, "programmes_per_year": programmes,
+            "years": years, "discount_rate": rate, "multiplier": programmes * annuity_factor(years, rate)}
 
 
 def policy_text(report: dict, markdown: bool = False) -> str:
@@ -288,7 +317,8 @@ def policy_text(report: dict, markdown: bool = False) -> str:
              f"against no mentorship.",
              f"Money in {cur}; costs and effects discounted at {100 * disc['costs']:g}% and "
              f"{100 * disc['effects']:g}% a year; mean of {report['replicates']} replicates per strategy "
-             "(common random numbers).", ""]
+             "(common random numbers).",
+             f"Perspective: {report['perspective']['description']}.", ""]
     icer = {r["strategy"]: r for r in report["icers"]["dalys_averted"]}
     icer_c = {r["strategy"]: r for r in report["icers"]["composite_point_months"]}
     rows = []
@@ -313,6 +343,7 @@ def policy_text(report: dict, markdown: bool = False) -> str:
     lines.append("ICER: extra cost per extra unit of effect against the next cheaper strategy on the "
                  "efficiency "
                  "frontier ('vs'); '-' for the cheapest and for dominated strategies.")
+    lines += [""] + _perspective_lines(report, markdown)
     lines.append("")
     gdp = report["gdp_per_capita_usd"]
     lines.append("Strategy to choose (highest net monetary benefit) at each willingness to pay per "
@@ -339,9 +370,24 @@ def policy_text(report: dict, markdown: bool = False) -> str:
                      f"{psa['distribution']} distributions): probability each strategy is the most "
                      "cost-effective, and the expected value of perfect information.")
         names = psa["strategies"]
-        rows = [[_money(r["wtp"])] + [_pct(r[n]) for n in names] + [r["optimal"], _money(r["evpi_usd"])]
-                for r in psa["by_wtp"]]
-        lines.append(_table(["wtp (USD/DALY)"] + names + ["optimal (CEAF)", "EVPI"], rows, markdown))
+        pop = report["population"]
+        rows = [[_money(r["wtp"])] + [_pct(r[n]) for n in names]
+                + [r["optimal"], _money(r["evpi_usd"]), _money(r["evpi_population_usd"])] for r in psa["by_wtp"]]
+        lines.append(_table(["wtp (USD/DALY)"] + names + ["optimal (CEAF)", "EVPI per programme",
+                                                          "EVPI per population"], rows, markdown))
+        lines.append(f"EVPI per programme: {h['intervention_facilities']} facilities over {h['programme_months']} + "
+                     f"{h['followup_months']} months. Per population: {pop['facilities_per_year']:g} facilities "
+                     f"a year (economics.voi_facilities_per_year, {pop['programmes_per_year']:.2g} programmes) for "
+                     f"{pop['years']:g} years (economics.voi_horizon_years) at {100 * pop['discount_rate']:g}% "
+                     f"discount: x{pop['multiplier']:,.2f}. The most a decision maker should pay for research "
+                     "that removed all uncertainty.")
+        o = report.get("psa_other_perspective")
+        if o:
+            focal = next((n for n in names if n != "no_mentorship"), names[-1])
+            lines.append(f"The same draws in the {o['perspective']} perspective: P({focal} best) and EVPI per "
+                         "programme / population: " + "; ".join(
+                             f"US${r['wtp']:,.0f} {_pct(r[focal])}, {_money(r['evpi_usd'])} / "
+                             f"{_money(r['evpi_population_usd'])}" for r in o["by_wtp"]) + ".")
         lines.extend(_comparison_lines(report, markdown))
     lines.append("")
     lines.append("What lasts (gain over no mentorship, same seed; retained = gain k months after the end "
@@ -369,6 +415,18 @@ def policy_text(report: dict, markdown: bool = False) -> str:
                  "see the --out folder "
                  "or --format json.")
     return "\n".join(lines)
+
+
+def _perspective_lines(report: dict, markdown: bool) -> list[str]:
+    """Net cost and ICER of each strategy under both perspectives (from the same runs)."""
+    rows = [[r["perspective"] + (" (base case)" if r["base_case"] else ""), r["strategy"], _money(r["net_cost"]),
+             _num(r["dalys_averted"]), r["status"], r["reference"] or "-", _money(r["icer"])]
+            for r in report["icers_by_perspective"]]
+    mentee = {s["strategy"]: s["mentee_time_usd"] for s in report["strategies"]}
+    return ["By perspective (health system; health system plus mentees' time, costs.* mentee parameters; "
+            "value of mentee time: " + ", ".join(f"{k} {_money(v)}" for k, v in mentee.items()) + "):",
+            _table(["perspective", "strategy", "net cost", "DALYs averted", "status", "vs",
+                    "USD per DALY averted (ICER)"], rows, markdown)]
 
 
 def _comparison_lines(report: dict, markdown: bool) -> list[str]:
@@ -440,7 +498,14 @@ def add_psa(report: dict, psa, results, wtp, gdp) -> None:
     from mentorsim.economics.cea import to_records
     from mentorsim.economics.evaluation import strategy_table
     from mentorsim.economics.psa import load_posterior
-    report["psa"] = psa_summary(psa, wtp)
+    report["psa"] = psa_summary(psa, wtp, report["population"]["multiplier"])
+    other = report["perspective"]["other"]
+    other_cost = "cost_net_plus_mentee_time_usd" if other != "health_system" else "cost_net_health_system_usd"
+    if other_cost in psa.records.columns:  # the same draws costed in the other perspective
+        ceac, evpi = psa.ceac(wtp, cost=other_cost), psa.evpi(wtp, cost=other_cost)
+        report["psa_other_perspective"] = {"perspective": other, "by_wtp": [
+            {"wtp": w, **{n: float(ceac.loc[w, n]) for n in psa.strategies}, "evpi_usd": float(evpi.loc[w]),
+             "evpi_population_usd": float(evpi.loc[w]) * report["population"]["multiplier"]} for w in wtp]}
     first = results[0].params if results[0].name != psa.comparator or len(results) < 2 else results[1].params
     report["deterministic_vs_probabilistic"] = decision.compare(strategy_table(results, "dalys_averted"), psa,
                                                                 wtp, base_params=first)
@@ -456,7 +521,8 @@ def add_psa(report: dict, psa, results, wtp, gdp) -> None:
         report["posterior_check"] = to_records(pd.DataFrame(chk))
 
 
-def psa_summary(psa, wtp) -> dict:
+def psa_summary(psa, wtp, multiplier: float = 1.0) -> dict:
+    """CEAC, CEAF and EVPI at each wtp; ``multiplier`` scales EVPI per programme to the population."""
     ceac = psa.ceac(wtp)
     ceaf = psa.ceaf(wtp).set_index("wtp")
     evpi = psa.evpi(wtp)
@@ -467,6 +533,7 @@ def psa_summary(psa, wtp) -> dict:
         row["optimal"] = ceaf.loc[w, "optimal"]
         row["expected_nmb"] = float(ceaf.loc[w, "expected_nmb"])
         row["evpi_usd"] = float(evpi.loc[w])
+        row["evpi_population_usd"] = float(evpi.loc[w]) * multiplier
         rows.append(row)
     means = psa.records.groupby("strategy", sort=False)[["cost_net_usd", "dalys_averted",
                                                           "composite_point_months"]].agg(["mean", "std"])
@@ -489,6 +556,7 @@ def write_deterministic(results, report, stage: Path, wtp) -> None:
     for key in EFFECTS.values():
         incremental_analysis(strategy_table(results, key)).to_csv(stage / f"icers_{key}.csv", index=False)
     pd.DataFrame(report["net_monetary_benefit"]).to_csv(stage / "net_monetary_benefit.csv", index=False)
+    pd.DataFrame(report["icers_by_perspective"]).to_csv(stage / "icers_by_perspective.csv", index=False)
     items = item_table(results)
     items.to_csv(stage / "costs_by_item.csv", index=False)
     pd.concat([s.cost_by_facility_month() for s in results]).to_csv(stage / "costs_by_facility_month.csv",
@@ -517,7 +585,9 @@ def write_psa(psa, report, stage: Path, wtp, gdp) -> None:
     curves.to_csv(stage / "ceac.csv")
     frontier = psa.ceaf(grid)
     frontier.to_csv(stage / "ceaf.csv", index=False)
-    psa.evpi(grid).to_csv(stage / "evpi.csv")
+    evpi = psa.evpi(grid).to_frame()
+    evpi["evpi_population_usd"] = evpi["evpi_usd"] * report["population"]["multiplier"]
+    evpi.to_csv(stage / "evpi.csv")
     econ_plots.ceac(curves, stage / "ceac.png", frontier, marks=wtp)
     plane = psa.ce_plane()
     plane.to_csv(stage / "ce_plane_psa.csv", index=False)
@@ -528,6 +598,7 @@ def write_psa(psa, report, stage: Path, wtp, gdp) -> None:
     from mentorsim.parameters.cost_table import PRICE_LABEL
     if psa.n_draws >= voi.MIN_DRAWS:
         t = voi.evppi_table(psa.records, psa.parameters, wtp, seed=psa.seed)
+        t["evppi_population"] = t["evppi"] * report["population"]["multiplier"]
         t.to_csv(stage / "evppi.csv", index=False)
         voi.plot_evppi(t, stage / "evppi.png", money=PRICE_LABEL)
         report["evppi_top"] = _evppi_top(t)
@@ -567,7 +638,10 @@ def write_sensitivity(scenarios, results, report, stage: Path, wtp, gdp, args) -
                    | {p.name for p in PARAMS_BY_NAME.values() if p.tag == "calibrated" and p.kind is not bool
                       and p.name in set(chk["parameter"])})
     n = args.sensitivity_replicates
-    settings = oneway.scenario_settings()
+    settings = oneway.scenario_settings(focal_scs[0].params)
+    if not focal_scs[0].params["economics.cost_mentee_time"]:  # they move nothing in this perspective
+        from mentorsim.economics.costs import MENTEE_PARAMS
+        names = [n for n in names if n not in MENTEE_PARAMS]
     total = 2 * len(names) + 25 + len(settings)
     from tqdm import tqdm
     with tqdm(total=total, unit="step", desc="sensitivity", file=sys.stderr, disable=None, leave=False) as bar:
@@ -585,7 +659,7 @@ def write_sensitivity(scenarios, results, report, stage: Path, wtp, gdp, args) -
         thresholds = [m * gdp for m in VERDICT_MULTIPLES]
         scen = oneway.scenario_analyses(focal_scs, args.seed, n, thresholds, settings=settings, tick=tick)
         scen.to_csv(stage / "scenario_analyses.csv", index=False)
-    report["sensitivity"] = {"wtp": ref, "replicates": n, "focal": focal_scs[0].name,
+    report["sensitivity"] = {"wtp": ref, "perspective": report["perspective"]["name"], "replicates": n, "focal": focal_scs[0].name,
                              "inmb_base": table.attrs.get("inmb_base"),
                              "tornado_top": table.head(10).to_dict(orient="records"),
                              "twoway": top, "scenarios": scen.to_dict(orient="records")}
@@ -600,7 +674,8 @@ def sensitivity_lines(report: dict, markdown: bool = False) -> list[str]:
         return []
     lines = [f"One-way sensitivity of {s['focal']} against no mentorship: incremental net monetary benefit "
              f"(INMB) at US${s['wtp']:,.0f} per DALY (0.5x GDP per capita; base case {_money(s['inmb_base'])}; "
-             f"{s['replicates']} replicates per point, common random numbers):"]
+             f"{s['replicates']} replicates per point, common random numbers; perspective "
+             f"{s.get('perspective', '-')}):"]
     rows = [[r["parameter"], r["range"], f"{r['low_value']:.3g} - {r['high_value']:.3g}", _money(r["inmb_low"]),
              _money(r["inmb_high"]), _money(r["swing"]), f"{r['winner_low']} / {r['winner_high']}",
              f"{_money(r['icer_low'])} / {_money(r['icer_high'])}",

@@ -28,7 +28,10 @@ each against its own no-mentorship run:
 - horizon: follow-up of 0, 24 (base), 43 and 103 months after the 17-month programme (17 months,
   3.4, 5 and 10 years in all);
 - discount rate of costs and effects: 0%, 3% (base), 5%;
-- infrastructure grant: US$10,000 per facility in month 0 (MODEL_BRIEF section 1; IJQHC2021).
+- infrastructure grant: US$10,000 per facility in month 0 (MODEL_BRIEF section 1; IJQHC2021);
+- perspective: the other one than the base case's (``economics.cost_mentee_time``): health system
+  plus mentees' time (coaching in work hours, ECHO and WhatsApp after hours; costs.py), or the
+  health system alone if the base case costs mentee time.
 """
 
 from __future__ import annotations
@@ -169,8 +172,9 @@ def two_way(scenarios: Sequence, a: str, b: str, seed: int, replicates: int, wtp
     return pd.DataFrame(rows)
 
 
-def scenario_settings() -> list[tuple[str, str, dict]]:
-    """(group, label, parameter changes) of the scenario analyses (module docstring)."""
+def scenario_settings(base: Mapping | None = None) -> list[tuple[str, str, dict]]:
+    """(group, label, parameter changes) of the scenario analyses (module docstring); ``base``:
+    the base case's parameters (for the perspective row; default: the declared defaults)."""
     from mentorsim.scenario import load_scenario, shipped_scenarios
     out: list[tuple[str, str, dict]] = []
     shipped = shipped_scenarios()
@@ -187,6 +191,11 @@ def scenario_settings() -> list[tuple[str, str, dict]]:
                     {"economics.discount_rate_costs": r, "economics.discount_rate_effects": r}))
     out.append(("infrastructure grant", "US$10,000 per facility in month 0",
                 {"costs.infrastructure_grant": True, "costs.infrastructure_grant_usd": 10000.0}))
+    mentee = not bool((base or {}).get("economics.cost_mentee_time",
+                                       PARAMS_BY_NAME["economics.cost_mentee_time"].default))
+    label = ("health system plus mentee time (coaching in work hours, ECHO and WhatsApp after hours)"
+             if mentee else "health system only (mentee time not costed)")
+    out.append(("perspective", label, {"economics.cost_mentee_time": mentee}))
     return out
 
 

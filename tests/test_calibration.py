@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +174,12 @@ BAD_TARGETS = [
     ('output = "survey_positive_pct"\nvalue = 120\nn = 25', ".value"),
     ('output = "did_safety_pp"\nvalue = 1\nse = 1\nse_from = "x"\nrole = "maybe"', ".role"),
     ('output = "did_safety_pp"\nvalue = "high"\nse = 1\nse_from = "x"', ".value"),
+    ('output = "did_safety_pp"\nvalue = 1\nse = 1\nse_from = "x"\nside = "below"', ".side"),
+    ('output = "did_safety_pp"\nvalue = 1\nse = 1\nse_from = "x"\ngroup = "survy"', ".group"),
+    ('output = "did_safety_pp"\nvalue = 1\nse = 1\nse_from = "x"\ngroup = "g"\nsource = "IJQHC2021"\n'
+     'description = "x"\n[groups.g]\neffective_targets = 2\nwhy = "x"', "groups.g.effective_targets"),
+    ('output = "did_safety_pp"\nvalue = 1\nse = 1\nse_from = "x"\ngroup = "g"\nsource = "IJQHC2021"\n'
+     'description = "x"\n[groups.g]\neffective_targets = 1', "groups.g"),
 ]
 
 
@@ -211,6 +218,30 @@ def test_rms_z_weights_each_target_by_its_uncertainty():
     assert rms_z({"a": float("nan"), "b": 50.0}, targets[:2]) == FAR
     dist = RmsZDistance(targets)  # check targets stay out of the distance
     assert dist({"a": 10.0, "b": 50.0, "c": 99.0}, {}) == 0.0
+
+
+def test_one_sided_pattern_counts_only_a_shortfall():
+    t = replace(_t("r", 0.0, 0.33), side="above")
+    assert t.z(0.6) == 0.0 and t.z(0.0) == 0.0
+    assert t.z(-0.33) == pytest.approx(-1.0)
+    assert t.interval95 == (0.0, math.inf)
+
+
+def test_grouped_targets_share_the_group_weight():
+    """Members of a group weigh effective_targets / members each: 12 survey items worth 2 weigh
+    like 2 independent targets, however many items the group has."""
+    a, b = _t("a", 0.0, 1.0), _t("b", 0.0, 1.0)
+    items = [replace(_t(f"s{i}", 0.0, 1.0), group="survey", weight=2 / 12) for i in range(12)]
+    sim = {"a": 1.0, "b": 1.0} | {f"s{i}": 3.0 for i in range(12)}
+    two = [a, b, replace(_t("c", 0.0, 1.0)), replace(_t("d", 0.0, 1.0))]
+    assert rms_z(sim, [a, b, *items]) == pytest.approx(rms_z(sim | {"c": 3.0, "d": 3.0}, two))
+    cfg = load_config(CONFIG)
+    survey = [t for t in cfg.fit_targets if t.group == "survey"]
+    assert len(survey) == 12
+    assert sum(t.weight for t in survey) == pytest.approx(2.0)
+    assert all(t.weight == 1.0 for t in cfg.fit_targets if t.group is None)
+    # the survey is a minority of the distance now (it was 12 of 16 equal weights)
+    assert sum(t.weight for t in survey) / sum(t.weight for t in cfg.fit_targets) < 0.3
 
 
 def test_probit_coordinates_keep_the_uniform_prior_and_round_trip():
@@ -371,8 +402,7 @@ def test_parameter_recovery_full_size(tmp_path):
     truth = {p.name: PARAMS_BY_NAME[p.name].default for p in cfg.priors}
     sim = simulator_for(cfg)
     at_truth = sim(truth)
-    targets = tuple(Target(t.name, t.output, at_truth[t.name], t.se, t.se_sampling, t.se_note, t.role,
-                           t.source, t.description, t.n) for t in cfg.targets)
+    targets = tuple(replace(t, value=at_truth[t.name]) if t.side == "two-sided" else t for t in cfg.targets)
     cfg = cfg.with_changes(targets=targets, population=200, generations=6, budget_minutes=20)
     run_calibration(cfg, tmp_path / "run", progress=False)
     post = posterior_frame(tmp_path / "run", cfg)

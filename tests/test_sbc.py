@@ -86,9 +86,10 @@ def test_sbc_of_the_model_with_the_calibration_measurement_model(tmp_path):
     parameters and four targets with their published SEs: 1,500 prior draws form the reference
     table, 150 of them in turn are the truth. The PITs must be uniform (chi-square p > 0.001)
     and the 90% intervals must cover 80-98% of truths."""
+    from test_calibration import SMALL_SCENARIO, _config_text, _targets_text
+
     from mentorsim.calibration.abc import simulator_for
     from mentorsim.calibration.config import load_config
-    from test_calibration import SMALL_SCENARIO, _config_text, _targets_text
 
     (tmp_path / "small.toml").write_text(SMALL_SCENARIO)
     truth = {"learning.visit_tacit_rate": 0.15, "learning.secular_rate": 0.008, "survey.leniency": 2.0}

@@ -576,7 +576,7 @@ def _q(s: str) -> str:
 
 def package_data_dir() -> Path:
     """src/mentorsim/data: where calibrated.toml and posterior.csv are installed."""
-    return Path(__file__).resolve().parent / "data"
+    return Path(__file__).resolve().parents[1] / "data"
 
 
 def load_posterior() -> pd.DataFrame | None:

@@ -415,3 +415,15 @@ def test_input_error_names_file_for_scenario_in_config(tmp_path):
     (tmp_path / "small.toml").write_text("[visits]\ninterval_weeks = 0\n")
     with pytest.raises(InputError, match="small.toml: visits.interval_weeks"):
         load_config(cfg)
+
+
+def test_install_goes_where_the_package_reads():
+    """--install writes into the directory parameters.calibrated and the PSA read (it once went to
+    src/mentorsim/calibration/data after the re-layout, where nothing read it)."""
+    from importlib import resources
+
+    from mentorsim.calibration.abc import load_posterior, package_data_dir
+    assert package_data_dir() == Path(str(resources.files("mentorsim").joinpath("data"))).resolve()
+    post = load_posterior()
+    cfg = load_config(CONFIG)
+    assert post is not None and list(post.columns) == list(cfg.parameter_names) + ["weight"]

@@ -532,12 +532,12 @@ def calibrated_toml(post: pd.DataFrame, config: CalibrationConfig, state: RunSta
     summary = summarise_posterior(post, config.parameter_names)
     gens = state.generations
     lines = [
-        "# Calibrated defaults, written by `mentorsim calibrate` (src/mentorsim/calibration.py).",
+        "# Calibrated defaults, written by `mentorsim calibrate` (src/mentorsim/calibration/abc.py).",
         "# calibrated.py reads `default` of each [parameters.\"name\"]; the other fields are provenance.",
         "# The posterior itself (samples with weights) is posterior.csv beside this file.",
         "",
         "[calibration]",
-        f"method = {_q('ABC-SMC (pyABC ' + meta.get('pyabc', '?') + '), uniform priors on the declared ranges, distance = RMS of (simulated - observed)/SE over the fit targets, ' + str(config.replicates) + ' replicates per particle')}",
+        f"method = {_q('ABC-SMC (pyABC ' + meta.get('pyabc', '?') + '), uniform priors on the declared ranges, distance = weighted RMS of (simulated - observed)/SE over the fit targets (grouped targets share their group weight), ' + str(config.replicates) + ' replicates per particle')}",
         f"config = {_q(meta.get('config', config.source))}",
         f"date = {_q(meta.get('date', time.strftime('%Y-%m-%d')))}",
         f"git_commit = {_q(meta.get('git_commit', 'unknown'))}",

@@ -38,7 +38,7 @@ def timing(cfg, n: int = 20) -> float:
     for _ in range(n):
         sim(middle)
     per = (time.perf_counter() - t) / n
-    print(f"one particle evaluation ({cfg.replicates} replicates, follow-up dropped): {per * 1000:.0f} ms "
+    print(f"one particle evaluation ({cfg.replicates} replicates, follow-up cut to the targets' months): {per * 1000:.0f} ms "
           f"in one process ({per / cfg.replicates * 1000:.0f} ms per model run)")
     return per
 

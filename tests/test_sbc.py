@@ -110,3 +110,6 @@ def test_sbc_of_the_model_with_the_calibration_measurement_model(tmp_path):
         assert p > 0.001, (name, p, np.histogram(res.pit[:, res.names.index(name)], 10, (0, 1))[0])
     for name, c in res.coverage(0.9).items():
         assert 0.8 <= c <= 0.98, (name, c)
+    # the same study with the SEs halved in the inference (an overconfident posterior) must fail
+    narrow = sbc(theta, y, cfg.fit_targets, cfg.parameter_names, 150, np.random.default_rng(12), se_scale=0.5)
+    assert max(narrow.uniformity_pvalues().values()) < 0.001

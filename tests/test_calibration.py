@@ -407,7 +407,7 @@ def test_parameter_recovery_full_size(tmp_path):
     run_calibration(cfg, tmp_path / "run", progress=False)
     post = posterior_frame(tmp_path / "run", cfg)
     missed = [n for n, v in truth.items() if not _covers(post, n, v, level=0.95)]
-    assert len(missed) <= 1, missed  # 10 intervals at 95%: at most one miss expected by chance
+    assert len(missed) <= 1, missed  # 11 intervals at 95%: at most one miss expected by chance
 
 
 def test_input_error_names_file_for_scenario_in_config(tmp_path):

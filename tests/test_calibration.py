@@ -427,3 +427,29 @@ def test_install_goes_where_the_package_reads():
     post = load_posterior()
     cfg = load_config(CONFIG)
     assert post is not None and list(post.columns) == list(cfg.parameter_names) + ["weight"]
+
+
+def test_calibrated_defaults_meet_every_fit_target():
+    """With the installed calibrated defaults, every fit target's mean over replicates 0-3 of run
+    seed 1 lies in its observed 95% interval (the fit report uses 20 replicates; the largest
+    |z| there is 1.6). A model change that moves a target out fails here: recalibrate."""
+    from mentorsim.calibration.report import defaults_check
+    cfg = load_config(CONFIG)
+    check = defaults_check(cfg, {}, replicates=4)
+    misses = {}
+    for t in cfg.fit_targets:
+        mean = float(check[t.name].mean())
+        lo, hi = t.interval95
+        if not lo <= mean <= hi:
+            misses[t.name] = (round(mean, 2), (round(lo, 1), hi))
+    assert not misses, misses
+
+
+def test_gain_context_measure_agrees_with_the_positive_deviance_summary():
+    """The calibration's gain-context correlation is the one `run` reports (one replicate)."""
+    from mentorsim.calibration.measures import gain_context_correlation
+    from mentorsim.results import Results
+    cfg = load_config(CONFIG)
+    out = simulate(dict(cfg.scenario.params), seed=5, replicate=0)
+    summary = Results(cfg.scenario, seed=5, runs=[out]).summary()
+    assert gain_context_correlation(out) == pytest.approx(summary["positive_deviance"]["gain_context_correlation"])

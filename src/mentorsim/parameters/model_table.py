@@ -146,7 +146,9 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("learning.confidence_rate", "share/week", 0.1, 0.0, 1.0, "assumption", "Assumption",
        "Weekly rate at which confidence follows mean skill."),
     _p("learning.secular_rate", "share/week", 0.004, 0.0, 0.02, "assumption", "IJQHC2021",
-       "Weekly drift of everyone's practice floor toward the secular ceiling (both arms)."),
+       "Weekly drift of everyone's practice floor toward the secular ceiling (both arms): what the "
+       "national SSC roll-out and the other programmes did; calibrated to the comparison arm's "
+       "12-month change (the DiDs)."),
     _p("learning.secular_ceiling", "share", 0.8, 0.35, 1.0, "assumption", "SecularTrend",
        "Ceiling of the secular trend; at least the comparison arm's implied month-12 level (~35%)."),
     _p("learning.secular_end_month", "months", 180.0, 0, 180, "assumption", "SecularTrend",
@@ -250,11 +252,12 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("ssc.baseline_use", "share", 0.037, 0, 0.5, "cited", "Ernest2021",
        "SSC use (share of operations, chart review) at baseline, both arms (3.7% before SS2020)."),
     _p("ssc.rollout_rate", "share/month", 0.03, 0.0, 0.2, "assumption", "Hellar2020",
-       "Share of the SSC-use gap the national roll-out closes a month, both arms (no chart data)."),
+       "Share of the SSC-use gap the national roll-out closes a month, both arms (calibrated to "
+       "Hellar's 98% of facilities reporting use in December 2018; no chart data)."),
     _p("ssc.programme_rate", "share/month", 0.31, 0.0, 1.0, "cited", "Ernest2021",
        "Extra share of the SSC-use gap closed a month at an intervention facility during the "
-       "programme, per unit of theatre checklist level (set so ss2020 reaches 95.1% at month 18; "
-       "benchmarks/ssc_programme_rate.py)."),
+       "programme, per unit of theatre checklist level (calibrated with the learning rates to "
+       "Ernest's 95.1% at month 18: calibration/targets.toml)."),
     _p("ssc.report_threshold", "share", 0.1, 0.0, 1.0, "assumption", "Hellar2020",
        "SSC use at which a facility reports using the checklist (self-report, Hellar 2020)."),
     _p("ssi.risk_caesarean", "share", 0.109, 0.03, 0.3, "cited", "SSIbaseline",

@@ -235,8 +235,18 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("mentors.local_mentoring_skill", "share", 0.8, 0, 1, "assumption", "HRH2021",
        "Mentoring effectiveness of a newly trained regional mentor (default: as a hub mentor; both "
        "had the SS2020 mentorship training; experience and context are separate factors)."),
-    _p("mentors.pairing_skill_gain", "share", 0.15, 0, 0.5, "assumption", "HRH2021",
-       "Mentoring skill a regional mentor gains over the pairing period."),
+    _p("mentors.mentoring_skill_gain", "share", 0.15, 0, 0.5, "assumption", "HRH2021",
+       "Mentoring skill a mentor (hub or regional) gains by mentoring, at saturation (mentors "
+       "reported their own skills and confidence grew; 0.15 = the former gain of a regional "
+       "mentor's pairing period)."),
+    _p("mentors.mentoring_skill_half_visits", "visits", 13.0, 1, 100, "assumption", "HRH2021",
+       "Visits made (led, or paired with a hub mentor) at which a mentor has half of "
+       "mentoring_skill_gain (13 = a regional mentor's paired visits in the 6 pairing months)."),
+    _p("mentors.hub_prior_visits", "visits", 55.0, 0, 200, "assumption", "HRH2021",
+       "Mentoring experience a hub mentor starts with, in visits (specialists of the zonal teaching "
+       "hospital, selected for clinical experience and interpersonal skills; 55 = a hub mentor's "
+       "visits in the programme's first year, so hub_mentoring_skill is that of a mentor with a "
+       "year's experience)."),
     _p("mentors.local_context_bonus", "share", 0.25, 0, 1, "assumption", "HRH2021",
        "Extra transfer per contact, and faster trust, from a mentor who knows the local context "
        "(more relatable)."),

@@ -29,9 +29,14 @@ lint: $(STAMP)
 test-all: $(STAMP)
 	$(PY) -m pytest -q
 
+# `bench` prints the figures and ends with the regression check (fails if a replicate has become
+# slower relative to the floor kernel than benchmarks/check.py allows).
 bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_sweep.py --runs 400
+	$(PY) benchmarks/floor_kernel.py
+	$(PY) benchmarks/bench_where.py
+	$(PY) benchmarks/check.py
 
 bench-all: bench
 	$(PY) benchmarks/bench_psa.py

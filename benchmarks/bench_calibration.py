@@ -19,13 +19,14 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from mentorsim.calibration.abc import posterior_frame, run_calibration, simulator_for, summarise_posterior  # noqa: E402
-from mentorsim.calibration.config import Target, load_config  # noqa: E402
+from mentorsim.calibration.config import load_config  # noqa: E402
 from mentorsim.parameters.model_table import PARAMS_BY_NAME  # noqa: E402
 
 
@@ -37,7 +38,7 @@ def timing(cfg, n: int = 20) -> float:
     for _ in range(n):
         sim(middle)
     per = (time.perf_counter() - t) / n
-    print(f"one particle evaluation ({cfg.replicates} replicates, follow-up dropped): {per * 1000:.0f} ms "
+    print(f"one particle evaluation ({cfg.replicates} replicates, follow-up cut to the targets' months): {per * 1000:.0f} ms "
           f"in one process ({per / cfg.replicates * 1000:.0f} ms per model run)")
     return per
 
@@ -46,8 +47,8 @@ def recovery(cfg, minutes: float, out: Path) -> None:
     truth = {p.name: float(PARAMS_BY_NAME[p.name].default) for p in cfg.priors}
     source = "calibrated defaults" if PARAMS_BY_NAME[cfg.priors[0].name].tag == "calibrated" else "declared defaults"
     at_truth = simulator_for(cfg)(truth)
-    targets = tuple(Target(t.name, t.output, at_truth[t.name], t.se, t.se_sampling, t.se_note, t.role,
-                           t.source, t.description, t.n) for t in cfg.targets)
+    # keep each target's side, group and weight; a one-sided pattern keeps its bound
+    targets = tuple(replace(t, value=at_truth[t.name]) if t.side == "two-sided" else t for t in cfg.targets)
     cfg = cfg.with_changes(targets=targets, budget_minutes=minutes)
     start = time.perf_counter()
     state = run_calibration(cfg, out, progress=True)

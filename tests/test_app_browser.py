@@ -169,6 +169,11 @@ def test_desktop_preset_run_save_reload_export(browser_ctx, server, tmp_path):
     assert f"Current run: {first_name}" in text and "3 replicates" in text and 5 < first < 95
     expect(page.locator(".ms-figure-composite")).to_have_count(1)
     expect(page.locator(".ms-run-error")).to_have_count(0)
+    # the verdict line: a quick posterior PSA against no mentorship, probabilities at the thresholds
+    verdict = page.locator(".ms-verdict").filter(has_text="Probability of being cost-effective")
+    verdict.wait_for(timeout=120_000)
+    assert re.search(r"1x GDP per capita \(US\$[\d,]+\): \d+%", verdict.inner_text()), verdict.inner_text()
+    page.locator(".ms-headline").filter(has_text="What lasts: a gain of").wait_for()
     page.locator(".ms-save").click()
     page.locator(".ms-remove").wait_for()
 
@@ -176,6 +181,7 @@ def test_desktop_preset_run_save_reload_export(browser_ctx, server, tmp_path):
     # a longer horizon makes the comparator new, so the rerun takes long enough to see the mark
     _set(page, "Visit interval (weeks)", "4")
     _set(page, "Horizon after the programme (months)", "30")
+    _set(page, "Local visits afterwards (weeks apart)", "13")  # a sustainability lever
     page.locator(".ms-changed-note").wait_for()
     name = page.get_by_label("Scenario name", exact=True)
     name.fill("every4")
@@ -188,11 +194,15 @@ def test_desktop_preset_run_save_reload_export(browser_ctx, server, tmp_path):
     assert second > first
     table = page.locator(".ms-comparison").inner_text()
     assert first_name in table and "every4" in table
+    lasts = page.locator(".ms-lasts-table")
+    lasts.filter(has_text="regional mentors visit every 13 weeks").wait_for()
+    assert first_name in lasts.inner_text() and "24 months after" in lasts.inner_text()
 
     # the address holds the levers: a new tab restores them
     page.wait_for_function("() => location.search.includes('visits.interval_weeks=4')")
     shared = page.url
     assert "facilities.intervention=3" in shared and "replicates=3" in shared and "name=every4" in shared
+    assert "followup.local_visit_interval_weeks=13" in shared
     tab = _open(browser_ctx, shared, 1366, 860)
     tab.wait_for_function("() => document.querySelector('.ms-name input') && "
                           "document.querySelector('.ms-name input').value === 'every4'")
@@ -200,6 +210,7 @@ def test_desktop_preset_run_save_reload_export(browser_ctx, server, tmp_path):
     _has(tab, "Facilities", "3")
     _has(tab, "Horizon after the programme (months)", "30")
     _has(tab, "Replicates", "3")
+    _has(tab, "Local visits afterwards (weeks apart)", "13")
     tab.close()
 
     # save the scenario; it is what the levers say; load it back after moving away

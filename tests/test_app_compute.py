@@ -108,3 +108,29 @@ def test_comparison_csv_reads_back(small):
     base = small.scenario
     again = check(dict(initial_values(base), **levers["small"]), base)
     assert again.ok and dict(again.scenario.params) == dict(small.scenario.params)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_local_visits_afterwards_keep_more_of_the_gain(seed):
+    """The sustainability levers on the page move what lasts (issue 15: the local-mentor share alone
+    could not): regional mentors who keep visiting quarterly keep more of the end gain 12 and 24
+    months after than the programme as run (same seed, so the end gain is the same), over seeds."""
+    sc = base_scenario().with_params({"facilities.intervention": 6, "facilities.comparison": 2})
+    kept = sc.with_params({"followup.local_visit_interval_weeks": 13}, source="test")
+    runs = [app_compute.run_scenario(s, seed=seed, replicates=3, name=n) for s, n in ((sc, "as run"), (kept, "kept"))]
+    lasts = app_compute.what_lasts(runs).set_index("scenario")
+    assert lasts.loc["kept", "gain_end_pp"] == pytest.approx(lasts.loc["as run", "gain_end_pp"])
+    for h in (12, 24):
+        assert lasts.loc["kept", f"retained_{h}m_pct"] > lasts.loc["as run", f"retained_{h}m_pct"] + 2
+    assert lasts.loc["kept", "sustain_usd_per_facility_year"] > lasts.loc["as run", "sustain_usd_per_facility_year"]
+    assert "net of a secular trend" in lasts.loc["kept", "net_of_trend"]
+    assert lasts.loc["kept", "kept"] == "regional mentors visit every 13 weeks; WhatsApp groups"
+
+
+def test_kept_after_names_what_continues():
+    sc = base_scenario()
+    assert app_compute.kept_after(sc) == "WhatsApp groups"
+    assert app_compute.kept_after(sc.with_params({"followup.whatsapp": False})) == "nothing"
+    every = sc.with_params({"followup.echo_interval_weeks": 4, "followup.local_visit_interval_weeks": 13})
+    assert app_compute.kept_after(every) == ("regional mentors visit every 13 weeks; WhatsApp groups; "
+                                             "telementoring every 4 weeks")

@@ -58,7 +58,8 @@ SHORT = ["--set", "followup.months=12", "--set", "facilities.comparison=2"]
 def test_cea_end_to_end(tmp_path, capsys):
     out = tmp_path / "cea"
     code = main(["cea", "scenarios/ss2020.toml", "scenarios/virtual_only.toml", "--replicates", "2",
-                 "--seed", "3", "--psa", "2", "--workers", "1", "--out", str(out), *SHORT])
+                 "--seed", "3", "--psa", "2", "--workers", "1", "--sensitivity-replicates", "0",
+                 "--out", str(out), *SHORT])
     assert code == 0
     text = capsys.readouterr().out
     assert "USD, 2018 prices" in text and "no_mentorship" in text and "1 x GDP per capita" in text
@@ -75,6 +76,41 @@ def test_cea_end_to_end(tmp_path, capsys):
         assert sum(row[s] for s in report["psa"]["strategies"]) == pytest.approx(1.0)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is True
+
+
+def test_cea_shows_deterministic_and_probabilistic_with_the_reason(tmp_path, capsys):
+    """`cea --psa` prints the verdict, both results side by side, the agreement per wtp and a
+    'Why:' line; --out adds the CHEERS checklist to cea.md."""
+    out = tmp_path / "cea"
+    code = main(["cea", "scenarios/ss2020.toml", "--replicates", "2", "--seed", "3", "--psa", "4",
+                 "--workers", "1", "--sensitivity-replicates", "0", "--out", str(out), *SHORT])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Verdict: ss2020 costs")
+    assert "Deterministic (base case) and probabilistic (PSA mean) results side by side" in text
+    assert "DALYs averted, base case" in text and "DALYs averted, PSA mean" in text
+    assert "\nWhy: " in text
+    report = json.loads((out / "cea.json").read_text())
+    cmp_ = report["deterministic_vs_probabilistic"]
+    assert {r["strategy"] for r in cmp_["strategies"]} == {"no_mentorship", "ss2020"}
+    assert report["psa"]["posterior_used"] is True  # the posterior is the default
+    assert set(report["verdict"]["probability"]) == {"0.34", "0.5", "1.0"}
+    md = (out / "cea.md").read_text()
+    assert "## CHEERS 2022 checklist" in md and "Currency and price year: USD, 2018 prices" in md
+
+
+@pytest.mark.slow
+def test_cea_sensitivity_outputs(tmp_path, capsys):
+    out = tmp_path / "cea"
+    code = main(["cea", "scenarios/ss2020.toml", "--replicates", "2", "--seed", "3", "--psa", "30",
+                 "--workers", "1", "--sensitivity-replicates", "1", "--out", str(out), *SHORT])
+    assert code == 0
+    for f in ("oneway_nmb.csv", "tornado.png", "twoway_nmb.csv", "twoway_nmb.png", "scenario_analyses.csv",
+              "evppi.csv", "evppi.png", "icers_psa.csv", "sensitivity.md"):
+        assert (out / f).is_file(), f
+    text = capsys.readouterr().out
+    assert "One-way sensitivity of ss2020" in text and "Scenario analyses" in text
+    assert "ssi.relative_risk_full" in (out / "oneway_nmb.csv").read_text()
 
 
 def test_cea_json_without_out(capsys):

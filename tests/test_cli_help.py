@@ -123,7 +123,9 @@ def test_few_replicates_warn_once_and_intervals_stay_possible(capsys):
     assert len(warnings) == 1 and "unreliable" in warnings[0] and "--replicates 2" in warnings[0]
     assert "intervals are unreliable" in captured.out
     rows = [line for line in captured.out.splitlines() if "(%)" in line and "[" in line]
-    assert len(rows) >= 8
+    # rows whose two replicates differ print an interval (survey shares are counts out of ~150
+    # respondents and can coincide); at least one is clipped at 100
+    assert len(rows) >= 6 and any(line.rstrip().endswith("100.0]") for line in rows)
     for line in rows:
         mean, low, high = map(float, re.search(r"(-?[\d.]+) \[(-?[\d.]+), (-?[\d.]+)\]", line).groups())
         assert 0 <= low <= mean <= high <= 100, line

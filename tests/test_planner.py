@@ -93,7 +93,7 @@ def test_day_rate_prices_every_mentor_day():
     dear = planner.evaluate_size(replace(req, day_rate=100.0), 1)
     days = dear.mentor_days + dear.travel_days
     assert days > 0 and cheap.mentor_days == dear.mentor_days == table.mentor_days
-    assert dear.cost_per_year - cheap.cost_per_year == pytest.approx(99.0 * days, rel=1e-9)
+    assert dear.used_cost_per_year - cheap.used_cost_per_year == pytest.approx(99.0 * days, rel=1e-9)
     assert cheap.cost_per_year < table.cost_per_year < dear.cost_per_year
     assert "US$100 a mentor-day" in dear.cost_source and "cost-table" in table.cost_source
 
@@ -116,3 +116,72 @@ def test_coverage_curve_is_the_same_on_worker_processes():
 def test_handover_after_the_horizon_is_refused():
     with pytest.raises(InputError, match="--local-share"):
         planner.base_params(PlanRequest(facilities=10, interval_weeks=9, local_share=0.5, years=0.5))
+
+
+def test_idle_headcount_costs_its_unused_days_at_the_stated_share():
+    """A pool mentor is held available_days_per_month x 12 days a year; the days not used are paid
+    at costs.idle_mentor_day_share of the day rate: with a flat rate of US$10 a day, the idle cost is
+    exactly 10 x idle days x share, 0 when the share is 0, and the total is used + idle."""
+    base = PlanRequest(facilities=5, interval_weeks=9, local_share=0.0, years=1, replicates=2, day_rate=10.0)
+    for share in (0.0, 0.5, 1.0):
+        req = replace(base, overrides={"costs.idle_mentor_day_share": share})
+        res = planner.evaluate_size(req, 2)
+        idle = planner.idle_days(req, 2, res.days_by_group)
+        p = planner.base_params(req, 2)
+        held = 2 * p["mentors.available_days_per_month"] * 12
+        assert idle["days_held_per_year"].tolist() == pytest.approx([held] * 4)
+        expected = 10.0 * share * (held - idle["days_used_per_year"]).clip(lower=0).sum()
+        assert res.idle_cost_per_year == pytest.approx(expected, rel=1e-9)
+        assert res.cost_per_year == pytest.approx(res.used_cost_per_year + res.idle_cost_per_year, rel=1e-12)
+    assert expected > 0
+
+
+def test_more_idle_teams_cost_more_when_idle_days_are_paid():
+    """Past the size where every visit is made, more teams make no more visits but cost more (the
+    defect: cost stayed flat because idle mentors cost nothing)."""
+    req = PlanRequest(facilities=5, interval_weeks=9, local_share=0.0, years=1, replicates=2)
+    small, large = planner.evaluate_size(req, 2), planner.evaluate_size(req, 4)
+    assert small.visits_made_pct == large.visits_made_pct == 100.0
+    assert large.idle_cost_per_year > small.idle_cost_per_year
+    assert large.cost_per_year > small.cost_per_year
+
+
+def test_pool_table_counts_positions_by_discipline_and_origin_with_their_months():
+    req = PlanRequest(facilities=12, interval_weeks=9, local_share=0.5, years=2)
+    t = planner.pool_table(req, 2)
+    hub, local = t[t["origin"] == "hub"], t[t["origin"] == "local"]
+    assert (hub["mentors"] == 2).all() and len(hub) == 4
+    assert sorted(local["discipline"]) == ["theatre_nursing", "ward_nursing"] and (local["mentors"] == 3).all()
+    nurses = hub[hub["discipline"].str.endswith("nursing")]
+    assert nurses["until"].str.startswith("months 0-12, then regional").all()
+    assert local["until"].str.startswith("months 6-24").all()  # paired 6 months before the handover
+
+
+def test_hub_nurses_who_hand_over_need_as_many_mentors_as_the_other_hub_disciplines():
+    """Hub nurses make the same visits as the others, in half the horizon: the arithmetic's count
+    is for the months they hold the positions (it said fewer before)."""
+    d = planner.demand(PlanRequest(facilities=50, interval_weeks=9, local_share=0.5, years=2))
+    hub = d[d["origin"] == "hub"]
+    assert hub["mentors_needed"].nunique() == 1
+
+
+def test_plan_pool_output_explains_teams_positions_and_months(capsys):
+    assert main(["plan-pool", "--facilities", "6", "--visit-interval-weeks", "9", "--local-share", "0.5",
+                 "--years", "2", "--replicates", "2", "--max-size", "1", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "A team is one hub mentor of each of the four disciplines" in out
+    assert " 1 team:" in out and "1 teams" not in out
+    assert "in all " in out and " hub, " in out and " regional" in out
+    assert "then regional mentors take over" in out and "whole horizon (months 0-24)" in out
+    assert "idle days" in out
+
+
+def test_plateau_reason_names_the_bottleneck():
+    req = PlanRequest(facilities=10, interval_weeks=9, target=0.9)
+    mk = lambda size, cov, missed, made: planner.SizeResult(  # noqa: E731
+        size, cov, 0, 1, made, missed, 0, 0, 0, 0, 0, {}, 0, "")
+    assert planner.plateau_reason(req, [mk(1, 0.1, 5, 80), mk(2, 0.5, 1, 95), mk(3, 0.95, 0, 100)]) is None
+    flat_missed = [mk(5, 0.85, 2.0, 99), mk(6, 0.85, 2.0, 99), mk(7, 0.86, 2.0, 99)]
+    assert "regional mentors" in planner.plateau_reason(req, flat_missed)
+    rare = [mk(5, 0.8, 0.2, 100), mk(6, 0.8, 0.2, 100), mk(7, 0.8, 0.2, 100)]
+    assert "called away" in planner.plateau_reason(req, rare)

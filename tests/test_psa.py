@@ -8,6 +8,7 @@ import pytest
 from mentorsim.economics.psa import (
     PSAResult,
     Strategy,
+    beta_shape,
     draw_parameters,
     load_posterior,
     pert_shape,
@@ -43,8 +44,31 @@ def test_quantiles_stay_in_range_and_increase(dist):
 def test_pert_mean_matches_formula():
     p = PARAMS_BY_NAME["costs.bed_day_usd"]
     u = (np.arange(20000) + 0.5) / 20000
-    mean = np.mean([quantile(p, x) for x in u[::20]])
+    mean = np.mean([quantile(p, x, "pert") for x in u[::20]])
     assert mean == pytest.approx((5 + 4 * 15 + 40) / 6, rel=0.01)
+
+
+def test_default_distribution_mean_equals_the_base_case():
+    """The PSA's mean input is the deterministic default for every drawn parameter (the beta's
+    mean by construction; integers within rounding), and the case fatality example of the
+    docstring: beta(1, 9) on [0, 0.1], mean 0.01, where PERT's mean is 0.023."""
+    u = (np.arange(4000) + 0.5) / 4000
+    for name in psa_parameter_names("default"):
+        p = PARAMS_BY_NAME[name]
+        mean = np.mean([quantile(p, x) for x in u])
+        tol = 0.5 if p.kind is int else 0.005 * (p.high - p.low)
+        assert abs(mean - p.default) <= tol, (name, mean, p.default)
+    cf = PARAMS_BY_NAME["ssi.case_fatality_other"]
+    assert beta_shape(cf) == pytest.approx((1.0, 9.0))
+    assert np.mean([quantile(cf, x, "pert") for x in u]) == pytest.approx((0 + 4 * 0.01 + 0.1) / 6, abs=5e-4)
+
+
+def test_beta_quantiles_stay_in_range_and_increase():
+    for name in psa_parameter_names("default"):
+        p = PARAMS_BY_NAME[name]
+        xs = [quantile(p, u, "beta") for u in (0.0, 0.01, 0.5, 0.99, 1.0)]
+        assert all(p.low <= x <= p.high for x in xs), name
+        assert xs == sorted(xs), name
 
 
 def test_parameter_scopes():

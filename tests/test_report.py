@@ -34,6 +34,19 @@ def test_report_has_its_sections(report):
     assert listed and all(name in report for name in listed) and "assumption" in report
 
 
+def test_report_opens_with_the_three_line_summary(report):
+    """The summary comes before everything else: the verdict with the PSA's size, how sure (both
+    intervals labelled), what lasts; and the assumptions are judged by the decision too."""
+    body = report[report.index("<body>"):]
+    assert body.index('id="summary"') < body.index('id="run"') < body.index('id="cost-effectiveness"')
+    summary = body[body.index('id="summary"'):body.index("</ol>")]
+    assert summary.count("<li>") == 3
+    assert "Verdict." in summary and "How sure." in summary and "What lasts." in summary
+    assert "40 PSA draws" in summary and "0.34x GDP per capita" in summary
+    assert "seed noise" in summary and "parameter uncertainty" in summary
+    assert "For the decision: incremental net monetary benefit" in report
+
+
 def test_cost_effectiveness_or_a_precise_note(report):
     assert "Incremental analysis" in report and "no_mentorship" in report
     assert "frontier" in report and "Retained gains by indicator" in report

@@ -82,7 +82,9 @@ def test_ssc_use_starts_near_zero_and_reaches_ernest_month18():
     base = outcomes(p, "ssc_use_baseline_pct")
     assert np.allclose(base, 100 * p["ssc.baseline_use"])  # 3.7%, chart review before SS2020
     m18 = outcomes(p, "ssc_use_month18_pct")
-    assert 90.0 < m18.mean() < 99.0  # Ernest 2021: 95.1% at 18 months
+    # Ernest 2021: 95.1% at 18 months; inside the calibration target's 95% interval (SE 3.84,
+    # calibration/targets.toml: ssc_use_month18), which ssc.programme_rate is now fitted to
+    assert 95.1 - 1.96 * 3.84 < m18.mean() < 95.1 + 1.96 * 3.84
 
 
 def test_programme_raises_ssc_adoption_faster_than_the_rollout_alone():

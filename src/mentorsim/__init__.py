@@ -5,7 +5,9 @@ stay quick (no numpy, pandas, numba or mesa until a name that needs them is touc
 
 - scenarios: :func:`load_scenario`, :func:`default_scenario`, :class:`Scenario`
 - running: :func:`run`, :func:`compare` (-> :class:`Results`), :func:`simulate` (one replicate's
-  output), :func:`evaluate` (one replicate's named scalar outcomes), :class:`MentorshipModel`
+  output), :func:`evaluate` (one replicate's named scalar outcomes, from a partial mapping),
+  :func:`weekly` (one replicate's weekly series), :class:`MentorshipModel` (the Mesa model:
+  ``mesa.batch_run``, ``run_model``, ``SolaraViz``)
 - the parameter table: :data:`PARAMETERS` (every ``Param`` record), :func:`parameter_table`
 - :class:`InputError` (bad input: one line naming the file, key, value and what is allowed)
 
@@ -28,7 +30,7 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it (imported on first access).
 _LAZY = {
     "InputError": "mentorsim.errors",
-    "MentorshipModel": "mentorsim.model.model",
+    "MentorshipModel": "mentorsim.runner",
     "PARAMETERS": "mentorsim.parameters.model_table",
     "Results": "mentorsim.results",
     "Scenario": "mentorsim.scenario",
@@ -38,6 +40,7 @@ _LAZY = {
     "load_scenario": "mentorsim.scenario",
     "run": "mentorsim.runner",
     "simulate": "mentorsim.runner",
+    "weekly": "mentorsim.runner",
 }
 #: Where a public name is called something else in its module.
 _RENAMED = {"PARAMETERS": "PARAMS"}
@@ -56,14 +59,14 @@ __all__ = [
     "parameter_table",
     "run",
     "simulate",
+    "weekly",
 ]
 
 if TYPE_CHECKING:  # static tools and IDEs see the real definitions
     from mentorsim.errors import InputError
-    from mentorsim.model.model import MentorshipModel
     from mentorsim.parameters.model_table import PARAMS as PARAMETERS
     from mentorsim.results import Results
-    from mentorsim.runner import compare, evaluate, run, simulate
+    from mentorsim.runner import MentorshipModel, compare, evaluate, run, simulate, weekly
     from mentorsim.scenario import Scenario, default_scenario, load_scenario
 
 
@@ -82,8 +85,9 @@ def __dir__() -> list[str]:
 
 
 def parameter_table():
-    """Every parameter as a pandas DataFrame: name, unit, default, low, high, tag (cited,
-    assumption or calibrated), source (a key of docs/SOURCES.md) and description.
+    """Every parameter as a pandas DataFrame: name, alias (identifier-safe), type (int, float,
+    bool or choice), unit, default, low, high, choices, tag (cited, assumption or calibrated),
+    source (a key of docs/SOURCES.md) and description.
 
     The same table as ``mentorsim params`` and docs/PARAMETERS.md; defaults include the
     calibrated values.
@@ -91,13 +95,12 @@ def parameter_table():
     Examples:
         >>> from mentorsim import parameter_table
         >>> table = parameter_table().set_index("name")
-        >>> table.loc["visits.interval_weeks", ["unit", "default"]].tolist()
-        ['weeks', 9]
+        >>> table.loc["visits.interval_weeks", ["alias", "type", "unit", "default"]].tolist()
+        ['visits__interval_weeks', 'int', 'weeks', 9]
         >>> sorted(table["tag"].unique())
         ['assumption', 'calibrated', 'cited']
     """
     import pandas as pd
 
     from mentorsim.parameters.model_table import PARAMS
-    return pd.DataFrame([{"name": p.name, "unit": p.unit, "default": p.default, "low": p.low, "high": p.high,
-                          "tag": p.tag, "source": p.source, "description": p.description} for p in PARAMS])
+    return pd.DataFrame([p.record() for p in PARAMS])

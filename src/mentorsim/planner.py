@@ -26,6 +26,18 @@ diem, transport, regional mentor training and pairing), at the cost table's pric
 is priced at each cadre's day rate (salary / working days, ``costs.salary_*``); with a planning
 day rate (``day_rate``, ``--day-rate``) every mentor-day (visits, travel, training, the trainers')
 is priced at that rate instead, the rest (per diem, transport, course costs) unchanged.
+
+Idle headcount (assumption, ``costs.idle_mentor_day_share``, default 1): a pool mentor is held
+for the programme ``available_days_per_month x 12`` days a year (the days the model's mentors
+earn) while their position is active (hub positions that regional mentors take over until the
+handover month, regional ones from their pairing, ``pairing_months`` before it); the days held but not used for visits or travel are paid at that
+share of the cadre's day rate. With 1 (dedicated, salaried mentors) a larger pool costs more even
+when it makes no more visits; with 0 (staff released day by day, as the cost-effectiveness
+analysis prices the programme as run) only the days used cost anything.
+
+Teams: a hub team is one hub mentor of each of the four disciplines (``DISCIPLINES``), who visit
+a facility together; the pool grows by whole teams. Regional (local) mentors are not counted in
+teams: there is one per region and discipline they hold, whatever the number of teams.
 """
 
 from __future__ import annotations
@@ -133,6 +145,10 @@ def local_disciplines(local_share: float) -> tuple[int, ...]:
 def demand(req: PlanRequest) -> pd.DataFrame:
     """Arithmetic need by discipline and origin (per year, at the mean distances).
 
+    Days needed are averaged over the horizon; mentors needed are for the months the positions
+    are held (``share_of_horizon``): hub nurses who hand over at month 12 of 24 make a whole
+    year's visits in half the horizon.
+
     Columns: discipline, origin, mentors (positions held), days_per_visit (visit + travel),
     days_needed_per_year, days_per_mentor_per_year, mentors_needed, plus for local positions
     leavers_per_year (attrition) and trainings_per_year (replacements to train).
@@ -156,11 +172,12 @@ def demand(req: PlanRequest) -> pd.DataFrame:
         need = visits_per_year * per_visit * hub_share
         rows.append({"discipline": name, "origin": "hub", "share_of_horizon": hub_share,
                      "days_per_visit": per_visit, "days_needed_per_year": need,
-                     "days_per_mentor_per_year": supply, "mentors_needed": math.ceil(need / supply) if need else 0})
+                     "days_per_mentor_per_year": supply,
+                     "mentors_needed": math.ceil(need / (supply * hub_share)) if need else 0})
         if d in local:
             per_visit = days + local_travel
             need = visits_per_year * per_visit * (1 - before)
-            per_region = need / regions
+            per_region = need / regions / max(1e-9, 1 - before)  # a year while they hold the positions
             rows.append({"discipline": name, "origin": "local", "share_of_horizon": 1 - before,
                          "days_per_visit": per_visit, "days_needed_per_year": need,
                          "days_per_mentor_per_year": supply,
@@ -177,9 +194,59 @@ def analytic_teams(req: PlanRequest) -> int:
     return int(max(1, hub["mentors_needed"].max())) if len(hub) else 1
 
 
+def _horizon_months(req: PlanRequest) -> int:
+    return int(round(12 * req.years))
+
+
+def headcount(req: PlanRequest, size: int) -> pd.DataFrame:
+    """The pool at ``size`` by discipline and origin: mentors, the months they are held for the
+    programme (``from_month``, ``until_month``; the horizon is ``12 x years`` months; regional
+    mentors from the start of their pairing, ``mentors.pairing_months`` before the handover) and
+    the share of the horizon that is."""
+    p = base_params(req, size)
+    teams = int(p["mentors.teams"])
+    months = _horizon_months(req)
+    handover = min(float(p["mentors.handover_month"]), months)
+    paired = max(0.0, handover - float(p["mentors.pairing_months"]))
+    regions = math.ceil(req.facilities / p["mentors.facilities_per_trip"])
+    local = local_disciplines(req.local_share)
+    rows = []
+    for d, name in enumerate(DISCIPLINES):
+        until = handover if d in local else months
+        rows.append({"discipline": name, "origin": "hub", "mentors": teams, "from_month": 0.0,
+                     "until_month": float(until), "share_of_horizon": until / months})
+        if d in local:
+            rows.append({"discipline": name, "origin": "local", "mentors": regions, "from_month": paired,
+                         "until_month": float(months), "share_of_horizon": (months - paired) / months})
+    return pd.DataFrame(rows)
+
+
+def idle_days(req: PlanRequest, size: int, days_by_group: Mapping[str, float]) -> pd.DataFrame:
+    """``headcount`` with, per group, the days a year its mentors are held for the programme
+    (``days_held_per_year``), the days used for visits and travel (``days_used_per_year``, from
+    the simulation's ``days_by_group``), the share used (``busy_pct``), the idle days and their
+    cost a year (``idle_cost_usd_per_year``: idle days x day rate x ``costs.idle_mentor_day_share``)."""
+    p = base_params(req, size)
+    supply = p["mentors.available_days_per_month"] * 12  # what a mentor earns (model.mentors)
+    rates = costs.day_rates(priced_at(p, req.day_rate))
+    df = headcount(req, size)
+    held = df["mentors"] * supply * df["share_of_horizon"]
+    used = [float(days_by_group.get(f"{r.discipline}/{r.origin}", 0.0)) for r in df.itertuples()]
+    df["days_held_per_year"] = held
+    df["days_used_per_year"] = used
+    df["busy_pct"] = [100 * u / h if h > 0 else math.nan for u, h in zip(used, held)]
+    df["idle_days_per_year"] = (held - df["days_used_per_year"]).clip(lower=0)
+    df["idle_cost_usd_per_year"] = [
+        idle * rates[(r.origin, r.discipline)] * p["costs.idle_mentor_day_share"]
+        for idle, r in zip(df["idle_days_per_year"], df.itertuples())]
+    return df
+
+
 @dataclass
 class SizeResult:
-    """Simulated pool of one size."""
+    """Simulated pool of one size. ``cost_per_year`` is the pool's cost a year: the days used
+    and their travel and training (``used_cost_per_year``, the cost account's items) plus the
+    idle headcount (``idle_cost_per_year``, ``idle_days``)."""
 
     size: int
     coverage: float
@@ -195,6 +262,8 @@ class SizeResult:
     days_by_group: dict
     cost_per_year: float
     cost_source: str
+    used_cost_per_year: float = 0.0
+    idle_cost_per_year: float = 0.0
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -260,6 +329,8 @@ def evaluate_size(req: PlanRequest, size: int, pool=None) -> SizeResult:
     for r in runs:
         for k, v in r["groups"].items():
             groups[k] = groups.get(k, 0.0) + v / n / req.years
+    used_cost = float(np.mean([r["cost"] for r in runs])) / req.years
+    idle_cost = float(idle_days(req, size, groups)["idle_cost_usd_per_year"].sum())
     return SizeResult(size=size, coverage=full / n, coverage_low=lo, coverage_high=hi,
                       visits_made_pct=float(made), visits_missed=float(missed),
                       mentor_days=float(np.mean([r["mentor_days"] for r in runs])),
@@ -268,8 +339,9 @@ def evaluate_size(req: PlanRequest, size: int, pool=None) -> SizeResult:
                       replacements=float(np.mean([r["replacements"] for r in runs])),
                       local_lost=float(np.mean([r["local_lost"] for r in runs])),
                       days_by_group=groups,
-                      cost_per_year=float(np.mean([r["cost"] for r in runs])) / req.years,
-                      cost_source=runs[0]["cost_source"])
+                      cost_per_year=used_cost + idle_cost,
+                      cost_source=runs[0]["cost_source"] + "; idle days at costs.idle_mentor_day_share",
+                      used_cost_per_year=used_cost, idle_cost_per_year=idle_cost)
 
 
 def coverage_curve(req: PlanRequest, workers: int = 1, progress=None) -> list[SizeResult]:
@@ -321,20 +393,44 @@ def recommend(req: PlanRequest, curve: list[SizeResult]) -> SizeResult | None:
 
 
 def pool_table(req: PlanRequest, size: int) -> pd.DataFrame:
-    """The recommended pool by discipline and origin: positions, days a year each gives."""
+    """The recommended pool by discipline and origin: positions, and the months they are held
+    (``until``, in words: "whole horizon (months 0-24)", "months 0-12, then regional mentors take
+    over", "months 6-24 (paired with the hub mentor until month 12, then on their own)")."""
     p = base_params(req, size)
-    teams = int(p["mentors.teams"])
-    regions = math.ceil(req.facilities / p["mentors.facilities_per_trip"])
-    local = local_disciplines(req.local_share)
-    rows = []
-    for d, name in enumerate(DISCIPLINES):
-        rows.append({"discipline": name, "origin": "hub", "mentors": teams,
-                     "until": "end" if d not in local else f"month {p['mentors.handover_month']:g}"})
-        if d in local:
-            rows.append({"discipline": name, "origin": "local", "mentors": regions,
-                         "until": f"from month {p['mentors.handover_month']:g} (trained from month "
-                                  f"{max(0, p['mentors.handover_month'] - p['mentors.pairing_months']):g})"})
-    return pd.DataFrame(rows)
+    df = headcount(req, size)
+    months = _horizon_months(req)
+    until = []
+    for r in df.itertuples():
+        if r.origin == "local":
+            until.append(f"months {r.from_month:g}-{months} (paired with the hub mentor until month "
+                         f"{p['mentors.handover_month']:g}, then on their own)")
+        elif r.until_month >= months:
+            until.append(f"whole horizon (months 0-{months})")
+        else:
+            until.append(f"months 0-{r.until_month:g}, then regional mentors take over")
+    df["until"] = until
+    return df
+
+
+def plateau_reason(req: PlanRequest, curve: list[SizeResult]) -> str | None:
+    """Why coverage stops rising as the pool grows, if it does (None when it reaches the target
+    or still rises): visits still missed with more hub teams point to a bottleneck the teams do
+    not relieve (the regional mentors, one per region and discipline); all visits made on average
+    with coverage short of the target means rare misses (mentors called away, days capped)."""
+    if recommend(req, curve) is not None or len(curve) < 3:
+        return None
+    last = curve[-3:]
+    if max(r.coverage for r in last) - min(r.coverage for r in last) > 0.1:
+        return None
+    if min(r.visits_missed for r in last) >= 1:
+        who = ("the regional mentors (one per region and discipline, whatever the number of hub teams)"
+               if req.local_share > 0 else "mentor days per team (--vary days) or the visit length")
+        return (f"coverage stays near {100 * last[-1].coverage:.0f}% from {last[0].size} to {last[-1].size} "
+                f"because {last[-1].visits_missed:.1f} visits are still missed a run whatever the hub "
+                f"teams: the bottleneck is {who}")
+    return (f"coverage stays near {100 * last[-1].coverage:.0f}% with {last[-1].visits_made_pct:.1f}% of visits "
+            f"made: a run misses the odd visit (a mentor called away, mentors.unavailable_prob) however "
+            "large the pool; a target below 100% of runs, or fewer facilities per region, helps")
 
 
 def plot_coverage(req: PlanRequest, curve: list[SizeResult], path, recommended: SizeResult | None = None):

@@ -198,8 +198,13 @@ def facility_gains(results: Sequence[Results], path: Path) -> Path:
     teamwork culture and learning orientation at the start), one panel per scenario; marker size
     shows the baseline composite, the three highest and lowest gains are labelled (seed 003's
     higher and lower performers)."""
-    fig, axes = plt.subplots(1, len(results), figsize=(4.5 * len(results) + 1, 4.5), squeeze=False)
-    for ax, res in zip(axes[0], results):
+    cols = min(3, len(results))
+    rows = -(-len(results) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.9 * rows), squeeze=False,
+                             sharex=True, sharey=True)
+    for ax in axes.flat[len(results):]:
+        ax.set_axis_off()
+    for ax, res in zip(axes.flat, results):
         facs = res.facility_summary()
         if not facs or "context" not in facs[0]:
             ax.set_axis_off()
@@ -212,10 +217,14 @@ def facility_gains(results: Sequence[Results], path: Path) -> Path:
         for j in list(order[:3]) + list(order[-3:]):
             ax.annotate(str(facs[j]["id"]), (ctx[j], gain[j]), fontsize=8, xytext=(3, 3),
                         textcoords="offset points")
-        ax.set_xlabel("facility context at start (0-1)")
-        ax.set_ylabel("composite gain, baseline to month 12 (points)")
-        ax.set_title(f"{res.name}: gain by facility (size = baseline %)", fontsize=9)
+        ax.set_title(res.scenario.label, fontsize=10)
         ax.grid(alpha=0.3)
+        ax.tick_params(labelbottom=True, labelleft=True)
+        ax.set_xlabel("facility context at start (0-1)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("composite gain to month 12 (points)")
+    fig.suptitle("Gain by facility against its context (marker size: baseline %; "
+                 "labels: 3 highest and 3 lowest gains)", fontsize=10)
     return save_figure(fig, path)
 
 

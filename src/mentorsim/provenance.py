@@ -27,11 +27,12 @@ def git_commit() -> str:
 
 @functools.lru_cache(maxsize=1)
 def library_versions() -> dict[str, str]:
-    import mesa
+    from importlib.metadata import version
+
     import numba
     import numpy
     import pandas
-    return {"python": platform.python_version(), "mesa": mesa.__version__, "numpy": numpy.__version__,
+    return {"python": platform.python_version(), "mesa": version("mesa"), "numpy": numpy.__version__,
             "pandas": pandas.__version__, "numba": numba.__version__}
 
 

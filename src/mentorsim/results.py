@@ -404,40 +404,56 @@ class Results:
                 | {k: float(dose[k][f]) for k in DOSE_COLUMNS} for f in range(n)]
 
     def timeseries(self) -> pd.DataFrame:
-        """Weekly series by arm: one row per replicate, week and arm."""
-        frames = []
-        for r in self.runs:
-            rows = r.rows
-            week = np.arange(rows)
-            for a, arm in enumerate(ARMS):
-                n = r.n_intervention
-                sl = slice(0, n) if a == 0 else slice(n, None)
-                if r.fac["composite"][:, sl].shape[1] == 0:
-                    continue
-                d = {"scenario": self.name, "replicate": r.replicate, "week": week,
-                     "month": week / WEEKS_PER_MONTH, "arm": arm}
-                for key in ("composite", "safety", "teamwork", "ssc_use", "ssc_reported",
-                            "ssi_risk_caesarean"):
-                    d[f"{key}_pct"] = 100 * r.fac[key][:, sl].mean(axis=1)
-                for key in ("operations", "caesareans", "ssi", "ssi_expected", "deaths",
-                            "deaths_expected", "visits", "whatsapp_active", "consultations",
-                            "echo_attended", "echo_eligible"):
-                    d[key] = r.fac[key][:, sl].sum(axis=1)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    d["echo_attendance_pct"] = np.where(d["echo_eligible"] > 0,
-                                                        100 * d["echo_attended"] / d["echo_eligible"], np.nan)
-                for key in ("leadership", "teamwork_culture", "workload"):
-                    d[key] = r.fac[key][:, sl].mean(axis=1)
-                for j, dom in enumerate(DOMAINS):
-                    d[f"skill_{dom}"] = r.arm_domain["skill"][:, a, j]
-                    d[f"knowledge_{dom}"] = r.arm_domain["knowledge"][:, a, j]
-                for key in ARM_SERIES:
-                    d[key] = r.arm[key][:, a]
-                if a == 0:
-                    for key in POOL_SERIES:
-                        d[f"mentors_{key}"] = r.pool[key]
-                frames.append(pd.DataFrame(d))
-        return pd.concat(frames, ignore_index=True)
+        """Weekly series by arm: one row per replicate, arm and week (in that order). Computed for
+        all replicates at once (arrays stacked over a replicate axis); the same table as
+        concatenating :func:`run_timeseries` of each replicate."""
+        runs = self.runs
+        first = runs[0]
+        if any(r.fac["composite"].shape != first.fac["composite"].shape or r.n_intervention != first.n_intervention
+               for r in runs):
+            return pd.concat([run_timeseries(r, self.name) for r in runs], ignore_index=True)
+        rows, n = first.rows, first.n_intervention
+        week = np.arange(rows)
+        blocks = []  # (arm name, {column: [replicates, rows] array}) for each arm with facilities
+        for a, arm in enumerate(ARMS):
+            sl = slice(0, n) if a == 0 else slice(n, None)
+            if first.fac["composite"][:, sl].shape[1] == 0:
+                continue
+
+            def fac(key, sl=sl):
+                return np.stack([r.fac[key][:, sl] for r in runs])  # [replicates, rows, facilities]
+
+            d = {}
+            for key in _TS_PCT:
+                d[f"{key}_pct"] = 100 * fac(key).mean(axis=2)
+            for key in _TS_SUM:
+                d[key] = fac(key).sum(axis=2)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                d["echo_attendance_pct"] = np.where(d["echo_eligible"] > 0,
+                                                    100 * d["echo_attended"] / d["echo_eligible"], np.nan)
+            for key in _TS_MEAN:
+                d[key] = fac(key).mean(axis=2)
+            for j, dom in enumerate(DOMAINS):
+                d[f"skill_{dom}"] = np.stack([r.arm_domain["skill"][:, a, j] for r in runs])
+                d[f"knowledge_{dom}"] = np.stack([r.arm_domain["knowledge"][:, a, j] for r in runs])
+            for key in ARM_SERIES:
+                d[key] = np.stack([r.arm[key][:, a] for r in runs])
+            if a == 0:
+                for key in POOL_SERIES:
+                    d[f"mentors_{key}"] = np.stack([r.pool[key] for r in runs])
+            blocks.append((arm, d))
+        # rows in the order replicate, arm, week: block k of replicate i is rows (i, k, :)
+        n_runs, n_arms = len(runs), len(blocks)
+        columns = {"scenario": self.name,
+                   "replicate": np.repeat([r.replicate for r in runs], n_arms * rows),
+                   "week": np.tile(week, n_runs * n_arms), "month": np.tile(week / WEEKS_PER_MONTH, n_runs * n_arms),
+                   "arm": np.tile(np.repeat([arm for arm, _ in blocks], rows), n_runs)}
+        for key in blocks[0][1]:
+            parts = [d.get(key) for _, d in blocks]
+            if any(p is None for p in parts):  # the pool's series: intervention rows only
+                parts = [p if p is not None else np.full((n_runs, rows), np.nan) for p in parts]
+            columns[key] = np.stack(parts, axis=1).ravel()
+        return pd.DataFrame(columns)
 
     def facility_timeseries(self) -> pd.DataFrame:
         """Weekly facility series: one row per replicate, week and facility."""
@@ -456,6 +472,44 @@ class Results:
                         description=self.scenario.description, replicates=len(self.runs),
                         overrides=dict(self.scenario.overrides), parameters=dict(self.scenario.params),
                         elapsed_seconds=round(self.elapsed_s, 3))
+
+
+#: Facility series the weekly table reports per arm: as a % mean, a sum, a plain mean.
+_TS_PCT = ("composite", "safety", "teamwork", "ssc_use", "ssc_reported", "ssi_risk_caesarean")
+_TS_SUM = ("operations", "caesareans", "ssi", "ssi_expected", "deaths", "deaths_expected", "visits",
+           "whatsapp_active", "consultations", "echo_attended", "echo_eligible")
+_TS_MEAN = ("leadership", "teamwork_culture", "workload")
+
+
+def run_timeseries(r: RunOutput, name: str) -> pd.DataFrame:
+    """Weekly series by arm for one replicate (the reference for Results.timeseries)."""
+    frames = []
+    week = np.arange(r.rows)
+    for a, arm in enumerate(ARMS):
+        n = r.n_intervention
+        sl = slice(0, n) if a == 0 else slice(n, None)
+        if r.fac["composite"][:, sl].shape[1] == 0:
+            continue
+        d = {"scenario": name, "replicate": r.replicate, "week": week, "month": week / WEEKS_PER_MONTH, "arm": arm}
+        for key in _TS_PCT:
+            d[f"{key}_pct"] = 100 * r.fac[key][:, sl].mean(axis=1)
+        for key in _TS_SUM:
+            d[key] = r.fac[key][:, sl].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d["echo_attendance_pct"] = np.where(d["echo_eligible"] > 0,
+                                                100 * d["echo_attended"] / d["echo_eligible"], np.nan)
+        for key in _TS_MEAN:
+            d[key] = r.fac[key][:, sl].mean(axis=1)
+        for j, dom in enumerate(DOMAINS):
+            d[f"skill_{dom}"] = r.arm_domain["skill"][:, a, j]
+            d[f"knowledge_{dom}"] = r.arm_domain["knowledge"][:, a, j]
+        for key in ARM_SERIES:
+            d[key] = r.arm[key][:, a]
+        if a == 0:
+            for key in POOL_SERIES:
+                d[f"mentors_{key}"] = r.pool[key]
+        frames.append(pd.DataFrame(d))
+    return pd.concat(frames, ignore_index=True)
 
 
 #: Per-facility dose during the programme (facility_dose), with its meaning.

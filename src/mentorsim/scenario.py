@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from mentorsim.errors import InputError, input_error, read_toml
+from mentorsim.parameters.interop import canonical
 from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS, Value, defaults
 from mentorsim.validation import known_keys, string, suggest
 
@@ -73,6 +74,12 @@ class Scenario:
     source: str = "<defaults>"
     title: str = ""
 
+    def __reduce__(self):
+        """Pickle as plain dicts (a ``mappingproxy`` cannot be pickled), so scenarios and results
+        travel to worker processes; unpickling gives the same read-only scenario."""
+        return (_restore, (self.name, self.description, dict(self.params), dict(self.overrides),
+                           self.source, self.title))
+
     @property
     def label(self) -> str:
         """What plots and tables show: the title, else the name with spaces for underscores."""
@@ -95,6 +102,36 @@ class Scenario:
             title = self.title if name is None else ""
         return _build(name or self.name, self.description, merged, source if self.source ==
                       "<defaults>" else self.source, check_source=source, title=title)
+
+
+def _restore(name, description, params, overrides, source, title) -> Scenario:
+    """Rebuild a pickled Scenario (see ``Scenario.__reduce__``); it was validated when made."""
+    return Scenario(name=name, description=description, params=MappingProxyType(params),
+                    overrides=MappingProxyType(overrides), source=source, title=title)
+
+
+def checked_params(updates: Mapping[str, object], source: str = "evaluate()") -> Mapping[str, Value]:
+    """Every parameter: the defaults with ``updates`` applied, each key and value checked exactly
+    as in a scenario file (unknown keys with a did-you-mean, types, whole numbers, booleans,
+    ranges, impossible combinations; numpy scalars are numbers, strings are not). Keys are dotted
+    names or their identifier-safe aliases (``visits__interval_weeks``).
+
+    Raises:
+        InputError: one line naming ``source``, the key, the value and what is allowed.
+
+    Examples:
+        >>> checked_params({"visits__interval_weeks": 4})["visits.interval_weeks"]
+        4
+        >>> checked_params({"visits.interval_week": 4})
+        Traceback (most recent call last):
+        ...
+        mentorsim.errors.InputError: evaluate(): visits.interval_week: unknown parameter; ... (did you mean visits.interval_weeks?)
+    """
+    if not isinstance(updates, Mapping):
+        raise input_error(source, None, "parameters must be a mapping of parameter names to values",
+                          type(updates).__name__)
+    named = {canonical(str(k)): v for k, v in updates.items()}
+    return default_scenario().with_params(named, source=source, text=False).params
 
 
 def default_scenario(name: str = "defaults") -> Scenario:

@@ -399,7 +399,11 @@ def Levers(checked):
     desc = b.description.rstrip(".") + "." if b.description else ""
     solara.Markdown(f"Levers for **{md(b.label)}**: {md(desc)} Each field is one parameter, checked "
                     "as `mentorsim run --set` checks it.")
+    group = None
     for lever in LEVERS:
+        if lever.group != group:
+            group = lever.group
+            solara.HTML(tag="h4", unsafe_innerHTML=group, classes=["ms-lever-group"])
         LeverField(lever, checked.field_errors)
     if checked.general_error:
         solara.Error(checked.general_error, classes=["ms-general-error"])
@@ -426,20 +430,59 @@ def Headline(run, rev):
         f"24 months after the end: **{s['composite_followup24_pct']:.1f}%**"
         if s.get("composite_followup24_pct") is not None else "24 months after the end: beyond the horizon",
     ]
+    if "gain_end_composite_pp" in econ:
+        lines.append(lasts_sentence(run))
     if "cost_per_dalys_averted" in econ:
         c = econ["cost_per_dalys_averted"][0]
         lines.append(f"Net cost per DALY averted: **{c:,.0f}** ({app_econ.price_label()})" if c == c
                      else "Net cost per DALY averted: not defined (no DALYs averted)")
     else:
         lines.append("Costs: " + md(run.econ_message or "being computed..."))
-    # (the probabilistic verdict goes here, one line, when the posterior PSA lands)
     took = f"; {run.elapsed_s:.1f} s" if run.elapsed_s > 0 else ""
     lines.append(f"{run.replicates} replicates, seed {run.seed}{took}; "
                  f"{md(describe(run.scenario, run.extra.get('base')))}")
     with solara.Card(f"Current run: {run.name}", classes=["ms-headline"]):
         for _, text in app_compute.capacity_warnings([run]):  # first: the pool cannot make the visits
             solara.Warning(text, classes=["ms-capacity-warning"])
+        Verdict(run, rev)
         solara.Markdown("\n\n".join("- " + x for x in lines))
+
+
+def lasts_sentence(run) -> str:
+    """What lasts, in one line: the composite gain over no mentorship at the end and the share of
+    it kept 12 and 24 months after (net of the secular trend), and what is kept."""
+    econ = app_compute.econ_values(run)
+    end = econ["gain_end_composite_pp"][0]
+
+    def later(h):
+        g, kept = econ[f"gain_{h}m_composite_pp"][0], econ[f"retained_{h}m_composite_pct"][0]
+        if g != g:
+            return f"{h} months after: beyond the horizon"
+        return f"**{g:.1f}** points ({kept:.0f}%) {h} months after" if kept == kept else f"{g:.1f} points {h} months after"
+
+    return (f"What lasts: a gain of **{end:.1f}** points over no mentorship at the end; {later(12)}, "
+            f"{later(24)} (kept: {app_compute.kept_after(run.scenario)})")
+
+
+@solara.component
+def Verdict(run, rev):
+    """The verdict line: a quick posterior PSA of the run against no mentorship (policy.economics
+    .verdict, its size shown), computed in a thread after the run so the page stays live."""
+    def compute():
+        if run.economics is None:
+            return None
+        return app_econ.verdict(run.scenario, run.seed, replicate_runs=run.economics)
+
+    task = solara.lab.use_task(compute, dependencies=[id(run), rev, run.economics is not None])
+    if task.finished and task.value is not None:
+        first, certainty, cost = app_econ.verdict_lines(task.value)
+        with solara.Div(classes=["ms-verdict"]):
+            solara.Markdown(f"**Verdict:** {first}\n\n{certainty} {cost}")
+    elif task.error:
+        solara.Warning("Verdict not available: " + log_failure("The verdict", task.exception), classes=["ms-verdict"])
+    elif run.economics is not None:
+        solara.Text(f"Verdict: running a {app_econ.VERDICT_DRAWS}-draw probabilistic analysis...",
+                    classes=["ms-verdict"])
 
 
 @solara.component
@@ -485,6 +528,8 @@ def CostPanels(runs, rev):
     solara.HTML(tag="div", unsafe_innerHTML=_table_html(show, "ms-table ms-cost-table"))
     Plot("costs", "Costs by item")
     Plot("plane", "Cost against effect")
+    if current.value is not None and current.value.economics is not None:
+        Drivers(current.value, rev)
     if app_compute.same_setting(runs) and len(strategies) == len(runs):
         inc = app_econ.incremental(app_compute.strategies(runs))
         tab = pd.DataFrame({
@@ -503,6 +548,62 @@ def CostPanels(runs, rev):
     else:
         solara.Info("The incremental analysis needs the scenarios in one setting (facilities, horizon, "
                     "seed, replicates); each is shown against its own no-mentorship run instead.")
+
+
+@solara.component
+def Drivers(run, rev):
+    """What drives the decision for the current run: a tornado of the one-way sensitivity of its
+    net monetary benefit against no mentorship (policy.assumptions.decision_swings, one replicate
+    per parameter end), on request: it runs every parameter twice (about 15 s)."""
+    asked, set_asked = solara.use_state(None)
+
+    def compute():
+        if asked is None or asked != id(run):
+            return None
+        from mentorsim.policy.assumptions import decision_swings
+        return app_figures.png(app_figures.tornado(decision_swings(run.scenario, run.seed, 1)), dpi=80)
+
+    task = solara.lab.use_task(compute, dependencies=[asked, id(run)])
+    if asked != id(run):
+        solara.Button("What drives the decision? (about 15 s)", on_click=lambda: set_asked(id(run)),
+                      outlined=True, classes=["ms-drivers-button"])
+    elif task.pending:
+        solara.Text("Setting each parameter to the ends of its range, one at a time...", classes=["ms-drivers"])
+    elif task.error:
+        solara.Warning("Not available: " + log_failure("The analysis", task.exception), classes=["ms-drivers"])
+    elif task.value is not None:
+        solara.Image(task.value, classes=["ms-figure", "ms-figure-tornado"])
+
+
+@solara.component
+def WhatLasts(runs, rev):
+    """Per run: the gain kept 12 and 24 months after the programme (net of the secular trend, the
+    retention rows' note beside it), what is kept, and what keeping it costs."""
+    df = app_compute.what_lasts(runs)
+    if df.empty:
+        solara.Text("What lasts: being computed (needs the costing)...", classes=["ms-lasts"])
+        return
+
+    def pts(x):
+        return "n/a" if x != x else f"{x:.1f}"
+
+    def pct(x):
+        return "n/a" if x != x else f"{x:.0f}%"
+
+    show = pd.DataFrame({
+        "scenario": df["scenario"], "kept after the programme": df["kept"],
+        "gain at the end (points)": df["gain_end_pp"].map(pts),
+        "12 months after": [f"{pts(g)} ({pct(k)})" for g, k in zip(df["gain_12m_pp"], df["retained_12m_pct"])],
+        "24 months after": [f"{pts(g)} ({pct(k)})" for g, k in zip(df["gain_24m_pp"], df["retained_24m_pct"])],
+        f"follow-up cost per facility-year ({app_econ.price_label()})":
+            df["sustain_usd_per_facility_year"].map(lambda x: "n/a" if x != x else f"{x:,.0f}"),
+    })
+    solara.HTML(tag="div", unsafe_innerHTML=_table_html(show, "ms-table ms-lasts-table"))
+    notes = sorted({n for n in df["net_of_trend"] if n})
+    solara.Text("Composite gain over no mentorship (points, share of the end gain kept in brackets): "
+                + (notes[0] if len(notes) == 1 else "each " + "; ".join(notes)) + ". Levers that make it "
+                "last: local visits afterwards, WhatsApp and telementoring afterwards, the handover month.",
+                style={"font-size": "12px", "color": "#555"}, classes=["ms-lasts-note"])
 
 
 @solara.component
@@ -614,6 +715,7 @@ def Results():
         solara.Markdown("### Costs and cost per DALY averted")
         CostPanels(runs, rev)
         solara.Markdown("### What remains after the programme")
+        WhatLasts(runs, rev)
         Plot("lasts", "What lasts")
         solara.Markdown("### Comparison table (mean [95% interval over replicates: seed noise only])")
         Comparison(runs, rev)

@@ -7,9 +7,11 @@ Method (docs/CALIBRATION.md has the full account):
   ``seed + r`` (a different draw of the facility setting and of the dynamics); the target outputs
   are averaged over the replicates. Every particle uses the same seeds (common random numbers),
   so two particles differ by their parameters, not by noise.
-- Distance: the root mean square of z_i = (simulated_i - observed_i) / SE_i over the targets
-  with role ``fit`` (:func:`rms_z`). Each target is weighted by its published uncertainty; a
-  distance of 1 means "on average one standard error away".
+- Distance: the weighted root mean square of z_i = (simulated_i - observed_i) / SE_i over the
+  targets with role ``fit`` (:func:`rms_z`). Each target is scaled by its published uncertainty
+  and weighted 1, except correlated groups (the 12 survey items of 25 respondents), whose members
+  share the group's effective number of independent targets; a distance of 1 means "on average
+  one standard error away".
 - ABC-SMC (Toni et al. 2009; pyABC, Schaelte et al. 2022): generation 0 samples the prior;
   generation t keeps particles whose distance is below the weighted ``quantile`` of generation
   t-1's distances, proposing from a multivariate normal kernel around the last population, with
@@ -169,11 +171,14 @@ def simulator_for(config: CalibrationConfig, counter=None) -> Simulator:
 
 
 def rms_z(simulated: Mapping[str, float], targets: Sequence[Target]) -> float:
-    """Root mean square of (simulated - observed) / SE over ``targets`` (FAR if not finite)."""
+    """Weighted root mean square of z = (simulated - observed) / SE over ``targets`` (FAR if not
+    finite): sqrt(sum w z^2 / sum w), with w each target's weight (1, or its group's share of
+    the group's effective number of independent targets: config.Target.weight)."""
     z = np.array([t.z(simulated[t.name]) for t in targets], dtype=float)
     if not np.all(np.isfinite(z)):
         return FAR
-    return float(np.sqrt(np.mean(z * z)))
+    w = np.array([t.weight for t in targets], dtype=float)
+    return float(np.sqrt(np.sum(w * z * z) / np.sum(w)))
 
 
 class RmsZDistance:
@@ -558,12 +563,12 @@ def calibrated_toml(post: pd.DataFrame, config: CalibrationConfig, state: RunSta
     summary = summarise_posterior(post, config.parameter_names)
     gens = state.generations
     lines = [
-        "# Calibrated defaults, written by `mentorsim calibrate` (src/mentorsim/calibration.py).",
+        "# Calibrated defaults, written by `mentorsim calibrate` (src/mentorsim/calibration/abc.py).",
         "# calibrated.py reads `default` of each [parameters.\"name\"]; the other fields are provenance.",
         "# The posterior itself (samples with weights) is posterior.csv beside this file.",
         "",
         "[calibration]",
-        f"method = {_q('ABC-SMC (pyABC ' + meta.get('pyabc', '?') + '), uniform priors on the declared ranges, distance = RMS of (simulated - observed)/SE over the fit targets, ' + str(config.replicates) + ' replicates per particle')}",
+        f"method = {_q('ABC-SMC (pyABC ' + meta.get('pyabc', '?') + '), uniform priors on the declared ranges, distance = weighted RMS of (simulated - observed)/SE over the fit targets (grouped targets share their group weight), ' + str(config.replicates) + ' replicates per particle')}",
         f"config = {_q(meta.get('config', config.source))}",
         f"date = {_q(meta.get('date', time.strftime('%Y-%m-%d')))}",
         f"git_commit = {_q(meta.get('git_commit', 'unknown'))}",
@@ -602,7 +607,7 @@ def _q(s: str) -> str:
 
 def package_data_dir() -> Path:
     """src/mentorsim/data: where calibrated.toml and posterior.csv are installed."""
-    return Path(__file__).resolve().parent / "data"
+    return Path(__file__).resolve().parents[1] / "data"
 
 
 def load_posterior() -> pd.DataFrame | None:

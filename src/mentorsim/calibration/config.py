@@ -13,9 +13,18 @@ Two TOML files describe a calibration (see docs/CALIBRATION.md):
     se_extra     optional extra uncertainty (same unit) added in quadrature, e.g. for a
                  definition that differs between the study and the model; ``se_extra_why``
     role         ``"fit"`` (enters the distance) or ``"check"`` (reported only: no calibrated
-                 parameter can move it)
+                 parameter can move it, or the datum is too uncertain to fit)
+    side         ``"two-sided"`` (default) or ``"above"``: a pattern that only says the output is at
+                 least ``value`` (e.g. a positive correlation); its z is min(0, simulated - value) / se
+                 and it is met when the output is at least ``value``
+    group        optional name of a ``[groups.NAME]`` table: targets that are correlated measurements
+                 (e.g. 12 survey items answered by the same 25 people) share one weight in the distance
     source       citation key (sources.SOURCES)
     description  one line
+
+and optionally ``[groups.NAME]`` tables with ``effective_targets`` (how many independent targets the
+group's members are worth together, > 0) and ``why``: each member then weighs
+``effective_targets / members`` in the distance instead of 1.
 
 ``ss2020.toml`` (the configuration): a ``[calibration]`` table (scenario, targets file, seed,
 replicates per particle, population, stopping rule, budget, workers, distance, point estimate),
@@ -47,8 +56,10 @@ DISTANCES = ("rms_z",)
 POINTS = ("median", "mean", "best")
 PRIORS = ("uniform",)
 
+SIDES = ("two-sided", "above")
 TARGET_KEYS = {"output", "value", "n", "se", "se_from", "se_extra", "se_extra_why", "role", "source",
-               "description"}
+               "description", "side", "group"}
+GROUP_KEYS = {"effective_targets", "why", "source"}
 CALIBRATION_KEYS = {
     "name": "short name of the calibration",
     "scenario": "scenario file (relative to this file)",
@@ -85,6 +96,9 @@ class Target:
         source: citation key.
         description: one line.
         n: sample size for proportions (None otherwise).
+        side: ``two-sided`` or ``above`` (a one-sided pattern: at least ``value``).
+        group: the ``[groups.NAME]`` it belongs to, or None.
+        weight: its weight in the distance (1, or the group's effective_targets / members).
     """
 
     name: str
@@ -97,13 +111,20 @@ class Target:
     source: str
     description: str
     n: int | None = None
+    side: str = "two-sided"
+    group: str | None = None
+    weight: float = 1.0
 
     def z(self, simulated: float) -> float:
-        """(simulated - observed) / se."""
-        return (simulated - self.value) / self.se
+        """(simulated - observed) / se; for a one-sided ``above`` pattern only a shortfall counts."""
+        d = simulated - self.value
+        return (min(d, 0.0) if self.side == "above" else d) / self.se
 
     @property
     def interval95(self) -> tuple[float, float]:
+        """Where the output meets the target: value +- 1.96 se, or [value, inf) for ``above``."""
+        if self.side == "above":
+            return (self.value, math.inf)
         return (self.value - 1.96 * self.se, self.value + 1.96 * self.se)
 
 
@@ -162,7 +183,7 @@ class CalibrationConfig:
         calibrated = set(self.parameter_names)  # their defaults change when a calibration is installed
         return {
             "scenario": {k: v for k, v in self.scenario.params.items() if k not in calibrated},
-            "targets": [[t.name, t.output, t.value, t.se, t.role] for t in self.targets],
+            "targets": [[t.name, t.output, t.value, t.se, t.role, t.side, t.weight] for t in self.targets],
             "priors": [[p.name, p.low, p.high] for p in self.priors],
             "seed": self.seed, "replicates": self.replicates, "population": self.population,
             "distance": self.distance, "quantile": self.quantile,
@@ -186,7 +207,8 @@ def load_targets(path: str | Path) -> tuple[Target, ...]:
     path = Path(path)
     source = str(path)
     data = read_toml(path)
-    known_keys(source, "", data, ("targets",))
+    known_keys(source, "", data, ("targets", "groups"))
+    groups = _load_groups(source, data.get("groups", {}))
     table = data.get("targets")
     if not isinstance(table, Mapping) or not table:
         raise input_error(source, "targets", "must hold at least one [targets.NAME] table")
@@ -233,12 +255,47 @@ def load_targets(path: str | Path) -> tuple[Target, ...]:
         se = math.hypot(se_sampling, extra)
         if se <= 0:
             raise input_error(source, f"targets.{name}", "the standard error must be positive")
+        side = choice(source, pre + "side", t.get("side", "two-sided"), SIDES)
+        group = None
+        if "group" in t:
+            group = string(source, pre + "group", t["group"])
+            if group not in groups:
+                raise input_error(source, pre + "group", "no [groups.NAME] table of that name; defined: "
+                                  + (", ".join(groups) or "none") + suggest(group, groups), group)
         out.append(Target(name=name, output=output, value=value, se=se, se_sampling=se_sampling, se_note=note,
                           role=role, source=src, description=string(source, pre + "description", t["description"]),
-                          n=n))
+                          n=n, side=side, group=group))
     if not any(t.role == "fit" for t in out):
         raise input_error(source, "targets", "at least one target must have role = \"fit\"")
+    for g, eff in groups.items():
+        members = [t for t in out if t.group == g and t.role == "fit"]
+        if not members:
+            raise input_error(source, f"groups.{g}", "no fit target names this group")
+        if eff > len(members):
+            raise input_error(source, f"groups.{g}.effective_targets", f"at most the number of its fit "
+                              f"members ({len(members)})", eff)
+        out = [replace(t, weight=eff / len(members)) if t in members else t for t in out]
     return tuple(out)
+
+
+def _load_groups(source: str, table) -> dict[str, float]:
+    """``[groups.NAME]`` tables -> name: effective number of independent targets."""
+    if not isinstance(table, Mapping):
+        raise input_error(source, "groups", "must hold [groups.NAME] tables")
+    groups = {}
+    for g, spec in table.items():
+        pre = f"groups.{g}."
+        if not isinstance(spec, Mapping):
+            raise input_error(source, f"groups.{g}", "must be a table (effective_targets, why, source)")
+        known_keys(source, pre, spec, GROUP_KEYS)
+        if "effective_targets" not in spec or "why" not in spec:
+            raise input_error(source, f"groups.{g}", "needs effective_targets and why")
+        string(source, pre + "why", spec["why"])
+        eff = number(source, pre + "effective_targets", spec["effective_targets"], 0)
+        if eff <= 0:
+            raise input_error(source, pre + "effective_targets", "must be positive", eff)
+        groups[g] = eff
+    return groups
 
 
 def load_config(path: str | Path) -> CalibrationConfig:

@@ -53,10 +53,34 @@ def mortality_change_pp(out: RunOutput) -> float:
     return float(rate[1] - rate[0])
 
 
+def ssc_reported_month0_pct(out: RunOutput) -> float:
+    """Facilities reporting SSC use (%), both arms, at baseline (month 0, June 2018)."""
+    return float(100.0 * out.fac["ssc_reported"][0].mean())
+
+
+def gain_context_correlation(out: RunOutput) -> float:
+    """Correlation, over the intervention facilities, of the 12-month composite gain with the
+    facility's context (mean of leadership, teamwork culture and learning orientation): seed
+    003's pattern (higher performers started with the better culture) as one summary statistic.
+    NaN when undefined (fewer than 3 facilities, or no spread)."""
+    n = out.n_intervention
+    comp = out.fac["composite"][:, :n]
+    row = min(month_row(12), comp.shape[0] - 1)
+    gain = comp[row] - comp[0]
+    ctx = np.asarray(out.facility_columns["context"][:n], dtype=float)
+    if n < 3 or gain.std() == 0 or ctx.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(ctx, gain)[0, 1])
+
+
 #: name -> (description, function of a RunOutput)
 EXTRA_OUTPUTS: dict[str, tuple[str, Callable[[RunOutput], float]]] = {
     "ssc_use_december2018_pct": ("Facilities reporting SSC use, both arms, December 2018 (months 6-7).",
                                  ssc_use_december2018_pct),
+    "ssc_reported_month0_pct": ("Facilities reporting SSC use, both arms, baseline (month 0).",
+                                ssc_reported_month0_pct),
+    "gain_context_correlation": ("Correlation of the 12-month composite gain with facility context, "
+                                 "intervention arm.", gain_context_correlation),
     "composite_baseline_range_pp": ("Range (max - min) of facility composites at baseline.",
                                     composite_baseline_range_pp),
     "mortality_expected_pct": ("Expected post-operative deaths per 100 operations, programme.",

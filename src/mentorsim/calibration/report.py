@@ -18,6 +18,7 @@ ranges) and, if some did, how far those particles were from the other targets (a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -228,7 +229,8 @@ def markdown(config: CalibrationConfig, state: RunState, post: pd.DataFrame, poi
         f"over {len(state.sampling)} invocation(s) (git commit(s) "
         f"{', '.join(sorted({i.get('git_commit', '?')[:10] for i in state.sampling}))}).",
         f"- Stopped: {state.sampling_stop_reason}.",
-        f"- Final threshold (RMS z over {len(config.fit_targets)} fit targets): {_f(float(g['epsilon'].iloc[-1]), 3)}; "
+        f"- Final threshold (weighted RMS z over {len(config.fit_targets)} fit targets, grouped ones sharing "
+        f"their group's weight): {_f(float(g['epsilon'].iloc[-1]), 3)}; "
         f"effective sample size of the posterior {effective_sample_size(post['weight']):.0f} of {len(post)}.",
         f"- Fit targets met by the calibrated defaults: {int(met.sum())} of {len(met)}; check targets met: "
         f"{int(table[table['role'] == 'check']['met'].sum())} of {int((table['role'] == 'check').sum())}.",
@@ -264,18 +266,34 @@ def markdown(config: CalibrationConfig, state: RunState, post: pd.DataFrame, poi
         "## Posterior",
         "",
         f"Weighted over the last generation ({len(post)} particles). Default = the weighted posterior {config.point} "
-        "(written to calibrated.toml); prior uniform on the range shown.",
+        "(written to calibrated.toml); prior uniform on the range shown. Identified: the posterior sd as a "
+        "share of the prior's (range / sqrt 12); below 0.5 the targets narrow the parameter, above 0.85 "
+        "its posterior is close to its prior and its calibrated default is no better supported than the "
+        "declared one.",
         "",
-        "| parameter | prior | declared default | calibrated default | posterior mean | sd | 95% interval |",
-        "|---|---|---|---|---|---|---|",
+        "| parameter | prior | declared default | calibrated default | posterior mean | sd | 95% interval "
+        "| sd / prior sd | identified |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for p in config.priors:
         q = s[p.name]
         declared = DECLARED_DEFAULTS[p.name]
+        ratio = sd_ratio(q["sd"], p.low, p.high)
         lines.append(f"| `{p.name}` | U[{p.low:g}, {p.high:g}] | {declared:g} | {point[p.name]:.4g} | "
-                     f"{q['mean']:.4g} | {q['sd']:.3g} | [{q['low95']:.4g}, {q['high95']:.4g}] |")
+                     f"{q['mean']:.4g} | {q['sd']:.3g} | [{q['low95']:.4g}, {q['high95']:.4g}] | {ratio:.2f} "
+                     f"| {identified(ratio)} |")
     lines += ["", "![posteriors](posteriors.png)", "", "![generations](generations.png)", ""]
     return "\n".join(lines)
+
+
+def sd_ratio(sd: float, low: float, high: float) -> float:
+    """Posterior sd over the uniform prior's sd, (high - low) / sqrt(12)."""
+    return float(sd / ((high - low) / math.sqrt(12.0)))
+
+
+def identified(ratio: float) -> str:
+    """How much the targets narrow a parameter, from its posterior/prior sd ratio."""
+    return "narrowed" if ratio < 0.5 else ("partly" if ratio <= 0.85 else "prior")
 
 
 def write_report(config: CalibrationConfig, state: RunState, post: pd.DataFrame, point: Mapping[str, float],

@@ -30,8 +30,7 @@ def cmd_params(args) -> int:
         print(markdown_table())
     elif args.format == "json":
         from mentorsim.output_folder import dumps
-        print(dumps([{"name": p.name, "unit": p.unit, "default": p.default, "low": p.low, "high": p.high,
-                      "tag": p.tag, "source": p.source, "description": p.description} for p in PARAMS]))
+        print(dumps([p.record() for p in PARAMS]))
     else:
         rows = [(p.name, p.unit, str(p.default).lower() if isinstance(p.default, bool) else f"{p.default:g}",
                  "true/false" if isinstance(p.default, bool) else f"{p.low:g}-{p.high:g}", p.tag, p.source)

@@ -148,44 +148,75 @@ def cmd_plan_pool(args) -> int:
     return 0
 
 
+def _plural(n, one: str, many: str) -> str:
+    return f"{n:g} {one if n == 1 else many}"
+
+
 def report(req, need, curve, best, table, chosen) -> str:
-    from mentorsim.planner import base_params
-    days = base_params(req)["visits.days"]
+    """The plan as text: what a team is, the arithmetic, coverage by pool size (with its cost,
+    idle headcount included), why coverage plateaus if it does, and the pool by discipline and
+    origin with the months each position is held and how busy it is."""
+    from mentorsim.planner import base_params, idle_days, plateau_reason
+    p = base_params(req)
+    days = p["visits.days"]
+    months = int(round(12 * req.years))
+    regions = -(-req.facilities // int(p["mentors.facilities_per_trip"]))
+    idle_share = p["costs.idle_mentor_day_share"]
     lines = [f"Mentor pool for {req.facilities} facilities, a {days}-day visit every "
-             f"{req.interval_weeks} weeks, local share {req.local_share:g}, {req.years:g} years "
-             f"(seed {req.seed}, {req.replicates} replicates per pool size)", "",
+             f"{req.interval_weeks} weeks, local share {req.local_share:g}, {req.years:g} years = months "
+             f"0-{months} (seed {req.seed}, {req.replicates} replicates per pool size)",
+             "A team is one hub mentor of each of the four disciplines (surgery/obstetrics, anaesthesia, "
+             "theatre nursing, ward nursing) visiting together. Regional (local) mentors are not in teams: "
+             f"one per region and discipline they hold ({regions} regions of "
+             f"{p['mentors.facilities_per_trip']:g} facilities), from the handover month "
+             f"{p['mentors.handover_month']:g}.", "",
              "Mentor days needed a year (arithmetic, mean distances):"]
     for r in need.itertuples():
         extra = ""
         if r.origin == "local":
-            extra = (f"; {r.leavers_per_year:.1f} leave a year -> train {r.trainings_per_year:.1f} new a year")
+            by_days = -(-r.days_needed_per_year // r.days_per_mentor_per_year) if r.days_needed_per_year else 0
+            extra = (f" (one per region; {by_days:g} would do by days alone); "
+                     f"{r.leavers_per_year:.1f} leave a year -> train {r.trainings_per_year:.1f} new a year")
         lines.append(f"  {r.discipline:<16} {r.origin:<5} {r.days_needed_per_year:7.0f} days "
                      f"({r.days_per_visit:.1f} a visit, {r.share_of_horizon:.0%} of the horizon) -> "
                      f"{r.mentors_needed} mentor(s) at {r.days_per_mentor_per_year:.0f} days each{extra}")
-    lines += ["", "Coverage by pool size (simulated; chance every visit is made, Wilson 95%):"]
-    unit = "teams" if req.vary == "teams" else "days/month"
+    lines += ["", "Coverage by pool size (simulated; chance every visit is made, Wilson 95%; cost a year "
+              f"includes idle days paid at {idle_share:g} x the day rate, costs.idle_mentor_day_share):"]
     for r in curve:
-        lines.append(f"  {r.size:>4} {unit}: {100 * r.coverage:5.1f}% [{100 * r.coverage_low:.0f}, "
+        size = _plural(r.size, "team", "teams") if req.vary == "teams" else f"{r.size:g} days/month"
+        lines.append(f"  {size:>9}: {100 * r.coverage:5.1f}% [{100 * r.coverage_low:.0f}, "
                      f"{100 * r.coverage_high:.0f}]  visits made {r.visits_made_pct:5.1f}%  "
                      f"mentor days/yr {(r.mentor_days + r.travel_days) / req.years:6.0f}  "
-                     f"cost/yr US${r.cost_per_year:,.0f}")
+                     f"cost/yr US${r.cost_per_year:,.0f} (idle US${r.idle_cost_per_year:,.0f})")
+    why = plateau_reason(req, curve)
+    if why:
+        lines.append(f"Why coverage plateaus: {why}.")
     lines.append("")
+    chosen_size = (_plural(chosen.size, "team", "teams") if req.vary == "teams"
+                   else f"{chosen.size:g} days a month each")
     if best is None:
-        lines.append(f"Target {100 * req.target:g}% NOT reached with up to {curve[-1].size} {unit} "
+        lines.append(f"Target {100 * req.target:g}% NOT reached with up to {chosen_size} "
                      f"(best {100 * max(r.coverage for r in curve):.0f}%). If visits made stay below 100% as "
                      "hub teams grow, the bottleneck is the regional mentors (one per region and discipline in "
                      "the model): lower --local-share, lengthen the interval, or --vary days.")
-        lines.append(f"Largest pool tried ({chosen.size} {unit}):")
+        lines.append(f"Largest pool tried ({chosen_size}):")
     else:
-        lines.append(f"Recommended: {best.size} {unit} (coverage {100 * best.coverage:.0f}% >= target "
+        lines.append(f"Recommended: {chosen_size} (coverage {100 * best.coverage:.0f}% >= target "
                      f"{100 * req.target:g}%):")
-    for r in table.itertuples():
-        lines.append(f"  {r.discipline:<16} {r.origin:<5} {r.mentors:>4} mentor(s)  {r.until}")
+    busy = idle_days(req, chosen.size, chosen.days_by_group)
+    total = 0
+    for r, b in zip(table.itertuples(), busy.itertuples()):
+        total += r.mentors
+        lines.append(f"  {r.discipline:<16} {r.origin:<5} {r.mentors:>4} mentor(s), {r.until}; "
+                     f"busy {b.busy_pct:.0f}% of {b.days_held_per_year / max(r.mentors, 1):.0f} days held a year each")
+    hub = int(table.loc[table["origin"] == "hub", "mentors"].sum())
+    lines.append(f"  in all {total} positions: {hub} hub, {total - hub} regional")
     lines.append(f"  regional mentors over {req.years:g} years: {chosen.trainings - chosen.replacements:.1f} trained "
                  f"for the pool, {chosen.local_lost:.1f} lost to attrition, {chosen.replacements:.1f} replacements "
                  f"trained (means over replicates)")
-    lines.append(f"Cost a year: US${chosen.cost_per_year:,.0f} ({chosen.cost_source}); mentor days a year "
+    lines.append(f"Cost a year: US${chosen.cost_per_year:,.0f} = days used, travel and training "
+                 f"US${chosen.used_cost_per_year:,.0f} + idle days US${chosen.idle_cost_per_year:,.0f} "
+                 f"({chosen.cost_source}); mentor days a year "
                  f"{(chosen.mentor_days + chosen.travel_days) / req.years:,.0f} "
                  f"(visits {chosen.mentor_days / req.years:,.0f}, travel {chosen.travel_days / req.years:,.0f})")
     return "\n".join(lines)
-

@@ -77,7 +77,7 @@ def print_summary(exp, s, fmt: str) -> None:
                             for m, lo, hi in zip(pts[o], pts[f"{o}_low"], pts[f"{o}_high"])]
             print(f"\nmean [95% CI] over {exp.replicates} replicates per point:")
             print(table.to_string(index=False))
-        print(f"\nwrote runs.sqlite, runs.csv, runs.parquet, points.csv and {exp.name}.png to {s.out}/")
+        print(f"\nwrote runs.sqlite, runs.csv, runs.parquet, columns.csv, points.csv and {exp.name}.png to {s.out}/")
     if s.failed:
         print(f"warning: {s.failed} runs failed; their errors are in the error column of {s.out}/runs.csv")
 

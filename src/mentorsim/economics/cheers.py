@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from mentorsim.parameters.cost_table import CURRENCY, PRICE_LABEL, PRICE_YEAR
+from mentorsim.parameters.cost_table import CURRENCY, PERSPECTIVES, PRICE_LABEL, PRICE_YEAR
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 
 STATUSES = ("reported", "partly", "user", "not applicable")
@@ -55,10 +55,8 @@ ITEMS: tuple[tuple[int, str, str], ...] = (
     (28, "Other relevant information", "Conflicts of interest"),
 )
 
-#: What mentorsim costs, i.e. the perspective (see docs/ECONOMICS.md, "Limits").
-DEFAULT_PERSPECTIVE = ("health system (provider): programme resources (mentor time, per diem, "
-                       "transport, training, telementoring, WhatsApp bundles, coordination) net of the "
-                       "SSI treatment the programme averts; mentees' and patients' own time not costed")
+#: What mentorsim costs by default, i.e. the perspective (see docs/ECONOMICS.md, "Perspective").
+DEFAULT_PERSPECTIVE = PERSPECTIVES[False]
 
 
 def _value(params: Mapping | None, name: str):
@@ -71,7 +69,9 @@ def settings(params: Mapping | None = None, perspective: str | None = None) -> d
     """Perspective, horizon, discounting, currency and price year of an analysis with ``params``."""
     months = int(_value(params, "programme.months"))
     follow = int(_value(params, "followup.months"))
-    return {"perspective": perspective or DEFAULT_PERSPECTIVE,
+    mentee = bool(_value(params, "economics.cost_mentee_time"))
+    return {"perspective": perspective or PERSPECTIVES[mentee], "mentee_time_costed": mentee,
+            "other_perspective": PERSPECTIVES[not mentee],
             "horizon_months": months + follow, "programme_months": months, "followup_months": follow,
             "discount_rate_costs": float(_value(params, "economics.discount_rate_costs")),
             "discount_rate_effects": float(_value(params, "economics.discount_rate_effects")),
@@ -107,8 +107,11 @@ def checklist(params: Mapping | None = None, psa: bool = False, voi: bool = Fals
                         "(June 2018, Alidina et al. 2021); district and regional hospitals, health centres."),
         7: ("reported", "Each scenario against no mentorship in the same setting with common random numbers "
                         "(strategy no_mentorship); why: the programme's counterfactual. cea.md, icers_*.csv."),
-        8: ("partly", f"{s['perspective']}. Chosen because the funder of a mentorship programme is the health "
-                      "system; a societal perspective is not reported."),
+        8: ("reported", f"Base case: {s['perspective']}. Why: the funder of a mentorship programme is the "
+                        "health system; mentees' time is reported beside it because ECHO ran after hours, unpaid, "
+                        "and coaching takes staff from work (Alidina et al. 2021). Also reported: "
+                        f"{s['other_perspective']} (economics.cost_mentee_time; ICERs by perspective in cea.md, "
+                        "icers_by_perspective.csv; a scenario analysis row in scenario_analyses.csv)."),
         9: ("reported", f"{s['horizon_months']} months ({years:.1f} years): the programme "
                         f"({s['programme_months']} months, programme.months) and follow-up "
                         f"({s['followup_months']} months, followup.months), long enough for the gain to decay; "
@@ -119,7 +122,7 @@ def checklist(params: Mapping | None = None, psa: bool = False, voi: bool = Fals
                          "gained (quality of surgical care); cea.md, icers_dalys_averted.csv, "
                          "icers_composite_point_months.csv."),
         12: ("reported", "Simulated from the agent-based model: adherence from staff skills and knowledge, SSI "
-                         "risk from adherence (ssi.relative_reduction); docs/ODD.md, docs/OUTCOMES.md."),
+                         "risk from adherence (ssi.relative_risk_full); docs/ODD.md, docs/OUTCOMES.md."),
         13: ("reported", "DALYs: GBD disability weights for moderate/severe infection, years of life lost to "
                          "life expectancy (economics.*); no utility survey (none in the setting)."),
         14: ("reported", "Resources counted in the run (visits, nights, km, sessions, attendees, members) times "
@@ -136,8 +139,11 @@ def checklist(params: Mapping | None = None, psa: bool = False, voi: bool = Fals
         19: ("not applicable", "No distributional (equity-weighted) analysis: the model has no socioeconomic "
                                "attributes of patients."),
         20: ("reported" if psa else "partly",
-             f"Replicate intervals of every mean; PSA with PERT distributions on each parameter's range "
-             f"(docs/ECONOMICS.md); {psa_files}; {voi_files}; scenarios by --set."),
+             f"Replicate intervals of every mean (seed noise); PSA with calibrated parameters drawn jointly "
+             f"from the posterior and the others from beta distributions whose mean is the base case "
+             f"(docs/ECONOMICS.md); {psa_files}; {voi_files}; one-way and two-way sensitivity on net "
+             "monetary benefit and scenario analyses (oneway_nmb.csv, tornado.png, twoway_nmb.csv, "
+             "scenario_analyses.csv)."),
         21: ("user", "No patient or stakeholder engagement in the model's design; inputs are published data "
                      "(staff interviews and surveys of Alidina et al. 2021). The write-up should say so."),
         22: ("reported", "Every input with value, range, unit, source tag and reference: mentorsim params, "
@@ -145,10 +151,11 @@ def checklist(params: Mapping | None = None, psa: bool = False, voi: bool = Fals
         23: ("reported", "Mean costs by item, effects, incremental costs and effects, ICERs and net monetary "
                          "benefit at several willingness-to-pay values: cea.md, net_monetary_benefit.csv."),
         24: ("reported" if psa else "partly",
-             f"{psa_files}; {voi_files}. Discount rate and horizon vary by --set "
-             "economics.discount_rate_costs=... / followup.months=... (not run by default)."),
+             f"{psa_files}; {voi_files}. Deterministic and probabilistic results side by side with the "
+             "reasons they differ (cea.md); scenario analyses of the SSI-effect evidence, horizon (17 months "
+             "to 10 years), discount rate (0-5%), the infrastructure grant and the perspective (scenario_analyses.csv)."),
         25: ("not applicable", "No engagement (item 21), so no effect of it to report."),
-        26: ("partly", "Limits listed in docs/ECONOMICS.md, section Limits (perspective, grant without effect, "
+        26: ("partly", "Limits listed in docs/ECONOMICS.md, section Limits (patients' time not costed, grant without effect, "
                        "assumed prices); comparison with other evidence is for the write-up."),
         27: ("user", "mentorsim is unfunded open-source software; the study's funding is for the write-up."),
         28: ("user", "For the authors of the write-up (ICMJE form)."),

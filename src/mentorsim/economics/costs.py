@@ -41,6 +41,18 @@ programme
 Fixed items (independent of the dose delivered): coordination and the grant. A programme that
 delivers no visit, session or group week costs exactly those.
 
+Mentees' time (``MENTEE_ITEMS``; kept apart from ``ITEMS``: counted in the cost only in the
+health-system-plus perspective, ``economics.cost_mentee_time``). A mentee's hourly wage is their
+cadre's day rate / 8 (surgical providers at the medical officer scale, anaesthesia providers at
+the anaesthesia scale, theatre and ward nurses at the diploma nurse scale); a facility's mentee
+wage is the mean over its staff establishment (``facilities`` table).
+  mentee_coaching   visit days x staff present x ``mentee_hours_per_visit_day`` x wage, in the
+                    weeks a lead mentor visited (visit days: the longest lead mentor's days at
+                    the facility that week); in work hours, so at the wage
+  mentee_echo       attendees x session hours x wage x ``after_hours_value_share`` (after hours)
+  mentee_whatsapp   active members x ``whatsapp_minutes_per_active_week`` / 60 x wage
+                    x ``after_hours_value_share``
+
 Savings (``ssi_savings``): SSIs averted against a comparator run x (extra bed-days x bed-day cost
 + treatment cost).
 """
@@ -48,7 +60,7 @@ Savings (``ssi_savings``): SSIs averted against a comparator run x (extra bed-da
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -75,6 +87,15 @@ ITEMS: dict[str, str] = {
 }
 MODALITIES: tuple[str, ...] = tuple(dict.fromkeys(ITEMS.values()))
 FIXED_ITEMS: tuple[str, ...] = ("coordination", "infrastructure_grant")
+#: Mentees' time by modality (module docstring): costed only with ``economics.cost_mentee_time``.
+MENTEE_ITEMS: dict[str, str] = {"mentee_coaching": "in_person", "mentee_echo": "telementoring",
+                                "mentee_whatsapp": "whatsapp"}
+#: The parameters that only the value of mentees' time depends on.
+MENTEE_PARAMS: tuple[str, ...] = ("costs.mentee_hours_per_visit_day", "costs.after_hours_value_share",
+                                  "costs.whatsapp_minutes_per_active_week")
+#: Salary cadre of each mentee role, in the order of the facilities table's staff columns.
+MENTEE_CADRES: dict[str, str] = {"surgical_providers": "medical_officer", "anaesthesia_providers": "anaesthesia",
+                                 "theatre_nurses": "nurse", "ward_nurses": "nurse"}
 
 #: Salary cadre of a mentor by (origin, discipline) (assumption: hub surgical mentors are
 #: specialists, regional ones medical officers; nurse mentors are diploma nurses).
@@ -132,12 +153,15 @@ class CostAccount:
         weekly: item -> array; every item of ITEMS is present (zeros if not incurred).
         programme_weeks, followup_weeks: the run's time axis.
         savings: [weeks, facilities] SSI treatment costs averted against a comparator (USD), or None.
+        mentee: item of MENTEE_ITEMS -> [weeks, facilities] value of mentees' time (USD); not in
+            :meth:`total` (the health system's cost), see :meth:`mentee_totals`.
     """
 
     weekly: dict[str, np.ndarray]
     programme_weeks: int
     followup_weeks: int
     savings: np.ndarray | None = None
+    mentee: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_weeks(self) -> int:
@@ -159,6 +183,12 @@ class CostAccount:
     def modality_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
         items = self.item_totals(rate, weeks)
         return {m: sum(v for k, v in items.items() if ITEMS[k] == m) for m in MODALITIES}
+
+    def mentee_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
+        """Value of mentees' time by item of MENTEE_ITEMS (USD), discounted at ``rate``."""
+        f = weekly_factors(self.n_weeks, rate)[weeks]
+        return {k: float((self.mentee[k][weeks].sum(axis=1) * f).sum()) if k in self.mentee else 0.0
+                for k in MENTEE_ITEMS}
 
     def savings_total(self, rate: float = 0.0, weeks: slice = slice(None)) -> float:
         """SSI treatment costs averted (USD), discounted; 0 without a comparator."""
@@ -212,7 +242,7 @@ def cost_account(out: RunOutput, p: Mapping, comparator: RunOutput | None = None
     _whatsapp_costs(out, p, weekly)
     _programme_costs(out, p, weekly)
     savings = ssi_savings(out, comparator, p) if comparator is not None else None
-    return CostAccount(weekly, out.programme_weeks, out.followup_weeks, savings)
+    return CostAccount(weekly, out.programme_weeks, out.followup_weeks, savings, mentee_time(out, p))
 
 
 def ssi_savings(out: RunOutput, comparator: RunOutput, p: Mapping) -> np.ndarray:
@@ -363,3 +393,41 @@ def _programme_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
         weekly["coordination"][out.programme_weeks:] = week_cost * p["costs.followup_coordination_share"]
     if p["costs.infrastructure_grant"] and out.programme_weeks + out.followup_weeks > 0:
         weekly["infrastructure_grant"][0] = p["costs.infrastructure_grant_usd"]
+
+
+# --- mentees' time ----------------------------------------------------------------------------
+
+def mentee_wage_per_hour(out: RunOutput, p: Mapping) -> np.ndarray:
+    """[intervention facilities] USD an hour of a mentee: cadre day rates / HOURS_PER_DAY,
+    averaged over the facility's staff establishment."""
+    fac = out.facilities.iloc[:out.n_intervention]
+    counts = np.column_stack([fac[c].to_numpy(float) for c in MENTEE_CADRES])
+    rates = np.array([day_rate(p, cadre) for cadre in MENTEE_CADRES.values()]) / HOURS_PER_DAY
+    total = counts.sum(axis=1)
+    return np.where(total > 0, counts @ rates / np.where(total > 0, total, 1.0), rates.mean())
+
+
+def visit_days(out: RunOutput) -> np.ndarray:
+    """[weeks, intervention facilities] days a lead mentor was at the facility (0: no visit)."""
+    n = out.n_intervention
+    days = np.zeros((out.programme_weeks + out.followup_weeks, n))
+    log = out.visit_log
+    log = log[(log["facility"] < n) & (log["role"] == "lead")]
+    if len(log):
+        np.maximum.at(days, (log["week"].to_numpy(int), log["facility"].to_numpy(int)),
+                      log["days"].to_numpy(float))
+    return days
+
+
+def mentee_time(out: RunOutput, p: Mapping) -> dict[str, np.ndarray]:
+    """[weeks, intervention facilities] USD of mentees' time per item of MENTEE_ITEMS (module
+    docstring): coaching in work hours, ECHO and WhatsApp after hours."""
+    n = out.n_intervention
+    wage = mentee_wage_per_hour(out, p)[None, :]
+    after = p["costs.after_hours_value_share"]
+    present = out.fac["staff_present"][1:, :n]
+    coaching = visit_days(out) * present * p["costs.mentee_hours_per_visit_day"] * wage
+    echo = out.fac["echo_attended"][1:, :n] * (p["echo.session_minutes"] / 60.0) * wage * after
+    whatsapp = out.fac["whatsapp_active"][1:, :n] * (p["costs.whatsapp_minutes_per_active_week"] / 60.0) \
+        * wage * after
+    return {"mentee_coaching": coaching, "mentee_echo": echo, "mentee_whatsapp": whatsapp}

@@ -10,6 +10,8 @@ US dollars at 2018 prices, discounted at ``economics.discount_rate_costs`` and e
 Key record fields (see ``RECORD_DOCS``): ``cost_net_usd`` (programme cost minus SSI treatment
 averted, discounted: the cost used in the incremental analysis), ``dalys_averted`` and
 ``composite_point_months`` (the effects), ``item_<item>_usd`` and ``modality_<m>_usd``.
+Both perspectives' costs are always recorded (``cost_net_health_system_usd``,
+``cost_net_plus_mentee_time_usd``); ``cost_net_usd`` is the one ``economics.cost_mentee_time`` picks.
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ RECORD_DOCS: dict[str, str] = {
     "cost_programme_phase_usd": "Undiscounted cost of the programme months only.",
     "cost_followup_usd": "Undiscounted cost of the follow-up months only.",
     "savings_ssi_usd": "SSI treatment costs averted against the comparator, discounted.",
-    "cost_net_usd": "Programme cost minus SSI treatment averted, discounted: the CEA cost.",
+    "cost_net_usd": ("The CEA cost in the analysis's perspective (economics.cost_mentee_time): "
+                     "cost_net_health_system_usd, or cost_net_plus_mentee_time_usd when true."),
+    "cost_net_health_system_usd": "Programme cost minus SSI treatment averted, discounted (health system).",
+    "cost_net_plus_mentee_time_usd": "The same plus the value of mentees' time, discounted (health system plus).",
+    "mentee_time_usd": "Value of mentees' time (coaching, ECHO, WhatsApp), discounted.",
     "dalys_averted": "DALYs averted (YLL + YLD), discounted.",
     "dalys_averted_undiscounted": "DALYs averted, undiscounted.",
     "yll_averted": "Years of life lost averted, discounted.",
@@ -97,7 +103,12 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
     r["cost_programme_phase_usd"] = acc.total(0.0, prog)
     r["cost_followup_usd"] = acc.total(0.0, fu)
     r["savings_ssi_usd"] = acc.savings_total(rc)
-    r["cost_net_usd"] = r["cost_programme_usd"] - r["savings_ssi_usd"]
+    mentee = acc.mentee_totals(rc)
+    r["mentee_time_usd"] = sum(mentee.values())
+    r["cost_net_health_system_usd"] = r["cost_programme_usd"] - r["savings_ssi_usd"]
+    r["cost_net_plus_mentee_time_usd"] = r["cost_net_health_system_usd"] + r["mentee_time_usd"]
+    r["cost_net_usd"] = r["cost_net_plus_mentee_time_usd" if params["economics.cost_mentee_time"]
+                          else "cost_net_health_system_usd"]
     r["dalys_averted"] = eff.total("dalys_averted", re_)
     r["dalys_averted_undiscounted"] = eff.total("dalys_averted", 0.0)
     r["yll_averted"] = eff.total("yll_averted", re_)
@@ -110,6 +121,7 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
     r.update(eff.counts)
     r.update({f"item_{k}_usd": v for k, v in acc.item_totals(rc).items()})
     r.update({f"modality_{k}_usd": v for k, v in acc.modality_totals(rc).items()})
+    r.update({f"time_{k}_usd": v for k, v in mentee.items()})  # not item_: those sum to the programme cost
     r.update(sus.sustain_costs(acc))
     gains = sus.gain_series(out, comparator)
     r.update(sus.gains_at_horizons(gains, sus.horizon_rows(out)))

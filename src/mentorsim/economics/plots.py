@@ -25,15 +25,45 @@ def _colors(names: Sequence[str]) -> dict[str, str]:
     return {n: cycle[i % len(cycle)] for i, n in enumerate(names)}
 
 
+#: chi-square quantile with 2 degrees of freedom at 0.95: the ellipse holding 95% of a bivariate normal.
+CHI2_2DF_95 = 5.991464547107979
+
+
+def ellipse_points(x, y, chi2: float = CHI2_2DF_95, n: int = 100) -> np.ndarray | None:
+    """[n, 2] outline of the covariance ellipse of points (x, y) around their mean, scaled to hold
+    95% of a bivariate normal (``chi2``); None with fewer than 3 finite points or no spread."""
+    pts = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) < 3:
+        return None
+    cov = np.cov(pts, rowvar=False)
+    vals, vecs = np.linalg.eigh(cov)
+    if not np.all(np.isfinite(vals)) or vals.max() <= 0:
+        return None
+    t = np.linspace(0, 2 * np.pi, n)
+    circle = np.column_stack([np.cos(t), np.sin(t)])
+    return pts.mean(axis=0) + (circle * np.sqrt(np.clip(vals, 0, None) * chi2)) @ vecs.T
+
+
+def draw_ellipse(ax, x, y, color, label: str | None = None) -> None:
+    """Outline the 95% covariance ellipse of (x, y) on ``ax`` (nothing when it is undefined)."""
+    pts = ellipse_points(x, y)
+    if pts is not None:
+        ax.plot(pts[:, 0], pts[:, 1], color=color, lw=1.2, alpha=0.9, label=label)
+
+
 def ce_plane(means: pd.DataFrame, icers: pd.DataFrame, path: Path, psa_plane: pd.DataFrame | None = None,
              wtp: Sequence[float] = (), effect_label: str = "DALYs averted") -> Path:
     """Strategies' mean (effect, net cost) against the comparator, the efficiency frontier, PSA
-    draws as clouds when given, and willingness-to-pay lines through the origin."""
+    draws as clouds with each strategy's 95% ellipse (parameter uncertainty) when given, and
+    willingness-to-pay lines through the origin."""
     fig, ax = plt.subplots(figsize=(9, 6))
     col = _colors(list(means["strategy"]))
     if psa_plane is not None and len(psa_plane):
         for s, g in psa_plane.groupby("strategy", sort=False):
             ax.scatter(g["inc_effect"], g["inc_cost"], s=8, alpha=0.25, color=col.get(s, "grey"), lw=0)
+            draw_ellipse(ax, g["inc_effect"], g["inc_cost"], col.get(s, "grey"))
+        ax.plot([], [], color="grey", lw=1.2, label="95% ellipse of the PSA draws")
     for i, r in enumerate(means.itertuples(index=False)):
         ax.scatter(r.effect, r.cost, s=70, color=col[r.strategy], edgecolor="black", zorder=3,
                    marker=style(i)["marker"], label=human(r.strategy))

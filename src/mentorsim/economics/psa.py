@@ -10,27 +10,36 @@ Each draw ``d`` of a PSA with seed ``s``:
    ``s_d``, replicate 0: common random numbers across the strategies of a draw;
 4. costs them and counts their effects (economics.evaluate_run).
 
-Distributions. A parameter with default m and range [a, b] is drawn from a PERT distribution
-(a beta distribution scaled to [a, b]) with mode m and shape λ = 4:
+Distributions. A parameter with default m (the deterministic base case) and range [a, b] is
+drawn by default (``distribution="beta"``) from a beta distribution scaled to [a, b] whose MEAN is
+m, so the PSA's mean input equals the base case's (Briggs, Claxton & Sculpher 2006, ch. 4: choose
+distributions by their mean and spread). With f = (m - a) / (b - a) and concentration
+k = max(6, 1 / f, 1 / (1 - f)) (6 is the PERT's α + β; raised near a bound so that both shapes
+stay >= 1 and the density has one peak):
 
-    α = 1 + 4 (m - a) / (b - a),   β = 1 + 4 (b - m) / (b - a),   mean = (a + 4m + b) / 6
+    α = k f,   β = k (1 - f),   mean = a + (b - a) α / (α + β) = m
 
-PERT is the usual choice when what is known is a most likely value and a plausible range: it is
-bounded (a draw never leaves the range the model accepts), its peak sits on the default, and it
-puts less weight on the extremes than a triangular distribution. Its mean differs from the
-default when the default is off-centre, so PSA means can differ from the deterministic results.
-``distribution="triangular"`` (mode m on [a, b]) is offered for comparison. Integer parameters are
-rounded; switches (true/false) are never drawn. A parameter that a scenario or ``--set`` sets
-explicitly is held fixed: it defines the strategy. Analysis choices (discount rates, GDP,
-thresholds, the grant switch) are never drawn (cost_parameters.ANALYSIS_CHOICES).
+Example: case fatality m = 0.01 on [0, 0.1]: f = 0.1, k = 10, α = 1, β = 9, mean 0.01, sd 0.009.
+The PERT distribution (mode m, λ = 4: α = 1 + 4 f, β = 1 + 4 (1 - f), mean (a + 4m + b) / 6) is
+offered for comparison (``distribution="pert"``): its mean differs from the default when the
+default is off-centre (the same case fatality has PERT mean (0 + 0.04 + 0.1) / 6 = 0.023, 2.3x the
+base case, and PSA DALYs from SSI deaths about as many times the deterministic ones), so it is not
+the default. ``"triangular"``
+(mode m on [a, b]) likewise. A parameter whose default sits on a bound (f = 0 or 1) is held at it.
+Integer parameters are rounded; switches (true/false) are never drawn. A parameter that a
+scenario or ``--set`` sets explicitly is held fixed: it defines the strategy. Analysis choices
+(discount rates, GDP, thresholds, the grant switch) are never drawn
+(cost_parameters.ANALYSIS_CHOICES): they are varied in the scenario analyses (oneway.py).
 
 Scopes. ``costs``: unit prices and DALY inputs only (cost_parameters.py). ``default``: those plus
 the model parameters in ``MODEL_UNCERTAIN`` (learning, decay, attendance, SSI effect, attrition).
 
-Calibrated parameters. If ``src/mentorsim/data/posterior.csv`` exists (columns: parameter names
-and ``weight``) and ``use_posterior`` is set, each draw picks one posterior row with probability
-proportional to its weight (with the draw's generator) and uses its values for those parameters
-instead of drawing them from their ranges, keeping their correlations.
+Calibrated parameters. By default (``use_posterior=True``) each draw picks one row of
+``src/mentorsim/data/posterior.csv`` (columns: parameter names and ``weight``) with probability
+proportional to its weight (with the draw's generator) and uses its values for those parameters,
+keeping their correlations: calibrated parameters are drawn jointly from what the data allow,
+never independently over their prior ranges. Without a posterior file, or with
+``use_posterior=False``, they are drawn like the others (the CLI says so).
 
 Outputs (``PSAResult``): per draw and strategy, the flat economic record; the drawn parameters;
 the cost-effectiveness plane (incremental cost and effect against the comparator); the
@@ -68,7 +77,10 @@ from mentorsim.parameters.model_table import PARAMS_BY_NAME, Param
 from mentorsim.randomness import replicate_seed
 
 SCOPES = ("default", "costs")
-DISTRIBUTIONS = ("pert", "triangular")
+DISTRIBUTIONS = ("beta", "pert", "triangular")
+DEFAULT_DISTRIBUTION = "beta"
+#: Smallest concentration α + β of the mean-matched beta (the PERT's, 2 + λ).
+BETA_CONCENTRATION = 6.0
 PERT_LAMBDA = 4.0
 POSTERIOR_FILE = "posterior.csv"
 _PSA_KEY = zlib.crc32(b"psa-parameters")
@@ -116,11 +128,39 @@ def pert_shape(p: Param, mode: float | None = None) -> tuple[float, float]:
     return 1.0 + PERT_LAMBDA * (m - a) / (b - a), 1.0 + PERT_LAMBDA * (b - m) / (b - a)
 
 
-def quantile(p: Param, u: float, distribution: str = "pert", mode: float | None = None):
-    """The value of ``p`` at uniform ``u`` (inverse CDF), within [low, high]."""
+def beta_shape(p: Param, mean: float | None = None) -> tuple[float, float]:
+    """(α, β) of the mean-matched beta of ``p`` on [low, high] with mean ``mean`` (default:
+    p.default); (0, 0) when the mean sits on a bound (the parameter is then held there)."""
+    m = float(p.default if mean is None else mean)
+    a, b = float(p.low), float(p.high)
+    f = (m - a) / (b - a)
+    if f <= 0.0 or f >= 1.0:
+        return 0.0, 0.0
+    k = max(BETA_CONCENTRATION, 1.0 / f, 1.0 / (1.0 - f))
+    return k * f, k * (1.0 - f)
+
+
+def distribution_mean(p: Param, distribution: str = DEFAULT_DISTRIBUTION) -> float:
+    """The mean of ``p``'s PSA distribution (before rounding integers)."""
+    m, a, b = float(p.default), float(p.low), float(p.high)
+    if distribution == "beta":
+        return m
+    if distribution == "pert":
+        return (a + 4 * m + b) / 6
+    if distribution == "triangular":
+        return (a + m + b) / 3
+    raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}", distribution)
+
+
+def quantile(p: Param, u: float, distribution: str = DEFAULT_DISTRIBUTION, mode: float | None = None):
+    """The value of ``p`` at uniform ``u`` (inverse CDF), within [low, high]. ``mode``: the
+    centre to use instead of p.default (the mean for ``beta``, the mode otherwise)."""
     m = float(p.default if mode is None else mode)
     a, b = float(p.low), float(p.high)
-    if distribution == "pert":
+    if distribution == "beta":
+        al, be = beta_shape(p, m)
+        x = m if al == 0.0 else a + (b - a) * float(stats.beta.ppf(u, al, be))
+    elif distribution == "pert":
         al, be = pert_shape(p, m)
         x = a + (b - a) * float(stats.beta.ppf(u, al, be))
     elif distribution == "triangular":
@@ -172,7 +212,7 @@ def load_posterior(path=None) -> pd.DataFrame | None:
     return df
 
 
-def draw_parameters(seed: int, draw: int, names: Sequence[str], distribution: str = "pert",
+def draw_parameters(seed: int, draw: int, names: Sequence[str], distribution: str = DEFAULT_DISTRIBUTION,
                     posterior: pd.DataFrame | None = None) -> dict[str, object]:
     """One draw of the uncertain parameters (plus posterior parameters, if given)."""
     rng = draw_generator(seed, draw)
@@ -304,14 +344,15 @@ class PSAResult:
 
 
 def run_psa(strategies: Sequence[Strategy], n_draws: int, seed: int = 1, workers: int = 2,
-            scope: str = "default", distribution: str = "pert", use_posterior: bool = False,
+            scope: str = "default", distribution: str = DEFAULT_DISTRIBUTION, use_posterior: bool = True,
             progress: bool = True, on_draw: Callable[[int, dict, list[dict]], None] | None = None,
             include_comparator: bool = True) -> PSAResult:
     """Run a PSA of ``n_draws`` draws over ``strategies``.
 
     Args:
         workers: processes (1 = serial in this process). Results are identical either way.
-        use_posterior: draw calibrated parameters from data/posterior.csv if it exists.
+        use_posterior: draw calibrated parameters jointly from data/posterior.csv if it exists
+            (the default; False draws them from their ranges like the others).
         on_draw: called with (draw, drawn values, records) as each draw completes, in draw order.
         include_comparator: add the comparator (no mentorship in the first strategy's setting)
             when no strategy is one.

@@ -7,6 +7,13 @@ varied parameter (named as the parameter) and one per output of interest (NULL w
 failed or the output is not a number). Table ``meta``: the experiment, its design fingerprint and
 provenance, as JSON.
 
+Exports (``runs.csv``, ``runs.parquet``, ``columns.csv``) carry the same columns with stable types
+whatever happened in the sweep: each column's type comes from :class:`Column` (``int``, ``float``,
+``bool``, ``string``, ``timestamp``), not from the values, so ``error`` is a string column even when
+nothing failed, whole-number parameters are integers, switches booleans and ``finished_at`` a UTC
+timestamp; Parquet fields carry ``unit``, ``description`` and ``source`` metadata, and the schema
+the provenance as ``DataFrame.attrs`` (read back by ``pandas.read_parquet``).
+
 A row is written only when its run has finished, in a transaction with others, so a sweep killed
 at any moment (even ``kill -9``) leaves whole rows only: a run is either stored once, completely,
 or not at all, and ``--resume`` redoes exactly the missing ones. The database runs in WAL mode
@@ -23,6 +30,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -34,6 +42,50 @@ FIXED_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error", "att
 SCHEMA_VERSION = 1
 #: Infix of the temporary file a store is created in (``runs.sqlite.creating-<pid>``).
 CREATING = ".creating-"
+#: Types a sweep export column can have (columns.csv ``type``), with their Arrow and pandas types.
+COLUMN_TYPES = ("int", "float", "bool", "string", "timestamp")
+#: The store's own columns: (type, unit, description).
+FIXED_COLUMN_DOCS: dict[str, tuple[str, str, str]] = {
+    "run_id": ("int", "", "Run number, point * replicates + replicate (one row per run)."),
+    "point": ("int", "", "Design point (row of points.csv), from 0."),
+    "replicate": ("int", "", "Replicate, from 0; replicate r shares its random streams across points."),
+    "seed": ("int", "", "Experiment seed; with the replicate it fixes all of the run's randomness."),
+    "status": ("string", "", "done, or failed (the target raised or the point was refused)."),
+    "error": ("string", "", "Why a failed run failed ('ExceptionType: message'); empty when done."),
+    "attempts": ("int", "count", "Times the run was started (a worker that died is retried)."),
+    "elapsed_s": ("float", "s", "Time spent in the target itself (wall clock)."),
+    "worker": ("string", "", "Worker that ran it, host:pid (empty if the worker was lost)."),
+    "finished_at": ("timestamp", "UTC", "When the run was stored (UTC)."),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sweep's exports (a row of ``columns.csv``).
+
+    Attributes:
+        name: column name as in runs.csv / runs.parquet (parameters keep their dotted names).
+        type: one of COLUMN_TYPES.
+        unit: unit (``%``, ``weeks``, ``s``, ...), empty when it has none.
+        description: one line.
+        source: where the description comes from (``run store``, ``parameter table``,
+            ``results.OUTCOME_DOCS``, ``experiment file``).
+    """
+
+    name: str
+    type: str
+    unit: str
+    description: str
+    source: str
+
+    def __post_init__(self):
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.name}: type {self.type!r} is not one of {', '.join(COLUMN_TYPES)}")
+
+
+def fixed_columns() -> list[Column]:
+    """The store's own columns, documented."""
+    return [Column(n, t, u, d, "run store") for n, (t, u, d) in FIXED_COLUMN_DOCS.items()]
 
 
 @dataclass
@@ -182,7 +234,7 @@ class RunStore:
     # -- writing -------------------------------------------------------------------------------
     def record(self, records: Iterable[RunRecord]) -> int:
         """Store finished runs in one transaction (all or none). Returns how many."""
-        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())  # UTC, offset explicit
         rows = []
         for r in records:
             row = [r.run_id, r.point, r.replicate, r.seed, r.status, r.error, r.attempts, r.elapsed_s,
@@ -219,19 +271,100 @@ class RunStore:
         cols = ", ".join(_q(c) for c in self.columns)
         return pd.read_sql_query(f"SELECT {cols} FROM runs ORDER BY run_id", self.conn)
 
-    def export_csv(self, path: str | Path) -> None:
-        self.frame().to_csv(path, index=False)
+    # -- exports -------------------------------------------------------------------------------
+    def export_columns(self) -> list[Column]:
+        """Default documentation of the columns: the store's own, then parameters and outputs as
+        floats without units (the sweep passes its documented list instead)."""
+        return (fixed_columns() + [Column(p, "float", "", "", "experiment file") for p in self.params]
+                + [Column(o, "float", "", "", "experiment file") for o in self.outputs])
 
-    def export_parquet(self, path: str | Path, metadata: Mapping | None = None) -> None:
-        """Parquet (pyarrow) with the experiment's metadata in the schema."""
-        # deliberately lazy: pyarrow is heavy and needed only for the export at the end of a sweep
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-        table = pa.Table.from_pandas(self.frame(), preserve_index=False)
-        if metadata:
-            table = table.replace_schema_metadata(
-                (table.schema.metadata or {}) | {b"mentorsim": json.dumps(metadata, default=str).encode()})
-        pq.write_table(table, path)
+    def typed_frame(self, columns: Sequence[Column] | None = None, attrs: Mapping | None = None) -> pd.DataFrame:
+        """Every stored run, each column in its declared type (see :func:`typed_frame`)."""
+        return typed_frame(self.frame(), columns or self.export_columns(), attrs)
+
+    def export_csv(self, path: str | Path, columns: Sequence[Column] | None = None) -> None:
+        """``runs.csv``: whole numbers without ``.0``, switches True/False, times ISO 8601 in UTC."""
+        self.typed_frame(columns).to_csv(path, index=False)
+
+    def export_parquet(self, path: str | Path, metadata: Mapping | None = None,
+                       columns: Sequence[Column] | None = None, attrs: Mapping | None = None) -> None:
+        """``runs.parquet`` (pyarrow): the schema fixed by ``columns`` (same types whatever the
+        values), each field's unit, description and source as field metadata, ``metadata`` as JSON
+        under the schema key ``mentorsim``, and ``attrs`` (JSON-able) as the DataFrame's ``attrs``."""
+        columns = list(columns or self.export_columns())
+        pq_write(typed_frame(self.frame(), columns, attrs), columns, path, metadata)
+
+
+def write_columns_csv(path: str | Path, columns: Sequence[Column]) -> None:
+    """``columns.csv``: name, unit, type, description, source of each column, in table order."""
+    pd.DataFrame([{"name": c.name, "unit": c.unit, "type": c.type, "description": c.description,
+                   "source": c.source} for c in columns]).to_csv(path, index=False)
+
+
+def typed_frame(frame: pd.DataFrame, columns: Sequence[Column], attrs: Mapping | None = None) -> pd.DataFrame:
+    """``frame``'s ``columns`` (in that order), each in its declared type: ``int`` -> int64,
+    ``bool`` -> bool (the pandas nullable Int64/boolean if a value is missing), ``float`` ->
+    float64, ``string`` -> str or None, ``timestamp`` -> datetime64 in UTC (stored times with an offset are
+    read as such; older ones without, written in local time, are taken in this machine's zone)."""
+    out = {}
+    for c in columns:
+        s = frame[c.name]
+        if c.type in ("int", "bool"):
+            nums = pd.to_numeric(s, errors="coerce")
+            if c.type == "bool":
+                s = nums.astype("boolean") if nums.isna().any() else nums.astype(bool)
+            else:
+                s = nums.astype("Int64") if nums.isna().any() else nums.astype("int64")
+        elif c.type == "float":
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif c.type == "string":
+            # plain objects with None for missing: read back in pandas' default string dtype
+            s = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v))
+        else:
+            s = _utc(s)
+        out[c.name] = s
+    typed = pd.DataFrame(out, index=frame.index)
+    typed.attrs = dict(attrs or {})
+    return typed
+
+
+def _utc(s: pd.Series) -> pd.Series:
+    from dateutil import tz  # a pandas dependency
+    text = s.astype("str")
+    present = s.notna()
+    aware = present & text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
+    if aware.any():
+        out[aware] = pd.to_datetime(text[aware], format="ISO8601", utc=True).astype("datetime64[us, UTC]")
+    naive = present & ~aware
+    if naive.any():
+        local = pd.to_datetime(text[naive], format="ISO8601").dt.tz_localize(tz.tzlocal(), ambiguous="NaT",
+                                                                            nonexistent="NaT")
+        out[naive] = local.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+    return out
+
+
+def pq_write(frame: pd.DataFrame, columns: Sequence[Column], path: str | Path, metadata: Mapping | None) -> None:
+    """Write ``frame`` (from :func:`typed_frame`) as Parquet with the schema of ``columns``."""
+    # deliberately lazy: pyarrow is heavy and needed only for the export at the end of a sweep
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    schema = pa.schema([pa.field(c.name, _ARROW[c.type](pa), nullable=True,
+                                 metadata={"unit": c.unit, "description": c.description, "source": c.source})
+                        for c in columns])
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)  # attrs -> b"pandas"
+    extra: dict[bytes, bytes] = {}
+    if frame.attrs:  # as DataFrame.to_parquet writes them (pandas >= 2.1 reads this key)
+        extra[b"PANDAS_ATTRS"] = json.dumps(frame.attrs, default=str).encode()
+    if metadata:
+        extra[b"mentorsim"] = json.dumps(metadata, default=str).encode()
+    pq.write_table(table.replace_schema_metadata((table.schema.metadata or {}) | extra), path)
+
+
+_ARROW: dict[str, Any] = {
+    "int": lambda pa: pa.int64(), "float": lambda pa: pa.float64(), "bool": lambda pa: pa.bool_(),
+    "string": lambda pa: pa.string(), "timestamp": lambda pa: pa.timestamp("us", tz="UTC"),
+}
 
 
 def _alive(pid: int) -> bool:

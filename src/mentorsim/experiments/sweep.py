@@ -10,9 +10,12 @@ and a resumed sweep gives what an uninterrupted one would have.
 Runs go to the executor in chunks; finished chunks are written to the run store (store.py) in
 transactions about once a second. A run whose point is invalid (a combination the scenario checks
 refuse) or whose target raises is stored as ``failed`` with its error, and the sweep goes on.
-When every run is stored, the sweep exports ``runs.csv``, ``runs.parquet``, ``points.csv`` (mean
-and 95% interval over replicates per point), a plot, and ``manifest.json`` last; while runs are
-missing there is no manifest, so a partial sweep never looks complete.
+When every run is stored, the sweep exports ``runs.csv``, ``runs.parquet``, ``columns.csv`` (each
+column's unit, type, description and source), ``points.csv`` (mean and 95% interval over replicates
+per point), a plot, and ``manifest.json`` last; while runs are missing there is no manifest, so a
+partial sweep never looks complete. Column types are declared (:func:`export_columns`), not
+inferred, so two sweeps' tables concatenate; ``pandas.read_parquet`` gives the provenance
+(:data:`ATTRS_KEYS`) in ``DataFrame.attrs``.
 """
 
 from __future__ import annotations
@@ -36,10 +39,19 @@ from mentorsim.errors import input_error
 from mentorsim.executors import LocalExecutor
 from mentorsim.experiments.designs import Design, build_design, design_hash
 from mentorsim.experiments.experiment import Experiment, resolve_target
-from mentorsim.experiments.store import STORE_FILE, RunRecord, RunStore
+from mentorsim.experiments.store import (
+    STORE_FILE,
+    Column,
+    RunRecord,
+    RunStore,
+    fixed_columns,
+    pq_write,
+    write_columns_csv,
+)
 from mentorsim.output_folder import dumps, output_dir
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.provenance import metadata
-from mentorsim.results import interval
+from mentorsim.results import OUTCOME_DOCS, interval
 from mentorsim.runner import evaluate
 from mentorsim.scenario import default_scenario
 
@@ -109,7 +121,7 @@ def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> 
     if job.target == "model":
         scenario = _base(job).with_params(values, source=f"design point {point}")
         start = time.perf_counter()
-        out = evaluate(scenario.params, seed=job.seed, replicate=replicate)
+        out = evaluate(scenario, seed=job.seed, replicate=replicate)  # checked above, not again
         return out, time.perf_counter() - start
     fn, takes = _callable(job)
     params = dict(job.base_overrides) | dict(values)
@@ -316,19 +328,62 @@ def point_summary(exp: Experiment, design: Design, frame: pd.DataFrame) -> pd.Da
     return pd.DataFrame(rows)
 
 
+#: Provenance put in ``DataFrame.attrs`` of runs.parquet (flat: pandas copies attrs often).
+ATTRS_KEYS = ("experiment", "design_hash", "mentorsim_version", "git_commit", "seed", "replicates",
+              "target", "created", "runs_done", "runs_failed")
+#: Column types of the parameter table's types.
+_PARAM_TYPES = {"int": "int", "float": "float", "bool": "bool", "choice": "string"}
+
+
+def outcome_unit(name: str) -> str:
+    """Unit of a model outcome, from its name (results.OUTCOME_DOCS: units in the name)."""
+    if name.endswith("_pct"):
+        return "%"
+    if name.endswith("_pp"):
+        return "percentage points"
+    if name.startswith(("skill_", "knowledge_")):
+        return "share"  # 0-1, as the parameter table's unit for shares
+    if name.endswith("_days"):
+        return "days"
+    return "count"
+
+
+def export_columns(exp: Experiment) -> list[Column]:
+    """Every column of runs.csv / runs.parquet, documented: the run store's own, then each varied
+    parameter (type, unit and description from the parameter table), then each output (unit and
+    description from results.OUTCOME_DOCS for the model; a callable's are floats without docs)."""
+    cols = fixed_columns()
+    for p in exp.params:
+        decl = PARAMS_BY_NAME.get(p.name) if exp.is_model else None
+        if decl is not None:
+            cols.append(Column(p.name, _PARAM_TYPES[decl.type], decl.unit, decl.description, "parameter table"))
+        else:
+            cols.append(Column(p.name, "float", "", f"parameter of {exp.target}", "experiment file"))
+    for o in exp.outputs:
+        if exp.is_model and o in OUTCOME_DOCS:
+            cols.append(Column(o, "float", outcome_unit(o), OUTCOME_DOCS[o], "results.OUTCOME_DOCS"))
+        else:
+            cols.append(Column(o, "float", "", f"output of {exp.target}", "experiment file"))
+    return cols
+
+
 def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) -> None:
     """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir)."""
     from mentorsim.experiments import plots as sweep_plots  # deliberately lazy: matplotlib, for exports only
     meta = store.meta()
-    frame = store.frame()
     counts = store.counts()
     manifest = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],
                                      "database": STORE_FILE, "runs_done": counts["done"],
                                      "runs_failed": counts["failed"]}
+    flat = manifest | {"experiment": exp.name, "replicates": exp.replicates, "target": exp.target}
+    attrs = {k: flat[k] for k in ATTRS_KEYS if k in flat}
+    columns = export_columns(exp)
+    frame = store.typed_frame(columns, attrs)
     points = point_summary(exp, design, frame)
     with output_dir(out, manifest) as stage:
         frame.to_csv(stage / "runs.csv", index=False)
-        store.export_parquet(stage / "runs.parquet", manifest)
+        pq_write(frame, columns, stage / "runs.parquet", manifest)
+        write_columns_csv(stage / "columns.csv", columns)
         points.to_csv(stage / "points.csv", index=False)
         (stage / "experiment.json").write_text(dumps(meta["experiment"]))
         sweep_plots.plot_sweep(exp, design, points, stage / f"{exp.name}.png")

@@ -62,12 +62,13 @@ def ssi_risk(risk0, exposure, exposure0, rr_full):
 
 
 @kernel
-def facility_outcomes(practice, checklist, operations, caesarean_share, u, ssc, push, n_safety, rollout,
-                      programme, report_threshold, ssc_weight, exposure0, risk_cs0, risk_o0, rr_full, mort_cs,
-                      mort_o, cf_cs, cf_o, out):
+def facility_outcomes(practice, checklist, operations, caesarean_share, u, ssc, push, k, out):
     """Fill ``out`` [n_fac, len(OUTCOME_COLUMNS)] for one week; ``u`` is [n_fac, 5] uniforms;
-    ``ssc`` [n_fac] (SSC use) is advanced one week in place first, pushed by ``push`` [n_fac]
-    (rates per week)."""
+    ``ssc`` [n_fac] (SSC use) is advanced one week in place first, pushed by ``push`` [n_fac];
+    ``k`` is the run's coefficient record (any record with the OUTCOME_COEF fields; rates per week)."""
+    n_safety, rollout, programme, report_threshold = k.n_safety, k.ssc_rollout, k.ssc_programme, k.ssc_report
+    ssc_weight, exposure0, rr_full = k.ssc_weight, k.exposure0, k.rr_full
+    risk_cs0, risk_o0, mort_cs, mort_o, cf_cs, cf_o = k.risk_cs, k.risk_o, k.mort_cs, k.mort_o, k.cf_cs, k.cf_o
     for f in range(practice.shape[0]):
         safety = practice[f, CHECKLIST]
         teamwork = practice[f, TEAMWORK]
@@ -104,26 +105,43 @@ def ssc_exposure0(p) -> float:
     return ssi_exposure(p["ssc.baseline_use"], p["ssi.reference_adherence"], p["ssi.ssc_weight"])
 
 
-#: Names of :func:`outcome_coefficients`, in order (loop.COEF ends with them).
-OUTCOME_COEF = ("n_safety", "ssc_rollout", "ssc_programme", "ssc_report", "ssc_weight", "exposure0",
-                "risk_cs", "risk_o", "rr_full", "mort_cs", "mort_o", "cf_cs", "cf_o")
+#: Fields of the coefficient record :func:`facility_outcomes` reads, with the parameter each comes
+#: from (loop.COEF_FIELDS ends with them; ``loop.coefficients`` fills them).
+OUTCOME_COEF = {
+    "n_safety": "outcomes.safety_indicators",
+    "ssc_rollout": "ssc.rollout_rate (per week)",
+    "ssc_programme": "ssc.programme_rate (per week)",
+    "ssc_report": "ssc.report_threshold",
+    "ssc_weight": "ssi.ssc_weight",
+    "exposure0": "ssc.baseline_use, ssi.reference_adherence, ssi.ssc_weight (ssc_exposure0)",
+    "risk_cs": "ssi.risk_caesarean",
+    "risk_o": "ssi.risk_other",
+    "rr_full": "ssi.relative_risk_full",
+    "mort_cs": "mortality.caesarean",
+    "mort_o": "mortality.other",
+    "cf_cs": "ssi.case_fatality_caesarean",
+    "cf_o": "ssi.case_fatality_other",
+}
 
 
-def outcome_coefficients(p) -> tuple[float, ...]:
-    """The scalar arguments of :func:`facility_outcomes` after ``push``, in order (rates per week)."""
-    return (float(p["outcomes.safety_indicators"]), p["ssc.rollout_rate"] / WEEKS_PER_MONTH,
-            p["ssc.programme_rate"] / WEEKS_PER_MONTH, p["ssc.report_threshold"], p["ssi.ssc_weight"],
-            ssc_exposure0(p), p["ssi.risk_caesarean"], p["ssi.risk_other"], p["ssi.relative_risk_full"],
-            p["mortality.caesarean"], p["mortality.other"], p["ssi.case_fatality_caesarean"],
-            p["ssi.case_fatality_other"])
+def outcome_coefficients(p) -> dict[str, float]:
+    """The OUTCOME_COEF fields from the parameters (rates per week)."""
+    return {"n_safety": float(p["outcomes.safety_indicators"]),
+            "ssc_rollout": p["ssc.rollout_rate"] / WEEKS_PER_MONTH,
+            "ssc_programme": p["ssc.programme_rate"] / WEEKS_PER_MONTH,
+            "ssc_report": p["ssc.report_threshold"], "ssc_weight": p["ssi.ssc_weight"],
+            "exposure0": ssc_exposure0(p), "risk_cs": p["ssi.risk_caesarean"], "risk_o": p["ssi.risk_other"],
+            "rr_full": p["ssi.relative_risk_full"], "mort_cs": p["mortality.caesarean"],
+            "mort_o": p["mortality.other"], "cf_cs": p["ssi.case_fatality_caesarean"],
+            "cf_o": p["ssi.case_fatality_other"]}
 
 
 def baseline_outcomes(model, practice, checklist) -> None:
     """Record row 0: the facilities' outcomes before the first week (no operations yet, SSC use
     at its baseline), from the theatre team's practice and checklist level (recording.tally)."""
     p, fa = model.p, model.facilities
-    c = list(outcome_coefficients(p))
-    c[1] = c[2] = 0.0  # no adoption step before the first week
+    k = model.coef.copy()
+    k["ssc_rollout"] = k["ssc_programme"] = 0.0  # no adoption step before the first week
     facility_outcomes(practice, checklist, np.zeros(fa.n), fa.caesarean_share, np.full((fa.n, 5), 0.5),
-                      np.full(fa.n, float(p["ssc.baseline_use"])), np.zeros(fa.n), *c,
+                      np.full(fa.n, float(p["ssc.baseline_use"])), np.zeros(fa.n), k[0],
                       model.record.outcome_table[0])

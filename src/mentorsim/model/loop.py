@@ -38,8 +38,11 @@ Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
+from collections.abc import Sequence
 
 import numpy as np
+from numba.typed import List
 
 from mentorsim.model import survey, telementoring, visits, whatsapp, workforce
 from mentorsim.model.chunks import run_calls
@@ -60,17 +63,33 @@ from mentorsim.model.learning import (
 )
 from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
 
-#: Coefficients of steps 7-12, gathered once per run (see coefficients()).
-COEF = ("practice_rate", "practice_block", "peer_rate", "secular_rate", "secular_ceiling", "lam_skill",
-        "lam_knowledge", "protect_contact", "protect_lead", "confidence_rate", "culture_rate",
-        "culture_floor", "secular_end_week", "culture_full", "skill_primes") + OUTCOME_COEF
-#: Positions in the coefficient array, by name (numba reads these as compile-time constants).
-I_SECULAR_END, I_CULTURE_FULL, I_SKILL_PRIMES = (COEF.index(k) for k in ("secular_end_week", "culture_full", "skill_primes"))
-I_OUTCOMES = COEF.index(OUTCOME_COEF[0])
+#: The coefficient record of steps 7-12: each field, with the parameter it comes from (see
+#: :func:`coefficients`; the kernels read them by name, e.g. ``k.lam_skill``). The outcome
+#: fields (facility_outcomes.OUTCOME_COEF) follow.
+COEF_FIELDS = {
+    "practice_rate": "learning.knowledge_to_skill_rate",
+    "practice_block": "workload.practice_block",
+    "peer_rate": "learning.peer_rate",
+    "secular_rate": "learning.secular_rate",
+    "secular_ceiling": "learning.secular_ceiling",
+    "lam_skill": "learning.skill_half_life_months (decay rate per week, ln 2 / half-life)",
+    "lam_knowledge": "learning.knowledge_half_life_months (decay rate per week, ln 2 / half-life)",
+    "protect_contact": "learning.reinforcement_protection",
+    "protect_lead": "learning.leadership_sustain",
+    "confidence_rate": "learning.confidence_rate",
+    "culture_rate": "learning.culture_growth_rate",
+    "culture_floor": "learning.culture_floor",
+    "secular_end_week": "learning.secular_end_month (in weeks)",
+    "culture_full": "learning.teamwork_receptivity_full",
+    "skill_primes": "learning.skill_primes_knowledge",
+} | OUTCOME_COEF
+#: A numpy record type with one float64 field per COEF_FIELDS entry (numba reads fields by name).
+COEF_DTYPE = np.dtype([(name, np.float64) for name in COEF_FIELDS])
 
 
 def coefficients(p, wpm: float) -> np.ndarray:
-    """Parameters of steps 7-12 as one vector, in COEF order (units as in the table; decay per week)."""
+    """Parameters of steps 7-12 as a one-element COEF_DTYPE array (units as in the table; rates
+    and decay per week); kernels take ``coef`` and read ``coef[0].name``."""
     values = {
         "practice_rate": p["learning.knowledge_to_skill_rate"], "practice_block": p["workload.practice_block"],
         "peer_rate": p["learning.peer_rate"], "secular_rate": p["learning.secular_rate"],
@@ -83,12 +102,15 @@ def coefficients(p, wpm: float) -> np.ndarray:
         "secular_end_week": p["learning.secular_end_month"] * wpm,
         "culture_full": p["learning.teamwork_receptivity_full"],
         "skill_primes": p["learning.skill_primes_knowledge"],
-    } | dict(zip(OUTCOME_COEF, outcome_coefficients(p)))
-    return np.array([float(values[k]) for k in COEF])
+    } | outcome_coefficients(p)
+    coef = np.zeros(1, dtype=COEF_DTYPE)
+    for name in COEF_FIELDS:
+        coef[name] = float(values[name])
+    return coef
 
 
 @kernel
-def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, skill_floor, knowledge,
+def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, skill_floor, knowledge,
                     knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
                     learning_orientation, current_baseline, operations_week, caesarean_share, ssc, ssc_push,
                     outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
@@ -97,23 +119,27 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
     chunks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this chunk's posts for the snapshot's
     arm means, written here if ``record`` (the only chunk) and otherwise by :class:`Dynamics`
     once every chunk is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch.
-    ``tally_posts`` and ``series`` are recording.tally_arguments."""
+    ``tally_posts`` and ``series`` are recording.tally_arguments; ``coef`` the run's coefficient
+    record (:func:`coefficients`)."""
+    k = coef[0]
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     fs = slice(f_lo, f_hi)  # this chunk's facilities, for the facility-level steps
     arm_sums[:] = 0.0
     team[fs] = 0.0
     checklist[fs] = 0.0
-    peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], c[2])
-    update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], c[5], c[6], c[7], c[8])
-    secular_rate, ceiling, confidence_rate = secular_rate_at(c[3], row, c[I_SECULAR_END]), c[4], c[9]
+    peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], k.peer_rate)
+    update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], k.lam_skill, k.lam_knowledge,
+                        k.protect_contact, k.protect_lead)
+    secular_rate = secular_rate_at(k.secular_rate, row, k.secular_end_week)
+    ceiling, confidence_rate = k.secular_ceiling, k.confidence_rate
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     team_mean = np.empty(4)
     staff_present = series[0][row]
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
-        practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f], c[0], c[1],
-                 c[I_SKILL_PRIMES], team_mean)
+        practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f], k.practice_rate,
+                 k.practice_block, k.skill_primes, team_mean)
         # (b) steps 8-10 and the provider part of 12, post by post
         for i in range(lo, hi):
             peer_rate = peer[f - f_lo] if filled[i] else 0.0
@@ -136,16 +162,24 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, c, skill, ski
         tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
                        filled, theatre, arm_sums, staff_present, team, checklist)
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
-                      ssc[fs], ssc_push[fs], c[I_OUTCOMES], c[I_OUTCOMES + 1], c[I_OUTCOMES + 2],
-                      c[I_OUTCOMES + 3], c[I_OUTCOMES + 4], c[I_OUTCOMES + 5], c[I_OUTCOMES + 6],
-                      c[I_OUTCOMES + 7], c[I_OUTCOMES + 8], c[I_OUTCOMES + 9], c[I_OUTCOMES + 10],
-                      c[I_OUTCOMES + 11], c[I_OUTCOMES + 12], outcome_table[row, fs])
-    culture_follows_practice(teamwork_culture[fs], team[fs], c[10], c[11], c[I_CULTURE_FULL], recept[fs])
+                      ssc[fs], ssc_push[fs], k, outcome_table[row, fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], k.culture_rate, k.culture_floor, k.culture_full,
+                             recept[fs])
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
     culture_all[row, fs] = teamwork_culture[fs]
     if record:
         record_arms(row, arm_sums, *series[1:])
+
+
+#: weekly_dynamics's arguments after ``row``, by name: RunArrays holds one run's, so a batch of
+#: runs can be handed to the compiled code at once (see weekly_dynamics_batch).
+RUN_FIELDS = ("u_outcomes", "f_lo", "f_hi", "arm_sums", "record", "coef", "skill", "skill_floor", "knowledge",
+              "knowledge_floor", "busy", "reinforced", "resistance0", "recept", "leadership", "teamwork_culture",
+              "learning_orientation", "current_baseline", "operations_week", "caesarean_share", "ssc", "ssc_push",
+              "outcome_table", "keep", "keep_leadership", "workload", "workload_all", "leadership_all",
+              "culture_all", "team", "checklist", "tally_posts", "series")
+RunArrays = namedtuple("RunArrays", RUN_FIELDS)
 
 
 class Dynamics:
@@ -170,22 +204,107 @@ class Dynamics:
         single = len(self.chunks) == 1  # then the kernel records the arm means itself
         self.chunk_args = [(lo, hi, self.arm_sums[k], single, *arrays)
                            for k, (lo, hi) in enumerate(self.chunks)]
+        #: this week's uniforms for the outcomes (filled by prepare_dynamics)
+        self.u_outcomes = np.empty((fa.n, 5))
+        # a model of one chunk calls the batch kernel with a list of one run: a typed list is
+        # handed to compiled code in under 1 us, 33 separate arrays in about 3 us
+        self.runs = _run_list(self.run_arrays()) if single else None
 
     def week(self, row: int, u_outcomes: np.ndarray) -> None:
-        if len(self.chunk_args) == 1:
-            weekly_dynamics(row, u_outcomes, *self.chunk_args[0])
+        """Steps 7-13 of the week recorded in ``row``; ``u_outcomes`` must be ``self.u_outcomes``
+        for a model of one chunk."""
+        if self.runs is not None:
+            weekly_dynamics_batch(row, self.runs, 0, 1)
             return
         run_calls(weekly_dynamics, [(row, u_outcomes, *args) for args in self.chunk_args])
         # the snapshot's arm means, from the chunks' sums added in chunk order
         record_arms(row, self.arm_sums.sum(axis=0), *self.series[1:])
 
+    def run_arrays(self) -> RunArrays:
+        """This model's weekly_dynamics arguments (one chunk only) as a RunArrays, reading this
+        week's uniforms from ``u_outcomes``."""
+        if len(self.chunk_args) != 1:
+            raise ValueError("only a model of one chunk can run in a batch")
+        return RunArrays(self.u_outcomes, *self.chunk_args[0])
+
+
+def prepare_dynamics(model, week: int) -> np.ndarray:
+    """Draw week ``week``'s outcome uniforms (into the model's buffer) and set the programme push;
+    the uniforms."""
+    u = model.dynamics.u_outcomes
+    model.streams["operations"].random(out=u)  # the same numbers as .random(u.shape)
+    model.dynamics.ssc_push[:] = model.dynamics.mentored if model.time.in_programme(week) else 0.0
+    return u
+
 
 def dynamics(model, week: int) -> None:
     """Steps 7-13 (one compiled call per chunk)."""
-    u = model.streams["operations"].random((model.facilities.n, 5))
-    model.dynamics.ssc_push[:] = model.dynamics.mentored if model.time.in_programme(week) else 0.0
+    u = prepare_dynamics(model, week)
     model.dynamics.week(week + 1, u)
     model.record.pool_counts(model.pool, week)
+
+
+@kernel
+def weekly_dynamics_batch(row, runs, r_lo, r_hi):
+    """Steps 7-13 of week ``row - 1`` for runs ``r_lo``..``r_hi - 1`` of ``runs`` (a typed list
+    of RunArrays, one chunk each): the same compiled weekly_dynamics, called once per run."""
+    for r in range(r_lo, r_hi):
+        a = runs[r]
+        weekly_dynamics(row, a.u_outcomes, a.f_lo, a.f_hi, a.arm_sums, a.record, a.coef, a.skill, a.skill_floor,
+                        a.knowledge, a.knowledge_floor, a.busy, a.reinforced, a.resistance0, a.recept,
+                        a.leadership, a.teamwork_culture, a.learning_orientation, a.current_baseline,
+                        a.operations_week, a.caesarean_share, a.ssc, a.ssc_push, a.outcome_table, a.keep,
+                        a.keep_leadership, a.workload, a.workload_all, a.leadership_all, a.culture_all, a.team,
+                        a.checklist, a.tally_posts, a.series)
+
+
+@kernel
+def _run_list(first):
+    """A typed list holding ``first`` (built in compiled code, so it is cached on disk)."""
+    runs = List()
+    runs.append(first)
+    return runs
+
+
+@kernel
+def _append_run(runs, run):
+    runs.append(run)
+
+
+#: Runs per compiled call when a batch's steps 7-13 are spread over threads (any value gives the
+#: same results: the runs are independent).
+RUNS_PER_CALL = 4
+
+
+def run_batch(models: Sequence) -> None:
+    """Run ``models`` (each of one chunk, all with the same number of weeks, none stepped yet)
+    to the end, week by week together: each model's own steps in STEP_ORDER, with steps 7-13 of
+    every model in one compiled pass over the run axis (split over threads by runs). Each model
+    ends exactly as ``model.run()`` would leave it (its streams are its own)."""
+    if not models:
+        return
+    weeks = models[0].time.total_weeks
+    if any(m.time.total_weeks != weeks or m.week != 0 for m in models):
+        raise ValueError("a batch needs unstepped models with the same number of weeks")
+    runs = _run_list(models[0].dynamics.run_arrays())
+    for m in models[1:]:
+        _append_run(runs, m.dynamics.run_arrays())
+    k = [name for name, _ in STEP_ORDER].index("practice .. snapshot")
+    before, after = STEP_ORDER[:k], STEP_ORDER[k + 1:]
+    n = len(models)
+    calls = [(runs, lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)]
+    for week in range(weeks):
+        for m in models:
+            m.steps += 1  # Mesa's step counter, as model.run() keeps it
+            for _, process in before:
+                process(m, week)
+            prepare_dynamics(m, week)
+        run_calls(weekly_dynamics_batch, [(week + 1, *call) for call in calls])
+        for m in models:
+            m.record.pool_counts(m.pool, week)
+            for _, process in after:
+                process(m, week)
+            m.week += 1
 
 
 def mentor_pool(model, week: int) -> None:

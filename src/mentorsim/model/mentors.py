@@ -18,9 +18,15 @@ A week's visits are staffed most overdue facility first and a visit not made is 
 Local context (mechanism 6): a regional mentor knows the facilities' context, so each coaching
 day transfers ``1 + mentors.local_context_bonus`` times as much and builds trust that much
 faster (more relatable); a hub mentor brings more clinical experience (``experience_years``,
-saturating at ``experience_half_years``). Mentoring skill is the same for both by default (both
-had the mentorship training); pairing with a hub mentor before the handover adds
-``pairing_skill_gain``. The handover is a policy lever: ``handover_month`` (0 = local from the
+saturating at ``experience_half_years``). Mentoring skill starts the same for both by default (both
+had the mentorship training) and grows by mentoring (mechanisms 6 and 10: mentors reported their
+own skills and confidence grew, HRH2021): after ``v`` visits made (led, or paired side by side
+with a hub mentor before the handover) a mentor's skill is
+``min(1, start + gain * (c(v0 + v) - c(v0)))`` with ``c(x) = x / (x + mentors.mentoring_skill_half_visits)``
+and ``gain = mentors.mentoring_skill_gain``, for hub and regional mentors alike, so a regional
+mentor who starts early accumulates it. ``v0`` is the mentoring experience a mentor starts with:
+0 for a regional mentor, ``mentors.hub_prior_visits`` for a hub mentor (specialists of the zonal
+teaching hospital), who is further along the same curve and so gains less. The handover is a policy lever: ``handover_month`` (0 = local from the
 start), ``local_share`` (positions, nurses first) and ``followup.local_visit_interval_weeks``.
 
 Regional mentors leave at ``mentors.annual_attrition`` (a departure week drawn when they are
@@ -179,7 +185,10 @@ class MentorPool:
         self.uid = np.zeros(cap, dtype=np.int64)
         self.leave = np.full(cap, np.inf)  # scheduled departure week
         self.trained_at = np.zeros(cap)  # week trained
-        self.base_skill = np.zeros(cap)  # mentoring skill before any pairing gain
+        self.base_skill = np.zeros(cap)  # mentoring skill when trained, before any mentoring
+        self.eff_factor = np.zeros(cap)  # experience x local context: eff = skill x this
+        self.ctx_factor = np.zeros(cap)  # local context: relate = skill x this
+        self.prior_visits = np.zeros(cap)  # mentoring experience when joining (visits)
         self.all: list[Mentor] = []
         # positions: slot of the mentor holding it, or -1
         self.hub_pos = np.full((self.teams, 4), -1, dtype=np.int64)
@@ -208,7 +217,8 @@ class MentorPool:
     def _grow(self) -> None:
         fill = {"status": LOST, "leave": np.inf}
         for name in ("status", "skill", "eff", "relate", "balance", "balance_week", "visits", "days_spent",
-                     "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill"):
+                     "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill",
+                     "eff_factor", "ctx_factor", "prior_visits"):
             old = getattr(self, name)
             new = np.full(2 * len(old), fill.get(name, 0), dtype=old.dtype)
             new[:len(old)] = old
@@ -230,6 +240,10 @@ class MentorPool:
         self.balance[slot] = self.accrual * 4  # a month's days in hand at the start
         self.balance_week[slot] = week - 1  # days credited up to this week
         m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
+        exp, context = m.effectiveness_factors(p)
+        self.eff_factor[slot] = exp * context
+        self.ctx_factor[slot] = context
+        self.prior_visits[slot] = p["mentors.hub_prior_visits"] if hub else 0.0
         m.mentoring_skill = m.base_mentoring_skill
         self.trained_at[slot] = week
         self.base_skill[slot] = m.base_mentoring_skill
@@ -278,14 +292,7 @@ class MentorPool:
         if week == self.handover_week:
             held = self.local_pos[self.local_pos >= 0]
             paired = held[self.status[held] == PAIRED]
-            # the pairing months raise mentoring skill (all regional: the same effectiveness factors)
-            done = np.minimum(1.0, (week - self.trained_at[paired]) / max(1, self.pairing_weeks))
-            skill = np.minimum(1.0, self.base_skill[paired] + p["mentors.pairing_skill_gain"] * done)
-            self.skill[paired] = skill
-            if len(paired):
-                exp, context = self.all[paired[0]].effectiveness_factors(p)
-                self.eff[paired] = skill * exp * context
-                self.relate[paired] = skill * context
+            # the paired visits already raised their mentoring skill (_staff_visits)
             self.status[paired] = ACTIVE
             self.changed = True
         vacant, leaving = self._position_events(week)
@@ -356,7 +363,10 @@ class MentorPool:
             week, due, facilities.region, self.facility_team, in_programme, self.handover_week,
             self.local_mask, self.hub_pos, self.local_pos, self.status, self.relate, self.eff,
             self.balance, self.balance_week, self.is_local, self.visits, self.days_spent,
-            self.travel_spent, self.uid, facilities.distance_hub_km, facilities.distance_local_km,
+            self.travel_spent, self.uid, self.skill, self.base_skill, self.prior_visits, self.eff_factor,
+            self.ctx_factor,
+            p["mentors.mentoring_skill_gain"], p["mentors.mentoring_skill_half_visits"],
+            facilities.distance_hub_km, facilities.distance_local_km,
             p["mentors.km_per_travel_day"], p["mentors.facilities_per_trip"], float(p["visits.days"]),
             p["mentors.unavailable_prob"], self.accrual, self.bank_cap, p["visits.cross_discipline_factor"],
             days_ if p["mentors.local_day_trips"] else 1.0, u_away, transfer, relation, visited, log)
@@ -400,10 +410,13 @@ def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_r
 @kernel
 def _staff_visits(week, due, region_of, facility_team, in_programme, handover_week, local_mask, hub_pos,
                   local_pos, status, skill, eff, balance, balance_week, is_local, visits, days_spent,
-                  travel_spent, uid, dist_hub, dist_local, km_per_day, per_trip, days, p_away, accrual,
+                  travel_spent, uid, mskill, base_skill, prior, eff_factor, ctx_factor, skill_gain, skill_half, dist_hub, dist_local, km_per_day, per_trip, days, p_away, accrual,
                   cap, cross, local_trips, u_away, transfer, relation, visited, log):
     """Staff every visit due this week, in the order given (dose.py puts the most overdue first);
-    mark ``visited``; return the number of log rows written."""
+    mark ``visited``; return the number of log rows written. ``skill`` is the mentors'
+    relatability (mentoring skill x local context) and ``mskill`` their mentoring skill; each
+    visit made raises the mentor's mentoring skill along the experience curve, from the next
+    visit on."""
     n_log = 0
     cand = np.empty(8, dtype=np.int64)
     role = np.empty(8, dtype=np.int64)
@@ -465,6 +478,13 @@ def _staff_visits(week, due, region_of, facility_team, in_programme, handover_we
                 rel += skill[s]
                 for rr in range(4):
                     transfer[f, rr] += eff[s] * (1.0 if rr == d else cross)
+            if skill_gain > 0.0:  # learning by mentoring: a saturating curve in visits made
+                v0 = prior[s]
+                v = v0 + float(visits[s])
+                ms = min(1.0, base_skill[s] + skill_gain * (v / (v + skill_half) - v0 / (v0 + skill_half)))
+                mskill[s] = ms
+                eff[s] = ms * eff_factor[s]
+                skill[s] = ms * ctx_factor[s]
         if leads > 0:
             relation[f] = rel / leads
             visited[f] = True

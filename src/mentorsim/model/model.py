@@ -3,11 +3,13 @@
 State lives in arrays (``facilities.Facilities``, ``people.Providers``) so a step costs a few
 dozen vectorised operations whatever the number of providers; Facility, Provider and Mentor
 Mesa agents are the model's face, reading the same arrays. The update order of a step is in
-``loop.py``.
+``model/loop.py``.
 """
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections.abc import Mapping
 
 import mesa
@@ -19,7 +21,7 @@ from mentorsim.model.dose import Dose
 from mentorsim.model.facilities import Facilities, Facility
 from mentorsim.model.learning import receptivity
 from mentorsim.model.loop import Dynamics, coefficients
-from mentorsim.model.mentors import MentorPool
+from mentorsim.model.mentors import Mentor, MentorPool
 from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
 from mentorsim.model.visits import visit_schedule
@@ -27,16 +29,57 @@ from mentorsim.randomness import streams
 from mentorsim.timeline import WEEKS_PER_MONTH, TimeAxis, month_row  # noqa: F401  (re-exported)
 
 
+class _AgentIds:
+    """Mesa's per-model agent-id counters (``mesa.Agent._ids``), keyed weakly by model.
+
+    Mesa 3.3.1 numbers agents from ``Agent._ids``, a class-level ``defaultdict`` keyed by model:
+    every model that ever made an agent stays in memory through it. This model's agent classes
+    read their ids from here instead (the same numbering: one counter per model, from
+    ``start``), and a model is forgotten as soon as nothing else holds it, whatever tool ran it.
+    """
+
+    def __init__(self, start: int = 1):
+        self.start = start
+        self.counters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __getitem__(self, model) -> itertools.count:
+        counter = self.counters.get(model)
+        if counter is None:
+            counter = self.counters[model] = itertools.count(self.start)
+        return counter
+
+    def pop(self, model, default=None):
+        return self.counters.pop(model, default)
+
+    def __len__(self) -> int:
+        return len(self.counters)
+
+
+#: Provider agents are numbered from here (post ``p`` is ``PROVIDER_ID_BASE + p``) on a counter of
+#: their own, so facility and mentor ids (mentor ids are in the visit log) are the same whether or
+#: not the provider agents were made, and when.
+PROVIDER_ID_BASE = 1_000_000_000
+AGENT_IDS = _AgentIds(1)
+PROVIDER_IDS = _AgentIds(PROVIDER_ID_BASE)
+Facility._ids = AGENT_IDS
+Mentor._ids = AGENT_IDS
+Provider._ids = PROVIDER_IDS
+
+
 class MentorshipModel(mesa.Model):
-    """Agent-based model of a multimodal surgical mentorship programme.
+    """Agent-based model of a multimodal surgical mentorship programme (the kernel: a full,
+    already checked parameter mapping in, the weekly record out, as :func:`mentorsim.simulate`
+    runs it). Mesa users want :class:`mentorsim.MentorshipModel` (runner.py), its subclass with
+    keyword construction, validation and a ``datacollector``.
 
     Args:
-        params: full parameter mapping (``Scenario.params``).
+        params: full parameter mapping (``Scenario.params``), not checked here.
         seed: run seed; with ``replicate`` it fixes every random stream.
         replicate: replicate number (0-based).
 
     Examples:
-        >>> from mentorsim import MentorshipModel, load_scenario
+        >>> from mentorsim import load_scenario
+        >>> from mentorsim.model.model import MentorshipModel
         >>> model = MentorshipModel(load_scenario("ss2020").params, seed=1).run()
         >>> model.week == model.time.total_weeks, model.facilities.n
         (True, 20)
@@ -85,7 +128,9 @@ class MentorshipModel(mesa.Model):
 
     @property
     def provider_agents(self) -> list[Provider]:
-        """Provider Mesa agents, one per post, created on first use (views on the arrays)."""
+        """Provider Mesa agents, one per post, created on first use (views on the arrays; ids
+        ``PROVIDER_ID_BASE + post``). The public :class:`mentorsim.MentorshipModel` makes them when
+        it is built; :func:`mentorsim.simulate` does not (456 agents cost ~1.3 ms, 14% of a run)."""
         if self._provider_agents is None:
             self._provider_agents = [Provider(self, i) for i in range(self.providers.n)]
         return self._provider_agents
@@ -95,22 +140,45 @@ class MentorshipModel(mesa.Model):
         """Mentor Mesa agents (hub, regional, replacements), in order of arrival."""
         return self.pool.all
 
+    @property
+    def finished(self) -> bool:
+        """True once the follow-up's last week has been run."""
+        return self.week >= self.time.total_weeks
+
     def step(self) -> None:
-        """One week (see loop.py for the order of updates)."""
+        """One week (see loop.py for the order of updates). After the follow-up's last week
+        ``running`` turns False (so Mesa's ``run_model`` and ``batch_run`` stop) and the model is
+        released (see :meth:`release`).
+
+        Raises:
+            RuntimeError: stepping a model whose run has ended.
+        """
+        if self.finished:
+            raise RuntimeError(f"the run has ended: all {self.time.total_weeks} weeks (programme and "
+                               "follow-up) are done; build a new model to run again")
         loop.step(self)
+        if self.finished:
+            self._end()
 
     def run(self) -> MentorshipModel:
         """Run the programme and the follow-up (the same as calling step() every week, without
         Mesa's per-step log message)."""
-        for _ in range(self.time.total_weeks):
+        for _ in range(self.time.total_weeks - self.week):
             self.steps += 1
             loop.step(self)
+        self._end()
         return self
 
+    def _end(self) -> None:
+        self.running = False
+        self.release()
+
     def release(self) -> None:
-        """Drop Mesa 3.3.1's class-level reference to this model (``Agent._ids`` is a
-        defaultdict keyed by model, so without this every model ever built stays in memory).
-        Call once the run's output has been taken; no agents may be created afterwards."""
+        """Forget this model's agent-id counters (see :class:`_AgentIds`; they are weak references
+        anyway, this frees them at once). Done when the run ends; no agents may be created
+        afterwards."""
+        AGENT_IDS.pop(self, None)
+        PROVIDER_IDS.pop(self, None)
         mesa.Agent._ids.pop(self, None)
 
     def promote_mentee(self, region: int, discipline: int) -> bool:

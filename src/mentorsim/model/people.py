@@ -1,7 +1,7 @@
 """Providers (mentees): their state kept in arrays, one row per post, with Mesa agents as views.
 
 Each row is a *post* in a facility's surgical team. A post is filled by one person at a time;
-when that person leaves, the post stays vacant until a new hire fills it (``workforce.py``).
+when that person leaves, the post stays vacant until a new hire fills it (``model/workforce.py``).
 Counts are therefore conserved: posts never change, filled + vacant = posts.
 
 State per post (arrays of length ``n``; ``[n, 4]`` for the four domains):

@@ -72,6 +72,9 @@ COST_PARAMS: tuple[Param, ...] = (
        "Programme coordination (part-time coordinator, communication, supplies) a programme month."),
     _p("costs.followup_coordination_share", "share", 0.25, 0, 1, "assumption", "Assumption",
        "Share of that coordination needed a follow-up month while something continues."),
+    _p("costs.idle_mentor_day_share", "share", 1.0, 0, 1, "assumption", "Assumption",
+       "Planner only (plan-pool): share of a pool mentor's unused available days that is still paid "
+       "(1: dedicated salaried mentors cost their salary idle or not; 0: staff released day by day)."),
     _p("costs.infrastructure_grant", "bool", False, *B, "cited", "IJQHC2021",
        "Include the one-off infrastructure grant (no modelled effect on quality: cost only)."),
     _p("costs.infrastructure_grant_usd", "USD/facility", 10000.0, 0, 10000, "cited", "IJQHC2021",
@@ -83,6 +86,18 @@ COST_PARAMS: tuple[Param, ...] = (
        "Cost of an inpatient bed-day at a district or regional hospital."),
     _p("costs.ssi_treatment_usd", "USD/SSI", 20.0, 5, 80, "assumption", "SSIcost",
        "Antibiotics, dressings and wound care per SSI, besides bed-days."),
+    # --- mentees' time (costed only in the health-system-plus perspective) -------------------
+    _p("costs.mentee_hours_per_visit_day", "hours/mentee-day", 2.0, 0.5, 8.0, "assumption", "HRH2021",
+       "Hours a mentee present at a visited facility spends away from routine work a visit day "
+       "(opening and closing debriefs, data and pathway sessions); side-by-side coaching in theatre "
+       "and on ward rounds happens during routine work and is not counted."),
+    _p("costs.after_hours_value_share", "x wage rate", 1.0, 0.0, 1.5, "assumption", "HRH2021",
+       "Value of an hour of a mentee's after-hours time (ECHO ran after working hours, unpaid; "
+       "WhatsApp 24/7) as a multiple of their hourly wage: 1 = wage rate, 0 = leisure not valued, "
+       "1.5 = an overtime rate."),
+    _p("costs.whatsapp_minutes_per_active_week", "minutes/member-week", 10.0, 0.0, 60.0, "assumption",
+       "HRH2021", "Minutes an active WhatsApp member spends in the group a week (reading, advice, "
+       "monthly data), valued as after-hours time."),
     # --- economics: discounting, thresholds -------------------------------------------------
     _p("economics.discount_rate_costs", "share/year", 0.03, 0, 0.1, "cited", "WHOCHOICE2003",
        "Annual discount rate of costs (year 1 undiscounted)."),
@@ -92,6 +107,16 @@ COST_PARAMS: tuple[Param, ...] = (
        "Tanzania GDP per capita, 2018 (willingness-to-pay values are multiples of it)."),
     _p("economics.opportunity_cost_multiple", "x GDP/capita", 0.34, 0.1, 1.0, "cited", "Daroudi2021",
        "Opportunity-cost threshold in low-HDI countries, as a multiple of GDP per capita."),
+    _p("economics.cost_mentee_time", "bool", False, *B, "assumption", "HRH2021",
+       "Perspective: false = health system (provider); true = health system plus mentees' time "
+       "(coaching in work hours, ECHO and WhatsApp after hours), a partial societal perspective."),
+    # --- economics: population of the decision (value of information) ------------------------
+    _p("economics.voi_facilities_per_year", "facilities/year", 10.0, 1, 100, "assumption", "Hellar2020",
+       "Facilities a year the mentorship decision affects (for population EVPI): 10 = one "
+       "programme like SS2020's a year; the 40 Lake Zone facilities of the SSC roll-out are 4 years' worth."),
+    _p("economics.voi_horizon_years", "years", 10.0, 1, 20, "assumption", "Assumption",
+       "Years the decision holds before it is revisited (population EVPI), discounted at "
+       "economics.discount_rate_costs, first year undiscounted."),
     # --- economics: DALYs -------------------------------------------------------------------
     _p("economics.life_expectancy_years", "years", 65.0, 60, 70, "cited", "WDI2018",
        "Life expectancy at birth, Tanzania 2018: years of life lost = this minus age at death."),
@@ -119,4 +144,22 @@ ANALYSIS_CHOICES: tuple[str, ...] = (
     "economics.gdp_per_capita_usd", "economics.opportunity_cost_multiple",
     "costs.infrastructure_grant", "costs.infrastructure_grant_usd", "mentors.local_day_trips",
     "costs.mentors_per_vehicle", "costs.drivers_per_vehicle", "costs.trainers_per_course",
+    "economics.cost_mentee_time", "economics.voi_facilities_per_year", "economics.voi_horizon_years",
 )
+
+#: The two perspectives (``economics.cost_mentee_time`` false / true), as stated on every output.
+PERSPECTIVES: dict[bool, str] = {
+    False: ("health system (provider): programme resources (mentor time, per diem, transport, training, "
+            "telementoring, WhatsApp bundles, coordination) net of the SSI treatment the programme averts; "
+            "mentees' and patients' own time not costed"),
+    True: ("health system plus mentee time (a partial societal perspective): the health system's costs plus "
+           "mentees' time, coaching in work hours at their wage and ECHO and WhatsApp after hours at "
+           "costs.after_hours_value_share x their wage; patients' time and productivity not costed"),
+}
+#: Short names of the perspectives (record suffixes, table rows).
+PERSPECTIVE_NAMES: dict[bool, str] = {False: "health_system", True: "health_system_plus_mentee_time"}
+
+
+def perspective(params) -> str:
+    """The perspective of an analysis with ``params`` (a mapping with ``economics.cost_mentee_time``)."""
+    return PERSPECTIVES[bool(params.get("economics.cost_mentee_time", False))]

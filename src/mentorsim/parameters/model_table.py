@@ -146,7 +146,9 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("learning.confidence_rate", "share/week", 0.1, 0.0, 1.0, "assumption", "Assumption",
        "Weekly rate at which confidence follows mean skill."),
     _p("learning.secular_rate", "share/week", 0.004, 0.0, 0.02, "assumption", "IJQHC2021",
-       "Weekly drift of everyone's practice floor toward the secular ceiling (both arms)."),
+       "Weekly drift of everyone's practice floor toward the secular ceiling (both arms): what the "
+       "national SSC roll-out and the other programmes did; calibrated to the comparison arm's "
+       "12-month change (the DiDs)."),
     _p("learning.secular_ceiling", "share", 0.8, 0.35, 1.0, "assumption", "SecularTrend",
        "Ceiling of the secular trend; at least the comparison arm's implied month-12 level (~35%)."),
     _p("learning.secular_end_month", "months", 180.0, 0, 180, "assumption", "SecularTrend",
@@ -233,8 +235,18 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("mentors.local_mentoring_skill", "share", 0.8, 0, 1, "assumption", "HRH2021",
        "Mentoring effectiveness of a newly trained regional mentor (default: as a hub mentor; both "
        "had the SS2020 mentorship training; experience and context are separate factors)."),
-    _p("mentors.pairing_skill_gain", "share", 0.15, 0, 0.5, "assumption", "HRH2021",
-       "Mentoring skill a regional mentor gains over the pairing period."),
+    _p("mentors.mentoring_skill_gain", "share", 0.15, 0, 0.5, "assumption", "HRH2021",
+       "Mentoring skill a mentor (hub or regional) gains by mentoring, at saturation (mentors "
+       "reported their own skills and confidence grew; 0.15 = the former gain of a regional "
+       "mentor's pairing period)."),
+    _p("mentors.mentoring_skill_half_visits", "visits", 13.0, 1, 100, "assumption", "HRH2021",
+       "Visits made (led, or paired with a hub mentor) at which a mentor has half of "
+       "mentoring_skill_gain (13 = a regional mentor's paired visits in the 6 pairing months)."),
+    _p("mentors.hub_prior_visits", "visits", 55.0, 0, 200, "assumption", "HRH2021",
+       "Mentoring experience a hub mentor starts with, in visits (specialists of the zonal teaching "
+       "hospital, selected for clinical experience and interpersonal skills; 55 = a hub mentor's "
+       "visits in the programme's first year, so hub_mentoring_skill is that of a mentor with a "
+       "year's experience)."),
     _p("mentors.local_context_bonus", "share", 0.25, 0, 1, "assumption", "HRH2021",
        "Extra transfer per contact, and faster trust, from a mentor who knows the local context "
        "(more relatable)."),
@@ -250,11 +262,12 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("ssc.baseline_use", "share", 0.037, 0, 0.5, "cited", "Ernest2021",
        "SSC use (share of operations, chart review) at baseline, both arms (3.7% before SS2020)."),
     _p("ssc.rollout_rate", "share/month", 0.03, 0.0, 0.2, "assumption", "Hellar2020",
-       "Share of the SSC-use gap the national roll-out closes a month, both arms (no chart data)."),
+       "Share of the SSC-use gap the national roll-out closes a month, both arms (calibrated to "
+       "Hellar's 98% of facilities reporting use in December 2018; no chart data)."),
     _p("ssc.programme_rate", "share/month", 0.31, 0.0, 1.0, "cited", "Ernest2021",
        "Extra share of the SSC-use gap closed a month at an intervention facility during the "
-       "programme, per unit of theatre checklist level (set so ss2020 reaches 95.1% at month 18; "
-       "benchmarks/ssc_programme_rate.py)."),
+       "programme, per unit of theatre checklist level (calibrated with the learning rates to "
+       "Ernest's 95.1% at month 18: calibration/targets.toml)."),
     _p("ssc.report_threshold", "share", 0.1, 0.0, 1.0, "assumption", "Hellar2020",
        "SSC use at which a facility reports using the checklist (self-report, Hellar 2020)."),
     _p("ssi.risk_caesarean", "share", 0.109, 0.03, 0.3, "cited", "SSIbaseline",

@@ -1,6 +1,6 @@
 """The published sources the model's numbers rest on, keyed by a short tag.
 
-Parameters (``parameters.py``) and calibration targets cite these keys. Each entry is the
+Parameters (``parameters/model_table.py``) and calibration targets cite these keys. Each entry is the
 reference and, in our own words, what we take from it.
 """
 
@@ -73,7 +73,12 @@ SOURCES: dict[str, str] = {
         "facilities gained about 23 points to ~35% at month 12. That is the only comparison-arm "
         "time point for practice: the ceiling must be at least ~0.35, and its value above that "
         "(and when the trend stops) is an assumption that decides the post-programme levels. "
-        "Drivers: the national SSC roll-out (Hellar2020) and the other SS2020 components."
+        "Drivers: the national SSC roll-out (Hellar2020: 0% of 40 Lake Zone facilities reporting "
+        "SSC use in January 2018, 98% in December 2018, both arms; modelled as its own adoption "
+        "process, ssc.rollout_rate, calibrated to it) and the other SS2020 components. No "
+        "comparison-arm practice data exist after month 12, so the trend's rate is calibrated "
+        "to the 12-month change and its ceiling and end stay bounded assumptions, with the "
+        "secular_stops_month12 scenario beside them."
     ),
     "CaseFatality": (
         "Argued from Wurdeman2021: in-hospital mortality after caesarean is 0.24% at a baseline "

@@ -11,6 +11,12 @@ parameter's):
   simulation, so the scenario's runs are costed again (economics.evaluate_run) and the swing
   is in net cost per DALY averted (USD).
 
+The decision screen (``decision_swings``) judges every parameter that moves cost or effect (the
+PSA's parameters, assumption-tagged or not, e.g. ``ssi.relative_risk_full`` and the case
+fatalities) by what the decision depends on: the incremental net monetary benefit against no
+mentorship at 0.5x GDP per capita, and which strategy wins at each end of its range
+(economics.oneway.one_way; calibrated parameters over their posterior's 95% interval).
+
 A range end that makes an impossible combination with the scenario (e.g. more visit days than
 a mentor has) is skipped and said so. This is a screen, not a global sensitivity analysis:
 interactions are missed (Sobol indices, from the experiments tools, catch them).
@@ -123,3 +129,17 @@ def economic_swings(scenario: Scenario, seed: int, outs, comparators,
         ends = _ends(scenario, p, measure, tick)
         out.append(Swing(p, scenario.params[p.name], ends[0], ends[1]))
     return sorted(out, key=lambda s: -np.nan_to_num(s.swing("cost_per_dalys_averted"), nan=-1))
+
+
+def decision_swings(scenario: Scenario, seed: int, replicates: int,
+                    tick: Callable[[], None] | None = None):
+    """One-way sensitivity of the decision (economics.oneway.one_way): incremental net monetary
+    benefit of ``scenario`` against no mentorship at 0.5x GDP per capita per parameter end, the
+    winner at each end, ICERs and the switch value; sorted by swing."""
+    from mentorsim.economics import oneway
+    from mentorsim.economics.decision import posterior_check
+    from mentorsim.economics.psa import load_posterior, psa_parameter_names
+    names = psa_parameter_names("default")
+    ranges = oneway.parameter_ranges(names, posterior_check(load_posterior(), scenario.params))
+    wtp = 0.5 * float(scenario.params["economics.gdp_per_capita_usd"])
+    return oneway.one_way([scenario], names, seed, replicates, wtp, ranges=ranges, tick=tick)

@@ -43,9 +43,14 @@ ECON_ROWS = (
 SUSTAIN_ROWS = (
     ("composite_followup24_pct", "Composite adherence, 24 months after (%)"),
     ("gain_end_composite_pp", "Composite gain over no mentorship at the end (points)"),
+    ("gain_12m_composite_pp", "Composite gain over no mentorship 12 months after (points)"),
+    ("retained_12m_composite_pct", "Share of that gain kept 12 months after (%)"),
     ("gain_24m_composite_pp", "Composite gain over no mentorship 24 months after (points)"),
     ("retained_24m_composite_pct", "Share of that gain kept 24 months after (%)"),
 )
+#: The parameters that decide what continues after the programme (economics.sustainability).
+KEPT_KEYS = ("mentors.local_share", "mentors.handover_month", "followup.local_visit_interval_weeks",
+             "followup.whatsapp", "followup.echo_interval_weeks")
 
 SUSTAIN_KEYS = {k for k, _ in SUSTAIN_ROWS}
 
@@ -216,9 +221,48 @@ def _econ_values(run: ScenarioRun) -> dict[str, tuple[float, float, float]]:
     if len(comp):
         row = comp.iloc[0]
         out["gain_end_composite_pp"] = (float(row["gain_end_pp"]), math.nan, math.nan)
-        out["gain_24m_composite_pp"] = (float(row["gain_24m_pp"]), math.nan, math.nan)
-        out["retained_24m_composite_pct"] = (100 * float(row["retained_24m"]), math.nan, math.nan)
+        for h in (12, 24):
+            out[f"gain_{h}m_composite_pp"] = (float(row[f"gain_{h}m_pp"]), math.nan, math.nan)
+            out[f"retained_{h}m_composite_pct"] = (100 * float(row[f"retained_{h}m"]), math.nan, math.nan)
+        if "net_of_trend" in row.index:
+            run.extra["net_of_trend"] = str(row["net_of_trend"])
     return out
+
+
+def kept_after(scenario: Scenario) -> str:
+    """What the scenario keeps after the programme, in words (the KEPT_KEYS parameters), e.g.
+    ``regional mentors visit every 13 weeks; WhatsApp groups`` or ``nothing``."""
+    p = scenario.params
+    kept = []
+    if p["followup.local_visit_interval_weeks"] > 0 and p["mentors.local_share"] > 0:
+        kept.append(f"regional mentors visit every {p['followup.local_visit_interval_weeks']:g} weeks")
+    if p["followup.whatsapp"]:
+        kept.append("WhatsApp groups")
+    if p["followup.echo_interval_weeks"] > 0:
+        kept.append(f"telementoring every {p['followup.echo_interval_weeks']:g} weeks")
+    return "; ".join(kept) or "nothing"
+
+
+def what_lasts(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
+    """Per run: the composite gain over no mentorship at the end of the programme and 12 and 24
+    months after (points; net of the secular trend both runs share, economics.sustainability), the
+    share of the end gain kept, what is kept after the programme, and its follow-up cost per
+    facility-year. Runs whose economics are missing are left out."""
+    rows = []
+    for run in runs:
+        ev = econ_values(run)
+        if "gain_end_composite_pp" not in ev:
+            continue
+        rows.append({"scenario": run.name, "kept": kept_after(run.scenario),
+                     "gain_end_pp": ev["gain_end_composite_pp"][0],
+                     "gain_12m_pp": ev["gain_12m_composite_pp"][0],
+                     "retained_12m_pct": ev["retained_12m_composite_pct"][0],
+                     "gain_24m_pp": ev["gain_24m_composite_pp"][0],
+                     "retained_24m_pct": ev["retained_24m_composite_pct"][0],
+                     "sustain_usd_per_facility_year": ev.get("sustain_usd_per_facility_year",
+                                                             (math.nan,))[0],
+                     "net_of_trend": run.extra.get("net_of_trend", "")})
+    return pd.DataFrame(rows)
 
 
 def comparison_rows(runs: Sequence[ScenarioRun]) -> list[dict]:

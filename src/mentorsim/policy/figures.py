@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from mentorsim.economics.plots import draw_ellipse
 from mentorsim.model.people import DOMAINS
 from mentorsim.plots import OBSERVED_COMPOSITE, draw_attendance, human, style, thousands
 from mentorsim.policy import economics as app_econ
@@ -165,8 +166,9 @@ def costs_by_item(runs: Sequence, ax=None) -> Figure:
 
 
 def cost_effect_plane(runs: Sequence, effect: str = "dalys_averted", ax=None) -> Figure:
-    """Net cost against effect, each scenario relative to no mentorship (the origin), with lines
-    of constant cost per unit of effect at 0.34, 0.5 and 1 x GDP per capita."""
+    """Net cost against effect, each scenario relative to no mentorship (the origin), each with
+    the 95% covariance ellipse of its replicates (seed noise; economics.plots.draw_ellipse), with
+    lines of constant cost per unit of effect at 0.34, 0.5 and 1 x GDP per capita."""
     fig = None
     if ax is None:
         fig = Figure(figsize=(9, 4.5))
@@ -177,9 +179,13 @@ def cost_effect_plane(runs: Sequence, effect: str = "dalys_averted", ax=None) ->
         _message(ax, "Cost-effectiveness not available:\n" + (runs[0].econ_message if runs else "no runs"))
     else:
         ce = app_econ.cost_effect(strategies)
-        for i, row in enumerate(ce.itertuples(index=False)):
+        for i, (row, s) in enumerate(zip(ce.itertuples(index=False), strategies)):
             ax.scatter(getattr(row, effect), row.cost_net_usd, s=60, color=COLORS[i % len(COLORS)],
                        marker=_style(i)["marker"], edgecolor="black", zorder=3, label=human(row.strategy))
+            rec = s.records()
+            draw_ellipse(ax, rec[effect], rec["cost_net_usd"], COLORS[i % len(COLORS)])
+        if any(len(s.records()) >= 3 for s in strategies):
+            ax.plot([], [], color="grey", lw=1.2, label="95% ellipse over replicates (seed noise)")
         ax.scatter([0], [0], s=40, color=COMPARATOR_COLOR, marker="s", zorder=3, label="no mentorship")
         xmax = max(1e-9, float(np.nanmax(np.abs(ce[effect].to_numpy())))) * 1.2
         if effect == "dalys_averted":
@@ -246,4 +252,50 @@ def dashboard(runs: Sequence) -> Figure:
     fig.suptitle(f"mentorsim comparison: {', '.join(r.name for r in runs)} "
                  f"(seed {', '.join(map(str, seeds))}; {', '.join(map(str, reps))} replicates)", fontsize=11)
     fig.tight_layout()
+    return fig
+
+
+def _param_label(name: str) -> str:
+    """``ssi.case_fatality_other`` -> ``SSI: case fatality other`` (the section, then the key)."""
+    section, _, key = name.partition(".")
+    section = {"ssi": "SSI", "ssc": "SSC", "echo": "ECHO"}.get(section, section)
+    return f"{section}: {human(key)}" if key else human(name)
+
+
+def tornado(table, top: int = 12) -> Figure:
+    """What drives the decision: per parameter (``economics.oneway.one_way``'s table, sorted by
+    swing), the incremental net monetary benefit of the scenario against no mentorship at the
+    parameter's low end (blue) and high end (red) around the base case; left of the dashed zero
+    line no mentorship is the better buy. The winner at each end is written beside the bar."""
+    t = table.dropna(subset=["swing"]).head(top).iloc[::-1]
+    base = float(table.attrs.get("inmb_base", table["inmb_base"].iloc[0] if len(table) else 0.0))
+    wtp = float(table.attrs.get("wtp", float("nan")))
+    fig = Figure(figsize=(10, 1.8 + 0.36 * max(1, len(t))), layout="constrained")
+    ax = fig.add_subplot()
+    if not len(t):
+        _message(ax, "No parameter moved the decision.")
+        return fig
+    for k, r in enumerate(t.itertuples()):
+        for v, color, lab in ((r.inmb_low, "#1f77b4", "low end of the range"),
+                              (r.inmb_high, "#d62728", "high end of the range")):
+            if np.isfinite(v):
+                ax.barh(k, v - base, left=base, color=color, alpha=0.85, height=0.7,
+                        label=lab if k == 0 else None)
+        right = max(x for x in (r.inmb_low, r.inmb_high, base) if np.isfinite(x))
+        ax.text(right, k, f"  {human(r.winner_low)} / {human(r.winner_high)}", va="center", fontsize=7)
+    ax.axvline(base, color="black", lw=1, label=f"base case ({base:,.0f})")
+    ax.axvline(0, color="grey", lw=1, ls="--", label="0: the choice switches")
+    ax.set_yticks(np.arange(len(t)))
+    ax.set_yticklabels([f"{_param_label(r.parameter)} [{r.low_value:,.4g} to {r.high_value:,.4g}]"
+                        for r in t.itertuples()], fontsize=8)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi + 0.4 * (hi - lo))  # room for the winners' names
+    thousands(ax, "x")
+    focal = human(table.attrs.get("focal", ""))
+    ax.set_xlabel(f"net monetary benefit of {focal} vs no mentorship\n({app_econ.price_label()}, at "
+                  f"{wtp:,.0f} USD per DALY averted); beside each bar: the better buy at the low / high end",
+                  fontsize=8)
+    ax.set_title("What drives the decision: each parameter alone over its range", fontsize=10)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
     return fig

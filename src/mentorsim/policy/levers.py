@@ -41,12 +41,18 @@ class Lever:
         label: what the page shows.
         kind: ``int``, ``float`` or ``bool`` (switches).
         help: one line under the field.
+        group: the heading the page shows it under (``GROUPS``).
     """
 
     key: str
     label: str
     kind: str
     help: str
+    group: str = "During the programme"
+
+
+#: The lever panel's headings, in order.
+GROUPS = ("During the programme", "Regional mentors", "What is kept afterwards", "Run")
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -59,16 +65,25 @@ LEVERS: tuple[Lever, ...] = (
           "Weeks between sessions (as run: 2)."),
     Lever("whatsapp.enabled", "WhatsApp groups during the programme", "bool",
           "Regional groups for questions and case consultations."),
-    Lever("followup.whatsapp", "WhatsApp groups continue afterwards", "bool",
-          "The groups keep running after the programme ends."),
-    Lever("mentors.local_share", "Local-mentor share", "float",
-          "Share of mentor positions held by regional mentors after the handover (0-1)."),
     Lever("facilities.intervention", "Facilities", "int",
           f"Facilities receiving mentorship (the page runs 1-{MAX_FACILITIES})."),
+    Lever("mentors.local_share", "Local-mentor share", "float",
+          "Share of mentor positions held by regional mentors after the handover (0-1). On its own it "
+          "changes who visits, not what lasts: pair it with local visits afterwards.", "Regional mentors"),
+    Lever("mentors.handover_month", "Handover month", "int",
+          "Month the regional mentors take over their positions (as run: 12; 0 = from the start).",
+          "Regional mentors"),
+    Lever("followup.local_visit_interval_weeks", "Local visits afterwards (weeks apart)", "int",
+          "After the programme, regional mentors keep visiting this often (0 = they stop; 13 = quarterly).",
+          "What is kept afterwards"),
+    Lever("followup.whatsapp", "WhatsApp groups continue afterwards", "bool",
+          "The groups keep running after the programme ends.", "What is kept afterwards"),
+    Lever("followup.echo_interval_weeks", "Telementoring afterwards (weeks apart)", "int",
+          "ECHO sessions after the programme (0 = they stop).", "What is kept afterwards"),
     Lever("followup.months", "Horizon after the programme (months)", "int",
-          "Follow-up during which only what is kept continues."),
-    Lever("replicates", "Replicates", "int", f"Runs with different random draws (1-{MAX_REPLICATES})."),
-    Lever("seed", "Seed", "int", "Run seed; the same seed gives the same results."),
+          "Follow-up during which only what is kept continues.", "What is kept afterwards"),
+    Lever("replicates", "Replicates", "int", f"Runs with different random draws (1-{MAX_REPLICATES}).", "Run"),
+    Lever("seed", "Seed", "int", "Run seed; the same seed gives the same results.", "Run"),
 )
 LEVERS_BY_KEY: dict[str, Lever] = {lv.key: lv for lv in LEVERS}
 PARAM_LEVERS: tuple[str, ...] = tuple(lv.key for lv in LEVERS if lv.key in PARAMS_BY_NAME)

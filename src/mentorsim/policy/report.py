@@ -4,7 +4,11 @@
 scenarios with common random numbers, each with its comparison arm (no mentorship in the same
 setting), and writes:
 
-0. at the top, a warning for each scenario whose mentor pool cannot make its scheduled visits
+0. first, a three-line summary: the verdict (probability of being cost-effective against no
+   mentorship at 0.34x, 0.5x and 1x GDP per capita from a quick PSA drawn from the posterior,
+   ``app_econ.verdict``, its size shown), its certainty (cost per DALY with its intervals, each
+   labelled: seed noise or parameter uncertainty), and what lasts (share of the gain kept 24
+   months after the end); then a warning for each scenario whose mentor pool cannot make its scheduled visits
    (the share missed; ``app_compute.capacity_warnings``), pointing to ``mentorsim plan-pool``;
 1. what was run: model version, git commit, seed, replicates, the scenarios and what they change;
 2. the comparison table (mean [95% CI] over replicates) and the quality plots;
@@ -37,7 +41,13 @@ from mentorsim.parameters.sources import SOURCES
 from mentorsim.policy import compute as app_compute
 from mentorsim.policy import economics as app_econ
 from mentorsim.policy import figures as app_figures
-from mentorsim.policy.assumptions import MODEL_OUTCOMES, assumption_params, economic_swings, model_swings
+from mentorsim.policy.assumptions import (
+    MODEL_OUTCOMES,
+    assumption_params,
+    decision_swings,
+    economic_swings,
+    model_swings,
+)
 
 CSS = """
 body { font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; max-width: 1100px;
@@ -49,6 +59,8 @@ th { background: #f3f6fa; } td:first-child, th:first-child { text-align: left; }
 td.text, th.text { text-align: left; }
 img { max-width: 100%; display: block; margin: 0.5em 0 1.5em 0; }
 .note { color: #555; font-size: 0.9em; }
+.summary { background: #eef5fb; border-left: 4px solid #1f77b4; padding: 0.3em 1em; margin: 1em 0; }
+.summary h2 { border: none; margin-top: 0.3em; }
 .capacity { background: #fdecea; border-left: 4px solid #d93025; padding: 0.5em 1em; margin: 1em 0; }
 .missing { background: #fff4e5; border-left: 4px solid #f0a020;
         padding: 0.5em 1em; }
@@ -102,6 +114,32 @@ def section_capacity(runs) -> str:
             "Quality in these scenarios is what the pool could deliver, not what the schedule "
             "promised; each facility's visits and mentor-days are in the run's facility table "
             "(<code>mentorsim run ... --out</code>, <code>facilities.csv</code>).</div>")
+
+
+def section_summary(runs, verdict_draws: int, progress=None) -> str:
+    """The three lines a reader needs first: the verdict, its certainty, what lasts."""
+    run = next((r for r in runs if r.name != app_compute.COMPARATOR_NAME), None)
+    if run is None or verdict_draws <= 0 or run.economics is None:
+        return ""
+    v = app_econ.verdict(run.scenario, run.seed, draws=verdict_draws, replicate_runs=run.economics)
+    if progress:
+        progress()
+    first, certainty, cost = app_econ.verdict_lines(v)
+    ret = app_econ.retention([run.economics])
+    comp = ret[(ret["strategy"] == run.name) & (ret["indicator"] == "composite")]
+    lasts = "What lasts: beyond the horizon (no follow-up months)."
+    if len(comp) and math.isfinite(float(comp["retained_24m"].iloc[0])):
+        r = comp.iloc[0]
+        lasts = (f"What lasts: of the {r['gain_end_pp']:.1f}-point composite gain at the end of the programme, "
+                 f"{100 * r['retained_24m']:.0f}% is kept 24 months later ({r['gain_24m_pp']:.1f} points).")
+    elif len(comp) and math.isfinite(float(comp["retained_12m"].iloc[0])):
+        r = comp.iloc[0]
+        lasts = (f"What lasts: {100 * r['retained_12m']:.0f}% of the {r['gain_end_pp']:.1f}-point composite gain "
+                 "is kept 12 months after the end (the follow-up is shorter than 24 months).")
+    return ('<div class="summary" id="summary"><h2>Summary</h2><ol>'
+            f"<li><b>Verdict.</b> {_e(first)}</li>"
+            f"<li><b>How sure.</b> {_e(certainty)} {_e(cost)}</li>"
+            f"<li><b>{_e(lasts.split(':')[0])}.</b>{_e(lasts.split(':', 1)[1])}</li></ol></div>")
 
 
 def section_run(runs, meta: dict, argv: Sequence[str]) -> str:
@@ -229,6 +267,8 @@ def section_assumptions(runs, sensitivity_replicates: int, progress=None) -> str
                    f"high end of its range for <b>{_e(run.name)}</b>, with the same seed and "
                    f"{sensitivity_replicates} replicate(s): the swing is the difference between the two. "
                    "A screen, not a global analysis: interactions are missed.</p>")
+        if run.economics is not None:
+            out.append(_decision_table(run, sensitivity_replicates, progress))
         swings = model_swings(run.scenario, run.seed, sensitivity_replicates, tick=progress)
         keys = [k for k, _ in MODEL_OUTCOMES]
         top = [s for s in swings if math.isfinite(s.max_swing(keys))][:12]
@@ -270,6 +310,26 @@ def section_assumptions(runs, sensitivity_replicates: int, progress=None) -> str
     return "".join(out)
 
 
+def _decision_table(run, replicates: int, progress=None) -> str:
+    """The parameters that move the decision most (assumptions.decision_swings), top 12."""
+    t = decision_swings(run.scenario, run.seed, replicates, tick=progress)
+    wtp = t.attrs.get("wtp", float("nan"))
+    rows = [{"parameter": r.parameter, "range": f"{r.low_value:.3g} - {r.high_value:.3g} ({r.range})",
+             "INMB at low end": _num(r.inmb_low), "INMB at high end": _num(r.inmb_high), "swing": _num(r.swing),
+             "winner low / high": f"{r.winner_low} / {r.winner_high}",
+             "switch value": "-" if not math.isfinite(r.switch_value) else f"{r.switch_value:.3g}"}
+            for r in t.head(12).itertuples()]
+    return (f"<h3>For the decision: incremental net monetary benefit of {_e(run.name)} against no mentorship "
+            f"at US${wtp:,.0f} per DALY (0.5x GDP per capita; base case {_num(t.attrs.get('inmb_base'))}, "
+            f"{_e(app_econ.price_label())})</h3>"
+            "<p>Every parameter that moves cost or effect, one at a time over its range (calibrated ones over "
+            "their posterior's 95% interval); positive: mentorship is worth its cost at this threshold. The "
+            "switch value is where the choice flips.</p>"
+            + _img(app_figures.tornado(t), "tornado: what drives the decision")
+            + "<details><summary>The same as a table</summary>"
+            + _table(pd.DataFrame(rows), text_cols=["parameter", "range", "winner low / high"]) + "</details>")
+
+
 def _switches():
     from mentorsim.parameters.model_table import PARAMS
     return [p for p in PARAMS if p.tag == "assumption" and p.kind is bool]
@@ -283,11 +343,14 @@ def section_provenance(meta: dict) -> str:
             f"{_e(libs)}.</p>")
 
 
-def build(runs, argv: Sequence[str], sensitivity_replicates: int = 2, progress=None) -> str:
-    """The report's HTML text for runs already computed (app_compute.run_scenario)."""
+def build(runs, argv: Sequence[str], sensitivity_replicates: int = 2, progress=None,
+          verdict_draws: int = app_econ.VERDICT_DRAWS) -> str:
+    """The report's HTML text for runs already computed (app_compute.run_scenario);
+    ``verdict_draws``: size of the summary's quick PSA (0: no summary)."""
     meta = app_compute.provenance(runs)
     title = "mentorsim report: " + ", ".join(r.name for r in runs)
     body = [f"<h1>{_e(title)}</h1>",
+            section_summary(runs, verdict_draws, progress),
             '<p class="note">Safe Surgery 2020 multimodal surgical mentorship, Lake Zone, Tanzania: '
             "simulated scenarios compared with no mentorship.</p>",
             section_capacity(runs),
@@ -319,8 +382,10 @@ def write_atomic(path: Path, text: str) -> None:
 def progress_total(n_scenarios: int, replicates: int, sensitivity_replicates: int) -> int:
     from mentorsim.policy.assumptions import assumption_params as ap
     sims = n_scenarios * replicates * 4
-    screen = 2 * (len(ap(economic=False)) + len(ap(economic=True))) if sensitivity_replicates > 0 else 0
-    return sims + screen
+    from mentorsim.economics.psa import psa_parameter_names
+    screen = (2 * (len(ap(economic=False)) + len(ap(economic=True)) + len(psa_parameter_names("default")))
+              if sensitivity_replicates > 0 else 0)
+    return sims + screen + 1  # + 1: the summary's quick PSA
 
 
 def main_report(scenarios, out: Path, replicates: int, seed: int, sensitivity_replicates: int,

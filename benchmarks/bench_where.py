@@ -1,0 +1,107 @@
+"""Where a week of `ss2020` goes, beside the floor and Mesa's Boltzmann example (figures
+printed; no assertions).
+
+Times are CPU time of the calling thread (``time.thread_time``): on a machine shared with other
+jobs, wall time also counts the time the process waits for a core, which on the project's VM
+(load 2-8) moved medians by 50%; CPU time moved them by under 10%.
+
+1. One replicate of scenarios/ss2020.toml in process (median of RUNS after a warm-up), split
+   into set-up, each step of loop.STEP_ORDER (timed by wrapping each step; the wrapper adds
+   about 0.1 us a call) and the run's output (RunOutput and its scalar outcomes).
+2. The floor kernel (floor_kernel.py) for the same posts and weeks, on one thread, with its
+   own draws and with numpy's.
+3. Mesa 3.3.1's Boltzmann wealth example (benchmarks/bench_core.py), 1,000 agents.
+
+    PYTHONPATH=src python benchmarks/bench_where.py [--runs 40] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_core import bench_boltzmann  # noqa: E402
+from floor_kernel import floor_figures  # noqa: E402
+
+from mentorsim.model import loop  # noqa: E402
+from mentorsim.model.model import MentorshipModel  # noqa: E402
+from mentorsim.results import RunOutput, run_outcomes  # noqa: E402
+from mentorsim.scenario import load_scenario  # noqa: E402
+
+
+def where(runs: int) -> dict:
+    """Median milliseconds per run of set-up, each step, and output, over ``runs`` replicates."""
+    p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
+    original = loop.STEP_ORDER
+    spent: dict[str, float] = {}
+
+    def timed(name, process):
+        def wrapper(model, week):
+            t = time.thread_time()
+            process(model, week)
+            spent[name] += time.thread_time() - t
+        return wrapper
+
+    per_run: dict[str, list[float]] = {}
+    try:
+        loop.STEP_ORDER = tuple((name, timed(name, process)) for name, process in original)
+        for r in range(-1, runs):  # run -1 warms up (compiled kernels loaded)
+            spent.clear()
+            spent.update({name: 0.0 for name, _ in original})
+            t0 = time.thread_time()
+            m = MentorshipModel(p, seed=1, replicate=max(r, 0))
+            t1 = time.thread_time()
+            m.run()
+            t2 = time.thread_time()
+            run_outcomes(RunOutput.from_model(m))
+            t3 = time.thread_time()
+            m.release()
+            if r < 0:
+                continue
+            row = {"set-up": t1 - t0, **spent, "other (loop, Python glue)": (t2 - t1) - sum(spent.values()),
+                   "output and outcomes": t3 - t2, "total": t3 - t0}
+            for k, v in row.items():
+                per_run.setdefault(k, []).append(1000 * v)
+            weeks, posts = m.time.total_weeks, m.providers.n
+    finally:
+        loop.STEP_ORDER = original
+    totals = sorted(per_run["total"])
+    return {"weeks": weeks, "posts": posts, "ms": {k: statistics.median(v) for k, v in per_run.items()},
+            "total_p10_ms": totals[len(totals) // 10]}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    a = ap.parse_args(argv)
+    w = where(a.runs)
+    weeks, posts = w["weeks"], w["posts"]
+    total = w["ms"]["total"]
+    print(f"ss2020 replicate in process ({posts} posts, {weeks} weeks; median of {a.runs}): {total:.2f} ms, "
+          f"{1000 * total / weeks:.0f} us a week")
+    for k, v in w["ms"].items():
+        if k != "total":
+            print(f"  {k:28s} {v:7.2f} ms  {1000 * v / weeks:6.1f} us/week  {100 * v / total:5.1f}%")
+    f = floor_figures(posts, weeks)
+    b = bench_boltzmann(1000, 100)
+    print(f"floor kernel, same posts and weeks, one thread: {1000 * f['seconds']:.2f} ms "
+          f"(numpy draws: {1000 * f['numpy_draws_seconds']:.2f} ms): mentorsim is "
+          f"{total / (1000 * f['numpy_draws_seconds']):.0f}x the floor with numpy draws")
+    print(f"mentorsim: {posts * weeks / (total / 1000) / 1e6:.2f} M provider-weeks/s at ss2020 size; "
+          f"Mesa Boltzmann wealth, 1,000 agents: {b['agent_steps_per_s'] / 1e6:.2f} M agent-steps/s")
+    if a.json:
+        a.json.write_text(json.dumps({"where": w, "floor": f, "boltzmann": b}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The batch path (model/loop.py run_batch, runner.simulate_batch) against the single run:
+a run in a batch is bit-identical to the same run alone, whatever the batch's size, make-up
+and thread count."""
+
+import hashlib
+
+import numpy as np
+import pytest
+from conftest import params_with
+
+from mentorsim.model import loop
+from mentorsim.model.model import MentorshipModel
+from mentorsim.runner import simulate, simulate_batch
+
+
+def _fingerprint(out) -> str:
+    """SHA-256 over every array and table a run records (as benchmarks/run_hashes.py)."""
+    h = hashlib.sha256()
+
+    def feed(obj):
+        if isinstance(obj, np.ndarray):
+            h.update(str(obj.dtype).encode() + str(obj.shape).encode())
+            h.update(np.ascontiguousarray(obj).tobytes())
+        elif isinstance(obj, dict):
+            for k in sorted(obj, key=str):
+                h.update(str(k).encode())
+                feed(obj[k])
+        elif isinstance(obj, (list, tuple)):
+            for x in obj:
+                feed(x)
+        else:
+            h.update(repr(obj).encode())
+
+    for part in (out.fac, out.arm_domain, out.arm, out.pool, out.survey, out.counters, out.facility_columns,
+                 out.visit_array, out.mentor_rows):
+        feed(part)
+    return h.hexdigest()
+
+
+def _points():
+    """Design points of different scenarios, parameter values, seeds and replicates."""
+    ss = params_with(scenario="ss2020")
+    slow = params_with({"learning.skill_half_life_months": 14.0, "ssi.relative_risk_full": 0.65}, scenario="ss2020")
+    return [(ss, 1, 0), (params_with(scenario="no_mentorship"), 1, 0), (slow, 7, 1), (ss, 1, 1),
+            (params_with(scenario="in_person_only"), 3, 2)]
+
+
+@pytest.fixture(scope="module")
+def alone():
+    return [_fingerprint(simulate(p, seed=s, replicate=r)) for p, s, r in _points()]
+
+
+def test_a_run_in_a_batch_is_the_run_alone(alone):
+    assert [_fingerprint(o) for o in simulate_batch(_points())] == alone
+
+
+def test_results_do_not_depend_on_batch_size_or_order(alone):
+    points = _points()
+    split = simulate_batch(points[:2]) + simulate_batch(points[2:3]) + simulate_batch(points[3:])
+    assert [_fingerprint(o) for o in split] == alone
+    backwards = simulate_batch(points[::-1])[::-1]
+    assert [_fingerprint(o) for o in backwards] == alone
+
+
+def test_results_do_not_depend_on_threads(alone, monkeypatch):
+    monkeypatch.setattr(loop, "RUNS_PER_CALL", 1)  # one compiled call per run, spread over threads
+    for n in ("1", "2", "3"):
+        monkeypatch.setenv("MENTORSIM_THREADS", n)
+        assert [_fingerprint(o) for o in simulate_batch(_points())] == alone, n
+
+
+def test_runs_of_different_lengths_are_batched_apart():
+    short = params_with({"followup.months": 3}, scenario="ss2020")
+    long = params_with(scenario="ss2020")
+    a, b = simulate_batch([(short, 2, 0), (long, 2, 0)])
+    assert a.fac["composite"].shape[0] < b.fac["composite"].shape[0]
+    assert _fingerprint(a) == _fingerprint(simulate(short, seed=2))
+    assert _fingerprint(b) == _fingerprint(simulate(long, seed=2))
+
+
+def test_a_batch_needs_unstepped_models_of_one_length():
+    p = params_with(scenario="ss2020")
+    stepped, fresh = MentorshipModel(p, seed=1), MentorshipModel(p, seed=1, replicate=1)
+    stepped.step()
+    with pytest.raises(ValueError, match="unstepped"):
+        loop.run_batch([stepped, fresh])
+    stepped.release()
+    fresh.release()
+
+
+def test_coefficient_record_follows_the_parameters():
+    """Each kernel coefficient is a named field fed by the parameter COEF_FIELDS names: changing
+    that parameter changes that field and no other."""
+    from mentorsim.model.loop import COEF_FIELDS, coefficients
+    from mentorsim.timeline import WEEKS_PER_MONTH
+
+    p = params_with(scenario="ss2020")
+    base = coefficients(p, WEEKS_PER_MONTH)
+    for field, source in COEF_FIELDS.items():
+        key = source.split()[0].rstrip(",")
+        if key not in p or field == "exposure0":  # exposure0 combines three parameters
+            continue
+        changed = coefficients(dict(p, **{key: p[key] * 0.7 + 0.003}), WEEKS_PER_MONTH)
+        moved = [name for name in COEF_FIELDS if changed[name][0] != base[name][0]]
+        assert field in moved, (field, key)
+        assert set(moved) <= {field, "exposure0"}, (field, moved)
+
+
+@pytest.mark.parametrize("scenario, updates", [("ss2020", {}), ("no_mentorship", {}),
+                                               ("ss2020", {"facilities.comparison": 0})])
+def test_weekly_table_for_all_replicates_at_once_is_the_per_replicate_table(scenario, updates):
+    """Results.timeseries (arrays stacked over replicates) equals the per-replicate tables
+    (results.run_timeseries) concatenated: same rows, order, columns, dtypes and values."""
+    import pandas as pd
+
+    from mentorsim.results import run_timeseries
+    from mentorsim.runner import run
+    from mentorsim.scenario import load_scenario
+
+    res = run(load_scenario(scenario).with_params(updates), seed=2, replicates=3)
+    reference = pd.concat([run_timeseries(r, res.name) for r in res.runs], ignore_index=True)
+    pd.testing.assert_frame_equal(res.timeseries(), reference, check_exact=True)

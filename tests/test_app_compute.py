@@ -71,7 +71,9 @@ def test_page_survives_failing_economics(monkeypatch):
     sc = base_scenario().with_params({"facilities.intervention": 2, "facilities.comparison": 1,
                                       "echo.interval_weeks": 3})
     run = app_compute.run_scenario(sc, seed=2, replicates=2)
-    assert run.economics is None and "costing broke (test)" in run.econ_message
+    # the page says which kind of failure, never its text (which can hold server paths)
+    assert run.economics is None and "RuntimeError" in run.econ_message
+    assert "costing broke" not in run.econ_message
     frame = app_compute.comparison_frame([run])
     assert "Composite adherence, month 12 (%)" in set(frame["label"])
     data = app_figures.png(app_figures.dashboard([run]))

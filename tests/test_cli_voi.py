@@ -79,10 +79,10 @@ def test_bad_csvs_exit_2_in_one_line(tmp_path, capsys, edit, needle):
     (["--parameters", "aa"], "no parameter column named 'aa'; did you mean a?"),
     (["--groups", "a+bb"], "did you mean b?"),
     (["--groups", "a+,"], "empty group"),
-    (["--population", "-3"], "--population:  = -3.0: must be a positive"),
+    (["--population", "-3"], "--population = -3.0: must be a positive"),
     (["--population", "3", "--discount", "0.5"], "--discount"),
     (["--horizon-years", "3"], "go with --population"),
-    (["--wtp", "abc"], "--wtp:  = 'abc'"),
+    (["--wtp", "abc"], "--wtp = 'abc'"),
 ])
 def test_bad_options_exit_2(tmp_path, capsys, argv, needle):
     path = write(tmp_path, psa_frame(n=60))

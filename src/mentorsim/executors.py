@@ -261,6 +261,36 @@ def _probe() -> str:
     return mentorsim.__version__
 
 
+#: Address schemes of a Dask scheduler that a sweep can use.
+DASK_SCHEMES = ("tcp", "tls")
+
+
+def check_scheduler_address(address: str) -> str:
+    """A Dask scheduler address, ``[tcp://|tls://]HOST:PORT``, checked before anything connects,
+    so a mistyped address fails at once in one line (InputError) rather than after a timeout.
+
+    Examples:
+        >>> check_scheduler_address("tcp://127.0.0.1:8786")
+        'tcp://127.0.0.1:8786'
+        >>> check_scheduler_address("not a url")
+        Traceback (most recent call last):
+        mentorsim.errors.InputError: command line: --scheduler = 'not a url': must be an address such as tcp://127.0.0.1:8786 (tcp:// or tls://, a host and a port from 1 to 65535)
+    """
+    from urllib.parse import urlsplit
+
+    allowed = "must be an address such as tcp://127.0.0.1:8786 (tcp:// or tls://, a host and a port from 1 to 65535)"
+    text = address if "://" in address else f"tcp://{address}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise input_error("command line", "--scheduler", allowed, address) from None
+    if (parts.scheme not in DASK_SCHEMES or not parts.hostname or port is None or not 1 <= port <= 65535
+            or parts.path not in ("", "/") or parts.query or parts.fragment or any(c.isspace() for c in address)):
+        raise input_error("command line", "--scheduler", allowed, address)
+    return address
+
+
 class DaskExecutor(_Closing):
     """The workers of a Dask distributed scheduler at ``address`` (e.g. ``tcp://127.0.0.1:8786``).
 
@@ -272,11 +302,12 @@ class DaskExecutor(_Closing):
     label = "dask"
 
     def __init__(self, address: str, timeout: float = 15.0):
+        check_scheduler_address(address)
         from distributed import Client  # deliberately lazy: Dask is heavy and needed only with --scheduler
         self.address = address
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise input_error("--scheduler", None, f"cannot reach a Dask scheduler at {address} "
                               f"({type(exc).__name__}: {exc}); start one with `dask scheduler` and "
                               "`dask worker ADDRESS`", ) from None

@@ -54,7 +54,7 @@ from mentorsim.errors import input_error
 from mentorsim.executors import process_pool
 from mentorsim.model.mentors import DISCIPLINES, LOCAL_ORDER
 from mentorsim.runner import simulate
-from mentorsim.scenario import default_scenario
+from mentorsim.scenario import LARGE_CORE_SECONDS, default_scenario, describe_seconds, estimated_seconds
 
 #: Cost-account items that belong to the mentor pool (economics.costs.ITEMS).
 POOL_ITEMS = ("mentor_time", "per_diem", "transport", "training_course", "training_pairing")
@@ -103,13 +103,39 @@ def base_params(req: PlanRequest, size: int | None = None) -> dict:
            "programme.survey_month": min(int(p["programme.survey_month"]), months),
            "followup.months": 0, "followup.local_visit_interval_weeks": 0}
     if req.local_share > 0 and p["mentors.handover_month"] >= months:
-        raise input_error("--local-share", None, f"regional mentors take over at month "
-                          f"{p['mentors.handover_month']:g} (mentors.handover_month), after a {months}-month "
-                          "horizon; lengthen --years or --set mentors.handover_month=...", req.local_share)
+        # blame what made the horizon too short: a --set handover month, else --years
+        flag, value = (("--set", f"mentors.handover_month={p['mentors.handover_month']}")
+                       if "mentors.handover_month" in req.overrides else ("--years", req.years))
+        raise input_error(flag, None, f"a {months}-month horizon ends before regional mentors take over at "
+                          f"month {p['mentors.handover_month']:g} (mentors.handover_month; --local-share "
+                          f"{req.local_share:g}); lengthen --years, give --local-share 0, or --set "
+                          "mentors.handover_month=...", value)
     if size is not None:
         upd["mentors.teams" if req.vary == "teams" else "mentors.available_days_per_month"] = size
     merged = dict(sc.overrides.items()) | upd
     return dict(default_scenario().with_params(merged, source="plan-pool").params)
+
+
+def size_estimate(req: PlanRequest) -> tuple[int, float]:
+    """(simulations at most, about how many core-seconds they take): every pool size up to the
+    largest :func:`coverage_curve` may try, ``replicates`` simulations each."""
+    sizes = len(range(*_size_range(req)))
+    sims = sizes * req.replicates
+    return sims, sims * estimated_seconds(base_params(req, 1 if req.vary == "teams" else 16))
+
+
+def check_size(req: PlanRequest, allow_large: bool, workers: int = 1) -> str:
+    """Refuse a plan estimated to take more than LARGE_CORE_SECONDS unless ``allow_large``
+    (InputError blaming --facilities and --visit-interval-weeks, which set the pool sizes to try);
+    returns one line saying what it will cost ("" when small)."""
+    sims, seconds = size_estimate(req)
+    what = f"up to {sims} simulations, about {describe_seconds(seconds)} of one core"
+    if seconds > LARGE_CORE_SECONDS and not allow_large:
+        raise input_error("--facilities", None, f"with --visit-interval-weeks {req.interval_weeks} this is {what} "
+                          f"(more than {describe_seconds(LARGE_CORE_SECONDS)}); plan fewer facilities, give "
+                          "--max-size or fewer --replicates, or add --allow-large", req.facilities)
+    return f"{what} (about {describe_seconds(seconds / max(1, workers))} with {workers} workers)" \
+        if seconds > 60 else ""
 
 
 def local_disciplines(local_share: float) -> tuple[int, ...]:
@@ -334,12 +360,8 @@ def coverage_curve(req: PlanRequest, workers: int = 1, progress=None) -> list[Si
 
 
 def _coverage_curve(req: PlanRequest, pool, progress) -> list[SizeResult]:
-    if req.vary == "teams":
-        start, step = 1, 1
-        stop = req.max_size or max(8, 2 * analytic_teams(req) + 2)
-    else:
-        start, step = 4, 2
-        stop = req.max_size or 30
+    start, stop, step = _size_range(req)
+    stop -= 1
     out: list[SizeResult] = []
     met = 0
     size = start
@@ -353,6 +375,13 @@ def _coverage_curve(req: PlanRequest, pool, progress) -> list[SizeResult]:
             break
         size += step
     return out
+
+
+def _size_range(req: PlanRequest) -> tuple[int, int, int]:
+    """(first, past the last, step) of the pool sizes :func:`coverage_curve` may try."""
+    if req.vary == "teams":
+        return 1, (req.max_size or max(8, 2 * analytic_teams(req) + 2)) + 1, 1
+    return 4, (req.max_size or 30) + 1, 2
 
 
 def recommend(req: PlanRequest, curve: list[SizeResult]) -> SizeResult | None:

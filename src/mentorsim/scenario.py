@@ -29,6 +29,12 @@ from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS, Value, de
 from mentorsim.validation import known_keys, string, suggest
 
 META_KEYS = ("name", "description", "title")
+#: Seconds of one core to simulate one facility (intervention or comparison) for one month, for
+#: up-front estimates of big jobs: measured 2.7e-5 to 2.9e-5 s (10-50 facilities, 24-48 months,
+#: `runner.evaluate` on the 2-core development machine, Nov 2026), rounded up to stay on the safe side.
+SECONDS_PER_FACILITY_MONTH = 5e-5
+#: Work above this many core-seconds (4 core-hours) is refused unless the user adds --allow-large.
+LARGE_CORE_SECONDS = 4 * 3600.0
 
 
 def shipped_scenarios() -> dict[str, Path]:
@@ -191,6 +197,9 @@ def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
         path = shipped[str(path)]
     data = read_toml(path, "scenario file")
     source = str(path)
+    if not data:
+        raise input_error(source, None, "the scenario file is empty: give a [scenario] table (name, "
+                          "description) and the parameters it changes, e.g. [visits] interval_weeks = 9")
     scenario = scenario_from_dict(data, source)
     updates = parse_sets(sets)
     if updates:
@@ -259,3 +268,26 @@ def _build(name: str, description: str, overrides: Mapping[str, Value], source: 
         raise InputError(f"{check_source or source}: {key} = {params[key]!r}: {message}")
     return Scenario(name=name, description=description, params=MappingProxyType(params),
                     overrides=MappingProxyType(dict(overrides)), source=source, title=title)
+
+
+def estimated_seconds(params: Mapping[str, Value]) -> float:
+    """About how many seconds of one core one run of ``params`` takes (see SECONDS_PER_FACILITY_MONTH).
+
+    Examples:
+        >>> round(estimated_seconds(default_scenario().params), 3)
+        0.041
+    """
+    facilities = params["facilities.intervention"] + params["facilities.comparison"]
+    months = params["programme.months"] + params["followup.months"]
+    return max(1, facilities) * max(1, months) * SECONDS_PER_FACILITY_MONTH
+
+
+def describe_seconds(seconds: float) -> str:
+    """A duration for people: ``40 s``, ``12 min``, ``3.5 h``, ``2.1 days``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

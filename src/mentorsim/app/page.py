@@ -23,8 +23,10 @@ which the report (report.py) uses too; this module holds only the layout and the
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
+import time
 
 import ipyvuetify as ipv
 import pandas as pd
@@ -42,6 +44,47 @@ from mentorsim.policy.levers import LEVERS, as_text, check, describe, initial_va
 
 MAX_SAVED = 4
 PAGE_TITLE = "mentorsim: what a surgical mentorship programme buys"
+
+
+def md(text) -> str:
+    r"""``text`` (a scenario name or title: anything a user typed or uploaded) safe to put in
+    Markdown: HTML escaped and Markdown's own marks backslash-escaped, so a name such as
+    ``<img src=x onerror=alert(1)>`` or ``**x**`` shows as written and runs nothing.
+
+    Examples:
+        >>> print(md("<img src=x onerror=alert(1)>"))
+        &lt;img src=x onerror=alert\(1\)&gt;
+        >>> print(md("a*b_c [d](e)"))
+        a\*b\_c \[d\]\(e\)
+    """
+    import html
+    out = html.escape(str(text), quote=True)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", out)
+
+
+class Cancelled(BaseException):
+    """Raised inside a run whose browser tab was closed (a BaseException, so no ``except
+    Exception`` on the way swallows it): the server stops computing for nobody."""
+
+
+def stop_when_closed(closed: threading.Event, progress):
+    """``progress(done, total)`` that first raises :class:`Cancelled` once ``closed`` is set (the
+    session's tab is gone), so the run stops at its next step."""
+    def step(done, total):
+        if closed.is_set():
+            raise Cancelled
+        progress(done, total)
+    return step
+
+
+def log_failure(what: str, exc: BaseException) -> str:
+    """Print the traceback to the server's log (stderr) and return the one line the browser gets:
+    no traceback, no exception text, no server paths; an id to find the log entry."""
+    import traceback
+    ref = f"{int(time.time()) % 100000:05d}-{os.getpid() % 1000:03d}"
+    print(f"mentorsim app: {what} failed (ref {ref}):", file=sys.stderr)
+    traceback.print_exception(exc, file=sys.stderr)
+    return f"{what} failed on the server (ref {ref}; the details are in the server's log)."
 
 
 def _texts(values: dict) -> dict:
@@ -130,10 +173,16 @@ def run_task():
     name = _unique(run_name(), taken)
     scenario = check(values.value, b, name=app_levers.slug(name), title=name).scenario
 
-    def on_progress(done, total):
+    try:
+        closed = solara.kernel_closed_event()  # set when the browser tab (the session) goes away
+    except RuntimeError:  # no session (called outside a page)
+        closed = threading.Event()
+
+    def show_progress(done, total):
         pct = round(100.0 * done / total / 5) * 5  # steps of 5%: each change redraws the bar
         if pct != progress.value:
             progress.set(pct)
+    on_progress = stop_when_closed(closed, show_progress)
 
     def on_core(run):
         run.extra["base"] = b  # what the headline describes the run against
@@ -145,10 +194,11 @@ def run_task():
     try:
         run = app_compute.run_scenario(scenario, checked.seed, checked.replicates,
                                        progress=on_progress, name=name, on_core=on_core)
+    except Cancelled:
+        print(f"mentorsim app: run {name!r} stopped: its page was closed", file=sys.stderr)
+        return
     except Exception as exc:
-        import traceback
-        traceback.print_exc(file=sys.stderr)
-        run_error.set(f"The run failed: {type(exc).__name__}: {exc}")
+        run_error.set(log_failure("The run", exc))
         phase.set("")
         stale.set(False)
         return
@@ -347,7 +397,7 @@ def Levers(checked):
     b = _base()
     Presets()
     desc = b.description.rstrip(".") + "." if b.description else ""
-    solara.Markdown(f"Levers for **{b.label}**: {desc} Each field is one parameter, checked "
+    solara.Markdown(f"Levers for **{md(b.label)}**: {md(desc)} Each field is one parameter, checked "
                     "as `mentorsim run --set` checks it.")
     group = None
     for lever in LEVERS:
@@ -387,9 +437,10 @@ def Headline(run, rev):
         lines.append(f"Net cost per DALY averted: **{c:,.0f}** ({app_econ.price_label()})" if c == c
                      else "Net cost per DALY averted: not defined (no DALYs averted)")
     else:
-        lines.append("Costs: " + (run.econ_message or "being computed..."))
+        lines.append("Costs: " + md(run.econ_message or "being computed..."))
     took = f"; {run.elapsed_s:.1f} s" if run.elapsed_s > 0 else ""
-    lines.append(f"{run.replicates} replicates, seed {run.seed}{took}; {describe(run.scenario, run.extra.get('base'))}")
+    lines.append(f"{run.replicates} replicates, seed {run.seed}{took}; "
+                 f"{md(describe(run.scenario, run.extra.get('base')))}")
     with solara.Card(f"Current run: {run.name}", classes=["ms-headline"]):
         for _, text in app_compute.capacity_warnings([run]):  # first: the pool cannot make the visits
             solara.Warning(text, classes=["ms-capacity-warning"])
@@ -428,7 +479,7 @@ def Verdict(run, rev):
         with solara.Div(classes=["ms-verdict"]):
             solara.Markdown(f"**Verdict:** {first}\n\n{certainty} {cost}")
     elif task.error:
-        solara.Warning(f"Verdict not available: {task.exception}", classes=["ms-verdict"])
+        solara.Warning("Verdict not available: " + log_failure("The verdict", task.exception), classes=["ms-verdict"])
     elif run.economics is not None:
         solara.Text(f"Verdict: running a {app_econ.VERDICT_DRAWS}-draw probabilistic analysis...",
                     classes=["ms-verdict"])
@@ -492,7 +543,8 @@ def CostPanels(runs, rev):
         solara.HTML(tag="div", unsafe_innerHTML=_table_html(tab, "ms-table ms-icer-table"))
         wtp = app_econ.wtp_table(app_compute.strategies(runs))
         solara.Markdown("Choice at each willingness to pay per DALY averted: " + "; ".join(
-            f"{r.gdp_multiple:g} x GDP per capita ({r.wtp:,.0f} USD per DALY): **{human(r.best)}**" for r in wtp.itertuples()))
+            f"{r.gdp_multiple:g} x GDP per capita ({r.wtp:,.0f} USD per DALY): **{md(human(r.best))}**"
+            for r in wtp.itertuples()))
     else:
         solara.Info("The incremental analysis needs the scenarios in one setting (facilities, horizon, "
                     "seed, replicates); each is shown against its own no-mentorship run instead.")
@@ -518,7 +570,7 @@ def Drivers(run, rev):
     elif task.pending:
         solara.Text("Setting each parameter to the ends of its range, one at a time...", classes=["ms-drivers"])
     elif task.error:
-        solara.Warning(f"Not available: {task.exception}", classes=["ms-drivers"])
+        solara.Warning("Not available: " + log_failure("The analysis", task.exception), classes=["ms-drivers"])
     elif task.value is not None:
         solara.Image(task.value, classes=["ms-figure", "ms-figure-tornado"])
 
@@ -634,7 +686,7 @@ def Results():
     if run_error.value:
         solara.Error(run_error.value, classes=["ms-run-error"])
     if run_task.error:
-        solara.Error(f"The run failed: {run_task.exception}", classes=["ms-run-error"])
+        solara.Error(log_failure("The run", run_task.exception), classes=["ms-run-error"])
     runs = shown_runs()
     if not runs:
         solara.Info("No run yet: choose where to start, set the levers and press Run.", classes=["ms-no-run"])
@@ -671,6 +723,17 @@ def Results():
 
 @solara.component
 def Page():
+    error, clear = solara.use_exception()  # anything that fails while drawing: one line, not a traceback
+    if error is not None:
+        solara.Title(PAGE_TITLE)
+        solara.Error(log_failure("Drawing the page", error), classes=["ms-page-error"])
+        solara.Button("Start again", on_click=lambda: (choose_preset(app_levers.DEFAULT_PRESET), clear()))
+        return
+    PageBody()
+
+
+@solara.component
+def PageBody():
     solara.Title(PAGE_TITLE)
     solara.Style(CSS)
     UrlState()

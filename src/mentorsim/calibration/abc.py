@@ -283,6 +283,33 @@ def generations_table(db: Path) -> pd.DataFrame:
     return pops[["t", "epsilon", "samples", "particles", "acceptance_rate", "wall_time"]].reset_index(drop=True)
 
 
+def discard_unfinished(db: Path) -> bool:
+    """Remove a history that holds no finished generation (a calibration killed while creating
+    it or during generation 0), so that both ``--resume`` and a plain rerun start it afresh.
+    Returns whether one was removed. A file that is not SQLite, or that holds a finished
+    generation, is never touched."""
+    if not db.is_file():
+        return False
+    with db.open("rb") as fh:
+        head = fh.read(16)
+    if head and head != b"SQLite format 3\x00":
+        return False
+    try:
+        finished = len(generations_table(db)) if head else 0
+    except Exception:  # tables not made yet: pyABC was killed while creating them
+        import sqlite3
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                finished = conn.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
+        except sqlite3.Error:
+            finished = 0
+    if finished:
+        return False
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return True
+
+
 def _read_run_file(out_dir: Path) -> dict:
     p = out_dir / RUN_FILE
     return json.loads(p.read_text()) if p.is_file() else {}
@@ -321,8 +348,12 @@ def run_calibration(config: CalibrationConfig, out_dir: str | Path, resume: bool
     out_dir = Path(out_dir)
     db = out_dir / HISTORY_FILE
     fp = config.fingerprint()
+    if discard_unfinished(db) and not resume:
+        resume = bool(_read_run_file(out_dir))  # keep the record of the interrupted invocation
     if resume:
-        if not db.is_file() or generations_table(db).empty:
+        if not db.is_file() and _read_run_file(out_dir).get("fingerprint") is not None:
+            pass  # killed before its first generation finished: start the history again
+        elif not db.is_file() or generations_table(db).empty:
             raise input_error(str(db), None, "no finished generation to resume; run without --resume")
         old = _read_run_file(out_dir).get("fingerprint")
         if old is not None and json.loads(json.dumps(fp)) != old:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from mentorsim.cli.common import (
+    WholeFlag,
     add_command,
     add_run_options,
     check_replicates,
@@ -45,7 +46,7 @@ def register(sub) -> None:
                    help="willingness to pay per DALY averted: USD values or multiples of GDP per capita "
                    "written like 0.5x (default: 0.34x 0.5x 1x 3x, 0.34 being "
                    "economics.opportunity_cost_multiple)")
-    p.add_argument("--workers", type=int, default=2, help="processes for the PSA (default 2; 1 = serial)")
+    p.add_argument("--workers", type=WholeFlag("--workers", 1, 64), default=2, help="processes for the PSA (default 2; 1 = serial)")
     p.add_argument("--psa-scope", choices=("default", "costs"), default="default",
                    help="parameters the PSA draws: default (prices and model uncertainty) or costs only")
     p.add_argument("--psa-distribution", choices=("beta", "pert", "triangular"), default="beta",
@@ -175,6 +176,9 @@ def cmd_cea(args) -> int:
     if args.workers < 1 or args.workers > 64:
         raise input_error("--workers", None, "must be a whole number from 1 to 64", args.workers)
     scenarios = load_all(args.scenarios, args.sets)
+    if args.out is not None:
+        from mentorsim.output_folder import check_writable
+        check_writable(args.out)
     gdp = float(scenarios[0].params["economics.gdp_per_capita_usd"])
     wtp = parse_wtp(args.wtp, gdp, scenarios[0].params["economics.opportunity_cost_multiple"])
     strategies = [(s.name, dict(s.params)) for s in scenarios]

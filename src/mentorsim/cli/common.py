@@ -44,14 +44,73 @@ def add_command(subparsers, name: str, summary: str, examples: list[str],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
+# --- flag values --------------------------------------------------------------------------------
+
+#: Largest run seed (numpy's SeedSequence takes any non-negative integer; 32 bits is what every
+#: seed in this project is written with, experiment and calibration files included).
+MAX_SEED = 2**32 - 1
+#: Most worker processes any command starts; more than the machine's cores needs --allow-large.
+MAX_WORKERS = 1024
+
+
+class WholeFlag:
+    """An argparse ``type``: a whole number in ``[low, high]`` for ``flag``, checked by
+    :mod:`mentorsim.validation` (one-line InputError naming the flag, exit 2), imported only when a
+    value is parsed so ``--help`` stays fast.
+
+    Examples:
+        >>> WholeFlag("--seed", 0, 10)("3")
+        3
+        >>> WholeFlag("--seed", 0, 10)("-1")
+        Traceback (most recent call last):
+        mentorsim.errors.InputError: command line: --seed = '-1': must be in [0, 10]
+    """
+
+    def __init__(self, flag: str, low: float, high: float, unit: str = ""):
+        self.flag, self.low, self.high, self.unit = flag, low, high, unit
+
+    def __call__(self, text: str) -> int:
+        from mentorsim.validation import whole
+        return whole("command line", self.flag, text, self.low, self.high, unit=self.unit, text=True)
+
+
+class NumberFlag(WholeFlag):
+    """An argparse ``type``: a finite number in ``[low, high]`` (see :class:`WholeFlag`)."""
+
+    def __call__(self, text: str) -> float:
+        from mentorsim.validation import number
+        return number("command line", self.flag, text, self.low, self.high, unit=self.unit, text=True)
+
+
+SEED = WholeFlag("--seed", 0, MAX_SEED)
+WORKERS = WholeFlag("--workers", 1, MAX_WORKERS, unit="processes")
+
+
+def add_allow_large(p: argparse.ArgumentParser) -> None:
+    """--allow-large: run what the size checks would refuse (see :func:`check_workers`)."""
+    p.add_argument("--allow-large", action="store_true",
+                   help="run even what looks absurd: more workers than cores, or work estimated to take "
+                        "more than a day of one core")
+
+
+def check_workers(workers: int | None, allow_large: bool, flag: str = "--workers") -> None:
+    """More worker processes than cores only slow a run down (and can exhaust memory): refuse
+    them unless ``--allow-large``."""
+    import os
+    cores = os.cpu_count() or 1
+    if workers is not None and workers > cores and not allow_large:
+        raise input_error("command line", flag, f"more worker processes than the {cores} cores of this "
+                          f"machine only slow the run down; give at most {cores}, or add --allow-large", workers)
+
+
 # --- commands that run scenarios ---------------------------------------------------------------
 
 def add_scenario_options(p: argparse.ArgumentParser, what: str = "replicates per scenario") -> None:
     """--replicates/--seed/--set, shared by every command that runs scenarios."""
-    p.add_argument("--replicates", type=int, default=DEFAULT_REPLICATES,
+    p.add_argument("--replicates", type=WholeFlag("--replicates", 1, 100000), default=DEFAULT_REPLICATES,
                    help=f"{what} (default {DEFAULT_REPLICATES}; below {MIN_RELIABLE_REPLICATES} intervals "
                         "are unreliable)")
-    p.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
+    p.add_argument("--seed", type=SEED, default=1, help=f"run seed, 0 to {MAX_SEED} (default 1)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter in every scenario, e.g. --set visits.interval_weeks=4 (repeatable)")
 
@@ -118,15 +177,17 @@ def with_progress(fn, total: int, unit: str, desc: str = "simulating"):
 
 def add_execution_options(p: argparse.ArgumentParser) -> None:
     """--workers/--scheduler/--out/--resume/--retry-failed/--chunk-size (sweep, sensitivity)."""
-    p.add_argument("--workers", type=int, default=None,
-                   help="worker processes on this machine (default: all cores; 1 = in this process)")
+    p.add_argument("--workers", type=WORKERS, default=None,
+                   help="worker processes on this machine (default: all cores; 1 = in this process; more "
+                        "than the cores needs --allow-large)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask distributed scheduler, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--out", type=Path, default=None,
                    help=f"folder for the run store and exports (default {EXPERIMENTS_OUT}/<experiment name>)")
     p.add_argument("--resume", action="store_true", help="finish a sweep already in --out: run only missing runs")
     p.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again too")
-    p.add_argument("--chunk-size", type=int, default=None, help="runs per task sent to a worker (default: automatic)")
+    p.add_argument("--chunk-size", type=WholeFlag("--chunk-size", 1, 100000), default=None, help="runs per task sent to a worker (default: automatic)")
+    add_allow_large(p)
 
 
 def check_execution_options(args) -> None:
@@ -139,6 +200,10 @@ def check_execution_options(args) -> None:
         raise input_error("--chunk-size", None, "must be a whole number from 1 to 100000", args.chunk_size)
     if args.retry_failed and not args.resume:
         raise input_error("--retry-failed", None, "goes with --resume")
+    check_workers(args.workers, args.allow_large)
+    if args.scheduler is not None:
+        from mentorsim.executors import check_scheduler_address
+        check_scheduler_address(args.scheduler)
 
 
 def experiment_out(exp, args) -> Path:
@@ -151,8 +216,14 @@ def sweep_from_args(exp, args):
 
     SIGTERM is turned into KeyboardInterrupt meanwhile: stored runs are kept and the rest is
     redone by ``--resume``."""
+    import os
+
     from mentorsim.executors import make_executor
+    from mentorsim.experiments.experiment import check_size
     from mentorsim.experiments.sweep import run_sweep
+    note = check_size(exp, args.allow_large, args.workers or os.cpu_count() or 1)
+    if note:
+        print(f"mentorsim: {exp.name}: {note}", file=sys.stderr)
     executor = make_executor(args.workers, args.scheduler)
     previous = signal.getsignal(signal.SIGTERM)
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsim.cli.common import DEFAULT_REPLICATES, add_command, json_safe
+from mentorsim.cli.common import (
+    DEFAULT_REPLICATES,
+    SEED,
+    WORKERS,
+    add_allow_large,
+    add_command,
+    check_workers,
+    json_safe,
+)
 
 
 def register(sub) -> None:
@@ -25,7 +33,7 @@ def register(sub) -> None:
                    help="wanted chance that every facility gets all its visits (default 0.9)")
     p.add_argument("--replicates", type=int, default=DEFAULT_REPLICATES,
                    help=f"simulations per pool size (default {DEFAULT_REPLICATES})")
-    p.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
+    p.add_argument("--seed", type=SEED, default=1, help="run seed (default 1)")
     p.add_argument("--vary", choices=("teams", "days"), default="teams",
                    help="grow the pool by hub teams (default) or by mentor days a month")
     p.add_argument("--max-size", type=int, default=None, help="largest pool size to try")
@@ -33,7 +41,9 @@ def register(sub) -> None:
                    help="price every mentor-day at this many USD instead of the cost table's salary day rates")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override another parameter, e.g. --set mentors.available_days_per_month=10")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=WORKERS, default=None,
+                   help="worker processes (default: all cores; more needs --allow-large)")
+    add_allow_large(p)
     p.add_argument("--out", type=Path, default=None, help="folder for the table, plot and metadata")
     p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")
     p.set_defaults(func=cmd_plan_pool)
@@ -66,6 +76,7 @@ def request_from_args(args):
         check("--day-rate", args.day_rate, 0 <= args.day_rate <= 10000, "USD from 0 to 10000")
     if args.workers is not None:
         check("--workers", args.workers, args.workers >= 1, "a whole number of at least 1")
+    check_workers(args.workers, args.allow_large)
     sets = parse_sets(args.sets)
     req = PlanRequest(facilities=args.facilities, interval_weeks=args.visit_interval_weeks,
                       local_share=args.local_share, years=args.years, target=args.target,
@@ -73,6 +84,13 @@ def request_from_args(args):
                       overrides=sets, day_rate=args.day_rate)
     from mentorsim.planner import base_params
     base_params(req, 1 if args.vary == "teams" else 16)  # every input checked before any run
+    import os
+    import sys
+
+    from mentorsim.planner import check_size
+    note = check_size(req, args.allow_large, args.workers or os.cpu_count() or 1)
+    if note:
+        print(f"mentorsim: plan-pool: {note}", file=sys.stderr)
     return req
 
 
@@ -88,6 +106,9 @@ def cmd_plan_pool(args) -> int:
     from mentorsim.provenance import metadata
 
     req = request_from_args(args)
+    if args.out is not None:
+        from mentorsim.output_folder import check_writable
+        check_writable(args.out)
     need = planner.demand(req)
     workers = args.workers or os.cpu_count() or 1
     bar = tqdm(unit="size", file=sys.stderr, disable=None, leave=False, desc="pool sizes")

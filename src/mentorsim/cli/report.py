@@ -44,6 +44,8 @@ def cmd_report(args) -> int:
     if not out.parent.exists():
         raise input_error("--out", None, f"folder {out.parent} does not exist", str(out))
     scenarios = load_all(args.scenarios, args.sets)
+    from mentorsim.output_folder import check_writable
+    check_writable(out, folder=False)
     warn_few_replicates(args.replicates)
     from mentorsim.policy.report import main_report
     main_report(scenarios, out, args.replicates, args.seed, args.sensitivity_replicates,

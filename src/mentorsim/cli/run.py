@@ -58,8 +58,11 @@ def cmd_compare(args) -> int:
 
 def run_and_report(scenarios, args) -> int:
     """Simulate, write --out (with its own progress phase) and print the table or JSON."""
+    from mentorsim.output_folder import check_writable
     from mentorsim.runner import compare
     check_replicates(args.replicates)
+    if args.out is not None:
+        check_writable(args.out)
     warn_few_replicates(args.replicates)
     results = with_progress(lambda cb: compare(scenarios, seed=args.seed, replicates=args.replicates,
                                                progress=cb), len(scenarios) * args.replicates, "replicates")

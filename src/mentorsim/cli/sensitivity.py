@@ -23,7 +23,9 @@ def register(sub) -> None:
                     "finished first (stored runs are reused); then each output's indices, with confidence "
                     "intervals, are printed and written with plots to OUT/sensitivity/ (indices.csv, "
                     "indices.json, indices.png; second_order.csv/.png for Sobol). A grid's answer is its "
-                    "plot: use mentorsim sweep.")
+                    "plot: use mentorsim sweep.\n\n"
+                    "An experiment file can run code: target = \"module:function\" is imported (run) when "
+                    "the sweep starts, never while the file is checked. Run only files you trust.")
     p.add_argument("experiment", type=Path, help="experiment TOML file with a sampled design")
     add_execution_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")

@@ -24,7 +24,9 @@ def register(sub) -> None:
                     description="An experiment file names the parameters to vary, the design, the outputs and "
                     "the replicates per point (docs/EXPERIMENTS.md). Every run is stored as it finishes "
                     "(runs.sqlite), so an interrupted sweep is finished with --resume; the summary "
-                    "(points.csv, a plot) gives each point's mean and 95% interval.")
+                    "(points.csv, a plot) gives each point's mean and 95% interval.\n\n"
+                    "An experiment file can run code: target = \"module:function\" is imported (run) when "
+                    "the sweep starts, never while the file is checked. Run only files you trust.")
     p.add_argument("experiment", type=Path, help="experiment TOML file (see docs/EXPERIMENTS.md)")
     add_execution_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")

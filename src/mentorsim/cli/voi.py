@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsim.cli.common import add_command
+from mentorsim.cli.common import SEED, add_command
 
 
 def register(sub) -> None:
@@ -41,7 +41,7 @@ def register(sub) -> None:
                    "economics.discount_rate_costs, 0.03)")
     p.add_argument("--method", choices=("auto", "spline", "tensor", "gp"), default="auto",
                    help="regression: auto = spline (1 parameter), tensor spline (2), Gaussian process (3+)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap and noise floor (default 1)")
+    p.add_argument("--seed", type=SEED, default=1, help="seed of the bootstrap and noise floor (default 1)")
     p.add_argument("--out", type=Path, default=None, help="folder for voi.json, evppi.csv and evppi.png")
     p.set_defaults(func=cmd_voi)
 

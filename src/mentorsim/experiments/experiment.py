@@ -51,7 +51,13 @@ from typing import Any
 from mentorsim.errors import input_error, read_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.results import OUTCOME_DOCS
-from mentorsim.scenario import default_scenario, load_scenario
+from mentorsim.scenario import (
+    LARGE_CORE_SECONDS,
+    default_scenario,
+    describe_seconds,
+    estimated_seconds,
+    load_scenario,
+)
 from mentorsim.validation import boolean, number, string, suggest, whole
 
 MODEL_TARGET = "model"
@@ -192,7 +198,7 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     replicates = whole(source, "experiment.replicates", exp.get("replicates", 1), 1, 100_000)
     target = string(source, "experiment.target", exp.get("target", MODEL_TARGET))
     if target != MODEL_TARGET:
-        resolve_target(target, source)  # fails now, with a clear line, rather than in every run
+        check_target(target, source)  # the form only: the module is imported when the sweep runs
     is_model = target == MODEL_TARGET
 
     # -- base scenario and fixed values --------------------------------------------------------
@@ -251,10 +257,17 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
         raise input_error(source, "parameters", "no parameters to vary; add e.g. "
                           '"visits.interval_weeks" = { values = [4, 9] }')
     params = []
+    seen: dict[str, str] = {}
     for key, spec in raw_params.items():
-        if key in RESERVED_NAMES:
-            raise input_error(source, f"parameters.{key}", "reserved name; not allowed: "
+        if not key.strip():
+            raise input_error(source, f"parameters.{key!r}", "a parameter needs a name")
+        if key.lower() in RESERVED_NAMES:
+            raise input_error(source, f"parameters.{key}", "reserved name (in any case); not allowed: "
                               + ", ".join(RESERVED_NAMES))
+        if key.lower() in seen:
+            raise input_error(source, f"parameters.{key}", f"differs from {seen[key.lower()]} only in case; "
+                              "the run store's columns ignore case, so give them distinct names")
+        seen[key.lower()] = key
         if key in fixed_raw:
             raise input_error(source, f"parameters.{key}", "is also in [fixed]; a parameter is either "
                               "varied or fixed")
@@ -283,10 +296,13 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     if not isinstance(outputs, list) or not outputs or not all(isinstance(o, str) for o in outputs):
         raise input_error(source, "experiment.outputs", "must be a non-empty list of output names, e.g. "
                           '["composite_month12_pct"]', outputs)
-    if len(set(outputs)) != len(outputs):
+    if len({o.lower() for o in outputs}) != len(outputs):
         raise input_error(source, "experiment.outputs", "lists an output twice", outputs)
+    lowered = {n.lower() for n in names}
     for o in outputs:
-        if o in RESERVED_NAMES or o in names:
+        if not o.strip():
+            raise input_error(source, "experiment.outputs", "an output needs a name", o)
+        if o.lower() in RESERVED_NAMES or o.lower() in lowered:
             raise input_error(source, "experiment.outputs", "an output may not share its name with a "
                               "parameter or a stored column (" + ", ".join(RESERVED_NAMES) + ")", o)
     if is_model:
@@ -318,6 +334,49 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     return result
 
 
+#: More replicates per point than this need --allow-large: the Monte Carlo error of a mean is then
+#: below 1% of the outcome's standard deviation, and more only costs time and disk.
+LARGE_REPLICATES = 10_000
+#: More runs than this need --allow-large whatever they cost (each is a row of the run store).
+LARGE_RUNS = 1_000_000
+
+
+def size_estimate(exp: Experiment) -> tuple[int, float | None]:
+    """(runs, about how many core-seconds they take; None for a callable target, whose cost is unknown)."""
+    runs = design_size(exp) * exp.replicates
+    if not exp.is_model:
+        return runs, None
+    params = default_scenario().with_params(dict(exp.base_overrides), source=exp.path).params
+    per_run = estimated_seconds(params)
+    # a varied size parameter can make runs dearer: take the largest it reaches
+    worst = dict(params)
+    for p in exp.params:
+        if p.name in ("facilities.intervention", "facilities.comparison", "programme.months", "followup.months"):
+            worst[p.name] = max(p.values) if p.values is not None else p.high
+    return runs, runs * max(per_run, estimated_seconds(worst))
+
+
+def check_size(exp: Experiment, allow_large: bool, workers: int = 1) -> str:
+    """Refuse an absurd sweep (more than LARGE_REPLICATES replicates, LARGE_RUNS runs, or
+    LARGE_CORE_SECONDS of estimated work) unless ``allow_large``; returns one line saying what
+    the sweep will cost ("" when it is small)."""
+    runs, seconds = size_estimate(exp)
+    cost = "" if seconds is None else f", about {describe_seconds(seconds)} of one core"
+    what = f"{runs} runs{cost}"
+    if not allow_large:
+        if exp.replicates > LARGE_REPLICATES:
+            raise input_error(exp.path, "experiment.replicates", f"more than {LARGE_REPLICATES} replicates per "
+                              f"point ({what}) adds nothing but time; lower it, or add --allow-large",
+                              exp.replicates)
+        if runs > LARGE_RUNS or (seconds is not None and seconds > LARGE_CORE_SECONDS):
+            raise input_error(exp.path, "design", f"{what}: more than {LARGE_RUNS} runs or "
+                              f"{describe_seconds(LARGE_CORE_SECONDS)} of work; shrink the design, or add "
+                              "--allow-large to run it anyway")
+    if seconds is not None and seconds > 60:
+        return f"{what} (about {describe_seconds(seconds / max(1, workers))} with {workers} workers)"
+    return ""
+
+
 def design_size(exp: Experiment) -> int:
     """Number of design points, without building the design (see designs.py for the methods)."""
     k = len(exp.params)
@@ -339,15 +398,37 @@ def design_size(exp: Experiment) -> int:
     raise ValueError(exp.method)
 
 
-def resolve_target(target: str, source: str = "target") -> Callable[..., Mapping]:
-    """Import ``module:function`` and return the callable (InputError if it cannot be had)."""
-    if ":" not in target:
+def check_target(target: str, source: str = "target") -> str:
+    """Check the form of ``module:function`` (dotted Python names) without importing anything.
+
+    Importing a module runs its code: an experiment file names code to run, so the module is
+    imported only when the sweep runs (:func:`resolve_target`), never while a file is validated.
+
+    Examples:
+        >>> check_target("mentorsim.experiments.testfunctions:ishigami")
+        'mentorsim.experiments.testfunctions:ishigami'
+        >>> check_target("os.system('x')")
+        Traceback (most recent call last):
+        mentorsim.errors.InputError: target: experiment.target = "os.system('x')": must be "model" or "package.module:function"
+    """
+    module, colon, attr = target.partition(":")
+    if not colon or not all(part.isidentifier() for name in (module, attr) for part in name.split(".")):
         raise input_error(source, "experiment.target", 'must be "model" or "package.module:function"', target)
+    return target
+
+
+def resolve_target(target: str, source: str = "target") -> Callable[..., Mapping]:
+    """Import ``module:function`` and return the callable (InputError if it cannot be had).
+    This runs the module's code: call it only to run the experiment."""
+    check_target(target, source)
     module, _, attr = target.partition(":")
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
         raise input_error(source, "experiment.target", f"cannot import module {module} ({exc})", target) from None
+    except Exception as exc:  # the module's own code failed on import
+        raise input_error(source, "experiment.target", f"importing module {module} failed "
+                          f"({type(exc).__name__}: {exc})", target) from None
     fn = mod
     for part in attr.split("."):
         fn = getattr(fn, part, None)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +40,8 @@ STORE_FILE = "runs.sqlite"
 FIXED_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error", "attempts", "elapsed_s",
                  "worker", "finished_at")
 SCHEMA_VERSION = 1
+#: Infix of the temporary file a store is created in (``runs.sqlite.creating-<pid>``).
+CREATING = ".creating-"
 #: Types a sweep export column can have (columns.csv ``type``), with their Arrow and pandas types.
 COLUMN_TYPES = ("int", "float", "bool", "string", "timestamp")
 #: The store's own columns: (type, unit, description).
@@ -124,21 +127,75 @@ class RunStore:
     # -- opening -------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, params: Sequence[str], outputs: Sequence[str], meta: Mapping) -> RunStore:
-        """A new, empty store (the file must not exist)."""
+        """A new, empty store (the file must not exist).
+
+        Atomic: the tables and metadata are written to a temporary file beside ``path`` in one
+        transaction, which is then renamed to ``path``. A kill, a full disk or a bad column name
+        at any moment leaves either no store or a whole one (and at worst a temporary file,
+        removed by the next attempt: :func:`remove_stale`).
+        """
         path = Path(path)
-        conn = _connect(path)
+        names = [c.lower() for c in (*FIXED_COLUMNS, *params, *outputs)]
+        if len(set(names)) != len(names) or not all(n.strip() for n in names):
+            raise input_error(str(path), None, "parameter and output names must be non-empty and distinct from "
+                              "each other and from the stored columns, ignoring case", list(params) + list(outputs))
+        tmp = path.with_name(f"{path.name}{CREATING}{os.getpid()}")
         cols = ["run_id INTEGER PRIMARY KEY", "point INTEGER NOT NULL", "replicate INTEGER NOT NULL",
                 "seed INTEGER NOT NULL", "status TEXT NOT NULL CHECK (status IN ('done', 'failed'))",
                 "error TEXT", "attempts INTEGER NOT NULL", "elapsed_s REAL", "worker TEXT", "finished_at TEXT"]
         cols += [f"{_q(p)} REAL" for p in params] + [f"{_q(o)} REAL" for o in outputs]
-        with conn:
-            conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            conn.execute(f"CREATE TABLE runs ({', '.join(cols)})")
-            rows = dict(meta) | {"schema_version": SCHEMA_VERSION, "params": list(params),
-                                 "outputs": list(outputs)}
-            conn.executemany("INSERT INTO meta VALUES (?, ?)",
-                             [(k, json.dumps(v, default=str)) for k, v in rows.items()])
-        return cls(path, conn, params, outputs)
+        try:
+            tmp.unlink(missing_ok=True)
+            conn = sqlite3.connect(str(tmp))  # rollback journal: one file to rename
+            try:
+                with conn:
+                    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                    conn.execute(f"CREATE TABLE runs ({', '.join(cols)})")
+                    rows = dict(meta) | {"schema_version": SCHEMA_VERSION, "params": list(params),
+                                         "outputs": list(outputs)}
+                    conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                                     [(k, json.dumps(v, default=str)) for k, v in rows.items()])
+            finally:
+                conn.close()
+            _fsync(tmp)
+            os.replace(tmp, path)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError | sqlite3.OperationalError):
+                raise input_error(str(path), None, f"cannot create the run store ({exc})") from None
+            raise
+        return cls(path, _connect(path), params, outputs)
+
+    @staticmethod
+    def remove_stale(path: str | Path) -> bool:
+        """Remove what an interrupted :meth:`create` can leave beside ``path``: temporary files, and
+        (from versions that created a store in several steps) a ``path`` that is an SQLite file
+        without a complete ``meta`` table and holding no run. Returns whether ``path`` was removed.
+        A file that is not SQLite, or that holds runs, is never touched."""
+        path = Path(path)
+        for tmp in path.parent.glob(f"{path.name}{CREATING}*"):
+            pid = tmp.name.rsplit("-", 1)[-1]
+            if not (pid.isdigit() and _alive(int(pid))) or int(pid) == os.getpid():
+                tmp.unlink(missing_ok=True)  # its creator is gone (a live one is still creating it)
+        if not path.is_file():
+            return False
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return False
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            runs = conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] if "runs" in tables else 0
+            keys = {r[0] for r in conn.execute("SELECT key FROM meta")} if "meta" in tables else set()
+        except sqlite3.Error:
+            return False
+        finally:
+            conn.close()
+        if runs or {"params", "outputs"} <= keys:
+            return False
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return True
 
     @classmethod
     def open(cls, path: str | Path) -> RunStore:
@@ -186,8 +243,12 @@ class RunStore:
             row += [_num(r.outputs.get(o)) for o in self.outputs]
             rows.append(row)
         if rows:
-            with self.conn:
-                self.conn.executemany(self._insert, rows)
+            try:
+                with self.conn:
+                    self.conn.executemany(self._insert, rows)
+            except sqlite3.OperationalError as exc:  # a full disk, a read-only or vanished folder
+                raise input_error(str(self.path), None, f"cannot store {len(rows)} finished runs ({exc}); the runs "
+                                  "stored before are kept: make room and finish with --resume") from None
         return len(rows)
 
     # -- reading -------------------------------------------------------------------------------
@@ -304,6 +365,24 @@ _ARROW: dict[str, Any] = {
     "int": lambda pa: pa.int64(), "float": lambda pa: pa.float64(), "bool": lambda pa: pa.bool_(),
     "string": lambda pa: pa.string(), "timestamp": lambda pa: pa.timestamp("us", tz="UTC"),
 }
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -148,7 +148,7 @@ def run_chunk(job: Job, chunk: Sequence[tuple], attempt: int = 1) -> list[RunRec
                 raise KeyError(f"target returned no {', '.join(missing)} (it returned: "
                                f"{', '.join(sorted(out)[:12])})")
             rec.outputs = {o: _float(out[o]) for o in job.outputs}
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a target calling sys.exit fails its run, as in a worker
             rec.status = "failed"
             rec.error = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:1000]
         records.append(rec)
@@ -176,6 +176,7 @@ def open_store(exp: Experiment, design: Design, out: Path, resume: bool) -> RunS
     """Create the sweep's store in ``out``, or reopen it with ``resume`` (same design only)."""
     dhash = design_hash(exp, design)
     path = out / STORE_FILE
+    RunStore.remove_stale(path)  # a store whose creation was interrupted is as good as none
     if path.exists():
         store = RunStore.open(path)
         stored_hash = store.meta().get("design_hash")
@@ -189,7 +190,10 @@ def open_store(exp: Experiment, design: Design, out: Path, resume: bool) -> RunS
             raise input_error(exp.path, None, f"the sweep in {out} was made from a different design "
                               f"(fingerprint {stored_hash}, this file gives {dhash}); use another --out")
         return store
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise input_error(str(out), None, f"cannot create the output folder ({exc.strerror or exc})") from None
     meta = {"design_hash": dhash, "experiment": exp.spec(), "experiment_file": exp.path,
             "n_points": design.n_points, "replicates": exp.replicates,
             "provenance": metadata(exp.seed, experiment=exp.name)}
@@ -239,6 +243,8 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise input_error(str(out), None, "--out must be a folder, not a file")
+    if not exp.is_model:
+        resolve_target(exp.target, exp.path)  # now that it runs: import it, one line if it cannot be had
     design = build_design(exp)
     store = open_store(exp, design, out, resume)
     own_executor = executor is None

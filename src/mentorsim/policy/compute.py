@@ -158,7 +158,8 @@ def run_scenario(scenario: Scenario, seed: int, replicates: int, progress: Progr
     except Exception as exc:
         traceback.print_exc(file=sys.stderr)
         run.economics = run.comparator_economics = comp_econ = None
-        run.econ_message = f"The economics failed on this scenario: {type(exc).__name__}: {exc}"
+        # the browser gets no exception text (it can hold server paths); the log above has it
+        run.econ_message = f"The economics failed on this scenario ({type(exc).__name__}; see the server's log)"
     with _COMPARATORS_LOCK:
         _COMPARATORS[key] = (comparator, comp_econ)
         _COMPARATORS.move_to_end(key)

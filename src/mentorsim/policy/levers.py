@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from mentorsim.errors import InputError
+from mentorsim.errors import InputError, parse_toml
 from mentorsim.parameters.model_table import PARAMS_BY_NAME, SECTIONS
 from mentorsim.scenario import Scenario, load_scenario, scenario_from_dict, shipped_scenarios
 
@@ -324,13 +323,12 @@ def scenario_from_text(text: str | bytes, source: str = "uploaded file") -> Scen
     as ``mentorsim run`` validates files; InputError with one line on anything wrong."""
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InputError(f"{source}: not a text file (a saved scenario is UTF-8 TOML)") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source}: not valid TOML: {exc}") from None
+    data = parse_toml(text, source)  # one line for malformed or too deeply nested text too
+    if not data:
+        raise InputError(f"{source}: the file is empty (a saved scenario has a [scenario] table)")
     return scenario_from_dict(data, source)
 
 

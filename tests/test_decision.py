@@ -103,3 +103,11 @@ def test_replicate_interval_is_seed_noise_only():
     assert (p, lo, hi) == (100, 100, 100)
     p, lo, hi = decision.replicate_interval([90, 110, 100, 105], [1, 1, 1, 1], seed=2)
     assert lo < p < hi and lo >= 90 and hi <= 110
+
+
+@pytest.mark.parametrize("p, words", [(0.95, "very likely"), (0.7, "likely"), (0.5, "about as likely as not"),
+                                      (0.26, "unlikely"), (0.09, "very unlikely")])
+def test_verdict_words_follow_the_calibrated_probability_scale(p, words):
+    # 26% of draws cost-effective was once called "as likely as not"
+    from mentorsim.economics.decision import _likely
+    assert _likely(p) == words

@@ -273,15 +273,18 @@ def verdict(psa, strategy: str, gdp: float, comparator: str | None = None,
 
 
 def _likely(p: float) -> str:
-    if p >= 0.95:
-        return "almost certainly"
-    if p >= 0.75:
-        return "probably"
-    if p > 0.25:
-        return "as likely as not"
-    if p > 0.05:
-        return "probably not"
-    return "almost certainly not"
+    """Words for a probability on the IPCC's calibrated scale (Mastrandrea et al. 2010):
+    very likely >= 90%, likely >= 66%, about as likely as not 33-66%, unlikely <= 33%, very
+    unlikely <= 10%."""
+    if p >= 0.9:
+        return "very likely"
+    if p >= 0.66:
+        return "likely"
+    if p > 0.33:
+        return "about as likely as not"
+    if p > 0.1:
+        return "unlikely"
+    return "very unlikely"
 
 
 def sentence(v: Mapping) -> str:
@@ -292,7 +295,7 @@ def sentence(v: Mapping) -> str:
     icer = v["icer"]
     cost = (f"about US${icer:,.0f} per DALY averted" if math.isfinite(icer)
             else "no DALYs averted on average, so no cost per DALY")
-    return (f"{v['strategy']} costs {cost} against {v['versus']}; it is {_likely(probs[hi_m])} worth it at "
+    return (f"{v['strategy']} costs {cost} against {v['versus']}; it is {_likely(probs[hi_m])} to be worth it at "
             f"{hi_m:g}x GDP per capita (US${v['thresholds'][hi_m]:,.0f}; {probs[hi_m]:.0%} of {v['draws']} draws) "
             f"and {_likely(probs[lo_m])} at {lo_m:g}x (US${v['thresholds'][lo_m]:,.0f}; {probs[lo_m]:.0%}).")
 

@@ -69,7 +69,8 @@ def test_icer_summary_and_verdict_known_answers():
     assert s["icer_low"] == pytest.approx(200) and s["icer_high"] == pytest.approx(800)
     v = decision.verdict(psa, "A", 1000.0)
     assert v["probability"] == {0.34: pytest.approx(0.3), 0.5: pytest.approx(0.3), 1.0: 1.0}  # ICER 200 < 340
-    assert "almost certainly worth it at 1x" in v["sentence"] and "100 draws" in v["sentence"]
+    assert "very likely to be worth it at 1x" in v["sentence"] and "100 draws" in v["sentence"]
+    assert "unlikely at 0.34x" in v["sentence"]  # 30%
 
 
 def test_compare_names_the_parameter_whose_draws_leave_the_base_case():

@@ -87,3 +87,9 @@ def test_set_overrides_apply():
     sc = load_scenario(SCENARIOS / "ss2020.toml", ["visits.interval_weeks=4", "echo.enabled=false"])
     assert sc.params["visits.interval_weeks"] == 4 and sc.params["echo.enabled"] is False
     assert defaults()["visits.interval_weeks"] == 9  # the table itself is untouched
+
+
+def test_the_shipped_no_mentorship_scenario_is_the_economic_comparator():
+    # one definition of "no mentorship": the scenario file users run is what the economics compare against
+    from mentorsim.economics.evaluation import is_comparator
+    assert is_comparator(load_scenario(SCENARIOS / "no_mentorship.toml").params)

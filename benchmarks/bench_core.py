@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mentorsim.model.chunks import threads  # noqa: E402
+from mentorsim.model.blocks import threads  # noqa: E402
 from mentorsim.model.model import MentorshipModel  # noqa: E402
 from mentorsim.runner import simulate  # noqa: E402
 from mentorsim.scenario import load_scenario  # noqa: E402
@@ -55,7 +55,7 @@ def bench_throughput(n_facilities: int, repeats: int = 5) -> dict:
     """Provider-weeks per second over the whole programme (17 months: training, handover and
     the survey included; set-up timed apart), median of ``repeats`` fresh models after a
     warm-up; plus the steady state of weeks 3-22 (visits, ECHO and WhatsApp only). Runs with
-    the default threads (all cores) and with one (``MENTORSIM_THREADS=1``: the same chunks one
+    the default threads (all cores) and with one (``MENTORSIM_THREADS=1``: the same blocks one
     after another), alternating, so both see the same machine conditions."""
     p = national(n_facilities)
     warm = MentorshipModel(p, seed=0)
@@ -94,7 +94,7 @@ def bench_throughput(n_facilities: int, repeats: int = 5) -> dict:
             os.environ["MENTORSIM_THREADS"] = saved
     n = m.providers.n
     return {"providers": n, "facilities": n_facilities, "weeks": weeks, "repeats": repeats,
-            "chunks": len(m.chunks), "threads": threads(), "init_s": statistics.median(init),
+            "blocks": len(m.blocks), "threads": threads(), "init_s": statistics.median(init),
             "seconds_per_week": 1.0 / statistics.median(whole["default"]),
             "provider_weeks_per_s": n * statistics.median(whole["default"]),
             "steady_provider_weeks_per_s": n * statistics.median(steady["default"]),
@@ -157,7 +157,7 @@ def main(argv=None) -> int:
     print(f"ss2020, 1 replicate, 41 months (178 weeks), {r['runs']} runs: median {r['median_ms']:.1f} ms "
           f"(p10 {r['p10_ms']:.1f}, p90 {r['p90_ms']:.1f})   target < 20 ms")
     t = bench_throughput(big, repeats=1 if a.quick else 5)
-    print(f"national scale: {t['providers']:,} providers, {t['facilities']} facilities in {t['chunks']} chunks, "
+    print(f"national scale: {t['providers']:,} providers, {t['facilities']} facilities in {t['blocks']} blocks, "
           f"whole programme ({t['weeks']} weeks, median of {t['repeats']}), {t['threads']} threads: "
           f"{t['provider_weeks_per_s'] / 1e6:.1f} M provider-weeks/s ({1000 * t['seconds_per_week']:.1f} ms/week, "
           f"set-up {t['init_s']:.2f} s)   target >= 10 M")

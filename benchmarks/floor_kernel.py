@@ -4,9 +4,9 @@ One fused compiled pass over ``posts x STATES`` float64 states (the model keeps 
 post: skill, floors and knowledge by domain, confidence, trust, resistance, busy, tenure ...),
 with one random draw a post (the model draws about one uniform a post a week), each state moved
 toward a target as the model's rules do (a multiply-add and a clip). Random numbers come from one
-xorshift64* stream per chunk of posts, seeded by the chunk's number, so the result does not
-depend on how many threads run the chunks. Nothing else: no facility steps, no recording, no
-Python between weeks beyond one call per chunk. A model that does more per post cannot be
+xorshift64* stream per block of posts, seeded by the block's number, so the result does not
+depend on how many threads run the blocks. Nothing else: no facility steps, no recording, no
+Python between weeks beyond one call per block. A model that does more per post cannot be
 faster than this on the same machine.
 
     PYTHONPATH=src python benchmarks/floor_kernel.py [--posts 456] [--weeks 178] [--threads 1]
@@ -37,9 +37,9 @@ _THREADED = False
 
 
 @numba.njit(cache=True, nogil=True)
-def _week(state, lo, hi, rng_state, chunk):
+def _week(state, lo, hi, rng_state, block):
     """One week for posts ``lo``..``hi - 1``: one uniform each, every state updated."""
-    x = rng_state[chunk]
+    x = rng_state[block]
     for i in range(lo, hi):
         x ^= x >> np.uint64(12)
         x ^= x << np.uint64(25)
@@ -48,7 +48,7 @@ def _week(state, lo, hi, rng_state, chunk):
         for j in range(state.shape[1]):
             s = state[i, j] + 0.01 * (u - state[i, j])
             state[i, j] = min(1.0, max(0.0, s))
-    rng_state[chunk] = x
+    rng_state[block] = x
 
 
 @numba.njit(cache=True, nogil=True)
@@ -86,21 +86,21 @@ def floor_run(posts: int, weeks: int, threads: int = 1, one_call: bool = False) 
     model pays at least one compiled call a week); ``one_call`` runs all weeks in one call (the
     arithmetic alone)."""
     state = np.full((posts, STATES), 0.5)
-    n_chunks = CHUNKS if threads > 1 else 1
-    bounds = np.linspace(0, posts, n_chunks + 1).astype(np.int64)
-    rng_state = np.arange(1, n_chunks + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    n_blocks = CHUNKS if threads > 1 else 1
+    bounds = np.linspace(0, posts, n_blocks + 1).astype(np.int64)
+    rng_state = np.arange(1, n_blocks + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     _weeks(state[:1].copy(), bounds[:2] * 0 + np.array([0, 1]), rng_state.copy(), 0, 1, 1)  # compile
     t = _clock()
     if threads <= 1:
         if one_call:
-            _weeks(state, bounds, rng_state, 0, n_chunks, weeks)
+            _weeks(state, bounds, rng_state, 0, n_blocks, weeks)
         else:
             for _ in range(weeks):
-                _weeks(state, bounds, rng_state, 0, n_chunks, 1)
+                _weeks(state, bounds, rng_state, 0, n_blocks, 1)
         return _clock() - t
     global _THREADED
     _THREADED = True
-    split = np.linspace(0, n_chunks, threads + 1).astype(int)
+    split = np.linspace(0, n_blocks, threads + 1).astype(int)
     with ThreadPoolExecutor(threads - 1) as pool:
         t = _clock()
         for _ in range(weeks):

@@ -8,7 +8,7 @@ from itertools import pairwise
 import numpy as np
 from conftest import params_with
 
-from mentorsim.model.chunks import CHUNKS, PARALLEL_MIN_POSTS, facility_chunks
+from mentorsim.model.blocks import CHUNKS, PARALLEL_MIN_POSTS, facility_blocks
 from mentorsim.model.model import MentorshipModel
 from mentorsim.runner import evaluate, simulate
 
@@ -35,13 +35,13 @@ def test_different_seeds_or_replicates_differ():
 
 
 def test_national_scale_same_result_on_one_thread_or_several(monkeypatch):
-    """A model large enough to be split into facility chunks (chunks.py) gives the same run
-    whether the chunks run one after another or in threads."""
+    """A model large enough to be split into facility blocks (blocks.py) gives the same run
+    whether the blocks run one after another or in threads."""
     p = params_with({"facilities.intervention": 700, "facilities.comparison": 300, "mentors.teams": 70,
                      "followup.months": 6}, scenario="ss2020")
     monkeypatch.setenv("MENTORSIM_THREADS", "1")
     model = MentorshipModel(p, seed=4)
-    assert model.providers.n >= PARALLEL_MIN_POSTS and len(model.chunks) == CHUNKS
+    assert model.providers.n >= PARALLEL_MIN_POSTS and len(model.blocks) == CHUNKS
     model.release()
     one = simulate(p, seed=4)
     monkeypatch.setenv("MENTORSIM_THREADS", "3")
@@ -49,17 +49,17 @@ def test_national_scale_same_result_on_one_thread_or_several(monkeypatch):
     assert one.survey["respondents"] > 0
 
 
-def test_facility_chunks_cover_every_facility_once_with_balanced_posts():
+def test_facility_blocks_cover_every_facility_once_with_balanced_posts():
     rng = np.random.default_rng(0)
     first_post = np.concatenate(([0], np.cumsum(rng.integers(5, 40, 3000))))
-    chunks = facility_chunks(first_post)
-    assert len(chunks) == CHUNKS
-    assert chunks[0][0] == 0 and chunks[-1][1] == 3000
-    assert all(a[1] == b[0] and a[0] < a[1] for a, b in pairwise(chunks))
-    posts = [first_post[hi] - first_post[lo] for lo, hi in chunks]
+    blocks = facility_blocks(first_post)
+    assert len(blocks) == CHUNKS
+    assert blocks[0][0] == 0 and blocks[-1][1] == 3000
+    assert all(a[1] == b[0] and a[0] < a[1] for a, b in pairwise(blocks))
+    posts = [first_post[hi] - first_post[lo] for lo, hi in blocks]
     assert max(posts) - min(posts) <= 2 * 40
     small = np.concatenate(([0], np.cumsum(rng.integers(5, 40, 20))))
-    assert facility_chunks(small) == [(0, 20)]
+    assert facility_blocks(small) == [(0, 20)]
 
 
 def _eval(args):

@@ -80,7 +80,7 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]]) -> list[RunOutput
     ``run_batch``: steps 7-13 of every run in one compiled pass over the run axis) and return
     their outputs in order. Each output is bit-identical to ``simulate(params, seed, replicate)``
     whatever the batch's size or make-up and the number of threads; runs of different lengths
-    are batched by length, and a model large enough to be split into facility chunks runs alone.
+    are batched by length, and a model large enough to be split into facility blocks runs alone.
 
     Examples:
         >>> from mentorsim import load_scenario, simulate
@@ -94,7 +94,7 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]]) -> list[RunOutput
     groups: dict[int, list[tuple[int, kernel.MentorshipModel]]] = {}
     for k, (params, seed, replicate) in enumerate(points):
         model = kernel.MentorshipModel(params, seed=seed, replicate=replicate)
-        if len(model.chunks) > 1:
+        if len(model.blocks) > 1:
             try:
                 outputs[k] = RunOutput.from_model(model.run())
             finally:

@@ -31,7 +31,7 @@ practice for the outcomes and the sums for the snapshot. The facility-level part
 team culture) follow. The results are identical to running the steps one by one over all
 facilities: no step reads another facility's state, and relationships change nothing the
 outcomes read. The per-post rules live in learning.py. Large models run the facilities in
-chunks on several threads (chunks.py).
+blocks on several threads (blocks.py).
 Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 """
 
@@ -45,7 +45,7 @@ import numpy as np
 from numba.typed import List
 
 from mentorsim.model import survey, telementoring, visits, whatsapp, workforce
-from mentorsim.model.chunks import run_calls
+from mentorsim.model.blocks import run_calls
 from mentorsim.model.facility_outcomes import OUTCOME_COEF, facility_outcomes, outcome_coefficients
 from mentorsim.model.jit import kernel
 from mentorsim.model.learning import (
@@ -115,15 +115,15 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
                     learning_orientation, current_baseline, operations_week, caesarean_share, ssc, ssc_push,
                     outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
                     culture_all, team, checklist, tally_posts, series):
-    """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a chunk; see
-    chunks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this chunk's posts for the snapshot's
-    arm means, written here if ``record`` (the only chunk) and otherwise by :class:`Dynamics`
-    once every chunk is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch.
+    """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a block; see
+    blocks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this block's posts for the snapshot's
+    arm means, written here if ``record`` (the only block) and otherwise by :class:`Dynamics`
+    once every block is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch.
     ``tally_posts`` and ``series`` are recording.tally_arguments; ``coef`` the run's coefficient
     record (:func:`coefficients`)."""
     k = coef[0]
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
-    fs = slice(f_lo, f_hi)  # this chunk's facilities, for the facility-level steps
+    fs = slice(f_lo, f_hi)  # this block's facilities, for the facility-level steps
     arm_sums[:] = 0.0
     team[fs] = 0.0
     checklist[fs] = 0.0
@@ -183,13 +183,13 @@ RunArrays = namedtuple("RunArrays", RUN_FIELDS)
 
 
 class Dynamics:
-    """Steps 7-13 for one model: the arguments of weekly_dynamics for each of the model's chunks,
+    """Steps 7-13 for one model: the arguments of weekly_dynamics for each of the model's blocks,
     gathered once (all arrays are updated in place, so the same references serve every week)."""
 
     def __init__(self, model):
         pr, fa, rec = model.providers, model.facilities, model.record
-        self.chunks = model.chunks
-        self.arm_sums = np.zeros((len(self.chunks), 2, ARM_SUM_COLUMNS))
+        self.blocks = model.blocks
+        self.arm_sums = np.zeros((len(self.blocks), 2, ARM_SUM_COLUMNS))
         # SSC use by facility (advanced by facility_outcomes) and this week's programme push
         self.ssc = np.full(fa.n, float(model.p["ssc.baseline_use"]))
         self.ssc_push = np.zeros(fa.n)
@@ -201,31 +201,31 @@ class Dynamics:
                   self.ssc, self.ssc_push, rec.outcome_table, np.empty((fa.n, 2, 2)), np.full(fa.n, np.nan), fa.workload,
                   rec.fac["workload"], rec.fac["leadership"], rec.fac["teamwork_culture"],
                   np.zeros((fa.n, 4)), np.zeros(fa.n), tally_posts, self.series)
-        single = len(self.chunks) == 1  # then the kernel records the arm means itself
-        self.chunk_args = [(lo, hi, self.arm_sums[k], single, *arrays)
-                           for k, (lo, hi) in enumerate(self.chunks)]
+        single = len(self.blocks) == 1  # then the kernel records the arm means itself
+        self.block_args = [(lo, hi, self.arm_sums[k], single, *arrays)
+                           for k, (lo, hi) in enumerate(self.blocks)]
         #: this week's uniforms for the outcomes (filled by prepare_dynamics)
         self.u_outcomes = np.empty((fa.n, 5))
-        # a model of one chunk calls the batch kernel with a list of one run: a typed list is
+        # a model of one block calls the batch kernel with a list of one run: a typed list is
         # handed to compiled code in under 1 us, 33 separate arrays in about 3 us
         self.runs = _run_list(self.run_arrays()) if single else None
 
     def week(self, row: int, u_outcomes: np.ndarray) -> None:
         """Steps 7-13 of the week recorded in ``row``; ``u_outcomes`` must be ``self.u_outcomes``
-        for a model of one chunk."""
+        for a model of one block."""
         if self.runs is not None:
             weekly_dynamics_batch(row, self.runs, 0, 1)
             return
-        run_calls(weekly_dynamics, [(row, u_outcomes, *args) for args in self.chunk_args])
-        # the snapshot's arm means, from the chunks' sums added in chunk order
+        run_calls(weekly_dynamics, [(row, u_outcomes, *args) for args in self.block_args])
+        # the snapshot's arm means, from the blocks' sums added in block order
         record_arms(row, self.arm_sums.sum(axis=0), *self.series[1:])
 
     def run_arrays(self) -> RunArrays:
-        """This model's weekly_dynamics arguments (one chunk only) as a RunArrays, reading this
+        """This model's weekly_dynamics arguments (one block only) as a RunArrays, reading this
         week's uniforms from ``u_outcomes``."""
-        if len(self.chunk_args) != 1:
-            raise ValueError("only a model of one chunk can run in a batch")
-        return RunArrays(self.u_outcomes, *self.chunk_args[0])
+        if len(self.block_args) != 1:
+            raise ValueError("only a model of one block can run in a batch")
+        return RunArrays(self.u_outcomes, *self.block_args[0])
 
 
 def prepare_dynamics(model, week: int) -> np.ndarray:
@@ -238,7 +238,7 @@ def prepare_dynamics(model, week: int) -> np.ndarray:
 
 
 def dynamics(model, week: int) -> None:
-    """Steps 7-13 (one compiled call per chunk)."""
+    """Steps 7-13 (one compiled call per block)."""
     u = prepare_dynamics(model, week)
     model.dynamics.week(week + 1, u)
     model.record.pool_counts(model.pool, week)
@@ -247,7 +247,7 @@ def dynamics(model, week: int) -> None:
 @kernel
 def weekly_dynamics_batch(row, runs, r_lo, r_hi):
     """Steps 7-13 of week ``row - 1`` for runs ``r_lo``..``r_hi - 1`` of ``runs`` (a typed list
-    of RunArrays, one chunk each): the same compiled weekly_dynamics, called once per run."""
+    of RunArrays, one block each): the same compiled weekly_dynamics, called once per run."""
     for r in range(r_lo, r_hi):
         a = runs[r]
         weekly_dynamics(row, a.u_outcomes, a.f_lo, a.f_hi, a.arm_sums, a.record, a.coef, a.skill, a.skill_floor,
@@ -277,7 +277,7 @@ RUNS_PER_CALL = 4
 
 
 def run_batch(models: Sequence) -> None:
-    """Run ``models`` (each of one chunk, all with the same number of weeks, none stepped yet)
+    """Run ``models`` (each of one block, all with the same number of weeks, none stepped yet)
     to the end, week by week together: each model's own steps in STEP_ORDER, with steps 7-13 of
     every model in one compiled pass over the run axis (split over threads by runs). Each model
     ends exactly as ``model.run()`` would leave it (its streams are its own)."""

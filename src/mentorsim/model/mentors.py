@@ -195,7 +195,7 @@ class MentorPool:
         self.local_pos = np.full((max(self.n_regions, 1), 4), -1, dtype=np.int64)
         self.vacancy_until = np.full((max(self.n_regions, 1), 4), np.inf)
         self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
-        self.log_chunks: list[np.ndarray] = []
+        self.log_blocks: list[np.ndarray] = []
         self.trainings: list[tuple[int, int, str]] = []  # (week, mentor id, "pool"|"replacement")
         self.mentees_became_mentors = 0
         self.lost = 0
@@ -371,14 +371,14 @@ class MentorPool:
             p["mentors.unavailable_prob"], self.accrual, self.bank_cap, p["visits.cross_discipline_factor"],
             days_ if p["mentors.local_day_trips"] else 1.0, u_away, transfer, relation, visited, log)
         if n_log:
-            self.log_chunks.append(log[:n_log].copy())
+            self.log_blocks.append(log[:n_log].copy())
         return transfer, relation, visited
 
     def visit_array(self) -> np.ndarray:
         """The visit log as one array of VISIT_LOG_COLUMNS rows."""
-        if not self.log_chunks:
+        if not self.log_blocks:
             return np.empty((0, len(VISIT_LOG_COLUMNS)))
-        return np.concatenate(self.log_chunks)
+        return np.concatenate(self.log_blocks)
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""

@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from mentorsim.model import loop
-from mentorsim.model.chunks import facility_chunks
+from mentorsim.model.blocks import facility_blocks
 from mentorsim.model.dose import Dose
 from mentorsim.model.facilities import Facilities, Facility
 from mentorsim.model.learning import receptivity
@@ -103,7 +103,7 @@ class MentorshipModel(mesa.Model):
         role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
         self.providers = Providers(fac_of_post, role_of_post, fa.n)
         pr = self.providers
-        self.chunks = facility_chunks(pr.first_post)  # how a week's per-post work is split (chunks.py)
+        self.blocks = facility_blocks(pr.first_post)  # how a week's per-post work is split (blocks.py)
         rng = self.streams["providers"]
         new_person_states(self.p, rng, fa.baseline_skill, pr, np.arange(pr.n))
         mean_tenure = 52.0 / max(self.p["staff.annual_attrition"], 0.02)

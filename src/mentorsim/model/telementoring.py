@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.chunks import run_chunks
+from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
 
 MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
@@ -89,5 +89,5 @@ def telementoring(model, week: int) -> None:
             p["learning.skill_primes_knowledge"],
             (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact,
             contact)
-    run_chunks(_session, model.chunks, *args)
+    run_blocks(_session, model.blocks, *args)
     model.record.echo(week, attended, eligible)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.chunks import run_chunks
+from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
 
 TRACKS = ("clinical", "data", "patient_pathway")
@@ -89,7 +89,7 @@ def visits(model, week: int) -> None:
             shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
             days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
             p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
-    run_chunks(_coach, model.chunks, *args)
+    run_blocks(_coach, model.blocks, *args)
 
 
 @kernel

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.chunks import run_chunks
+from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
 
 
@@ -79,7 +79,7 @@ def _week(f_lo, f_hi, best, knowledge, filled, access, first_post, intervention,
 @kernel
 def _whole_week(n_regions, knowledge, filled, access, first_post, intervention, region, u, engagement,
                 rate, uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
-    """The three steps of a week in one call, for a model that is one chunk."""
+    """The three steps of a week in one call, for a model that is one block."""
     n_fac = intervention.shape[0]
     means = np.zeros((n_fac, 4))
     _team_knowledge(0, n_fac, knowledge, filled, first_post, intervention, means)
@@ -98,9 +98,9 @@ def whatsapp(model, week: int) -> None:
             model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
             p["learning.whatsapp_rate"], fa.uptake, p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
             pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])
-    if len(model.chunks) == 1:
+    if len(model.blocks) == 1:
         _whole_week(fa.n_regions, *args)
         return
     means = np.zeros((fa.n, 4))
-    run_chunks(_team_knowledge, model.chunks, pr.knowledge, pr.filled, pr.first_post, fa.intervention, means)
-    run_chunks(_week, model.chunks, _region_best(means, fa.intervention, fa.group, fa.n_regions), *args)
+    run_blocks(_team_knowledge, model.blocks, pr.knowledge, pr.filled, pr.first_post, fa.intervention, means)
+    run_blocks(_week, model.blocks, _region_best(means, fa.intervention, fa.group, fa.n_regions), *args)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mentorsim.model.chunks import run_chunks
+from mentorsim.model.blocks import run_blocks
 from mentorsim.model.draws import poisson_inv
 from mentorsim.model.jit import kernel
 from mentorsim.model.people import SURGICAL, new_person_states
@@ -49,7 +49,7 @@ def _turnover(f_lo, f_hi, first_post, filled, tenure, leave_week, vacancy_weeks,
 def turnover(model, week: int) -> None:
     """People leave posts; vacancies are filled by new hires (both scheduled when a person arrives)."""
     pr = model.providers
-    done = run_chunks(_turnover, model.chunks, pr.first_post, pr.filled, pr.tenure_weeks, pr.leave_week,
+    done = run_blocks(_turnover, model.blocks, pr.first_post, pr.filled, pr.tenure_weeks, pr.leave_week,
                       pr.vacancy_weeks, pr.fill_week, week)
     leavers = sum(n for n, _ in done)
     hired = done[0][1] if len(done) == 1 else np.concatenate([h for _, h in done])
@@ -93,5 +93,5 @@ def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
     fa, pr = model.facilities, model.providers
     u = model.streams["operations"].random(fa.n)
-    run_chunks(_busy, model.chunks, pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor,
+    run_blocks(_busy, model.blocks, pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor,
                fa.leadership, fa.operations_per_week, u, fa.operations_week, fa.workload, *model.workload_coef)

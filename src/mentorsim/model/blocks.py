@@ -1,14 +1,14 @@
-"""Facility chunks: how a national-scale model spreads a week's per-post work over the cores.
+"""Facility blocks: how a national-scale model spreads a week's per-post work over the cores.
 
 Every per-post kernel loops facility by facility over contiguous post ranges, and what it
 writes belongs to one facility (or to sums combined afterwards in a fixed order). A model with
 at least ``PARALLEL_MIN_POSTS`` posts therefore splits its facilities into ``CHUNKS`` runs of
-about equal posts, and the kernels (compiled ``nogil``) run on the chunks on several threads at
-once: one contiguous batch of chunks per thread, the calling thread taking the first.
+about equal posts, and the kernels (compiled ``nogil``) run on the blocks on several threads at
+once: one contiguous batch of blocks per thread, the calling thread taking the first.
 
-The chunks depend only on the model's size, never on the number of threads, so a run gives the
-same result on one core or many (``MENTORSIM_THREADS=1`` runs the same chunks one after the
-other). Smaller models, such as the Safe Surgery 2020 scenarios and every sweep, are one chunk
+The blocks depend only on the model's size, never on the number of threads, so a run gives the
+same result on one core or many (``MENTORSIM_THREADS=1`` runs the same blocks one after the
+other). Smaller models, such as the Safe Surgery 2020 scenarios and every sweep, are one block
 and run in the calling thread: threads would cost more than they save there, and sweeps
 already use every core with worker processes.
 """
@@ -22,10 +22,10 @@ from itertools import pairwise
 
 import numpy as np
 
-#: Posts from which a model's week is split into chunks (assumption: below ~20,000 posts a
+#: Posts from which a model's week is split into blocks (assumption: below ~20,000 posts a
 #: week takes under 2 ms and handing work to threads costs more than it saves).
 PARALLEL_MIN_POSTS = 20_000
-#: Chunks per large model: fixed, so results never depend on the machine's cores.
+#: Blocks per large model: fixed, so results never depend on the machine's cores.
 CHUNKS = 8
 
 _pool: ThreadPoolExecutor | None = None
@@ -33,7 +33,7 @@ _pool_pid = 0  # a forked worker process must not use its parent's pool
 
 
 def threads() -> int:
-    """Threads to use for chunked work: ``MENTORSIM_THREADS`` if set, else the usable cores."""
+    """Threads to use for blocked work: ``MENTORSIM_THREADS`` if set, else the usable cores."""
     env = os.environ.get("MENTORSIM_THREADS")
     if env:
         return max(1, int(env))
@@ -43,8 +43,8 @@ def threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def facility_chunks(first_post: np.ndarray) -> list[tuple[int, int]]:
-    """[(first facility, end facility)] of about equal posts; one chunk for small models."""
+def facility_blocks(first_post: np.ndarray) -> list[tuple[int, int]]:
+    """[(first facility, end facility)] of about equal posts; one block for small models."""
     n_fac = len(first_post) - 1
     n_posts = int(first_post[-1])
     if n_posts < PARALLEL_MIN_POSTS or n_fac < 2 * CHUNKS:
@@ -55,12 +55,12 @@ def facility_chunks(first_post: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in pairwise(bounds) if b > a]
 
 
-def run_chunks(kernel, chunks: list[tuple[int, int]], *args) -> list:
-    """Call ``kernel(lo, hi, *args)`` for each chunk (lo, hi) of facilities; the results, in
-    chunk order."""
-    if len(chunks) == 1:
-        return [kernel(*chunks[0], *args)]
-    return run_calls(kernel, [(lo, hi, *args) for lo, hi in chunks])
+def run_blocks(kernel, blocks: list[tuple[int, int]], *args) -> list:
+    """Call ``kernel(lo, hi, *args)`` for each block (lo, hi) of facilities; the results, in
+    block order."""
+    if len(blocks) == 1:
+        return [kernel(*blocks[0], *args)]
+    return run_calls(kernel, [(lo, hi, *args) for lo, hi in blocks])
 
 
 def run_calls(kernel, calls: list[tuple]) -> list:
@@ -72,7 +72,7 @@ def run_calls(kernel, calls: list[tuple]) -> list:
     if n_threads <= 1:
         return [kernel(*call) for call in calls]
     if _pool is None or _pool_pid != os.getpid():
-        _pool = ThreadPoolExecutor(max(1, threads() - 1), thread_name_prefix="mentorsim-chunk")
+        _pool = ThreadPoolExecutor(max(1, threads() - 1), thread_name_prefix="mentorsim-block")
         _pool_pid = os.getpid()
     bounds = np.linspace(0, len(calls), n_threads + 1).astype(int)
     batches = [calls[a:b] for a, b in pairwise(bounds)]

@@ -328,6 +328,7 @@ CSS = """
 .ms-toggle-levers { display: none !important; }
 .ms-results { min-width: 0; }
 .ms-results img { max-width: 100%; height: auto; }
+.v-card__title { word-break: normal; overflow-wrap: break-word; }
 .ms-stale .ms-result-body { opacity: 0.45; filter: grayscale(60%); transition: opacity 0.2s; }
 .ms-presets { display: flex; flex-wrap: wrap; gap: 4px; margin: 4px 0 10px 0; }
 .ms-presets .v-btn { text-transform: none; letter-spacing: 0; }

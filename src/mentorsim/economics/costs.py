@@ -386,33 +386,46 @@ def region_facilities(out: RunOutput) -> dict[int, np.ndarray]:
 
 def training_rows(out: RunOutput, p: Mapping) -> pd.DataFrame:
     """One row per regional mentor trained: week, mentor, kind, region, discipline, cost (USD)."""
-    tr = pd.DataFrame(out.counters.get("trainings", []), columns=["week", "mentor", "kind"])
-    if tr.empty:
+    cols = training_columns(out, p)
+    if cols is None:
+        tr = pd.DataFrame(out.counters.get("trainings", []), columns=["week", "mentor", "kind"])
         tr["cost_usd"] = pd.Series(dtype=float)
         return tr
+    return pd.DataFrame(cols)
+
+
+def training_columns(out: RunOutput, p: Mapping) -> dict[str, list | np.ndarray] | None:
+    """The columns of ``training_rows`` as lists and arrays (built without pandas: the costing
+    of every run needs them); None when nobody was trained."""
+    trainings = out.counters.get("trainings", [])
+    if not trainings:
+        return None
     m = {row["mentor"]: row for row in out.mentor_rows}
-    who = [m[i] for i in tr["mentor"]]
-    tr["discipline"] = [row["discipline"] for row in who]
-    tr["origin"] = [row["origin"] for row in who]
-    tr["region"] = [row["region"] for row in who]
+    who = [m[mentor] for _, mentor, _ in trainings]
+    cols = {"week": np.array([t[0] for t in trainings], dtype=np.int64),
+            "mentor": np.array([t[1] for t in trainings], dtype=np.int64),
+            "kind": [t[2] for t in trainings],
+            "discipline": [row["discipline"] for row in who],
+            "origin": [row["origin"] for row in who],
+            "region": np.array([row["region"] for row in who])}
     days = float(p["mentors.training_days"])
     rates = day_rates(p)
-    trainee = np.array([rates[(o, d)] for o, d in zip(tr["origin"], tr["discipline"])])
+    trainee = np.array([rates[(o, d)] for o, d in zip(cols["origin"], cols["discipline"])])
     per_trainee = days * (trainee + p["costs.training_usd_per_trainee_day"] + per_diem_usd(p)) \
         + (p["costs.training_travel_usd_per_trainee"] if days > 0 else 0.0)
     course = p["costs.trainers_per_course"] * days * day_rate(p, "specialist")
-    _, course_of, course_size = np.unique(tr["week"].to_numpy(), return_inverse=True, return_counts=True)
-    tr["cost_usd"] = per_trainee + course / course_size[course_of.ravel()]
-    return tr
+    _, course_of, course_size = np.unique(cols["week"], return_inverse=True, return_counts=True)
+    cols["cost_usd"] = per_trainee + course / course_size[course_of.ravel()]
+    return cols
 
 
 def _training_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    tr = training_rows(out, p)
-    if tr.empty:
+    tr = training_columns(out, p)
+    if tr is None:
         return
     regions = region_facilities(out)
     everyone = np.arange(out.n_intervention)
-    for week, region, cost in zip(tr["week"], tr["region"], tr["cost_usd"]):
+    for week, region, cost in zip(tr["week"].tolist(), tr["region"].tolist(), tr["cost_usd"].tolist()):
         facs = regions.get(int(region), everyone)
         if len(facs) == 0:
             facs = everyone

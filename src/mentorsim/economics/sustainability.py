@@ -178,17 +178,16 @@ def pool_by_month(out: RunOutput) -> pd.DataFrame:
     """The mentor pool at the start of each month, with local visits and days that month."""
     months = np.arange(int((out.rows - 1) / WEEKS_PER_MONTH) + 1)
     rows = np.minimum([month_row(m) for m in months], out.rows - 1)
-    df = pd.DataFrame({"month": months})
-    for key in POOL_SERIES:
-        df[key] = out.pool[key][rows]
+    cols = {"month": months} | {key: out.pool[key][rows] for key in POOL_SERIES}
     local = _local_lead_visits(out)
     size = max(len(months), int(local[:, 0].max() / WEEKS_PER_MONTH) + 1 if len(local) else 0)
     visit_weeks = np.unique(local[:, :2], axis=0)[:, 0]  # one row per (week, facility) visited
-    df["local_visits"] = np.bincount(np.floor(visit_weeks / WEEKS_PER_MONTH).astype(int),
-                                     minlength=size)[:len(months)].astype(float)
-    df["local_mentor_days"] = np.bincount(np.floor(local[:, 0] / WEEKS_PER_MONTH).astype(int),
-                                          weights=local[:, 6], minlength=size)[:len(months)].astype(float)
-    df["phase"] = np.where(rows < out.programme_weeks, "programme", "followup")
+    cols["local_visits"] = np.bincount(np.floor(visit_weeks / WEEKS_PER_MONTH).astype(int),
+                                       minlength=size)[:len(months)].astype(float)
+    cols["local_mentor_days"] = np.bincount(np.floor(local[:, 0] / WEEKS_PER_MONTH).astype(int),
+                                            weights=local[:, 6], minlength=size)[:len(months)].astype(float)
+    cols["phase"] = np.where(rows < out.programme_weeks, "programme", "followup")
+    df = pd.DataFrame(cols)  # built at once: inserting columns one by one cost ~0.4 ms each
     return df
 
 

@@ -1,0 +1,54 @@
+"""Marginal cost of a replicate through ``mentorsim run`` (CPU and wall time of the whole
+command, with and without --out): (time at N2 replicates - time at N1) / (N2 - N1), median of
+``--repeats`` alternating pairs. Prints figures; asserts nothing.
+
+    PYTHONPATH=src python benchmarks/bench_run_cli.py [--small 10] [--large 60] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def one(replicates: int, out: bool) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one ``mentorsim run ss2020`` in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "mentorsim", "run", "ss2020", "--replicates", str(replicates),
+               "--seed", "1"] + (["--out", os.path.join(tmp, "o")] if out else [])
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small", type=int, default=10)
+    ap.add_argument("--large", type=int, default=60)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    one(2, False)  # numba cache warm
+    span = args.large - args.small
+    for out in (False, True):
+        cpu, wall = [], []
+        for _ in range(args.repeats):
+            c1, w1 = one(args.small, out)
+            c2, w2 = one(args.large, out)
+            cpu.append((c2 - c1) / span * 1000)
+            wall.append((w2 - w1) / span * 1000)
+        print(f"mentorsim run ss2020 {'--out' if out else '(no --out)'}: marginal per replicate "
+              f"{statistics.median(cpu):.1f} ms CPU, {statistics.median(wall):.1f} ms wall "
+              f"(median of {args.repeats}; CPU {', '.join(f'{x:.1f}' for x in cpu)})")
+
+
+if __name__ == "__main__":
+    main()

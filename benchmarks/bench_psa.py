@@ -9,6 +9,7 @@ Prints figures; asserts nothing (speed is measured here, never in tests).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import time
 
 from mentorsim.economics.evaluation import comparator_params, evaluate_run
@@ -39,11 +40,33 @@ def main() -> None:
           f"its economic evaluation: {ev * 1000:.0f} ms")
     strategies = [Strategy.from_scenario(s) for s in scen]
     for workers in (1, args.workers):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         run_psa(strategies, args.draws, seed=1, workers=workers, progress=False)
         dt = time.perf_counter() - t
+        cpu_note = f", {(time.process_time() - cpu) / args.draws:.3f} s CPU a draw" if workers == 1 else ""
         print(f"PSA {args.draws} draws x {len(strategies) + 1} strategies, workers={workers}: "
-              f"{dt:.1f} s total, {dt / args.draws:.2f} s per draw")
+              f"{dt:.1f} s total, {dt / args.draws:.3f} s per draw{cpu_note}")
+    print(f"control: pure Python on {args.workers} processes ran {parallel_control(args.workers):.2f}x "
+          "as fast as serially (what the machine's load leaves for the workers)")
+
+
+def _burn(n: int) -> int:
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+
+
+def parallel_control(workers: int, n: int = 4_000_000) -> float:
+    """Speed-up of ``workers`` processes over one on pure-Python work, now."""
+    t = time.perf_counter()
+    for _ in range(workers):
+        _burn(n)
+    serial = time.perf_counter() - t
+    with cf.ProcessPoolExecutor(workers) as ex:
+        t = time.perf_counter()
+        list(ex.map(_burn, [n] * workers))
+        return serial / (time.perf_counter() - t)
 
 
 if __name__ == "__main__":

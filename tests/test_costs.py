@@ -16,6 +16,7 @@ from mentorsim.economics.costs import (
     day_rate,
     per_diem_usd,
     ssi_savings,
+    visit_arrays,
     visit_rows,
 )
 from mentorsim.economics.discounting import discounted_years, factor_for_month, month_of_week, weekly_factors
@@ -108,6 +109,9 @@ class _HandRun:
     def __init__(self, out, log):
         self._out = out
         self.visit_log = log
+        codes = log.assign(origin=(log["origin"] == "local").astype(float),
+                           role=(log["role"] == "paired").astype(float))
+        self.visit_array = codes.to_numpy(float).reshape(-1, len(log.columns))  # as RunOutput holds it
         self.counters = out.counters | {"trainings": []}
 
     def __getattr__(self, name):
@@ -153,6 +157,24 @@ def test_local_mentors_staying_overnight(ss2020_runs):
     rows = visit_rows(hand, p)
     assert rows["nights"].iloc[0] == pytest.approx(1.5)  # 2.5 days away - 1
     assert cost_account(hand, p).item_totals()["transport"] == pytest.approx(0.5 * 60)
+
+
+@pytest.mark.parametrize("name", ["ss2020", "local_mentors"])
+@pytest.mark.parametrize("day_trips", [False, True])
+def test_fast_visit_costs_equal_the_visit_table(name, day_trips):
+    """The arrays the costing uses (numpy, group sums with pandas' compensation) equal the pandas
+    table ``visit_rows`` bit for bit: every mentor's time, per diem and transport, over replicates
+    with shared vehicles, circuits, day trips and paired mentors."""
+    p = dict(load_scenario(f"scenarios/{name}.toml").params) | {"mentors.local_day_trips": day_trips}
+    for replicate in range(2):
+        out = simulate(p, 4, replicate)
+        ref, fast = visit_rows(out, p), visit_arrays(out, p)
+        assert len(ref) > 0
+        assert np.array_equal(ref["week"].to_numpy(), fast["week"])
+        assert np.array_equal(ref["facility"].to_numpy(), fast["facility"])
+        assert np.array_equal((ref["role"] == "lead").to_numpy(), fast["lead"])
+        for col in ("time_usd", "per_diem_usd", "transport_usd"):
+            assert np.array_equal(ref[col].to_numpy(), fast[col]), col
 
 
 def test_prices_scale_their_items(ss2020_runs):

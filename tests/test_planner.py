@@ -111,6 +111,12 @@ def test_plan_pool_day_rate_flag_changes_the_cost(capsys):
 def test_coverage_curve_is_the_same_on_worker_processes():
     req = PlanRequest(facilities=6, interval_weeks=9, local_share=0.0, years=1, replicates=3, max_size=2)
     assert planner.coverage_curve(req, workers=2) == planner.coverage_curve(req, workers=1)
+    # stopping early (target met at sizes 1 and 2) while later sizes are queued on the workers
+    early = PlanRequest(facilities=6, interval_weeks=9, local_share=0.0, years=1, replicates=3,
+                        max_size=5, target=0.0)
+    curve = planner.coverage_curve(early, workers=2)
+    assert [r.size for r in curve] == [1, 2]
+    assert curve == planner.coverage_curve(early, workers=1)
 
 
 def test_handover_after_the_horizon_is_refused():

@@ -282,20 +282,25 @@ def _simulate_size(args) -> dict:
     req, size, replicate = args
     p = base_params(req, size)
     out = simulate(p, seed=req.seed, replicate=replicate)
-    log = out.visit_log
+    a = out.visit_array  # columns model.mentors.VISIT_LOG_COLUMNS (arrays: this runs per replicate)
+    days, travel = np.ascontiguousarray(a[:, 6]), np.ascontiguousarray(a[:, 7])
     groups = {}
-    if len(log):
-        g = log.assign(total=log["days"] + log["travel_days"]).groupby(["discipline", "origin"])["total"].sum()
-        groups = {f"{DISCIPLINES[int(d)]}/{o}": float(v) for (d, o), v in g.items()}
+    if len(a):
+        # total days by (discipline, origin), summed as pandas' groupby sums (costs._group_sum)
+        key = a[:, 4].astype(np.int64) * 2 + (a[:, 3] > 0)
+        present, codes = np.unique(key, return_inverse=True)
+        totals = costs._group_sum(codes.ravel(), days + travel)
+        groups = {f"{DISCIPLINES[int(k) // 2]}/{'local' if k % 2 else 'hub'}": float(v)
+                  for k, v in zip(present.tolist(), totals.tolist())}
     trainings = out.counters.get("trainings", [])
     cost, source = _pool_cost(out, p, req)
     return {"missed": float(out.counters.get("visits_missed", 0)),
             "done": float(out.fac["visits"][:, :out.n_intervention].sum()),
-            "mentor_days": float(log["days"].sum()) if len(log) else 0.0,
-            "travel_days": float(log["travel_days"].sum()) if len(log) else 0.0,
+            "mentor_days": float(days.sum()) if len(a) else 0.0,
+            "travel_days": float(travel.sum()) if len(a) else 0.0,
             "trainings": float(len(trainings)),
             "replacements": float(sum(1 for t in trainings if t[2] == "replacement")),
-            "local_lost": float((out.mentors["status"] == "lost").sum()) if len(out.mentors) else 0.0,
+            "local_lost": float(sum(1 for m in out.mentor_rows if m["status"] == "lost")),
             "groups": groups, "cost": cost, "cost_source": source}
 
 
@@ -320,6 +325,11 @@ def evaluate_size(req: PlanRequest, size: int, pool=None) -> SizeResult:
     """Simulate ``req.replicates`` replicates with pool ``size`` (on ``pool``, a process pool, if given)."""
     tasks = [(req, size, r) for r in range(req.replicates)]
     runs = list(pool.map(_simulate_size, tasks)) if pool is not None else [_simulate_size(t) for t in tasks]
+    return _size_result(req, size, runs)
+
+
+def _size_result(req: PlanRequest, size: int, runs: list[dict]) -> SizeResult:
+    """A pool size's result from its replicates (``_simulate_size``), in replicate order."""
     n = len(runs)
     full = sum(1 for r in runs if r["missed"] == 0)
     lo, hi = wilson(full, n)
@@ -360,20 +370,36 @@ def coverage_curve(req: PlanRequest, workers: int = 1, progress=None) -> list[Si
 
 
 def _coverage_curve(req: PlanRequest, pool, progress) -> list[SizeResult]:
-    start, stop, step = _size_range(req)
-    stop -= 1
+    sizes = list(range(*_size_range(req)))
+    # With workers, the next two sizes' replicates are queued while a size is summarised, so the
+    # workers never wait for the slowest replicate of a size (results are the same: each
+    # replicate has its own seed; queued sizes past the stopping size are cancelled, unused).
+    queued: dict[int, list] = {}
+
+    def queue(i: int) -> None:
+        if pool is not None and i < len(sizes):
+            queued[sizes[i]] = [pool.submit(_simulate_size, (req, sizes[i], r)) for r in range(req.replicates)]
+
+    queue(0)
+    queue(1)
     out: list[SizeResult] = []
     met = 0
-    size = start
-    while size <= stop:
-        res = evaluate_size(req, size, pool)
+    for i, size in enumerate(sizes):
+        if pool is None:
+            res = evaluate_size(req, size)
+        else:
+            runs = [f.result() for f in queued.pop(size)]
+            queue(i + 2)
+            res = _size_result(req, size, runs)
         out.append(res)
         if progress:
             progress(res)
         met = met + 1 if res.coverage >= req.target else 0
         if met >= 2:
             break
-        size += step
+    for futures in queued.values():
+        for f in futures:
+            f.cancel()
     return out
 
 

@@ -294,56 +294,138 @@ def visit_rows(out: RunOutput, p: Mapping) -> pd.DataFrame:
     return log
 
 
+def _group_codes(*keys: np.ndarray) -> np.ndarray:
+    """Group number of each row for the combination of integer ``keys`` (rows with equal keys
+    share a number)."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for k in keys:
+        k = k.astype(np.int64)
+        combined = combined * (int(k.max()) + 1) + k
+    return np.unique(combined, return_inverse=True)[1].ravel()
+
+
+def _group_sum(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """[groups] sum of ``values`` by group, each group's rows added in row order with Kahan
+    compensation: the same floats as pandas' ``groupby(...).sum()`` (its cython kernel does the
+    same steps), so the fast path below matches ``visit_rows`` bit for bit."""
+    n_groups = int(codes.max()) + 1
+    order = np.argsort(codes, kind="stable")
+    c = codes[order]
+    v = values[order]
+    start = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    rank = np.arange(len(c)) - np.repeat(start, np.diff(np.r_[start, len(c)]))
+    total = np.zeros(n_groups)
+    comp = np.zeros(n_groups)
+    for k in range(int(rank.max()) + 1):
+        sel = rank == k
+        g = c[sel]
+        y = v[sel] - comp[g]
+        t = total[g] + y
+        comp[g] = (t - total[g]) - y
+        total[g] = t
+    return total
+
+
+def visit_arrays(out: RunOutput, p: Mapping) -> dict[str, np.ndarray]:
+    """The columns of ``visit_rows`` that the costs need, with numpy instead of pandas (about
+    20x faster; tests/test_costs.py checks every value equals ``visit_rows``'): week, facility,
+    lead (bool), time_usd, per_diem_usd, transport_usd, one entry per row of the visit log at an
+    intervention facility."""
+    a = out.visit_array
+    a = a[a[:, 1] < out.n_intervention]
+    week, fac, mentor = a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2].astype(np.int64)
+    origin_local = a[:, 3] > 0
+    cols = {"week": week, "facility": fac, "lead": ~(a[:, 5] > 0)}
+    if len(a) == 0:
+        return cols | {k: np.zeros(0) for k in ("time_usd", "per_diem_usd", "transport_usd")}
+    days = a[:, 6].astype(float)
+    travel, km_eff = a[:, 7], a[:, 8]
+    day_trip = origin_local & bool(p["mentors.local_day_trips"])
+    trip_days = np.where(day_trip, days, 0.0)
+    away = days + travel
+    circ_codes = _group_codes(week, mentor)
+    circuit = _group_sum(circ_codes, away)[circ_codes]
+    nights = np.maximum(circuit - 1.0, 0.0) * away / np.where(circuit > 0, circuit, 1.0)
+    nights = np.where(day_trip, 0.0, nights)
+    rates = day_rates(p)
+    by_code = np.array([[rates[(o, d)] for d in DISCIPLINES] for o in (HUB, LOCAL)])
+    rate = by_code[origin_local.astype(np.int64), a[:, 4].astype(np.int64)]
+    cols["time_usd"] = rate * away
+    person = nights * per_diem_usd(p) + trip_days * p["costs.day_allowance_usd"]
+    g = _group_codes(week, fac, origin_local)
+    count = np.bincount(g).astype(float)[g]
+    vehicles = np.ceil(count / p["costs.mentors_per_vehicle"])
+    km = (_group_sum(g, km_eff) / np.bincount(g))[g]
+    person_mean = (_group_sum(g, person) / np.bincount(g))[g]
+    cols["transport_usd"] = vehicles * km * p["costs.vehicle_usd_per_km"] / count
+    cols["per_diem_usd"] = person + vehicles * p["costs.drivers_per_vehicle"] * person_mean / count
+    return cols
+
+
 def _visit_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    log = visit_rows(out, p)
-    if log.empty:
+    log = visit_arrays(out, p)
+    if len(log["week"]) == 0:
         return
-    wk, fac = log["week"].to_numpy(int), log["facility"].to_numpy(int)
-    lead = (log["role"] == "lead").to_numpy()
+    wk, fac = log["week"], log["facility"]
+    lead = log["lead"]
     for item, col in (("mentor_time", "time_usd"), ("per_diem", "per_diem_usd"),
                       ("transport", "transport_usd")):
-        np.add.at(weekly[item], (wk[lead], fac[lead]), log[col].to_numpy()[lead])
+        np.add.at(weekly[item], (wk[lead], fac[lead]), log[col][lead])
     pair = ~lead
-    paired_cost = (log["time_usd"] + log["per_diem_usd"] + log["transport_usd"]).to_numpy()
+    paired_cost = log["time_usd"] + log["per_diem_usd"] + log["transport_usd"]
     np.add.at(weekly["training_pairing"], (wk[pair], fac[pair]), paired_cost[pair])
 
 
 def region_facilities(out: RunOutput) -> dict[int, np.ndarray]:
     """Intervention facilities of each region index (regions numbered by first appearance,
     as the model numbers them)."""
-    fac = out.facilities.iloc[:out.n_intervention]
-    names = list(dict.fromkeys(fac["region"]))
-    return {r: np.flatnonzero(fac["region"].to_numpy() == name) for r, name in enumerate(names)}
+    region = np.asarray(out.facility_columns["region"])[:out.n_intervention]
+    names = list(dict.fromkeys(region))
+    return {r: np.flatnonzero(region == name) for r, name in enumerate(names)}
 
 
 def training_rows(out: RunOutput, p: Mapping) -> pd.DataFrame:
     """One row per regional mentor trained: week, mentor, kind, region, discipline, cost (USD)."""
-    tr = pd.DataFrame(out.counters.get("trainings", []), columns=["week", "mentor", "kind"])
-    if tr.empty:
+    cols = training_columns(out, p)
+    if cols is None:
+        tr = pd.DataFrame(out.counters.get("trainings", []), columns=["week", "mentor", "kind"])
         tr["cost_usd"] = pd.Series(dtype=float)
         return tr
-    m = out.mentors.set_index("mentor")
-    tr["discipline"] = m.loc[tr["mentor"], "discipline"].to_numpy()
-    tr["origin"] = m.loc[tr["mentor"], "origin"].to_numpy()
-    tr["region"] = m.loc[tr["mentor"], "region"].to_numpy()
+    return pd.DataFrame(cols)
+
+
+def training_columns(out: RunOutput, p: Mapping) -> dict[str, list | np.ndarray] | None:
+    """The columns of ``training_rows`` as lists and arrays (built without pandas: the costing
+    of every run needs them); None when nobody was trained."""
+    trainings = out.counters.get("trainings", [])
+    if not trainings:
+        return None
+    m = {row["mentor"]: row for row in out.mentor_rows}
+    who = [m[mentor] for _, mentor, _ in trainings]
+    cols = {"week": np.array([t[0] for t in trainings], dtype=np.int64),
+            "mentor": np.array([t[1] for t in trainings], dtype=np.int64),
+            "kind": [t[2] for t in trainings],
+            "discipline": [row["discipline"] for row in who],
+            "origin": [row["origin"] for row in who],
+            "region": np.array([row["region"] for row in who])}
     days = float(p["mentors.training_days"])
     rates = day_rates(p)
-    trainee = np.array([rates[(o, d)] for o, d in zip(tr["origin"], tr["discipline"])])
+    trainee = np.array([rates[(o, d)] for o, d in zip(cols["origin"], cols["discipline"])])
     per_trainee = days * (trainee + p["costs.training_usd_per_trainee_day"] + per_diem_usd(p)) \
         + (p["costs.training_travel_usd_per_trainee"] if days > 0 else 0.0)
     course = p["costs.trainers_per_course"] * days * day_rate(p, "specialist")
-    size = tr.groupby("week")["mentor"].transform("size")
-    tr["cost_usd"] = per_trainee + course / size
-    return tr
+    _, course_of, course_size = np.unique(cols["week"], return_inverse=True, return_counts=True)
+    cols["cost_usd"] = per_trainee + course / course_size[course_of.ravel()]
+    return cols
 
 
 def _training_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    tr = training_rows(out, p)
-    if tr.empty:
+    tr = training_columns(out, p)
+    if tr is None:
         return
     regions = region_facilities(out)
     everyone = np.arange(out.n_intervention)
-    for week, region, cost in zip(tr["week"], tr["region"], tr["cost_usd"]):
+    for week, region, cost in zip(tr["week"].tolist(), tr["region"].tolist(), tr["cost_usd"].tolist()):
         facs = regions.get(int(region), everyone)
         if len(facs) == 0:
             facs = everyone
@@ -400,8 +482,8 @@ def _programme_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
 def mentee_wage_per_hour(out: RunOutput, p: Mapping) -> np.ndarray:
     """[intervention facilities] USD an hour of a mentee: cadre day rates / HOURS_PER_DAY,
     averaged over the facility's staff establishment."""
-    fac = out.facilities.iloc[:out.n_intervention]
-    counts = np.column_stack([fac[c].to_numpy(float) for c in MENTEE_CADRES])
+    n = out.n_intervention
+    counts = np.column_stack([np.asarray(out.facility_columns[c], dtype=float)[:n] for c in MENTEE_CADRES])
     rates = np.array([day_rate(p, cadre) for cadre in MENTEE_CADRES.values()]) / HOURS_PER_DAY
     total = counts.sum(axis=1)
     return np.where(total > 0, counts @ rates / np.where(total > 0, total, 1.0), rates.mean())
@@ -411,11 +493,10 @@ def visit_days(out: RunOutput) -> np.ndarray:
     """[weeks, intervention facilities] days a lead mentor was at the facility (0: no visit)."""
     n = out.n_intervention
     days = np.zeros((out.programme_weeks + out.followup_weeks, n))
-    log = out.visit_log
-    log = log[(log["facility"] < n) & (log["role"] == "lead")]
-    if len(log):
-        np.maximum.at(days, (log["week"].to_numpy(int), log["facility"].to_numpy(int)),
-                      log["days"].to_numpy(float))
+    a = out.visit_array
+    a = a[(a[:, 1] < n) & ~(a[:, 5] > 0)]  # intervention facilities, lead mentors
+    if len(a):
+        np.maximum.at(days, (a[:, 0].astype(np.int64), a[:, 1].astype(np.int64)), a[:, 6].astype(float))
     return days
 
 

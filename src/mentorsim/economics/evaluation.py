@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -82,7 +83,17 @@ class RunEconomics:
     account: CostAccount
     effects: Effects
     gains: dict[str, np.ndarray]
-    pool: pd.DataFrame = field(repr=False)
+    #: what ``sustainability.pool_by_month`` reads of the run (its pool series and visit log),
+    #: kept so that table is built only when asked for (``pool``): a PSA never asks.
+    pool_run: SimpleNamespace = field(repr=False)
+    _pool: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def pool(self) -> pd.DataFrame:
+        """The mentor pool by month (``sustainability.pool_by_month``), built once when first read."""
+        if self._pool is None:
+            self._pool = sus.pool_by_month(self.pool_run)
+        return self._pool
 
 
 def evaluate_run(params: Mapping, seed: int, replicate: int,
@@ -130,7 +141,9 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
     r["followup_months"] = float(params["followup.months"])
     r["programme_months"] = float(params["programme.months"])
     r.update(sus.trend_record(params))
-    return RunEconomics(r, acc, eff, gains, sus.pool_by_month(out))
+    pool_run = SimpleNamespace(pool=out.pool, visit_array=out.visit_array, rows=out.rows,
+                               programme_weeks=out.programme_weeks)
+    return RunEconomics(r, acc, eff, gains, pool_run)
 
 
 class ComparatorCache:

@@ -381,7 +381,11 @@ def calibration_notice(exp: Experiment) -> str:
         parts.append("calibrated parameters drawn independently over their prior ranges (design.calibrated "
                      '= "ranges"): ' + ", ".join(exp.drawn))
     elif exp.calibrated == "fixed" and exp.is_model:
-        parts.append('calibrated parameters held at their calibrated point estimates (design.calibrated = "fixed")')
+        held = [n for n, p in PARAMS_BY_NAME.items() if p.tag == "calibrated" and n not in exp.names
+                and n not in exp.base_overrides]
+        if held:
+            parts.append(f"{len(held)} calibrated parameters held at their calibrated point estimates "
+                         '(design.calibrated = "fixed")')
     return f"{exp.name}: " + "; ".join(parts) if parts else ""
 
 

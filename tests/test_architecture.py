@@ -30,6 +30,8 @@ PACKAGES = {"parameters": 1, "model": 2, "economics": 4, "experiments": 4, "cali
 #: Arrows between side-by-side parts of layer 4 that are real uses, each with its reason.
 SIDEWAYS = {
     ("planner", "economics"): "the planner prices a pool with the programme's cost model",
+    ("experiments", "economics"): "experiments draw calibrated parameters from the posterior with the "
+                                  "PSA's loader (one loader, economics/psa.py load_posterior)",
 }
 #: The places that import a module by name: an experiment file's user-chosen target, and the
 #: package root's lazy public API (PEP 562 ``__getattr__`` over a table of names and modules,

@@ -78,10 +78,14 @@ def test_model_sweep_is_identical_serial_and_local_and_invalid_points_are_record
     ra, rb = results_model(tmp_path / "serial"), results_model(tmp_path / "local")
     pd.testing.assert_frame_equal(ra, rb)
     # each run equals a direct call of runner.evaluate with the experiment seed and its replicate
+    from mentorsim.experiments.designs import calibrated_draws
+    from mentorsim.experiments.experiment import POSTERIOR_ROW
     from mentorsim.runner import evaluate
     from mentorsim.scenario import default_scenario
     row = ra.iloc[5]
-    sc = default_scenario().with_params(dict(exp.base_overrides) | {"visits.interval_weeks": 13, "visits.days": 1})
+    drawn = {k: v for k, v in calibrated_draws(exp, [1])[1].items() if k != POSTERIOR_ROW}  # replicate 1's draw
+    sc = default_scenario().with_params(dict(exp.base_overrides) | drawn
+                                        | {"visits.interval_weeks": 13, "visits.days": 1})
     direct = evaluate(sc.params, seed=11, replicate=1)
     assert (row["visits.interval_weeks"], row["visits.days"], row["replicate"]) == (13, 1, 1)
     assert row["composite_month12_pct"] == direct["composite_month12_pct"]

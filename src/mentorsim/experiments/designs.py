@@ -8,6 +8,15 @@
 - ``morris``: ``trajectories * (k + 1)`` points on a ``levels``-level grid (SALib ``sample.morris``).
 - ``fast``: extended FAST, ``n * k`` points (SALib ``sample.fast_sampler``, interference ``m``).
 
+Calibrated parameters the design does not vary (``Experiment.drawn``) are set per replicate by
+:func:`calibrated_draws`: replicate ``r`` of every design point gets the same values (common
+random numbers, as for the model's streams), from a generator seeded by the experiment seed and
+``r`` alone, so a replicate's draw does not depend on the number of replicates, the order or the
+workers. ``"posterior"`` picks one row of the installed posterior with probability proportional
+to its weight and takes all its values together (joint: the posterior's correlations are kept);
+``"ranges"`` draws each parameter uniformly over its declared (prior) range (whole numbers on
+``[low - 0.5, high + 0.5]``, rounded).
+
 Samplers draw uniformly within each parameter's bounds. A whole-number parameter is sampled on
 ``[low - 0.5, high + 0.5]`` and rounded, so each whole value in ``[low, high]`` is equally likely;
 the sampled (unrounded) matrix is kept for the analysis. Every sampler is seeded from the
@@ -23,11 +32,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from mentorsim.experiments.experiment import Experiment, design_size
+from mentorsim.errors import input_error
+from mentorsim.experiments.experiment import POSTERIOR_ROW, Experiment, design_size
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
 
 #: Spawn key of the design's random stream (distinct from the model's streams).
 DESIGN_STREAM = 0x64657369
+#: Spawn key of the calibrated-parameter draws ("cali"), distinct from the design's and the model's.
+CALIBRATED_STREAM = 0x63616C69
 
 
 @dataclass(frozen=True)
@@ -132,8 +146,69 @@ def _sample(exp: Experiment, problem: dict) -> np.ndarray:
     raise ValueError(exp.method)
 
 
-def design_hash(exp: Experiment, design: Design) -> str:
-    """Fingerprint of what a sweep computes: a store made by another design is refused."""
+def calibrated_rng(seed: int, replicate: int) -> np.random.Generator:
+    """The generator of replicate ``replicate``'s calibrated-parameter draw (experiment seed alone)."""
+    ss = np.random.SeedSequence(entropy=int(seed), spawn_key=(CALIBRATED_STREAM, int(replicate)))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+def experiment_posterior(exp: Experiment) -> pd.DataFrame | None:
+    """The installed posterior (the PSA's loader, validated) for mode ``"posterior"``; None otherwise.
+    InputError if it is needed but missing, or lacks a drawn parameter."""
+    if exp.calibrated != "posterior" or not exp.drawn:
+        return None
+    from mentorsim.economics.psa import POSTERIOR_FILE, load_posterior  # one loader, as the PSA's
+    post = load_posterior()
+    if post is None:
+        raise input_error(exp.path, "design.calibrated", f"no installed posterior (data/{POSTERIOR_FILE}) to "
+                          'draw from; run `mentorsim calibrate`, or set calibrated = "fixed"', "posterior")
+    missing = [n for n in exp.drawn if n not in post.columns]
+    if missing:
+        raise input_error(exp.path, "design.calibrated", f"data/{POSTERIOR_FILE} has no column {missing[0]} "
+                          '(calibrated parameter); recalibrate, or set calibrated = "fixed"', "posterior")
+    return post
+
+
+def calibrated_draws(exp: Experiment, replicates, posterior: pd.DataFrame | None = None) -> dict[int, dict]:
+    """For each replicate, the values of the calibrated parameters it draws (``exp.drawn``), plus
+    the posterior row they came from (``posterior_row``, mode ``"posterior"``); ``{}`` per replicate
+    with ``"fixed"``. ``posterior``: from :func:`experiment_posterior` (loaded if not given)."""
+    if exp.calibrated == "fixed" or not exp.drawn:
+        return {int(r): {} for r in replicates}
+    if exp.calibrated == "posterior" and posterior is None:
+        posterior = experiment_posterior(exp)
+    out = {}
+    for r in replicates:
+        rng = calibrated_rng(exp.seed, r)
+        values: dict[str, Any] = {}
+        if exp.calibrated == "posterior":
+            w = posterior["weight"].to_numpy(dtype=float)
+            row = int(rng.choice(len(w), p=w / w.sum()))
+            for n in exp.drawn:
+                values[n] = _cast(PARAMS_BY_NAME[n].kind, float(posterior[n].iloc[row]))
+            values[POSTERIOR_ROW] = row
+        else:  # "ranges": independent uniform draws over the declared (prior) ranges
+            for n, u in zip(exp.drawn, rng.random(len(exp.drawn))):
+                p = PARAMS_BY_NAME[n]
+                if p.kind is int:
+                    values[n] = int(np.clip(np.rint(p.low - 0.5 + u * (p.high - p.low + 1)), p.low, p.high))
+                else:
+                    values[n] = float(p.low + u * (p.high - p.low))
+        out[int(r)] = values
+    return out
+
+
+def posterior_fingerprint(exp: Experiment, posterior: pd.DataFrame | None) -> str:
+    """SHA-256 (16 hex) of the posterior a sweep draws from ("" when it draws none)."""
+    if posterior is None:
+        return ""
+    cols = sorted(posterior.columns)
+    return hashlib.sha256(posterior[cols].to_csv(index=False).encode()).hexdigest()[:16]
+
+
+def design_hash(exp: Experiment, design: Design, posterior: pd.DataFrame | None = None) -> str:
+    """Fingerprint of what a sweep computes: a store made by another design (or drawing from
+    another posterior) is refused."""
     h = hashlib.sha256()
     spec = exp.spec()
     spec.pop("description", None)
@@ -142,6 +217,8 @@ def design_hash(exp: Experiment, design: Design) -> str:
     spec.pop("base", None)  # where the base came from does not matter; its values do
     h.update(json.dumps(spec, sort_keys=True, default=str).encode())
     h.update(np.ascontiguousarray(design.values).tobytes())
+    if posterior is not None:
+        h.update(posterior_fingerprint(exp, posterior).encode())
     return h.hexdigest()[:16]
 
 

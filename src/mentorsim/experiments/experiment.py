@@ -17,6 +17,7 @@ the seed, which outputs to keep, and what to run it on::
 
     [design]
     method = "grid"                      # grid | lhs | sobol | morris | fast (see DESIGN_KEYS)
+    calibrated = "posterior"             # posterior | ranges | fixed (see CALIBRATED_MODES)
 
     [parameters]                         # one entry per varied parameter
     "visits.interval_weeks" = { values = [2, 4, 9, 13] }          # grid: the values
@@ -30,6 +31,14 @@ the seed, which outputs to keep, and what to run it on::
 In a grid, ``with = "other.parameter"`` makes a parameter move together with another one
 (same number of values, zipped instead of crossed), e.g. follow-up visits only where there
 is a local pool. Parameter names may be quoted dotted keys or TOML sections.
+
+Calibrated parameters (tag ``calibrated``) that the design does not vary and that neither the
+base scenario nor ``[fixed]`` sets are, for the model, set by ``design.calibrated``:
+``"posterior"`` (the default) draws them jointly, one row of the installed posterior
+(data/posterior.csv) per replicate; ``"ranges"`` draws each independently and uniformly over its
+declared (prior) range, per replicate; ``"fixed"`` keeps the calibrated point estimates. See
+designs.calibrated_draws. A design that itself varies calibrated parameters is announced
+(:func:`calibration_notice`), never mixed in silently.
 
 The target is the model (``"model"``: ``runner.evaluate(params, seed, replicate)``) or any
 Python callable ``module:function`` taking a dict of parameters and returning a dict of outputs
@@ -58,9 +67,13 @@ from mentorsim.scenario import (
     estimated_seconds,
     load_scenario,
 )
-from mentorsim.validation import boolean, number, string, suggest, whole
+from mentorsim.validation import boolean, choice, number, string, suggest, whole
 
 MODEL_TARGET = "model"
+#: How calibrated parameters the design does not vary are set, for each replicate (module docstring).
+CALIBRATED_MODES = ("posterior", "ranges", "fixed")
+#: Stored column with the posterior row a run's calibrated parameters came from (mode "posterior").
+POSTERIOR_ROW = "posterior_row"
 METHODS = ("grid", "lhs", "sobol", "morris", "fast")
 #: Keys each design method accepts besides ``method``: (type, default, check, what is allowed).
 DESIGN_KEYS: dict[str, dict[str, tuple]] = {
@@ -85,7 +98,7 @@ ANALYSIS_KEYS = {
 }
 #: Column names the run store uses itself: parameters and outputs may not take them.
 RESERVED_NAMES = ("run_id", "point", "replicate", "seed", "status", "error", "attempts", "elapsed_s",
-                  "worker", "finished_at")
+                  "worker", "finished_at", POSTERIOR_ROW)
 MAX_RUNS = 10_000_000
 
 
@@ -128,6 +141,9 @@ class Experiment:
         method: design method (METHODS); options: its keys (DESIGN_KEYS) with defaults filled.
         params: the varied parameters, in file order.
         analysis: ``num_resamples`` and ``conf_level``.
+        calibrated: how calibrated parameters the design does not vary are set (CALIBRATED_MODES).
+        drawn: the calibrated parameters drawn for each replicate (empty with ``"fixed"``).
+        calibrated_varied: calibrated parameters the design varies itself (announced, not drawn).
     """
 
     path: str
@@ -143,6 +159,9 @@ class Experiment:
     options: Mapping[str, Any]
     params: tuple[ParamRange, ...]
     analysis: Mapping[str, Any] = field(default_factory=dict)
+    calibrated: str = "fixed"
+    drawn: tuple[str, ...] = ()
+    calibrated_varied: tuple[str, ...] = ()
 
     @property
     def is_model(self) -> bool:
@@ -157,7 +176,7 @@ class Experiment:
         return {"name": self.name, "description": self.description, "seed": self.seed,
                 "replicates": self.replicates, "outputs": list(self.outputs), "target": self.target,
                 "base": self.base_source, "base_overrides": dict(self.base_overrides),
-                "design": {"method": self.method, **dict(self.options)},
+                "design": {"method": self.method, **dict(self.options), "calibrated": self.calibrated},
                 "parameters": {p.name: ({"values": list(p.values)} if p.values is not None else
                                         {"low": p.low, "high": p.high}) | ({"with": p.with_} if p.with_ else {})
                                for p in self.params},
@@ -237,11 +256,12 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
     allowed = DESIGN_KEYS[method]
     options = {}
     for key, value in design.items():
-        if key == "method":
+        if key in ("method", "calibrated"):
             continue
         if key not in allowed:
+            names = ("method", "calibrated") + tuple(allowed)
             raise input_error(source, f"design.{key}", f"unknown key for method {method}; allowed: "
-                              + (", ".join(("method",) + tuple(allowed)) if allowed else "method"), value)
+                              + ", ".join(names) + suggest(key, names), value)
     for key, (kind, default, check, what) in allowed.items():
         if key not in design:
             if default is None:
@@ -322,16 +342,51 @@ def experiment_from_dict(data: Mapping, source: str = "<dict>", base_dir: Path |
         analysis[key] = _typed(source, f"analysis.{key}", analysis_raw[key], kind, check, what) \
             if key in analysis_raw else default
 
+    # -- calibrated parameters the design does not vary ------------------------------------------
+    calibrated = "fixed"
+    if "calibrated" in design:
+        calibrated = choice(source, "design.calibrated", design["calibrated"], CALIBRATED_MODES)
+        if not is_model and calibrated != "fixed":
+            raise input_error(source, "design.calibrated", 'applies to the model only; a callable target '
+                              'takes "fixed" (its parameters are its own)', calibrated)
+    elif is_model:
+        calibrated = "posterior"
+    calibrated_names = [n for n, p in PARAMS_BY_NAME.items() if p.tag == "calibrated"] if is_model else []
+    varied = tuple(n for n in names if n in calibrated_names)
+    drawn = () if calibrated == "fixed" else tuple(
+        n for n in calibrated_names if n not in names and n not in base_overrides)
+
     result = Experiment(path=source, name=name, description=description, seed=seed, replicates=replicates,
                         outputs=tuple(outputs), target=target, base_overrides=base_overrides,
                         base_source=base_source, method=method, options=options, params=tuple(params),
-                        analysis=analysis)
+                        analysis=analysis, calibrated=calibrated, drawn=drawn, calibrated_varied=varied)
     if is_model:
         _check_base(result, source)
     total = design_size(result) * replicates
     if total > MAX_RUNS:
         raise input_error(source, "design", f"{total} runs is more than the {MAX_RUNS} a sweep may hold")
     return result
+
+
+def calibration_notice(exp: Experiment) -> str:
+    """One line saying how the experiment sets calibrated parameters when that departs from
+    drawing them all from the posterior ("" when it does not); printed when a sweep starts and
+    written to its manifest, so independent values are never mixed in silently."""
+    parts = []
+    if exp.calibrated_varied:
+        how = "over the design's values" if exp.method == "grid" else "over prior ranges"
+        parts.append(f"calibrated parameters varied {how} (independently, not from the posterior): "
+                     + ", ".join(exp.calibrated_varied))
+    if exp.calibrated == "ranges" and exp.drawn:
+        parts.append("calibrated parameters drawn independently over their prior ranges (design.calibrated "
+                     '= "ranges"): ' + ", ".join(exp.drawn))
+    elif exp.calibrated == "fixed" and exp.is_model:
+        held = [n for n, p in PARAMS_BY_NAME.items() if p.tag == "calibrated" and n not in exp.names
+                and n not in exp.base_overrides]
+        if held:
+            parts.append(f"{len(held)} calibrated parameters held at their calibrated point estimates "
+                         '(design.calibrated = "fixed")')
+    return f"{exp.name}: " + "; ".join(parts) if parts else ""
 
 
 #: More replicates per point than this need --allow-large: the Monte Carlo error of a mean is then

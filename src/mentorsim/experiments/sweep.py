@@ -3,7 +3,10 @@
 Run ``point * replicates + replicate`` evaluates the target at design point ``point`` with the
 experiment seed and replicate number ``replicate``, for the model
 ``runner.evaluate(params, seed=experiment.seed, replicate=replicate)``. Replicate ``r`` therefore
-shares its random streams across all design points (common random numbers), and a run's result
+shares its random streams across all design points (common random numbers), and so does its draw
+of the calibrated parameters the design does not vary (designs.calibrated_draws: one posterior
+row per replicate by default, stored with the run as columns named as the parameters plus
+``posterior_row``); a run's result
 depends on nothing but its index: serial, local-parallel and Dask sweeps give identical results,
 and a resumed sweep gives what an uninterrupted one would have.
 
@@ -37,8 +40,15 @@ from tqdm import tqdm
 
 from mentorsim.errors import input_error
 from mentorsim.executors import LocalExecutor
-from mentorsim.experiments.designs import Design, build_design, design_hash
-from mentorsim.experiments.experiment import Experiment, resolve_target
+from mentorsim.experiments.designs import (
+    Design,
+    build_design,
+    calibrated_draws,
+    design_hash,
+    experiment_posterior,
+    posterior_fingerprint,
+)
+from mentorsim.experiments.experiment import POSTERIOR_ROW, Experiment, calibration_notice, resolve_target
 from mentorsim.experiments.store import (
     STORE_FILE,
     Column,
@@ -119,6 +129,7 @@ def _callable(job: Job):
 def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> tuple[dict, float]:
     """Evaluate one run; returns (outputs, seconds spent in the target itself)."""
     if job.target == "model":
+        values = {k: v for k, v in values.items() if k != POSTERIOR_ROW}  # a record, not a parameter
         scenario = _base(job).with_params(values, source=f"design point {point}")
         start = time.perf_counter()
         out = evaluate(scenario, seed=job.seed, replicate=replicate)  # checked above, not again
@@ -172,9 +183,26 @@ def run_values(design: Design, point: int) -> dict[str, Any]:
     return design.point(point)
 
 
-def open_store(exp: Experiment, design: Design, out: Path, resume: bool) -> RunStore:
-    """Create the sweep's store in ``out``, or reopen it with ``resume`` (same design only)."""
-    dhash = design_hash(exp, design)
+def stored_params(exp: Experiment, posterior=None) -> list[str]:
+    """The run store's parameter columns: the varied parameters, then the drawn calibrated ones
+    and, when they come from the posterior, the row they came from."""
+    return list(exp.names) + list(exp.drawn) + ([POSTERIOR_ROW] if posterior is not None else [])
+
+
+def calibration_meta(exp: Experiment, posterior=None) -> dict:
+    """How the sweep set calibrated parameters (run store meta and manifest)."""
+    meta = {"mode": exp.calibrated, "drawn": list(exp.drawn), "per": "replicate",
+            "varied_by_design": list(exp.calibrated_varied), "notice": calibration_notice(exp)}
+    if posterior is not None:
+        meta |= {"posterior": "data/posterior.csv", "posterior_rows": len(posterior),
+                 "posterior_sha256_16": posterior_fingerprint(exp, posterior)}
+    return meta
+
+
+def open_store(exp: Experiment, design: Design, out: Path, resume: bool, posterior=None) -> RunStore:
+    """Create the sweep's store in ``out``, or reopen it with ``resume`` (same design and posterior
+    only). ``posterior``: what the calibrated parameters are drawn from (designs.experiment_posterior)."""
+    dhash = design_hash(exp, design, posterior)
     path = out / STORE_FILE
     RunStore.remove_stale(path)  # a store whose creation was interrupted is as good as none
     if path.exists():
@@ -196,8 +224,9 @@ def open_store(exp: Experiment, design: Design, out: Path, resume: bool) -> RunS
         raise input_error(str(out), None, f"cannot create the output folder ({exc.strerror or exc})") from None
     meta = {"design_hash": dhash, "experiment": exp.spec(), "experiment_file": exp.path,
             "n_points": design.n_points, "replicates": exp.replicates,
+            "calibrated": calibration_meta(exp, posterior),
             "provenance": metadata(exp.seed, experiment=exp.name)}
-    return RunStore.create(path, design.names, exp.outputs, meta)
+    return RunStore.create(path, stored_params(exp, posterior), exp.outputs, meta)
 
 
 def pending_runs(exp: Experiment, design: Design, store: RunStore, retry_failed: bool = False) -> list[int]:
@@ -207,15 +236,17 @@ def pending_runs(exp: Experiment, design: Design, store: RunStore, retry_failed:
 
 
 def chunked(exp: Experiment, design: Design, run_ids: Sequence[int], workers: int,
-            chunk_size: int | None = None) -> Iterator[list[tuple]]:
+            chunk_size: int | None = None, draws: Mapping[int, Mapping] | None = None) -> Iterator[list[tuple]]:
     """Group runs into chunks (made as they are needed): about 16 per worker, at most MAX_CHUNK runs
-    each. A run is ``(run_id, point, replicate, parameter values)``."""
+    each. A run is ``(run_id, point, replicate, parameter values)``: the design point's values and
+    the replicate's calibrated draw (``draws``, from designs.calibrated_draws)."""
     size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(len(run_ids) / (16 * max(1, workers)))))
     reps = exp.replicates
     cur = []
     for run_id in run_ids:
         point, replicate = divmod(run_id, reps)
-        cur.append((run_id, point, replicate, design.point(point)))
+        values = design.point(point) | dict((draws or {}).get(replicate, {}))
+        cur.append((run_id, point, replicate, values))
         if len(cur) == size:
             yield cur
             cur = []
@@ -246,7 +277,11 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
     if not exp.is_model:
         resolve_target(exp.target, exp.path)  # now that it runs: import it, one line if it cannot be had
     design = build_design(exp)
-    store = open_store(exp, design, out, resume)
+    posterior = experiment_posterior(exp)
+    notice = calibration_notice(exp)
+    if notice:
+        print(f"mentorsim: {notice}", file=sys.stderr)  # never mixed in silently
+    store = open_store(exp, design, out, resume, posterior)
     own_executor = executor is None
     executor = executor or LocalExecutor()
     manifest = out / "manifest.json"
@@ -259,7 +294,8 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
         skipped = len(stored_before - set(todo))  # stored before and not run again
         if todo and manifest.exists():
             manifest.unlink()  # about to add runs: the folder is not complete until the new manifest
-        chunks = chunked(exp, design, todo, executor.workers, chunk_size)
+        draws = calibrated_draws(exp, sorted({r % exp.replicates for r in todo}), posterior)
+        chunks = chunked(exp, design, todo, executor.workers, chunk_size, draws)
         job = make_job(exp, store.meta()["design_hash"])
         buffer: list[RunRecord] = []
         state = {"last": time.monotonic(), "stored": skipped, "ran": 0}
@@ -359,6 +395,15 @@ def export_columns(exp: Experiment) -> list[Column]:
             cols.append(Column(p.name, _PARAM_TYPES[decl.type], decl.unit, decl.description, "parameter table"))
         else:
             cols.append(Column(p.name, "float", "", f"parameter of {exp.target}", "experiment file"))
+    for name in exp.drawn:
+        decl = PARAMS_BY_NAME[name]
+        how = "posterior row" if exp.calibrated == "posterior" else "prior range"
+        cols.append(Column(name, _PARAM_TYPES[decl.type], decl.unit, f"{decl.description} (calibrated; drawn "
+                           f"per replicate from its {how})", "parameter table"))
+    if exp.calibrated == "posterior" and exp.drawn:
+        cols.append(Column(POSTERIOR_ROW, "int", "", "Row of data/posterior.csv (from 0) the replicate's "
+                           "calibrated parameters were drawn from (with probability proportional to its weight).",
+                           "run store"))
     for o in exp.outputs:
         if exp.is_model and o in OUTCOME_DOCS:
             cols.append(Column(o, "float", outcome_unit(o), OUTCOME_DOCS[o], "results.OUTCOME_DOCS"))
@@ -375,6 +420,8 @@ def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) ->
     manifest = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],
                                      "database": STORE_FILE, "runs_done": counts["done"],
                                      "runs_failed": counts["failed"]}
+    if "calibrated" in meta:
+        manifest["calibrated"] = meta["calibrated"]
     flat = manifest | {"experiment": exp.name, "replicates": exp.replicates, "target": exp.target}
     attrs = {k: flat[k] for k in ATTRS_KEYS if k in flat}
     columns = export_columns(exp)

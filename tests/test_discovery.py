@@ -124,3 +124,15 @@ def test_outcome_unrelated_to_inputs_gives_no_dense_box():
     assert len(d.boxes) == 1 and not d.boxes[0].meets_threshold
     assert d.boxes[0].density < 0.8
     assert "no box reaches density 0.8" in discovery.format_report(d)
+
+
+def test_a_posterior_row_number_is_not_a_discovery_input(tmp_path):
+    import pandas as pd
+
+    from mentorsim.experiments.discovery import load_sweep
+    frame = pd.DataFrame({"run_id": [0, 1, 2], "a": [0.1, 0.5, 0.9], "posterior_row": [3, 7, 1],
+                          "y": [1.0, 2.0, 3.0]})
+    frame.to_csv(tmp_path / "runs.csv", index=False)
+    (tmp_path / "experiment.json").write_text('{"outputs": ["y"]}')
+    runs = load_sweep(tmp_path)
+    assert "a" in runs.inputs and "posterior_row" not in runs.inputs

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from mentorsim.errors import input_error
+from mentorsim.experiments.experiment import POSTERIOR_ROW
 from mentorsim.experiments.store import FIXED_COLUMNS, STORE_FILE, RunStore
 
 MIN_CASES = 20
@@ -82,6 +83,8 @@ def load_sweep(folder: str | Path) -> SweepRuns:
         except (ValueError, KeyError, TypeError) as exc:
             raise input_error(str(spec_file), "outputs", f"not a mentorsim experiment.json ({exc})") from None
         inputs = [c for c in frame.columns if c not in FIXED_COLUMNS and c not in outputs]
+    # a posterior draw's row number identifies the draw; its values are inputs, the number is not
+    inputs = [c for c in inputs if c != POSTERIOR_ROW]
     dropped = 0
     if "status" in frame.columns:
         done = frame["status"] == "done"

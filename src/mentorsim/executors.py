@@ -382,3 +382,21 @@ def make_executor(workers: int | None = None, scheduler: str | None = None):
     if workers == 1:
         return SerialExecutor()
     return LocalExecutor(workers)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a stale staging file or folder is one whose creator is
+    gone). A process we may not signal is alive.
+
+    Examples:
+        >>> import os
+        >>> process_alive(os.getpid())
+        True
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mentorsim.errors import input_error
+from mentorsim.executors import process_alive
 
 
 def _json_default(x):
@@ -72,18 +73,8 @@ def _cleanup(out: Path, keep: Path | None = None) -> None:
             pid = int(old.name.split("-")[1])
         except (IndexError, ValueError):
             continue
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not process_alive(pid):
             shutil.rmtree(old, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from mentorsim.errors import input_error
+from mentorsim.executors import process_alive
 
 STORE_FILE = "runs.sqlite"
 FIXED_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error", "attempts", "elapsed_s",
@@ -175,7 +176,7 @@ class RunStore:
         path = Path(path)
         for tmp in path.parent.glob(f"{path.name}{CREATING}*"):
             pid = tmp.name.rsplit("-", 1)[-1]
-            if not (pid.isdigit() and _alive(int(pid))) or int(pid) == os.getpid():
+            if not (pid.isdigit() and process_alive(int(pid))) or int(pid) == os.getpid():
                 tmp.unlink(missing_ok=True)  # its creator is gone (a live one is still creating it)
         if not path.is_file():
             return False
@@ -365,16 +366,6 @@ _ARROW: dict[str, Any] = {
     "int": lambda pa: pa.int64(), "float": lambda pa: pa.float64(), "bool": lambda pa: pa.bool_(),
     "string": lambda pa: pa.string(), "timestamp": lambda pa: pa.timestamp("us", tz="UTC"),
 }
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fsync(path: Path) -> None:

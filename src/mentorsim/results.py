@@ -294,7 +294,8 @@ def positive_deviance(facilities: list[dict], k: int = 3) -> dict:
     """Seed 003's grouping: the ``k`` facilities with the largest 12-month composite gain
     (higher performers) and the ``k`` with the smallest (lower performers), each with its
     context, plus the spread of gains (sd, points) and its correlation with context and with
-    baseline (nan when undefined)."""
+    baseline (nan when undefined), and where the facilities carry safety and teamwork gains,
+    each group's place on the change continuum (:func:`change_continuum`)."""
     if not facilities:
         return {}
     order = sorted(facilities, key=lambda f: f["composite_gain_pp"], reverse=True)
@@ -309,6 +310,41 @@ def positive_deviance(facilities: list[dict], k: int = 3) -> dict:
            "gain_baseline_correlation": corr(base)}
     if "context" in facilities[0]:
         out["gain_context_correlation"] = corr(np.array([f["context"] for f in facilities]))
+    if all(key in facilities[0] for key in CONTINUUM_COLUMNS):
+        out["change_continuum"] = {group: change_continuum(out[group])
+                                   for group in ("higher_performers", "lower_performers")}
+    return out
+
+
+#: Per-facility columns the change continuum reads (Results.facility_summary).
+CONTINUUM_COLUMNS = ("safety_gain_pp", "teamwork_gain_pp", "safety_half_gain_month", "teamwork_half_gain_month")
+
+
+def change_continuum(group: list[dict]) -> dict:
+    """Seed 003's change continuum for a group of facilities: ``teamwork_safety_gain_ratio``,
+    the group's 12-month teamwork gain over its safety gain (ratio of sums; above 1 where
+    teamwork and communication improved more than safety practice, nan when the safety gain is
+    not positive), and ``teamwork_lag_months``, the mean over the group of the months teamwork
+    took to reach half its 12-month gain minus the months safety took (positive when teamwork
+    trails; facilities without a positive gain left out, nan when none is left)."""
+    safety = sum(f["safety_gain_pp"] for f in group)
+    lags = np.array([f["teamwork_half_gain_month"] - f["safety_half_gain_month"] for f in group], dtype=float)
+    lags = lags[np.isfinite(lags)]
+    return {"teamwork_safety_gain_ratio": sum(f["teamwork_gain_pp"] for f in group) / safety
+            if safety > 0 else float("nan"),
+            "teamwork_lag_months": float(lags.mean()) if len(lags) else float("nan")}
+
+
+def half_gain_month(gain: np.ndarray, row12: int) -> np.ndarray:
+    """[facilities] months until each column of ``gain`` [rows, facilities] (change since row 0)
+    first reaches half its value at row ``row12`` (linear between weekly rows); nan where that
+    value is not positive."""
+    target = 0.5 * gain[row12]
+    out = np.full(gain.shape[1], np.nan)
+    for f in np.flatnonzero(target > 0):
+        w = int(np.argmax(gain[: row12 + 1, f] >= target[f]))  # first row at or above half (row 0 is 0)
+        lo, hi = gain[w - 1, f], gain[w, f]
+        out[f] = (w - 1 + (target[f] - lo) / (hi - lo)) / WEEKS_PER_MONTH
     return out
 
 
@@ -385,13 +421,19 @@ class Results:
         """Each intervention facility: id, level, region, composite at baseline and month 12 and
         the gain between (points; means over replicates), its context at the start (leadership,
         teamwork culture, learning orientation, their mean, and the absorptive capacity it gives),
-        and the in-person dose it got during the programme (see facility_dose). Facilities are the
-        same in every replicate of a seed."""
+        its 12-month safety and teamwork gains (points) and the months each took to reach half of
+        it (the change continuum, see change_continuum), and the in-person dose it got during the
+        programme (see facility_dose). Facilities are the same in every replicate of a seed."""
         first = self.runs[0]
         n = first.n_intervention
         m12 = _row(first, month_row(12))
         base = np.mean([r.fac["composite"][0, :n] for r in self.runs], axis=0)
         at12 = np.mean([r.fac["composite"][m12, :n] for r in self.runs], axis=0)
+        safety = np.mean([100 * (r.fac["safety"][: m12 + 1, :n] - r.fac["safety"][0, :n]) for r in self.runs], axis=0)
+        team = np.mean([100 * (r.fac["teamwork"][: m12 + 1, :n] - r.fac["teamwork"][0, :n]) for r in self.runs], axis=0)
+        continuum = {"safety_gain_pp": safety[m12], "teamwork_gain_pp": team[m12],
+                     "safety_half_gain_month": half_gain_month(safety, m12),
+                     "teamwork_half_gain_month": half_gain_month(team, m12)}
         dose = [facility_dose(r) for r in self.runs]
         dose = {k: np.mean([d[k] for d in dose], axis=0) for k in DOSE_COLUMNS}
         fac = first.facility_columns
@@ -400,7 +442,8 @@ class Results:
                  "composite_baseline_pct": float(100 * base[f]),
                  "composite_month12_pct": float(100 * at12[f]),
                  "composite_gain_pp": float(100 * (at12[f] - base[f])),
-                 **{k: float(v[f]) for k, v in context.items()}}
+                 **{k: float(v[f]) for k, v in context.items()},
+                 **{k: float(v[f]) for k, v in continuum.items()}}
                 | {k: float(dose[k][f]) for k in DOSE_COLUMNS} for f in range(n)]
 
     def timeseries(self) -> pd.DataFrame:

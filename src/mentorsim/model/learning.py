@@ -26,8 +26,9 @@ Receptivity: learning in the teamwork domain is scaled by ``culture_floor`` +
 (``teamwork_receptivity_full`` - ``culture_floor``) x teamwork culture; other domains by 1.
 Teamwork behaviours (briefings, closed-loop communication) are collective: where culture allows,
 one coached member's practice is taken up by the team, so at full culture teamwork learning is
-``teamwork_receptivity_full`` (default 2) times the other domains'. A team of low culture fixes
-safety practice first and reaches teamwork as culture grows (seed 003's change continuum).
+``teamwork_receptivity_full`` (default 2) times the other domains'. A team of low culture learns
+teamwork more slowly than safety practice (seed 003's change continuum, in part: a lower
+teamwork/safety gain ratio, not a later start; docs/ODD.md, Evaluation).
 
 Absorptive capacity (facilities.py, ``uptake``): the modalities scale what each contact achieves
 by the facility's context. Complementarity: coaching achieves more with explicit knowledge

@@ -19,12 +19,14 @@ from mentorsim.model import loop
 from mentorsim.model.blocks import facility_blocks
 from mentorsim.model.dose import Dose
 from mentorsim.model.facilities import Facilities, Facility
+from mentorsim.model.kernel_args import state_of
 from mentorsim.model.learning import receptivity
 from mentorsim.model.loop import Dynamics, coefficients
 from mentorsim.model.mentors import Mentor, MentorPool
 from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
-from mentorsim.model.visits import visit_schedule
+from mentorsim.model.telementoring import echo_coefficients
+from mentorsim.model.visits import visit_coefficients, visit_schedule
 from mentorsim.randomness import streams
 from mentorsim.timeline import WEEKS_PER_MONTH, TimeAxis, month_row  # noqa: F401  (re-exported)
 
@@ -122,6 +124,10 @@ class MentorshipModel(mesa.Model):
         self.programme_runs = bool(self.p["visits.enabled"] or self.p["echo.enabled"]
                                    or self.p["whatsapp.enabled"])
         self.coef = coefficients(self.p, WEEKS_PER_MONTH)
+        #: the arrays the kernels read by name (kernel_args.py), and the visits' and ECHO sessions' coefficients
+        self.state = state_of(self)
+        self.visit_coef = visit_coefficients(self.p)
+        self.echo_coef = echo_coefficients(self.p)
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
         self.dynamics = Dynamics(self)

@@ -25,6 +25,7 @@ import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
+from mentorsim.model.kernel_args import coef_record
 
 MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 
@@ -38,32 +39,66 @@ def session_due(model, week: int) -> bool:
     return interval > 0 and week % interval == 0
 
 
+#: The coefficients of a session, each with the parameter it comes from (the kernel reads them
+#: by name: ``k = coef[0]; k.base_attendance``).
+ECHO_COEF = {
+    "base_attendance": "echo.base_attendance",
+    "after_hours_penalty": "echo.after_hours_penalty",
+    "connectivity_weight": "echo.connectivity_weight",
+    "resistance_weight": "echo.resistance_weight",
+    "resistance_effect": "learning.resistance_effect",
+    "skill_primes": "learning.skill_primes_knowledge",
+    "explicit_rate": "learning.echo_explicit_rate x echo.session_minutes / 80 (a session understood in full)",
+    "distrust_kept": "(1 - learning.trust_rate x mentors.hub_mentoring_skill) ^ contact_days: the distrust a "
+                     "session leaves",
+    "contact_days": "echo.session_minutes / MINUTES_PER_CONTACT_DAY",
+}
+
+
+def echo_coefficients(p) -> np.ndarray:
+    """ECHO_COEF's values (chances, shares of a gap, contact days) as a one-element record
+    (kernel_args.coef_record)."""
+    minutes = p["echo.session_minutes"]
+    contact = minutes / MINUTES_PER_CONTACT_DAY  # contact days for trust and decay
+    values = {name: p[key] for name, key in ECHO_COEF.items() if key in p}
+    values["explicit_rate"] = p["learning.echo_explicit_rate"] * (minutes / 80.0)
+    values["distrust_kept"] = (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact
+    values["contact_days"] = contact
+    return coef_record(ECHO_COEF, values)
+
+
 @kernel
-def _session(f_lo, f_hi, knowledge, skill, skill_floor, trust, resistance, busy, filled, first_post, intervention,
-             connectivity, recept, uptake, u, echo_sessions, echo_offered, contact_days, reinforced,
-             attended, eligible, topic, base, after_hours, conn_weight, resist_weight, resist_effect, rate,
-             primes, distrust_kept, contact):
-    """The session for the staff of facilities ``f_lo``..``f_hi - 1``."""
+def _session(f_lo, f_hi, state, coef, u, topic, comprehension, attended, eligible):
+    """The session for the staff of facilities ``f_lo``..``f_hi - 1``. ``state``:
+    kernel_args.state_of; ``coef``: echo_coefficients; ``u`` [post] uniforms; ``topic`` the
+    session's domain; ``comprehension`` the share of its content understood; ``attended`` and
+    ``eligible`` [n_fac] counts, added to."""
+    pr, fa = state[0]
+    k = coef[0]
+    rate = k.explicit_rate * comprehension
+    knowledge, trust = pr.knowledge, pr.trust
     for f in range(f_lo, f_hi):
-        if not intervention[f]:
+        if not fa.intervention[f]:
             continue
-        for i in range(first_post[f], first_post[f + 1]):
-            if not filled[i]:
+        for i in range(pr.first_post[f], pr.first_post[f + 1]):
+            if not pr.filled[i]:
                 continue
             eligible[f] += 1.0
-            echo_offered[i] += 1.0
-            prob = (base * (1.0 - after_hours) * (1.0 - conn_weight * (1.0 - connectivity[f]))
-                    * (1.0 - busy[i]) * (1.0 - resist_weight * resistance[i]))
+            pr.echo_offered[i] += 1.0
+            prob = (k.base_attendance * (1.0 - k.after_hours_penalty)
+                    * (1.0 - k.connectivity_weight * (1.0 - fa.connectivity[f]))
+                    * (1.0 - pr.busy[i]) * (1.0 - k.resistance_weight * pr.resistance[i]))
             if u[i] >= prob:
                 continue
             attended[f] += 1.0
-            r = min(1.0, rate * (1.0 - resist_effect * resistance[i]) * recept[f, topic] * uptake[f]
-                    * (1.0 + primes * max(0.0, skill[i, topic] - skill_floor[i, topic])))
+            gained = max(0.0, pr.skill[i, topic] - pr.skill_floor[i, topic])  # the complementarity
+            r = min(1.0, rate * (1.0 - k.resistance_effect * pr.resistance[i]) * fa.recept[f, topic] * fa.uptake[f]
+                    * (1.0 + k.skill_primes * gained))
             knowledge[i, topic] = 1.0 - (1.0 - knowledge[i, topic]) * (1.0 - r)
-            trust[i] = 1.0 - (1.0 - trust[i]) * distrust_kept
-            contact_days[i] += contact
-            echo_sessions[i] += 1.0
-            reinforced[i] = True
+            trust[i] = 1.0 - (1.0 - trust[i]) * k.distrust_kept
+            pr.contact_days[i] += k.contact_days
+            pr.echo_sessions[i] += 1.0
+            pr.reinforced[i] = True
 
 
 def telementoring(model, week: int) -> None:
@@ -76,18 +111,7 @@ def telementoring(model, week: int) -> None:
     share = p["echo.international_share"]
     international = int((j + 1) * share) > int(j * share)
     comprehension = p["echo.language_comprehension"] if international else 1.0
-    minutes = p["echo.session_minutes"]
-    contact = minutes / MINUTES_PER_CONTACT_DAY  # contact days for trust and decay
     attended, eligible = np.zeros(fa.n), np.zeros(fa.n)
-    args = (pr.knowledge, pr.skill, pr.skill_floor, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post,
-            fa.intervention, fa.connectivity, model.recept, fa.uptake, model.streams["echo"].random(pr.n),
-            pr.echo_sessions,
-            pr.echo_offered, pr.contact_days, pr.reinforced, attended, eligible, j % 4,
-            p["echo.base_attendance"], p["echo.after_hours_penalty"], p["echo.connectivity_weight"],
-            p["echo.resistance_weight"], p["learning.resistance_effect"],
-            p["learning.echo_explicit_rate"] * (minutes / 80.0) * comprehension,
-            p["learning.skill_primes_knowledge"],
-            (1.0 - min(1.0, p["learning.trust_rate"] * p["mentors.hub_mentoring_skill"])) ** contact,
-            contact)
-    run_blocks(_session, model.blocks, *args)
+    run_blocks(_session, model.blocks, model.state, model.echo_coef, model.streams["echo"].random(pr.n), j % 4,
+               comprehension, attended, eligible)
     model.record.echo(week, attended, eligible)

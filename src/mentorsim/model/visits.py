@@ -31,6 +31,7 @@ import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
+from mentorsim.model.kernel_args import coef_record
 
 TRACKS = ("clinical", "data", "patient_pathway")
 #: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
@@ -67,6 +68,24 @@ def visit_schedule(model) -> dict[int, np.ndarray]:
     return {w: np.asarray(f, dtype=np.int64) for w, f in schedule.items()}
 
 
+#: The coefficients of side-by-side coaching, each with the parameter it comes from (the kernels
+#: read them by name: ``k = coef[0]; k.tacit_rate``). The number of visit days is the number of
+#: columns of the kernels' uniforms (``visits.days``).
+VISIT_COEF = {
+    "tacit_rate": "learning.visit_tacit_rate",
+    "explicit_rate": "learning.visit_explicit_rate",
+    "resistance_effect": "learning.resistance_effect",
+    "absorptive_capacity": "learning.absorptive_capacity",
+    "trust_rate": "learning.trust_rate",
+}
+
+
+def visit_coefficients(p) -> np.ndarray:
+    """VISIT_COEF's values (shares of a gap closed per coached day; see the module doc) as a
+    one-element record (kernel_args.coef_record)."""
+    return coef_record(VISIT_COEF, {name: p[key] for name, key in VISIT_COEF.items()})
+
+
 def visits(model, week: int) -> None:
     """Run this week's visits."""
     queue = model.dose.queue(week, model.visit_schedule.get(week), model.streams)  # most overdue first
@@ -81,55 +100,49 @@ def visits(model, week: int) -> None:
     model.record.fac["visits"][week + 1] += visited
     gain = p["visits.leadership_gain"]
     fa.leadership[visited] += gain * (1.0 - fa.leadership[visited])  # the closing debrief with leaders
-    days = int(p["visits.days"])
     shares = track_shares(p)
-    args = (pr.skill, pr.knowledge, pr.knowledge_floor, pr.trust, pr.resistance, pr.busy, pr.filled, pr.first_post, pr.role,
-            pr.coached_days, pr.contact_days, pr.reinforced, transfer * fa.uptake[:, None], relation,
-            model.recept,
-            shares, shares @ TRACK_DOMAINS, model.streams["visits"].random((pr.n, days)),
-            days, p["learning.visit_tacit_rate"], p["learning.visit_explicit_rate"],
-            p["learning.resistance_effect"], p["learning.absorptive_capacity"], p["learning.trust_rate"])
-    run_blocks(_coach, model.blocks, *args)
+    u = model.streams["visits"].random((pr.n, int(p["visits.days"])))  # [post, visit day]
+    run_blocks(_coach, model.blocks, model.state, model.visit_coef, transfer * fa.uptake[:, None], relation,
+               shares, shares @ TRACK_DOMAINS, u)
 
 
 @kernel
-def _coach(f_lo, f_hi, skill, knowledge, knowledge_floor, trust, resistance, busy, filled, first_post, role, coached_days,
-           contact_days, reinforced, transfer, relation, recept, shares, weight, u, days, tacit_rate,
-           explicit_rate, resist_effect, absorptive, trust_rate):
+def _coach(f_lo, f_hi, state, coef, transfer, relation, shares, weight, u):
     """Side-by-side coaching of every mentee present at a visited facility among ``f_lo``..
-    ``f_hi - 1`` (see module doc)."""
+    ``f_hi - 1`` (see module doc). ``state``: kernel_args.state_of; ``coef``: visit_coefficients;
+    ``transfer`` [n_fac, 4 roles] the team's transfer times uptake; ``relation`` [n_fac] the
+    leading mentors' relatability (0: not visited); ``shares`` [3] the track shares and
+    ``weight`` [4] the domain weights they give; ``u`` [post, visit day] uniforms."""
+    pr, fa = state[0]
     for f in range(f_lo, f_hi):
         if relation[f] != 0.0:
-            _coach_facility(f, first_post[f], first_post[f + 1], skill, knowledge, knowledge_floor, trust,
-                            resistance,
-                            busy, filled, role, coached_days, contact_days, reinforced, transfer,
-                            relation, recept, shares, weight, u, days, tacit_rate, explicit_rate,
-                            resist_effect, absorptive, trust_rate)
+            _coach_facility(f, pr, fa.recept, coef, transfer, relation, shares, weight, u)
 
 
 @kernel
-def _coach_facility(f, lo, hi, skill, knowledge, knowledge_floor, trust, resistance, busy, filled, role, coached_days,
-                    contact_days, reinforced, transfer, relation, recept, shares, weight, u, days,
-                    tacit_rate, explicit_rate, resist_effect, absorptive, trust_rate):
-    """Coaching at visited facility ``f``, posts ``lo``..``hi - 1``."""
-    for i in range(lo, hi):
-        if not filled[i]:
+def _coach_facility(f, pr, recept, coef, transfer, relation, shares, weight, u):
+    """Coaching at visited facility ``f`` (its posts ``pr.first_post[f]``.. ``pr.first_post[f + 1] - 1``)."""
+    k = coef[0]
+    skill, knowledge, trust = pr.skill, pr.knowledge, pr.trust
+    for i in range(pr.first_post[f], pr.first_post[f + 1]):
+        if not pr.filled[i]:
             continue
         n = 0
-        for day in range(days):
-            if u[i, day] >= busy[i]:  # not taken by routine work that day
+        for day in range(u.shape[1]):
+            if u[i, day] >= pr.busy[i]:  # not taken by routine work that day
                 n += 1
         if n == 0:
             continue
-        t = transfer[f, role[i]] * (1.0 - resist_effect * resistance[i])
+        t = transfer[f, pr.role[i]] * (1.0 - k.resistance_effect * pr.resistance[i])
         for d in range(4):
-            r = min(1.0, tacit_rate * t * weight[d] * recept[f, d] * (1.0 + absorptive * max(0.0, knowledge[i, d] - knowledge_floor[i, d])))
+            gained = max(0.0, knowledge[i, d] - pr.knowledge_floor[i, d])  # the complementarity
+            r = min(1.0, k.tacit_rate * t * weight[d] * recept[f, d] * (1.0 + k.absorptive_capacity * gained))
             skill[i, d] = 1.0 - (1.0 - skill[i, d]) * (1.0 - r) ** n
-            rk = min(1.0, explicit_rate * t * weight[d])
+            rk = min(1.0, k.explicit_rate * t * weight[d])
             knowledge[i, d] = 1.0 - (1.0 - knowledge[i, d]) * (1.0 - rk) ** n
-        rt = min(1.0, trust_rate * relation[f])
+        rt = min(1.0, k.trust_rate * relation[f])
         trust[i] = 1.0 - (1.0 - trust[i]) * (1.0 - rt) ** n
-        for k in range(3):
-            coached_days[i, k] += n * shares[k]
-        contact_days[i] += n
-        reinforced[i] = True
+        for track in range(3):
+            pr.coached_days[i, track] += n * shares[track]
+        pr.contact_days[i] += n
+        pr.reinforced[i] = True

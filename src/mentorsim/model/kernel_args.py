@@ -1,0 +1,69 @@
+"""Kernel arguments by name: the model's arrays and a step's coefficients, as the compiled
+kernels read them.
+
+A kernel takes the model's state as one argument, ``state`` (:func:`state_of`), and reads it as
+the Python side does: ``pr, fa = state[0]`` then ``pr.skill`` (the provider arrays, named as the
+attributes of people.Providers) and ``fa.uptake`` (the facility arrays, named as the attributes
+of facilities.Facilities, plus ``recept``, learning.receptivity). Its scalars come in a
+coefficient record (:func:`coef_record`) whose fields each module lists beside the kernel with
+the parameter each comes from (e.g. visits.VISIT_COEF), read as ``k = coef[0]; k.tacit_rate``.
+So a parameter can be followed by name from the scenario file to the kernel line that uses it.
+
+The state is a typed list holding one :data:`State` namedtuple, built once per model (the
+arrays are updated in place and never replaced, so the same references serve every week):
+handing it to compiled code costs about 1 us whatever the number of arrays, where a bare
+namedtuple of ~30 arrays costs about 3 us and as many separate arrays about 2 us.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Mapping
+
+import numpy as np
+from numba.typed import List
+
+from mentorsim.model.jit import kernel
+
+#: Provider (post) arrays the kernels read, by their people.Providers attribute names.
+POST_FIELDS = ("first_post", "facility", "role", "filled", "skill", "skill_floor", "skill_at_entry",
+               "knowledge", "knowledge_floor", "confidence", "confidence_at_entry", "trust", "resistance0",
+               "resistance", "workload_factor", "busy", "trained", "whatsapp_access", "tenure_weeks",
+               "leave_week", "vacancy_weeks", "fill_week", "reinforced", "coached_days", "echo_sessions",
+               "echo_offered", "whatsapp_weeks", "contact_days")
+Posts = namedtuple("Posts", POST_FIELDS)
+
+#: Facility arrays the kernels read, by their facilities.Facilities attribute names, and
+#: ``recept`` [n_fac, 4] (the model's learning.receptivity, updated in place).
+SITE_FIELDS = ("intervention", "region", "group", "connectivity", "uptake", "leadership", "operations_per_week",
+               "operations_week", "workload", "current_baseline", "recept")
+Sites = namedtuple("Sites", SITE_FIELDS)
+
+#: What a kernel's ``state[0]`` holds: ``pr, fa = state[0]``.
+State = namedtuple("State", ("posts", "sites"))
+
+
+def state_of(model) -> List:
+    """The model's arrays as a typed list of one :data:`State` (build once the model's arrays
+    exist; they must never be replaced afterwards)."""
+    pr, fa = model.providers, model.facilities
+    posts = Posts(*(getattr(pr, name) for name in POST_FIELDS))
+    sites = Sites(*(model.recept if name == "recept" else getattr(fa, name) for name in SITE_FIELDS))
+    return _one(State(posts, sites))
+
+
+@kernel
+def _one(item):
+    """A typed list holding ``item`` (built in compiled code, so it is cached on disk)."""
+    out = List()
+    out.append(item)
+    return out
+
+
+def coef_record(fields: Mapping[str, str], values: Mapping[str, float]) -> np.ndarray:
+    """A one-element record array with a float64 field for each of ``fields`` (field -> the
+    parameter it comes from), holding ``values[field]``; kernels read ``coef[0].field``."""
+    coef = np.zeros(1, dtype=np.dtype([(name, np.float64) for name in fields]))
+    for name in fields:
+        coef[name] = float(values[name])
+    return coef

@@ -20,6 +20,9 @@ Two answers side by side:
    of replicates in which every scheduled visit was made (``visits_missed == 0``: a visit is missed
    when no mentor due could come: capacity used up, banked days capped, or called away), with a
    Wilson 95% interval. The recommendation is the smallest pool whose coverage reaches the target.
+   The sizes simulated are found by a bracketing search from the arithmetic's size (about
+   ``2 log2`` of the sizes, not all of them; ``search = "scan"`` tries every size), see
+   :func:`coverage_curve`.
 
 Cost a year: the pool's items of the run's cost account (``economics.costs``: mentor time, per
 diem, transport, regional mentor training and pairing), at the cost table's prices. Mentor time

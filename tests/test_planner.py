@@ -51,7 +51,7 @@ def test_a_longer_visit_interval_needs_fewer_mentor_days(local_share):
 
 def test_more_mentors_never_lower_coverage():
     req = PlanRequest(facilities=20, interval_weeks=4, local_share=0.0, years=1, replicates=6, target=1.0,
-                      max_size=4)
+                      max_size=4, search="scan")
     curve = planner.coverage_curve(req)
     assert [r.size for r in curve] == [1, 2, 3, 4]
     made = [r.visits_made_pct for r in curve]
@@ -63,7 +63,7 @@ def test_more_mentors_never_lower_coverage():
 
 def test_more_mentor_days_never_lower_coverage():
     req = PlanRequest(facilities=15, interval_weeks=4, local_share=0.0, years=1, replicates=4, vary="days",
-                      max_size=12, target=1.0)
+                      max_size=12, target=1.0, search="scan")
     curve = planner.coverage_curve(req)
     assert [r.size for r in curve] == [4, 6, 8, 10, 12]
     made = [r.visits_made_pct for r in curve]
@@ -113,10 +113,81 @@ def test_coverage_curve_is_the_same_on_worker_processes():
     assert planner.coverage_curve(req, workers=2) == planner.coverage_curve(req, workers=1)
     # stopping early (target met at sizes 1 and 2) while later sizes are queued on the workers
     early = PlanRequest(facilities=6, interval_weeks=9, local_share=0.0, years=1, replicates=3,
-                        max_size=5, target=0.0)
+                        max_size=5, target=0.0, search="scan")
     curve = planner.coverage_curve(early, workers=2)
     assert [r.size for r in curve] == [1, 2]
     assert curve == planner.coverage_curve(early, workers=1)
+    bracket = replace(early, search="bracket", target=1.0)
+    assert planner.coverage_curve(bracket, workers=2) == planner.coverage_curve(bracket, workers=1)
+
+
+@pytest.mark.parametrize(("vary", "facilities", "seed"), [("teams", 20, 1), ("teams", 20, 2), ("days", 5, 3)])
+def test_bracketing_search_recommends_what_the_scan_does_with_the_same_figures(vary, facilities, seed):
+    """The default search tries fewer sizes than trying each in turn, recommends the same size,
+    and every size it shows has the scan's figures (replicate r has the same streams at every size)."""
+    req = PlanRequest(facilities=facilities, interval_weeks=4, local_share=0.0, years=1, replicates=4, vary=vary,
+                      seed=seed, target=0.75, max_size=14 if vary == "teams" else 20)
+    scan = planner.coverage_curve(replace(req, search="scan"))
+    bracket = planner.coverage_curve(req)
+    by_size = {r.size: r for r in scan}
+    best = planner.recommend(req, scan)
+    assert best is not None and planner.recommend(req, bracket) == best
+    assert best.size > scan[0].size  # the smallest size does not reach the target: a real search
+    assert all(r == by_size[r.size] for r in bracket if r.size in by_size)
+    assert all(r == planner.evaluate_size(req, r.size) for r in bracket if r.size not in by_size)
+    step = planner._size_range(req)[2]
+    shown = [r.size for r in bracket]
+    assert best.size - step in shown and best.size + step in shown  # the crossing is bracketed
+
+
+def _fake_sizes(monkeypatch, coverage: dict[int, float], guess: int) -> list[int]:
+    """Make evaluate_size return ``coverage[size]`` (and the search start at ``guess``); returns the
+    list of sizes simulated, in order."""
+    tried = []
+
+    def fake(req, size, pool=None):
+        tried.append(size)
+        return planner.SizeResult(size, coverage[size], 0, 1, 100, 0, 0, 0, 0, 0, 0, {}, 0, "")
+
+    monkeypatch.setattr(planner, "evaluate_size", fake)
+    monkeypatch.setattr(planner, "first_guess", lambda req: guess)
+    return tried
+
+
+def test_bracketing_search_finds_every_crossing_from_every_start(monkeypatch):
+    """With coverage that crosses the target once, the search finds the scan's size from any
+    first guess (below, at, above the crossing; outside the range), trying at most
+    2 log2(sizes) + 3 sizes; with no size reaching the target it ends at the largest."""
+    n = 20
+    req = PlanRequest(facilities=10, interval_weeks=9, max_size=n, target=0.9)
+    for crossing in [*range(1, n + 1), None]:
+        coverage = {s: (1.0 if crossing is not None and s >= crossing else 0.5) for s in range(1, n + 1)}
+        for guess in (0, 1, 2, 7, 13, n, n + 5):
+            tried = _fake_sizes(monkeypatch, coverage, guess)
+            curve = planner.coverage_curve(req)
+            best = planner.recommend(req, curve)
+            assert (best.size if best else None) == crossing, (crossing, guess, tried)
+            assert len(tried) == len(set(tried)) <= 2 * math.ceil(math.log2(n)) + 3, (crossing, guess, tried)
+            if crossing is None:
+                assert curve[-1].size == n
+            elif crossing < n:
+                assert {crossing - 1, crossing + 1} - {0} <= {r.size for r in curve}
+
+
+def test_bracketing_search_scans_when_a_size_contradicts_one_crossing(monkeypatch):
+    """Size 3 reaches the target, 4 does not, 5 on do: the search sees 4 fall short after 3 reached
+    it (or 3 reach it below a size that did not), tries every size in turn, and recommends 3 as
+    the scan does."""
+    coverage = {1: 0.0, 2: 0.5, 3: 0.95, 4: 0.85, **dict.fromkeys(range(5, 13), 1.0)}
+    req = PlanRequest(facilities=10, interval_weeks=9, max_size=12, target=0.9)
+    tried = _fake_sizes(monkeypatch, coverage, guess=3)
+    curve = planner.coverage_curve(req)
+    assert planner.recommend(req, curve).size == 3
+    assert {1, 2, 3, 4, 5, 6} <= set(tried) and len(tried) == len(set(tried))
+    # without a contradiction among the sizes it tries, it does not scan
+    tried = _fake_sizes(monkeypatch, coverage, guess=8)
+    curve = planner.coverage_curve(req)
+    assert planner.recommend(req, curve).size == 5 and 1 not in tried
 
 
 def test_handover_after_the_horizon_is_refused():
@@ -191,3 +262,17 @@ def test_plateau_reason_names_the_bottleneck():
     assert "regional mentors" in planner.plateau_reason(req, flat_missed)
     rare = [mk(5, 0.8, 0.2, 100), mk(6, 0.8, 0.2, 100), mk(7, 0.8, 0.2, 100)]
     assert "called away" in planner.plateau_reason(req, rare)
+
+
+def test_plan_pool_every_size_flag_tries_each_size_in_turn(capsys):
+    args = ["plan-pool", "--facilities", "20", "--visit-interval-weeks", "4", "--local-share", "0", "--years", "1",
+            "--replicates", "3", "--max-size", "8", "--target", "0.6", "--workers", "1", "--format", "json"]
+    curves = {}
+    for extra in ([], ["--every-size"]):
+        assert main(args + extra) == 0
+        plan = json.loads(capsys.readouterr().out)
+        curves[bool(extra)] = {r["size"]: r for r in plan["curve"]}
+        assert plan["request"]["search"] == ("scan" if extra else "bracket")
+    every, searched = curves[True], curves[False]
+    assert sorted(every) == list(range(1, max(every) + 1)) and len(searched) < len(every)
+    assert all(searched[s] == every[s] for s in searched if s in every)

@@ -20,6 +20,9 @@ Two answers side by side:
    of replicates in which every scheduled visit was made (``visits_missed == 0``: a visit is missed
    when no mentor due could come: capacity used up, banked days capped, or called away), with a
    Wilson 95% interval. The recommendation is the smallest pool whose coverage reaches the target.
+   The sizes simulated are found by a bracketing search from the arithmetic's size (about
+   ``2 log2`` of the sizes, not all of them; ``search = "scan"`` tries every size), see
+   :func:`coverage_curve`.
 
 Cost a year: the pool's items of the run's cost account (``economics.costs``: mentor time, per
 diem, transport, regional mentor training and pairing), at the cost table's prices. Mentor time
@@ -59,6 +62,7 @@ from mentorsim.scenario import LARGE_CORE_SECONDS, default_scenario, describe_se
 #: Cost-account items that belong to the mentor pool (economics.costs.ITEMS).
 POOL_ITEMS = ("mentor_time", "per_diem", "transport", "training_course", "training_pairing")
 VARY = ("teams", "days")
+SEARCH = ("bracket", "scan")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class PlanRequest:
         overrides: other parameters (``--set``), applied first.
         day_rate: USD a mentor-day for every mentor (all cadres), replacing the cost table's
             salary day rates in the pool's cost; None: the cost table's rates.
+        search: ``"bracket"`` (start at the arithmetic's size, step up, halve the gap) or
+            ``"scan"`` (every size in turn); see :func:`coverage_curve`.
     """
 
     facilities: int
@@ -90,6 +96,7 @@ class PlanRequest:
     max_size: int | None = None
     overrides: Mapping = field(default_factory=dict)
     day_rate: float | None = None
+    search: str = "bracket"
 
 
 def base_params(req: PlanRequest, size: int | None = None) -> dict:
@@ -355,13 +362,25 @@ def _size_result(req: PlanRequest, size: int, runs: list[dict]) -> SizeResult:
 
 
 def coverage_curve(req: PlanRequest, workers: int = 1, progress=None) -> list[SizeResult]:
-    """Coverage at increasing pool sizes, from 1 (or 4 days a month) until the target is met
-    at two sizes in a row, or ``max_size``.
+    """Coverage at the pool sizes the search tries (``req.search``), in order of size.
+
+    ``"bracket"`` (the default): the first size tried is the arithmetic's (:func:`first_guess`);
+    from there the search steps up (doubling its step) until a size reaches the target, then
+    halves the gap to the largest size known to fall short, and checks the size above the one
+    found. Under the assumption that a pool reaching the target is never followed by a larger one
+    that falls short, this finds the same smallest size as trying every size in turn, from
+    about ``2 log2(sizes)`` sizes instead of all of them; every size simulated is checked against
+    that assumption, and when one breaks it the search tries every size in turn as ``"scan"``.
+    ``"scan"``: every size from the smallest (1 team, or 4 days a month) until the target is met at
+    two sizes in a row, or ``max_size``.
+
+    A size's result is the same whichever sizes are tried, and in whichever order (replicate r has
+    the same random streams at every size).
 
     Args:
         workers: worker processes (``executors.process_pool``); 1 runs in this process. The
             results are the same either way (each replicate has its own seed).
-        progress: called with each size's result as it is done.
+        progress: called with each size's result as it is done (in the order tried).
     """
     if workers > 1:
         with process_pool(workers) as pool:
@@ -371,36 +390,104 @@ def coverage_curve(req: PlanRequest, workers: int = 1, progress=None) -> list[Si
 
 def _coverage_curve(req: PlanRequest, pool, progress) -> list[SizeResult]:
     sizes = list(range(*_size_range(req)))
+    done: dict[int, SizeResult] = {}  # by index into sizes
+    if req.search == "bracket":
+        _bracket(req, sizes, done, pool, progress)
+        if not _one_crossing(req, sizes, done):
+            _scan(req, sizes, done, pool, progress)
+    else:
+        _scan(req, sizes, done, pool, progress)
+    return [done[i] for i in sorted(done)]
+
+
+def _reaches(req: PlanRequest, res: SizeResult) -> bool:
+    return res.coverage >= req.target
+
+
+def _one_crossing(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult]) -> bool:
+    """Whether the sizes simulated agree with one crossing: every size that reaches the target is
+    larger than every size that does not."""
+    met = [_reaches(req, done[i]) for i in sorted(done)]
+    return met == sorted(met)
+
+
+def _bracket(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool, progress) -> None:
+    """Simulate the sizes of the bracketing search (see :func:`coverage_curve`) into ``done``."""
+
+    def met(i: int) -> bool:
+        if i not in done:
+            done[i] = evaluate_size(req, sizes[i], pool)
+            if progress:
+                progress(done[i])
+        return _reaches(req, done[i])
+
+    n = len(sizes)
+    guess = min(range(n), key=lambda i: (abs(sizes[i] - first_guess(req)), i))
+    low, high = -1, n  # the largest index known to fall short; the smallest known to reach
+    if met(guess):
+        high = guess
+    else:
+        low, step = guess, 1
+        while high == n and low < n - 1:
+            i = min(low + step, n - 1)
+            if met(i):
+                high = i
+            else:
+                low, step = i, 2 * step
+    while high - low > 1:
+        mid = (low + high) // 2
+        if met(mid):
+            high = mid
+        else:
+            low = mid
+    if high < n - 1:
+        met(high + 1)  # reached at two sizes in a row, as the scan asks
+
+
+def _scan(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool, progress) -> None:
+    """Every size in turn into ``done`` (reusing those already there) until the target is met at
+    two sizes in a row, or the last size."""
     # With workers, the next two sizes' replicates are queued while a size is summarised, so the
     # workers never wait for the slowest replicate of a size (results are the same: each
     # replicate has its own seed; queued sizes past the stopping size are cancelled, unused).
     queued: dict[int, list] = {}
 
     def queue(i: int) -> None:
-        if pool is not None and i < len(sizes):
-            queued[sizes[i]] = [pool.submit(_simulate_size, (req, sizes[i], r)) for r in range(req.replicates)]
+        if pool is not None and i < len(sizes) and i not in done:
+            queued[i] = [pool.submit(_simulate_size, (req, sizes[i], r)) for r in range(req.replicates)]
 
     queue(0)
     queue(1)
-    out: list[SizeResult] = []
     met = 0
     for i, size in enumerate(sizes):
-        if pool is None:
-            res = evaluate_size(req, size)
-        else:
-            runs = [f.result() for f in queued.pop(size)]
-            queue(i + 2)
-            res = _size_result(req, size, runs)
-        out.append(res)
-        if progress:
-            progress(res)
-        met = met + 1 if res.coverage >= req.target else 0
+        if i not in done:
+            if pool is None:
+                done[i] = evaluate_size(req, size)
+            else:
+                runs = [f.result() for f in queued.pop(i)]
+                done[i] = _size_result(req, size, runs)
+            if progress:
+                progress(done[i])
+        queue(i + 2)
+        met = met + 1 if _reaches(req, done[i]) else 0
         if met >= 2:
             break
     for futures in queued.values():
         for f in futures:
             f.cancel()
-    return out
+
+
+def first_guess(req: PlanRequest) -> float:
+    """The pool size the bracketing search tries first: the arithmetic's hub teams
+    (:func:`analytic_teams`), or with ``vary = "days"`` the mentor days a month at which the
+    scenario's teams would be enough by the same arithmetic (days scale the supply in proportion)."""
+    if req.vary == "teams":
+        return analytic_teams(req)
+    p = base_params(req)
+    d = demand(req)
+    hub = d[d["origin"] == "hub"]
+    need = float((hub["days_needed_per_year"] / hub["share_of_horizon"]).max()) if len(hub) else 0.0
+    return need / (p["mentors.teams"] * 12 * (1 - p["mentors.unavailable_prob"]))
 
 
 def _size_range(req: PlanRequest) -> tuple[int, int, int]:

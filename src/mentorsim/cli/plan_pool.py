@@ -37,6 +37,9 @@ def register(sub) -> None:
     p.add_argument("--vary", choices=("teams", "days"), default="teams",
                    help="grow the pool by hub teams (default) or by mentor days a month")
     p.add_argument("--max-size", type=int, default=None, help="largest pool size to try")
+    p.add_argument("--every-size", action="store_true",
+                   help="simulate every pool size from the smallest (slower) instead of searching from the "
+                   "arithmetic's size")
     p.add_argument("--day-rate", type=float, default=None,
                    help="price every mentor-day at this many USD instead of the cost table's salary day rates")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
@@ -81,7 +84,8 @@ def request_from_args(args):
     req = PlanRequest(facilities=args.facilities, interval_weeks=args.visit_interval_weeks,
                       local_share=args.local_share, years=args.years, target=args.target,
                       replicates=args.replicates, seed=args.seed, vary=args.vary, max_size=args.max_size,
-                      overrides=sets, day_rate=args.day_rate)
+                      overrides=sets, day_rate=args.day_rate,
+                      search="scan" if args.every_size else "bracket")
     from mentorsim.planner import base_params
     base_params(req, 1 if args.vary == "teams" else 16)  # every input checked before any run
     import os
@@ -182,6 +186,13 @@ def report(req, need, curve, best, table, chosen) -> str:
                      f"{r.mentors_needed} mentor(s) at {r.days_per_mentor_per_year:.0f} days each{extra}")
     lines += ["", "Coverage by pool size (simulated; chance every visit is made, Wilson 95%; cost a year "
               f"includes idle days paid at {idle_share:g} x the day rate, costs.idle_mentor_day_share):"]
+    if req.search == "bracket":
+        from mentorsim.planner import first_guess
+        guess = round(first_guess(req))
+        start = _plural(guess, "team", "teams") if req.vary == "teams" else f"{guess:g} days a month"
+        lines.append(f"  (sizes tried by a search: first the arithmetic's {start}, then up "
+                     "until the target is met, halving the gap to the largest size short of it, and the size "
+                     "above the one found; sizes between were not simulated: --every-size for all)")
     for r in curve:
         size = _plural(r.size, "team", "teams") if req.vary == "teams" else f"{r.size:g} days/month"
         lines.append(f"  {size:>9}: {100 * r.coverage:5.1f}% [{100 * r.coverage_low:.0f}, "

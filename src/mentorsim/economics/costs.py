@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 
 from mentorsim.economics.discounting import month_of_week, weekly_factors
+from mentorsim.model.jit import kernel
 from mentorsim.model.mentors import DISCIPLINES, HUB, LOCAL
 from mentorsim.parameters.cost_table import PRICE_LABEL
 from mentorsim.results import RunOutput
@@ -309,17 +310,20 @@ def _group_sum(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
     compensation: the same floats as pandas' ``groupby(...).sum()`` (its cython kernel does the
     same steps), so the fast path below matches ``visit_rows`` bit for bit."""
     n_groups = int(codes.max()) + 1
-    order = np.argsort(codes, kind="stable")
-    c = codes[order]
-    v = values[order]
-    start = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    rank = np.arange(len(c)) - np.repeat(start, np.diff(np.r_[start, len(c)]))
+    return _kahan_group_sum(np.ascontiguousarray(codes, dtype=np.int64),
+                            np.ascontiguousarray(values, dtype=np.float64), n_groups)
+
+
+@kernel
+def _kahan_group_sum(codes, values, n_groups):
+    """The loop of :func:`_group_sum`, one pass in row order (compiled without fast-math, so
+    every step is the same IEEE operation as pandas' kernel; a Python loop over ranks took
+    4-15 ms a run)."""
     total = np.zeros(n_groups)
     comp = np.zeros(n_groups)
-    for k in range(int(rank.max()) + 1):
-        sel = rank == k
-        g = c[sel]
-        y = v[sel] - comp[g]
+    for i in range(codes.shape[0]):
+        g = codes[i]
+        y = values[i] - comp[g]
         t = total[g] + y
         comp[g] = (t - total[g]) - y
         total[g] = t

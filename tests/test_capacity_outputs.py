@@ -49,3 +49,14 @@ def test_page_headline_shows_the_warning(weekly, as_run):
     shown = _alerts(page.Headline(weekly, 0))
     assert len(shown) == 1 and "scheduled visits were missed" in shown[0] and "plan-pool" in shown[0]
     assert _alerts(page.Headline(as_run, 0)) == []
+
+
+def test_the_cli_table_opens_with_the_capacity_warning(capsys):
+    from mentorsim.cli.main import main
+    # weekly visits to 10 facilities with one hub team: the pool cannot make every visit
+    assert main(["run", "ss2020", "--replicates", "2", "--set", "visits.interval_weeks=1",
+                 "--set", "mentors.teams=1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("warning: ") and "Mentor capacity" in out and "plan-pool" in out
+    assert main(["run", "ss2020", "--replicates", "2"]) == 0
+    assert "Mentor capacity" not in capsys.readouterr().out

@@ -74,6 +74,11 @@ def run_and_report(scenarios, args) -> int:
         from mentorsim.output_folder import dumps
         print(dumps(payload))
     else:
+        from mentorsim.results import capacity_warning
+        for r in results:  # first: a schedule the pool cannot staff changes what the table means
+            warning = capacity_warning(payload["summary"][r.name])
+            if warning:
+                print(f"warning: {r.scenario.label}: {warning}\n")
         print(summary_table(results))
         if args.out is not None:
             print(f"\nwrote tables, series, plots and metadata to {args.out}/")

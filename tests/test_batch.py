@@ -2,9 +2,6 @@
 a run in a batch is bit-identical to the same run alone, whatever the batch's size, make-up
 and thread count."""
 
-import hashlib
-
-import numpy as np
 import pytest
 from conftest import params_with
 
@@ -14,27 +11,7 @@ from mentorsim.runner import simulate, simulate_batch
 
 
 def _fingerprint(out) -> str:
-    """SHA-256 over every array and table a run records (as benchmarks/run_hashes.py)."""
-    h = hashlib.sha256()
-
-    def feed(obj):
-        if isinstance(obj, np.ndarray):
-            h.update(str(obj.dtype).encode() + str(obj.shape).encode())
-            h.update(np.ascontiguousarray(obj).tobytes())
-        elif isinstance(obj, dict):
-            for k in sorted(obj, key=str):
-                h.update(str(k).encode())
-                feed(obj[k])
-        elif isinstance(obj, (list, tuple)):
-            for x in obj:
-                feed(x)
-        else:
-            h.update(repr(obj).encode())
-
-    for part in (out.fac, out.arm_domain, out.arm, out.pool, out.survey, out.counters, out.facility_columns,
-                 out.visit_array, out.mentor_rows):
-        feed(part)
-    return h.hexdigest()
+    return out.fingerprint()
 
 
 def _points():

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -100,6 +102,31 @@ class RunOutput:
     def mentors(self) -> pd.DataFrame:
         """One row per mentor who took part (hub, regional, replacements)."""
         return pd.DataFrame(self.mentor_rows)
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) over every field of the run: each array's dtype, shape and bytes, dict keys
+        in sorted order, other values as JSON. Two runs with the same fingerprint recorded the same
+        results bit for bit (benchmarks/run_hashes.py, the batch identity tests)."""
+        h = hashlib.sha256()
+
+        def feed(obj):
+            if isinstance(obj, np.ndarray):
+                h.update(str(obj.dtype).encode() + str(obj.shape).encode())
+                h.update(np.ascontiguousarray(obj).tobytes())
+            elif isinstance(obj, Mapping):
+                for k in sorted(obj, key=str):
+                    h.update(str(k).encode())
+                    feed(obj[k])
+            elif isinstance(obj, (list, tuple)):
+                for x in obj:
+                    feed(x)
+            else:
+                h.update(json.dumps(obj, sort_keys=True, default=str).encode())
+
+        for f in fields(self):
+            h.update(f.name.encode())
+            feed(getattr(self, f.name))
+        return h.hexdigest()
 
     @property
     def rows(self) -> int:

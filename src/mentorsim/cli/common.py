@@ -30,6 +30,9 @@ MIN_RELIABLE_REPLICATES = 5
 #: Where sweep and sensitivity keep their run stores unless --out says otherwise.
 EXPERIMENTS_OUT = Path("outputs") / "experiments"
 HELP_WIDTH = 79
+#: The warning every command that runs an experiment file prints in its help.
+EXPERIMENT_RUNS_CODE = ('An experiment file can run code: target = "module:function" is imported (run) when '
+                        "the sweep starts, never while the file is checked. Run only files you trust.")
 
 
 def add_command(subparsers, name: str, summary: str, examples: list[str],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mentorsim.cli.common import (
+    EXPERIMENT_RUNS_CODE,
     add_command,
     add_execution_options,
     check_execution_options,
@@ -24,8 +25,7 @@ def register(sub) -> None:
                     "intervals, are printed and written with plots to OUT/sensitivity/ (indices.csv, "
                     "indices.json, indices.png; second_order.csv/.png for Sobol). A grid's answer is its "
                     "plot: use mentorsim sweep.\n\n"
-                    "An experiment file can run code: target = \"module:function\" is imported (run) when "
-                    "the sweep starts, never while the file is checked. Run only files you trust.")
+                    + EXPERIMENT_RUNS_CODE)
     p.add_argument("experiment", type=Path, help="experiment TOML file with a sampled design")
     add_execution_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mentorsim.cli.common import (
+    EXPERIMENT_RUNS_CODE,
     add_command,
     add_execution_options,
     check_execution_options,
@@ -25,8 +26,7 @@ def register(sub) -> None:
                     "the replicates per point (docs/EXPERIMENTS.md). Every run is stored as it finishes "
                     "(runs.sqlite), so an interrupted sweep is finished with --resume; the summary "
                     "(points.csv, a plot) gives each point's mean and 95% interval.\n\n"
-                    "An experiment file can run code: target = \"module:function\" is imported (run) when "
-                    "the sweep starts, never while the file is checked. Run only files you trust.")
+                    + EXPERIMENT_RUNS_CODE)
     p.add_argument("experiment", type=Path, help="experiment TOML file (see docs/EXPERIMENTS.md)")
     add_execution_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="what to print")

@@ -504,7 +504,7 @@ def plot_evppi(table: pd.DataFrame, path: str | Path, money: str = "", top: int 
         err = np.vstack([np.clip(sub["evppi"] - sub["low"], 0, None), np.clip(sub["high"] - sub["evppi"], 0, None)])
         color = cycle[k % len(cycle)]
         ax.barh(pos, sub["evppi"], height=height * 0.9, xerr=err, color=color, alpha=0.85,
-                error_kw={"elinewidth": 0.8, "capsize": 2}, label=f"wtp {w:,.6g}")
+                error_kw={"elinewidth": 0.8, "capsize": 2}, label=f"wtp {w:,.0f}")
         ax.scatter(sub["noise_floor"], pos, marker="|", color="k", s=60, zorder=3,
                    label="noise floor" if k == 0 else None)
         ax.axvline(float(sub["evpi"].iloc[0]), color=color, ls="--", lw=1)
@@ -512,6 +512,7 @@ def plot_evppi(table: pd.DataFrame, path: str | Path, money: str = "", top: int 
     ax.set_yticklabels(order)
     unit = f" ({money})" if money else ""
     ax.set_xlabel(f"EVPPI per decision unit{unit}\ndashed lines: EVPI at each wtp (same colour)")
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:,.0f}")
     ax.set_xlim(left=0)
     ax.set_title(title or "Which evidence is worth collecting: EVPPI by parameter")
     ax.legend(loc="lower right", fontsize=8)

@@ -93,9 +93,9 @@ def visits(model, week: int) -> None:
         return
     due, u_away = queue  # u_away: mentors called away (<= 8 due per visit)
     p, fa, pr = model.p, model.facilities, model.providers
-    transfer, relation, visited = model.pool.staff(week, due, fa, u_away, model.time.in_programme(week))
+    transfer, relation, visited, n_visited = model.pool.staff(week, due, u_away, model.time.in_programme(week))
     model.counters["visits_missed"] += model.dose.record(week, due, visited)
-    if not visited.any():
+    if not n_visited:
         return
     model.record.fac["visits"][week + 1] += visited
     gain = p["visits.leadership_gain"]

@@ -55,11 +55,10 @@ class Dose:
             self.owed[:] = False  # the programme's owed visits lapse (already counted missed)
             self.phase = phase
         sched = np.empty(0, dtype=np.int64) if scheduled is None else scheduled
-        extra = np.flatnonzero(self.owed)
         if len(sched):
             self.scheduled[phase, sched] += 1
             self.owed[sched] = False  # an owed visit not made by the next one stays missed
-            extra = extra[~np.isin(extra, sched)]
+        extra = np.flatnonzero(self.owed)  # owed and not scheduled this week
         if len(sched) == 0 and len(extra) == 0:
             return None
         u = [streams["mentors"].random((len(sched), 8))] if len(sched) else []

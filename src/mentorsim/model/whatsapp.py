@@ -42,8 +42,15 @@ def whatsapp_coefficients(p) -> np.ndarray:
 @kernel
 def _team_knowledge(f_lo, f_hi, state, means):
     """Mean knowledge of the filled posts of each intervention facility in ``f_lo``..``f_hi - 1``
-    (into ``means`` [n_fac, 4])."""
+    (into ``means`` [n_fac, 4]); ``state``: kernel_args.state_of."""
     pr, fa = state[0]
+    _team_means(f_lo, f_hi, pr, fa, means)
+
+
+@kernel
+def _team_means(f_lo, f_hi, pr, fa, means):
+    """_team_knowledge on the state's provider and facility arrays (reading ``state[0]`` costs a
+    reference count per array, so compiled callers read it once)."""
     for f in range(f_lo, f_hi):
         if not fa.intervention[f]:
             continue
@@ -77,6 +84,12 @@ def _week(f_lo, f_hi, state, coef, best, u, active_per_fac, consultations):
     kernel_args.state_of; ``coef``: whatsapp_coefficients; ``best`` [group, 4] (_region_best);
     ``u`` [post] uniforms; ``active_per_fac`` and ``consultations`` [n_fac], this week's row."""
     pr, fa = state[0]
+    _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations)
+
+
+@kernel
+def _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations):
+    """_week on the state's provider and facility arrays."""
     k = coef[0]
     knowledge = pr.knowledge
     for f in range(f_lo, f_hi):
@@ -102,12 +115,12 @@ def _week(f_lo, f_hi, state, coef, best, u, active_per_fac, consultations):
 @kernel
 def _whole_week(n_groups, state, coef, u, active_per_fac, consultations):
     """The three steps of a week in one call, for a model that is one block."""
-    fa = state[0].sites
+    pr, fa = state[0]
     n_fac = fa.intervention.shape[0]
     means = np.zeros((n_fac, 4))
-    _team_knowledge(0, n_fac, state, means)
+    _team_means(0, n_fac, pr, fa, means)
     best = _region_best(means, fa.intervention, fa.group, n_groups)
-    _week(0, n_fac, state, coef, best, u, active_per_fac, consultations)
+    _members(0, n_fac, pr, fa, coef, best, u, active_per_fac, consultations)
 
 
 def whatsapp(model, week: int) -> None:

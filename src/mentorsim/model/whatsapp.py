@@ -13,6 +13,7 @@ import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
+from mentorsim.model.kernel_args import coef_record
 
 
 def groups_running(model, week: int) -> bool:
@@ -22,21 +23,45 @@ def groups_running(model, week: int) -> bool:
     return bool(p["followup.whatsapp"])
 
 
+#: The coefficients of a week of group activity, each with the parameter it comes from (the
+#: kernel reads them by name: ``k = coef[0]; k.weekly_engagement``).
+WHATSAPP_COEF = {
+    "weekly_engagement": "whatsapp.weekly_engagement",
+    "whatsapp_rate": "learning.whatsapp_rate",
+    "exchange_rate": "whatsapp.exchange_rate",
+    "consultations_per_active": "whatsapp.consultations_per_active",
+}
+
+
+def whatsapp_coefficients(p) -> np.ndarray:
+    """WHATSAPP_COEF's values (a weekly chance, shares of a gap, consultations per active member)
+    as a one-element record (kernel_args.coef_record)."""
+    return coef_record(WHATSAPP_COEF, {name: p[key] for name, key in WHATSAPP_COEF.items()})
+
+
 @kernel
-def _team_knowledge(f_lo, f_hi, knowledge, filled, first_post, intervention, means):
+def _team_knowledge(f_lo, f_hi, state, means):
     """Mean knowledge of the filled posts of each intervention facility in ``f_lo``..``f_hi - 1``
-    (into ``means`` [n_fac, 4])."""
+    (into ``means`` [n_fac, 4]); ``state``: kernel_args.state_of."""
+    pr, fa = state[0]
+    _team_means(f_lo, f_hi, pr, fa, means)
+
+
+@kernel
+def _team_means(f_lo, f_hi, pr, fa, means):
+    """_team_knowledge on the state's provider and facility arrays (reading ``state[0]`` costs a
+    reference count per array, so compiled callers read it once)."""
     for f in range(f_lo, f_hi):
-        if not intervention[f]:
+        if not fa.intervention[f]:
             continue
         count = 0.0
         for d in range(4):
             means[f, d] = 0.0
-        for i in range(first_post[f], first_post[f + 1]):
-            if filled[i]:
+        for i in range(pr.first_post[f], pr.first_post[f + 1]):
+            if pr.filled[i]:
                 count += 1.0
                 for d in range(4):
-                    means[f, d] += knowledge[i, d]
+                    means[f, d] += pr.knowledge[i, d]
         if count > 0.0:
             for d in range(4):
                 means[f, d] /= count
@@ -54,53 +79,62 @@ def _region_best(means, intervention, region, n_regions):
 
 
 @kernel
-def _week(f_lo, f_hi, best, knowledge, filled, access, first_post, intervention, region, u, engagement,
-          rate, uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
-    """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``."""
+def _week(f_lo, f_hi, state, coef, best, u, active_per_fac, consultations):
+    """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``. ``state``:
+    kernel_args.state_of; ``coef``: whatsapp_coefficients; ``best`` [group, 4] (_region_best);
+    ``u`` [post] uniforms; ``active_per_fac`` and ``consultations`` [n_fac], this week's row."""
+    pr, fa = state[0]
+    _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations)
+
+
+@kernel
+def _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations):
+    """_week on the state's provider and facility arrays."""
+    k = coef[0]
+    knowledge = pr.knowledge
     for f in range(f_lo, f_hi):
-        if not intervention[f]:
+        if not fa.intervention[f]:
             continue
-        kept = 1.0 - min(1.0, rate * uptake[f])
-        for i in range(first_post[f], first_post[f + 1]):
-            if not (filled[i] and access[i]) or u[i] >= engagement:
+        kept = 1.0 - min(1.0, k.whatsapp_rate * fa.uptake[f])
+        group = fa.group[f]
+        for i in range(pr.first_post[f], pr.first_post[f + 1]):
+            if not (pr.filled[i] and pr.whatsapp_access[i]) or u[i] >= k.weekly_engagement:
                 continue
             active_per_fac[f] += 1.0
             for d in range(4):
                 x = 1.0 - (1.0 - knowledge[i, d]) * kept
-                gap = best[region[f], d] - x
+                gap = best[group, d] - x
                 if gap > 0.0:
-                    x += exchange * gap
+                    x += k.exchange_rate * gap
                 knowledge[i, d] = x
-            whatsapp_weeks[i] += 1.0
-            reinforced[i] = True
-        consultations[f] = per_active * active_per_fac[f]
+            pr.whatsapp_weeks[i] += 1.0
+            pr.reinforced[i] = True
+        consultations[f] = k.consultations_per_active * active_per_fac[f]
 
 
 @kernel
-def _whole_week(n_regions, knowledge, filled, access, first_post, intervention, region, u, engagement,
-                rate, uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
+def _whole_week(n_groups, state, coef, u, active_per_fac, consultations):
     """The three steps of a week in one call, for a model that is one block."""
-    n_fac = intervention.shape[0]
+    pr, fa = state[0]
+    n_fac = fa.intervention.shape[0]
     means = np.zeros((n_fac, 4))
-    _team_knowledge(0, n_fac, knowledge, filled, first_post, intervention, means)
-    best = _region_best(means, intervention, region, n_regions)
-    _week(0, n_fac, best, knowledge, filled, access, first_post, intervention, region, u, engagement, rate,
-          uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations)
+    _team_means(0, n_fac, pr, fa, means)
+    best = _region_best(means, fa.intervention, fa.group, n_groups)
+    _members(0, n_fac, pr, fa, coef, best, u, active_per_fac, consultations)
 
 
 def whatsapp(model, week: int) -> None:
     """One week of group activity: each region's best facility, then the members' activity."""
     if not groups_running(model, week):
         return
-    p, pr, fa, rec = model.p, model.providers, model.facilities, model.record
+    pr, fa, rec = model.providers, model.facilities, model.record
     row = week + 1
-    args = (pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention, fa.group,
-            model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
-            p["learning.whatsapp_rate"], fa.uptake, p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
-            pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])
+    args = (model.whatsapp_coef, model.streams["whatsapp"].random(pr.n), rec.fac["whatsapp_active"][row],
+            rec.fac["consultations"][row])
     if len(model.blocks) == 1:
-        _whole_week(fa.n_regions, *args)
+        _whole_week(fa.n_regions, model.state, *args)
         return
     means = np.zeros((fa.n, 4))
-    run_blocks(_team_knowledge, model.blocks, pr.knowledge, pr.filled, pr.first_post, fa.intervention, means)
-    run_blocks(_week, model.blocks, _region_best(means, fa.intervention, fa.group, fa.n_regions), *args)
+    run_blocks(_team_knowledge, model.blocks, model.state, means)
+    run_blocks(_week, model.blocks, model.state, args[0], _region_best(means, fa.intervention, fa.group, fa.n_regions),
+               *args[1:])

@@ -52,6 +52,24 @@ def state_of(model) -> List:
     return _one(State(posts, sites))
 
 
+def arrays_of(model, posts: type, sites: type) -> tuple[tuple, tuple]:
+    """The model's arrays named by the fields of the namedtuple classes ``posts`` (a subset of
+    POST_FIELDS) and ``sites`` (of SITE_FIELDS), as two plain tuples in field order; a kernel
+    names them again with the same classes: ``pr, fa = posts(*state[0]), sites(*state[1])``.
+
+    For kernels called every week that read a few arrays: numba types and unboxes a plain
+    tuple of arrays in its C dispatcher (about 0.05 us an array), where the typed list of
+    :func:`state_of` goes through Python (about 0.6 us a call, several times that when the
+    interpreter's caches are cold, as they are once a week) and ``state[0]`` adds a reference
+    count per array it holds."""
+    unknown = sorted(set(posts._fields) - set(POST_FIELDS)) + sorted(set(sites._fields) - set(SITE_FIELDS))
+    if unknown:
+        raise ValueError(f"{posts.__name__}, {sites.__name__}: not in POST_FIELDS or SITE_FIELDS: {unknown}")
+    pr, fa = model.providers, model.facilities
+    return (tuple(getattr(pr, name) for name in posts._fields),
+            tuple(model.recept if name == "recept" else getattr(fa, name) for name in sites._fields))
+
+
 @kernel
 def _one(item):
     """A typed list holding ``item`` (built in compiled code, so it is cached on disk)."""
@@ -67,3 +85,12 @@ def coef_record(fields: Mapping[str, str], values: Mapping[str, float]) -> np.nd
     for name in fields:
         coef[name] = float(values[name])
     return coef
+
+
+def coef_tuple(fields: Mapping[str, str], values: Mapping[str, float]) -> tuple[float, ...]:
+    """``values[field]`` for each of ``fields`` (field -> the parameter it comes from), in order,
+    as a plain tuple of floats; a kernel names it with a namedtuple class of the same fields
+    (``k = WhatsAppCoef(*coef); k.weekly_engagement``). Numba types a plain tuple of floats in
+    its C dispatcher; :func:`coef_record`'s record array it types through Python, which in a run
+    costs about 1 us a call (measured on the WhatsApp step, called once a week)."""
+    return tuple(float(values[name]) for name in fields)

@@ -27,7 +27,7 @@ from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
 from mentorsim.model.telementoring import echo_coefficients
 from mentorsim.model.visits import visit_coefficients, visit_schedule
-from mentorsim.model.whatsapp import whatsapp_coefficients
+from mentorsim.model.whatsapp import Groups
 from mentorsim.randomness import streams
 from mentorsim.timeline import WEEKS_PER_MONTH, TimeAxis, month_row  # noqa: F401  (re-exported)
 
@@ -125,13 +125,13 @@ class MentorshipModel(mesa.Model):
         self.programme_runs = bool(self.p["visits.enabled"] or self.p["echo.enabled"]
                                    or self.p["whatsapp.enabled"])
         self.coef = coefficients(self.p, WEEKS_PER_MONTH)
-        #: the arrays the kernels read by name (kernel_args.py), and the coefficients of visits, ECHO sessions and WhatsApp groups
+        #: the arrays the kernels read by name (kernel_args.py), and the visits' and ECHO sessions' coefficients
         self.state = state_of(self)
         self.visit_coef = visit_coefficients(self.p)
         self.echo_coef = echo_coefficients(self.p)
-        self.whatsapp_coef = whatsapp_coefficients(self.p)
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
+        self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)
 
     @property

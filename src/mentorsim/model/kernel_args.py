@@ -52,9 +52,9 @@ def state_of(model) -> List:
     return _one(State(posts, sites))
 
 
-def arrays_of(model, posts: type, sites: type) -> tuple[tuple, tuple]:
+def arrays_of(model, posts: type, sites: type | None = None) -> tuple[tuple, tuple]:
     """The model's arrays named by the fields of the namedtuple classes ``posts`` (a subset of
-    POST_FIELDS) and ``sites`` (of SITE_FIELDS), as two plain tuples in field order; a kernel
+    POST_FIELDS) and ``sites`` (of SITE_FIELDS; none if None), as two plain tuples in field order; a kernel
     names them again with the same classes: ``pr, fa = posts(*state[0]), sites(*state[1])``.
 
     For kernels called every week that read a few arrays: numba types and unboxes a plain
@@ -62,12 +62,13 @@ def arrays_of(model, posts: type, sites: type) -> tuple[tuple, tuple]:
     :func:`state_of` goes through Python (about 0.6 us a call, several times that when the
     interpreter's caches are cold, as they are once a week) and ``state[0]`` adds a reference
     count per array it holds."""
-    unknown = sorted(set(posts._fields) - set(POST_FIELDS)) + sorted(set(sites._fields) - set(SITE_FIELDS))
+    site_fields = sites._fields if sites is not None else ()
+    unknown = sorted(set(posts._fields) - set(POST_FIELDS)) + sorted(set(site_fields) - set(SITE_FIELDS))
     if unknown:
-        raise ValueError(f"{posts.__name__}, {sites.__name__}: not in POST_FIELDS or SITE_FIELDS: {unknown}")
+        raise ValueError(f"{posts.__name__}, {sites}: not in POST_FIELDS or SITE_FIELDS: {unknown}")
     pr, fa = model.providers, model.facilities
     return (tuple(getattr(pr, name) for name in posts._fields),
-            tuple(model.recept if name == "recept" else getattr(fa, name) for name in sites._fields))
+            tuple(model.recept if name == "recept" else getattr(fa, name) for name in site_fields))
 
 
 @kernel

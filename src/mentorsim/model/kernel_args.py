@@ -9,6 +9,11 @@ coefficient record (:func:`coef_record`) whose fields each module lists beside t
 the parameter each comes from (e.g. visits.VISIT_COEF), read as ``k = coef[0]; k.tacit_rate``.
 So a parameter can be followed by name from the scenario file to the kernel line that uses it.
 
+Kernels called every week that read a few arrays (WhatsApp, turnover, workload) take the same
+names through plain tuples instead (:func:`arrays_of`, :func:`coef_tuple`), which a kernel names
+with the module's namedtuple classes (``pr, fa = _named(state)``; ``k = WhatsAppCoef(*coef)``):
+cheaper to hand to compiled code, as measured there.
+
 The state is a typed list holding one :data:`State` namedtuple, built once per model (the
 arrays are updated in place and never replaced, so the same references serve every week):
 handing it to compiled code costs about 1 us whatever the number of arrays, where a bare
@@ -58,10 +63,9 @@ def arrays_of(model, posts: type, sites: type | None = None) -> tuple[tuple, tup
     names them again with the same classes: ``pr, fa = posts(*state[0]), sites(*state[1])``.
 
     For kernels called every week that read a few arrays: numba types and unboxes a plain
-    tuple of arrays in its C dispatcher (about 0.05 us an array), where the typed list of
-    :func:`state_of` goes through Python (about 0.6 us a call, several times that when the
-    interpreter's caches are cold, as they are once a week) and ``state[0]`` adds a reference
-    count per array it holds."""
+    tuple of arrays in its dispatcher's C code, where it types and unboxes :func:`state_of`'s
+    typed list through Python, and ``state[0]`` adds a reference count per array it holds
+    (measured on the WhatsApp step: about 0.4 us a week more than this for its 9 arrays)."""
     site_fields = sites._fields if sites is not None else ()
     unknown = sorted(set(posts._fields) - set(POST_FIELDS)) + sorted(set(site_fields) - set(SITE_FIELDS))
     if unknown:

@@ -12,7 +12,9 @@ import pytest
 from mentorsim import planner
 from mentorsim.cli.main import main
 from mentorsim.errors import InputError
+from mentorsim.model.mentors import START_WEEKS_IN_HAND
 from mentorsim.planner import PlanRequest
+from mentorsim.timeline import WEEKS_PER_MONTH
 
 
 def test_demand_arithmetic_at_the_defaults():
@@ -196,7 +198,8 @@ def test_handover_after_the_horizon_is_refused():
 
 
 def test_idle_headcount_costs_its_unused_days_at_the_stated_share():
-    """A pool mentor is held available_days_per_month x 12 days a year; the days not used are paid
+    """A pool mentor is held available_days_per_month x 12 days a year plus the days in hand at the
+    start (over a one-year horizon); the days not used are paid
     at costs.idle_mentor_day_share of the day rate: with a flat rate of US$10 a day, the idle cost is
     exactly 10 x idle days x share, 0 when the share is 0, and the total is used + idle."""
     base = PlanRequest(facilities=5, interval_weeks=9, local_share=0.0, years=1, replicates=2, day_rate=10.0)
@@ -205,7 +208,8 @@ def test_idle_headcount_costs_its_unused_days_at_the_stated_share():
         res = planner.evaluate_size(req, 2)
         idle = planner.idle_days(req, 2, res.days_by_group)
         p = planner.base_params(req, 2)
-        held = 2 * p["mentors.available_days_per_month"] * 12
+        in_hand = p["mentors.available_days_per_month"] / WEEKS_PER_MONTH * START_WEEKS_IN_HAND
+        held = 2 * (p["mentors.available_days_per_month"] * 12 + in_hand)
         assert idle["days_held_per_year"].tolist() == pytest.approx([held] * 4)
         expected = 10.0 * share * (held - idle["days_used_per_year"]).clip(lower=0).sum()
         assert res.idle_cost_per_year == pytest.approx(expected, rel=1e-9)
@@ -276,3 +280,19 @@ def test_plan_pool_every_size_flag_tries_each_size_in_turn(capsys):
     every, searched = curves[True], curves[False]
     assert sorted(every) == list(range(1, max(every) + 1)) and len(searched) < len(every)
     assert all(searched[s] == every[s] for s in searched if s in every)
+
+
+@pytest.mark.parametrize("facilities,interval,share", [(20, 2, 0.5), (40, 4, 0.5), (30, 2, 1.0)])
+def test_no_position_is_busier_than_the_days_it_holds(facilities, interval, share):
+    """A mentor cannot spend more days than they earn plus the days in hand at the start: with a
+    pool too small for the schedule (so every day is used), no position's busy share exceeds
+    100%; a hub mentor's cover of vacant regional posts after the handover is counted apart.
+    (The planner printed 'busy 102-109%' at 200 facilities when it left out the days in hand and
+    counted the cover inside the months held.)"""
+    req = PlanRequest(facilities=facilities, interval_weeks=interval, local_share=share, years=2, replicates=2)
+    res = planner.evaluate_size(req, 1)
+    assert res.visits_missed > 0  # the pool is the bottleneck: its days are used up
+    busy = planner.idle_days(req, 1, res.days_by_group)
+    assert (busy["busy_pct"] <= 100.0 + 1e-9).all(), busy[["discipline", "origin", "busy_pct"]]
+    assert busy.loc[busy["origin"] == "hub", "busy_pct"].max() > 90.0  # and it is really used
+    assert (busy.loc[busy["origin"] == "local", "cover_days_per_year"] == 0).all()

@@ -33,8 +33,12 @@ is priced at that rate instead, the rest (per diem, transport, course costs) unc
 Idle headcount (assumption, ``costs.idle_mentor_day_share``, default 1): a pool mentor is held
 for the programme ``available_days_per_month x 12`` days a year (the days the model's mentors
 earn) while their position is active (hub positions that regional mentors take over until the
-handover month, regional ones from their pairing, ``pairing_months`` before it); the days held but not used for visits or travel are paid at that
-share of the cadre's day rate. With 1 (dedicated, salaried mentors) a larger pool costs more even
+handover month, regional ones from their pairing, ``pairing_months`` before it), plus the days
+the model gives each mentor in hand when the position starts (``mentors.START_WEEKS_IN_HAND``
+weeks' accrual); the days held but not used for visits or travel are paid at that
+share of the cadre's day rate. A hub mentor whose discipline regional mentors take over still
+covers a facility whose regional post is vacant after the handover (the model staffs the visit
+with the hub mentor); those days are counted apart (``cover``), as days used, not held. With 1 (dedicated, salaried mentors) a larger pool costs more even
 when it makes no more visits; with 0 (staff released day by day, as the cost-effectiveness
 analysis prices the programme as run) only the days used cost anything.
 
@@ -55,9 +59,10 @@ import pandas as pd
 from mentorsim.economics import costs
 from mentorsim.errors import input_error
 from mentorsim.executors import process_pool
-from mentorsim.model.mentors import DISCIPLINES, LOCAL_ORDER
+from mentorsim.model.mentors import DISCIPLINES, LOCAL_ORDER, START_WEEKS_IN_HAND
 from mentorsim.runner import simulate
 from mentorsim.scenario import LARGE_CORE_SECONDS, default_scenario, describe_seconds, estimated_seconds
+from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 
 #: Cost-account items that belong to the mentor pool (economics.costs.ITEMS).
 POOL_ITEMS = ("mentor_time", "per_diem", "transport", "training_course", "training_pairing")
@@ -230,17 +235,24 @@ def headcount(req: PlanRequest, size: int) -> pd.DataFrame:
 
 def idle_days(req: PlanRequest, size: int, days_by_group: Mapping[str, float]) -> pd.DataFrame:
     """``headcount`` with, per group, the days a year its mentors are held for the programme
-    (``days_held_per_year``), the days used for visits and travel (``days_used_per_year``, from
-    the simulation's ``days_by_group``), the share used (``busy_pct``), the idle days and their
-    cost a year (``idle_cost_usd_per_year``: idle days x day rate x ``costs.idle_mentor_day_share``)."""
+    (``days_held_per_year``: what they earn while the position is active plus the days in hand
+    at its start), the days used for visits and travel (``days_used_per_year``, from the
+    simulation's ``days_by_group``), the share used (``busy_pct``), the idle days and their cost a
+    year (``idle_cost_usd_per_year``: idle days x day rate x ``costs.idle_mentor_day_share``), and
+    for hub positions handed over, the days a year spent covering vacant regional posts after the
+    handover (``cover_days_per_year``; used days, outside the months held)."""
     p = base_params(req, size)
-    supply = p["mentors.available_days_per_month"] * 12  # what a mentor earns (model.mentors)
+    per_month = p["mentors.available_days_per_month"]
+    supply = per_month * 12  # what a mentor earns a year (model.mentors)
+    in_hand = per_month / WEEKS_PER_MONTH * START_WEEKS_IN_HAND / req.years  # a year's share of the start's days
     rates = costs.day_rates(priced_at(p, req.day_rate))
     df = headcount(req, size)
-    held = df["mentors"] * supply * df["share_of_horizon"]
+    held = df["mentors"] * (supply * df["share_of_horizon"] + in_hand)
     used = [float(days_by_group.get(f"{r.discipline}/{r.origin}", 0.0)) for r in df.itertuples()]
     df["days_held_per_year"] = held
     df["days_used_per_year"] = used
+    df["cover_days_per_year"] = [float(days_by_group.get(f"{r.discipline}/cover", 0.0)) if r.origin == "hub" else 0.0
+                                 for r in df.itertuples()]
     df["busy_pct"] = [100 * u / h if h > 0 else math.nan for u, h in zip(used, held)]
     df["idle_days_per_year"] = (held - df["days_used_per_year"]).clip(lower=0)
     df["idle_cost_usd_per_year"] = [
@@ -293,11 +305,15 @@ def _simulate_size(args) -> dict:
     days, travel = np.ascontiguousarray(a[:, 6]), np.ascontiguousarray(a[:, 7])
     groups = {}
     if len(a):
-        # total days by (discipline, origin), summed as pandas' groupby sums (costs._group_sum)
-        key = a[:, 4].astype(np.int64) * 2 + (a[:, 3] > 0)
+        # total days by (discipline, origin), summed as pandas' groupby sums (costs._group_sum);
+        # a hub mentor's visits in a handed-over discipline after the handover are cover (origin 2)
+        discipline = a[:, 4].astype(np.int64)
+        handed_over = np.isin(discipline, local_disciplines(req.local_share))
+        cover = (a[:, 3] == 0) & handed_over & (a[:, 0] >= month_row(p["mentors.handover_month"]))
+        key = discipline * 3 + np.where(cover, 2, (a[:, 3] > 0).astype(np.int64))
         present, codes = np.unique(key, return_inverse=True)
         totals = costs._group_sum(codes.ravel(), days + travel)
-        groups = {f"{DISCIPLINES[int(k) // 2]}/{'local' if k % 2 else 'hub'}": float(v)
+        groups = {f"{DISCIPLINES[int(k) // 3]}/{('hub', 'local', 'cover')[int(k) % 3]}": float(v)
                   for k, v in zip(present.tolist(), totals.tolist())}
     trainings = out.counters.get("trainings", [])
     cost, source = _pool_cost(out, p, req)

@@ -219,7 +219,10 @@ def report(req, need, curve, best, table, chosen) -> str:
     for r, b in zip(table.itertuples(), busy.itertuples()):
         total += r.mentors
         lines.append(f"  {r.discipline:<16} {r.origin:<5} {r.mentors:>4} mentor(s), {r.until}; "
-                     f"busy {b.busy_pct:.0f}% of {b.days_held_per_year / max(r.mentors, 1):.0f} days held a year each")
+                     f"busy {b.busy_pct:.0f}% of {b.days_held_per_year / max(r.mentors, 1):.0f} days held a year each"
+                     + (f", plus {b.cover_days_per_year / max(r.mentors, 1):.0f} days a year each covering vacant "
+                        "regional posts after the handover" if b.cover_days_per_year > 0.5 * max(r.mentors, 1)
+                        else ""))
     hub = int(table.loc[table["origin"] == "hub", "mentors"].sum())
     lines.append(f"  in all {total} positions: {hub} hub, {total - hub} regional")
     lines.append(f"  regional mentors over {req.years:g} years: {chosen.trainings - chosen.replacements:.1f} trained "

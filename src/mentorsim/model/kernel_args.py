@@ -9,6 +9,11 @@ coefficient record (:func:`coef_record`) whose fields each module lists beside t
 the parameter each comes from (e.g. visits.VISIT_COEF), read as ``k = coef[0]; k.tacit_rate``.
 So a parameter can be followed by name from the scenario file to the kernel line that uses it.
 
+Kernels called every week that read a few arrays (WhatsApp, turnover, workload) take the same
+names through plain tuples instead (:func:`arrays_of`, :func:`coef_tuple`), which a kernel names
+with the module's namedtuple classes (``pr, fa = _named(state)``; ``k = WhatsAppCoef(*coef)``):
+cheaper to hand to compiled code, as measured there.
+
 The state is a typed list holding one :data:`State` namedtuple, built once per model (the
 arrays are updated in place and never replaced, so the same references serve every week):
 handing it to compiled code costs about 1 us whatever the number of arrays, where a bare
@@ -52,6 +57,24 @@ def state_of(model) -> List:
     return _one(State(posts, sites))
 
 
+def arrays_of(model, posts: type, sites: type | None = None) -> tuple[tuple, tuple]:
+    """The model's arrays named by the fields of the namedtuple classes ``posts`` (a subset of
+    POST_FIELDS) and ``sites`` (of SITE_FIELDS; none if None), as two plain tuples in field order; a kernel
+    names them again with the same classes: ``pr, fa = posts(*state[0]), sites(*state[1])``.
+
+    For kernels called every week that read a few arrays: numba types and unboxes a plain
+    tuple of arrays in its dispatcher's C code, where it types and unboxes :func:`state_of`'s
+    typed list through Python, and ``state[0]`` adds a reference count per array it holds
+    (measured on the WhatsApp step: about 0.4 us a week more than this for its 9 arrays)."""
+    site_fields = sites._fields if sites is not None else ()
+    unknown = sorted(set(posts._fields) - set(POST_FIELDS)) + sorted(set(site_fields) - set(SITE_FIELDS))
+    if unknown:
+        raise ValueError(f"{posts.__name__}, {sites}: not in POST_FIELDS or SITE_FIELDS: {unknown}")
+    pr, fa = model.providers, model.facilities
+    return (tuple(getattr(pr, name) for name in posts._fields),
+            tuple(model.recept if name == "recept" else getattr(fa, name) for name in site_fields))
+
+
 @kernel
 def _one(item):
     """A typed list holding ``item`` (built in compiled code, so it is cached on disk)."""
@@ -67,3 +90,12 @@ def coef_record(fields: Mapping[str, str], values: Mapping[str, float]) -> np.nd
     for name in fields:
         coef[name] = float(values[name])
     return coef
+
+
+def coef_tuple(fields: Mapping[str, str], values: Mapping[str, float]) -> tuple[float, ...]:
+    """``values[field]`` for each of ``fields`` (field -> the parameter it comes from), in order,
+    as a plain tuple of floats; a kernel names it with a namedtuple class of the same fields
+    (``k = WhatsAppCoef(*coef); k.weekly_engagement``). Numba types a plain tuple of floats in
+    its C dispatcher; :func:`coef_record`'s record array it types through Python, which in a run
+    costs about 1 us a call (measured on the WhatsApp step, called once a week)."""
+    return tuple(float(values[name]) for name in fields)

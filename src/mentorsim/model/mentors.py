@@ -59,6 +59,9 @@ PAIRED, ACTIVE, LOST, ENDED = range(4)
 
 #: Columns of the visit log: one row per mentor per visit (used for costing). ``origin`` 0 hub,
 #: 1 local; ``role`` 0 lead (coaches), 1 paired (a regional mentor accompanying a hub mentor).
+#: Weeks of accrual a mentor has in hand when their position starts (a month's days, about).
+START_WEEKS_IN_HAND = 4
+
 VISIT_LOG_COLUMNS = ("week", "facility", "mentor", "origin", "discipline", "role", "days", "travel_days", "km")
 
 #: The coefficients of staffing a visit, each with the parameter it comes from (the kernel reads
@@ -299,7 +302,7 @@ class MentorPool:
         self.status[slot] = status
         self.is_local[slot] = not hub
         self.uid[slot] = m.unique_id
-        self.balance[slot] = self.accrual * 4  # a month's days in hand at the start
+        self.balance[slot] = self.accrual * START_WEEKS_IN_HAND  # a month's days in hand at the start
         self.balance_week[slot] = week - 1  # days credited up to this week
         m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
         exp, context = m.effectiveness_factors(p)

@@ -27,6 +27,8 @@ from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
 from mentorsim.model.telementoring import echo_coefficients
 from mentorsim.model.visits import visit_coefficients, visit_schedule
+from mentorsim.model.whatsapp import Groups
+from mentorsim.model.workforce import Workforce
 from mentorsim.randomness import streams
 from mentorsim.timeline import WEEKS_PER_MONTH, TimeAxis, month_row  # noqa: F401  (re-exported)
 
@@ -118,9 +120,7 @@ class MentorshipModel(mesa.Model):
         self.visit_schedule = visit_schedule(self)
         self.dose = Dose(fa.n, self.time.programme_weeks)  # visits made, missed, carried over
         fa.operations_per_week = fa.operations_per_month / WEEKS_PER_MONTH
-        self.workload_coef = (self.p["workload.operations_per_provider_month"] / WEEKS_PER_MONTH,
-                              self.p["workload.busy_base"], self.p["workload.busy_sensitivity"],
-                              self.p["workload.leadership_release"])
+        self.workforce = Workforce(self)  # what turnover's and workload's weeks read, gathered once
         self.programme_runs = bool(self.p["visits.enabled"] or self.p["echo.enabled"]
                                    or self.p["whatsapp.enabled"])
         self.coef = coefficients(self.p, WEEKS_PER_MONTH)
@@ -130,6 +130,7 @@ class MentorshipModel(mesa.Model):
         self.echo_coef = echo_coefficients(self.p)
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
+        self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)
 
     @property

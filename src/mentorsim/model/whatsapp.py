@@ -9,10 +9,13 @@ best facility of their region in each domain (cross-facility exchange, ``exchang
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
+from mentorsim.model.kernel_args import arrays_of, coef_tuple
 
 
 def groups_running(model, week: int) -> bool:
@@ -22,21 +25,80 @@ def groups_running(model, week: int) -> bool:
     return bool(p["followup.whatsapp"])
 
 
+#: The coefficients of a week of group activity, each with the parameter it comes from (the
+#: kernel reads them by name: ``k = WhatsAppCoef(*coef); k.weekly_engagement``).
+WHATSAPP_COEF = {
+    "weekly_engagement": "whatsapp.weekly_engagement",
+    "whatsapp_rate": "learning.whatsapp_rate",
+    "exchange_rate": "whatsapp.exchange_rate",
+    "consultations_per_active": "whatsapp.consultations_per_active",
+}
+
+#: The provider and facility arrays the WhatsApp kernels read, by their people.Providers and
+#: facilities.Facilities names (kernel_args.arrays_of): ``pr, fa = _named(state)``, ``pr.knowledge``.
+WhatsAppPosts = namedtuple("WhatsAppPosts", ("first_post", "filled", "whatsapp_access", "knowledge",
+                                             "whatsapp_weeks", "reinforced"))
+WhatsAppSites = namedtuple("WhatsAppSites", ("intervention", "group", "uptake"))
+#: WHATSAPP_COEF's fields, naming whatsapp_coefficients' values in the kernels.
+WhatsAppCoef = namedtuple("WhatsAppCoef", tuple(WHATSAPP_COEF))
+
+
+def whatsapp_coefficients(p) -> tuple[float, ...]:
+    """WHATSAPP_COEF's values (a weekly chance, shares of a gap, consultations per active member)
+    in its order (kernel_args.coef_tuple)."""
+    return coef_tuple(WHATSAPP_COEF, {name: p[key] for name, key in WHATSAPP_COEF.items()})
+
+
+class Groups:
+    """What a week of group activity reads, gathered once at set-up (the parameters do not
+    change during a run): the arrays by name, the coefficients, the weeks the groups run, the
+    draws' buffer and the record's rows."""
+
+    __slots__ = ("active", "blocks", "coef", "consultations", "n_groups", "running", "state", "stream", "u")
+
+    def __init__(self, model):
+        self.state = arrays_of(model, WhatsAppPosts, WhatsAppSites)
+        self.coef = whatsapp_coefficients(model.p)
+        time = model.time  # the programme's weeks, then the follow-up's (timeline.TimeAxis)
+        self.running = ([groups_running(model, 0)] * time.programme_weeks
+                        + [groups_running(model, time.total_weeks)] * (time.total_weeks - time.programme_weeks))
+        self.stream = model.streams["whatsapp"]
+        self.u = np.empty(model.providers.n)  # this week's uniforms, one per post
+        self.active = model.record.fac["whatsapp_active"]  # [row, facility]
+        self.consultations = model.record.fac["consultations"]
+        self.n_groups = model.facilities.n_regions
+        self.blocks = model.blocks
+
+
 @kernel
-def _team_knowledge(f_lo, f_hi, knowledge, filled, first_post, intervention, means):
+def _named(state):
+    """``state`` (Groups.state) by name: (provider arrays, facility arrays)."""
+    return WhatsAppPosts(*state[0]), WhatsAppSites(*state[1])
+
+
+@kernel
+def _team_knowledge(f_lo, f_hi, state, means):
     """Mean knowledge of the filled posts of each intervention facility in ``f_lo``..``f_hi - 1``
-    (into ``means`` [n_fac, 4])."""
+    (into ``means`` [n_fac, 4]); ``state``: Groups.state."""
+    pr, fa = _named(state)
+    _team_means(f_lo, f_hi, pr, fa, means)
+
+
+@kernel
+def _team_means(f_lo, f_hi, pr, fa, means):
+    """_team_knowledge on the state's provider and facility arrays (compiled callers name the
+    state once and pass the names on)."""
     for f in range(f_lo, f_hi):
-        if not intervention[f]:
+        if not fa.intervention[f]:
             continue
         count = 0.0
         for d in range(4):
             means[f, d] = 0.0
-        for i in range(first_post[f], first_post[f + 1]):
-            if filled[i]:
+        for i in range(pr.first_post[f], pr.first_post[f + 1]):
+            if pr.filled[i]:
                 count += 1.0
                 for d in range(4):
-                    means[f, d] += knowledge[i, d]
+                    means[f, d] += pr.knowledge[i, d]
         if count > 0.0:
             for d in range(4):
                 means[f, d] /= count
@@ -54,53 +116,62 @@ def _region_best(means, intervention, region, n_regions):
 
 
 @kernel
-def _week(f_lo, f_hi, best, knowledge, filled, access, first_post, intervention, region, u, engagement,
-          rate, uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
-    """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``."""
+def _week(f_lo, f_hi, state, coef, best, u, active_per_fac, consultations):
+    """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``. ``state``:
+    Groups.state; ``coef``: whatsapp_coefficients; ``best`` [group, 4] (_region_best);
+    ``u`` [post] uniforms; ``active_per_fac`` and ``consultations`` [n_fac], this week's row."""
+    pr, fa = _named(state)
+    _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations)
+
+
+@kernel
+def _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations):
+    """_week on the state's provider and facility arrays."""
+    k = WhatsAppCoef(*coef)
+    knowledge = pr.knowledge
     for f in range(f_lo, f_hi):
-        if not intervention[f]:
+        if not fa.intervention[f]:
             continue
-        kept = 1.0 - min(1.0, rate * uptake[f])
-        for i in range(first_post[f], first_post[f + 1]):
-            if not (filled[i] and access[i]) or u[i] >= engagement:
+        kept = 1.0 - min(1.0, k.whatsapp_rate * fa.uptake[f])
+        group = fa.group[f]
+        for i in range(pr.first_post[f], pr.first_post[f + 1]):
+            if not (pr.filled[i] and pr.whatsapp_access[i]) or u[i] >= k.weekly_engagement:
                 continue
             active_per_fac[f] += 1.0
             for d in range(4):
                 x = 1.0 - (1.0 - knowledge[i, d]) * kept
-                gap = best[region[f], d] - x
+                gap = best[group, d] - x
                 if gap > 0.0:
-                    x += exchange * gap
+                    x += k.exchange_rate * gap
                 knowledge[i, d] = x
-            whatsapp_weeks[i] += 1.0
-            reinforced[i] = True
-        consultations[f] = per_active * active_per_fac[f]
+            pr.whatsapp_weeks[i] += 1.0
+            pr.reinforced[i] = True
+        consultations[f] = k.consultations_per_active * active_per_fac[f]
 
 
 @kernel
-def _whole_week(n_regions, knowledge, filled, access, first_post, intervention, region, u, engagement,
-                rate, uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations):
-    """The three steps of a week in one call, for a model that is one block."""
-    n_fac = intervention.shape[0]
+def _whole_week(n_groups, state, coef, u, active, consultations, row):
+    """The three steps of a week in one call, for a model that is one block; ``active`` and
+    ``consultations`` are the record's [row, facility] series, written in row ``row``."""
+    pr, fa = _named(state)
+    n_fac = fa.intervention.shape[0]
     means = np.zeros((n_fac, 4))
-    _team_knowledge(0, n_fac, knowledge, filled, first_post, intervention, means)
-    best = _region_best(means, intervention, region, n_regions)
-    _week(0, n_fac, best, knowledge, filled, access, first_post, intervention, region, u, engagement, rate,
-          uptake, exchange, per_active, whatsapp_weeks, reinforced, active_per_fac, consultations)
+    _team_means(0, n_fac, pr, fa, means)
+    best = _region_best(means, fa.intervention, fa.group, n_groups)
+    _members(0, n_fac, pr, fa, coef, best, u, active[row], consultations[row])
 
 
 def whatsapp(model, week: int) -> None:
     """One week of group activity: each region's best facility, then the members' activity."""
-    if not groups_running(model, week):
+    g = model.whatsapp_groups
+    if not g.running[week]:
         return
-    p, pr, fa, rec = model.p, model.providers, model.facilities, model.record
-    row = week + 1
-    args = (pr.knowledge, pr.filled, pr.whatsapp_access, pr.first_post, fa.intervention, fa.group,
-            model.streams["whatsapp"].random(pr.n), p["whatsapp.weekly_engagement"],
-            p["learning.whatsapp_rate"], fa.uptake, p["whatsapp.exchange_rate"], p["whatsapp.consultations_per_active"],
-            pr.whatsapp_weeks, pr.reinforced, rec.fac["whatsapp_active"][row], rec.fac["consultations"][row])
-    if len(model.blocks) == 1:
-        _whole_week(fa.n_regions, *args)
+    u = g.stream.random(out=g.u)
+    if len(g.blocks) == 1:
+        _whole_week(g.n_groups, g.state, g.coef, u, g.active, g.consultations, week + 1)
         return
+    fa = model.facilities
     means = np.zeros((fa.n, 4))
-    run_blocks(_team_knowledge, model.blocks, pr.knowledge, pr.filled, pr.first_post, fa.intervention, means)
-    run_blocks(_week, model.blocks, _region_best(means, fa.intervention, fa.group, fa.n_regions), *args)
+    run_blocks(_team_knowledge, g.blocks, g.state, means)
+    run_blocks(_week, g.blocks, g.state, g.coef, _region_best(means, fa.intervention, fa.group, fa.n_regions), u,
+               g.active[week + 1], g.consultations[week + 1])

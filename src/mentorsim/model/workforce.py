@@ -15,52 +15,114 @@ is taken by routine work on a contact day (``busy``).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.draws import poisson_inv
 from mentorsim.model.jit import kernel
+from mentorsim.model.kernel_args import arrays_of, coef_tuple
 from mentorsim.model.people import SURGICAL, new_person_states
+from mentorsim.timeline import WEEKS_PER_MONTH
+
+#: The provider arrays turnover reads and writes, by their people.Providers names
+#: (kernel_args.arrays_of): ``pr = _turnover_named(state)``, ``pr.leave_week``.
+TurnoverPosts = namedtuple("TurnoverPosts", ("first_post", "filled", "tenure_weeks", "leave_week", "vacancy_weeks",
+                                             "fill_week"))
+
+#: The provider and facility arrays workload reads and writes (people.Providers and
+#: facilities.Facilities names): ``pr, fa = _workload_named(state)``, ``fa.operations_week``.
+WorkloadPosts = namedtuple("WorkloadPosts", ("first_post", "filled", "role", "workload_factor", "busy"))
+WorkloadSites = namedtuple("WorkloadSites", ("leadership", "operations_per_week", "operations_week", "workload"))
+
+#: The coefficients of a week's workload, each with the parameter it comes from (the kernel
+#: reads them by name: ``k = WorkloadCoef(*coef); k.busy_base``).
+WORKLOAD_COEF = {
+    "operations_per_provider_week": "workload.operations_per_provider_month / weeks per month",
+    "busy_base": "workload.busy_base",
+    "busy_sensitivity": "workload.busy_sensitivity",
+    "leadership_release": "workload.leadership_release",
+}
+WorkloadCoef = namedtuple("WorkloadCoef", tuple(WORKLOAD_COEF))
+
+
+def workload_coefficients(p) -> tuple[float, ...]:
+    """WORKLOAD_COEF's values (operations a provider handles a week at normal pace; a chance,
+    its change per unit of excess workload, the share of it leadership releases) in its order
+    (kernel_args.coef_tuple)."""
+    values = {name: p[key] for name, key in WORKLOAD_COEF.items() if key in p}
+    values["operations_per_provider_week"] = p["workload.operations_per_provider_month"] / WEEKS_PER_MONTH
+    return coef_tuple(WORKLOAD_COEF, values)
+
+
+class Workforce:
+    """What turnover and workload read every week, gathered once at set-up (the parameters do
+    not change during a run): the arrays by name, the coefficients, the streams and buffers."""
+
+    __slots__ = ("blocks", "hired", "ops_stream", "ops_u", "turnover", "workload", "workload_coef")
+
+    def __init__(self, model):
+        self.turnover = arrays_of(model, TurnoverPosts)
+        self.workload = arrays_of(model, WorkloadPosts, WorkloadSites)
+        self.workload_coef = workload_coefficients(model.p)
+        self.blocks = model.blocks
+        self.hired = np.empty(model.providers.n, dtype=np.int64)  # posts filled this week, by block
+        self.ops_stream = model.streams["operations"]
+        self.ops_u = np.empty(model.facilities.n)  # this week's uniforms, one per facility
 
 
 @kernel
-def _turnover(f_lo, f_hi, first_post, filled, tenure, leave_week, vacancy_weeks, fill_week, week):
-    """Empty and fill the posts of facilities ``f_lo``..``f_hi - 1`` in place as scheduled;
-    return (leavers, posts filled by new hires)."""
-    lo, hi = first_post[f_lo], first_post[f_hi]
-    hired = np.empty(hi - lo, dtype=np.int64)
+def _turnover_named(state):
+    """``state`` (Workforce.turnover) by name: the provider arrays."""
+    return TurnoverPosts(*state[0])
+
+
+@kernel
+def _turnover(f_lo, f_hi, state, week, hired):
+    """Empty and fill the posts of facilities ``f_lo``..``f_hi - 1`` in place as scheduled; the
+    posts filled by new hires go, in order, into ``hired`` from the block's first post on.
+    Return (leavers, posts filled). ``state``: Workforce.turnover."""
+    pr = _turnover_named(state)
+    filled, leave_week, fill_week = pr.filled, pr.leave_week, pr.fill_week
+    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
     n_hired = 0
     leavers = 0
     for i in range(lo, hi):
         if filled[i]:
             if leave_week[i] <= week:
                 filled[i] = False
-                fill_week[i] = week + vacancy_weeks[i]
+                fill_week[i] = week + pr.vacancy_weeks[i]
                 leavers += 1
             else:
-                tenure[i] += 1.0
+                pr.tenure_weeks[i] += 1.0
         elif fill_week[i] <= week:
             filled[i] = True
-            hired[n_hired] = i
+            hired[lo + n_hired] = i
             n_hired += 1
-    return leavers, hired[:n_hired]
+    return leavers, n_hired
 
 
 def turnover(model, week: int) -> None:
     """People leave posts; vacancies are filled by new hires (both scheduled when a person arrives)."""
-    pr = model.providers
-    done = run_blocks(_turnover, model.blocks, pr.first_post, pr.filled, pr.tenure_weeks, pr.leave_week,
-                      pr.vacancy_weeks, pr.fill_week, week)
-    leavers = sum(n for n, _ in done)
-    hired = done[0][1] if len(done) == 1 else np.concatenate([h for _, h in done])
+    w = model.workforce
+    if len(w.blocks) == 1:
+        leavers, n_hired = _turnover(0, w.blocks[0][1], w.turnover, week, w.hired)
+        hired = w.hired[:n_hired]
+    else:
+        done = run_blocks(_turnover, w.blocks, w.turnover, week, w.hired)
+        first_post = model.providers.first_post
+        leavers = sum(n for n, _ in done)
+        hired = np.concatenate([w.hired[first_post[lo]:first_post[lo] + n] for (lo, _), (_, n) in zip(w.blocks, done)])
+    if leavers:
+        model.counters["leavers"] += leavers
     if len(hired):
         # new people start from today's baseline, which the secular trend has moved
-        new_person_states(model.p, model.streams["turnover"], model.facilities.current_baseline, pr,
-                          hired, week)
+        pr = model.providers
+        new_person_states(model.p, model.streams["turnover"], model.facilities.current_baseline, pr, hired, week)
         pr.person_id[hired] = np.arange(pr.next_person_id, pr.next_person_id + len(hired))
         pr.next_person_id += len(hired)
-    model.counters["leavers"] += leavers
-    model.counters["hires"] += len(hired)
+        model.counters["hires"] += len(hired)
 
 
 @kernel
@@ -70,28 +132,38 @@ def _operations(mean, u, out):
 
 
 @kernel
-def _busy(f_lo, f_hi, busy, filled, role, first_post, workload_factor, leadership, ops_mean, u, ops_week,
-          workload, ops_per_provider_week, busy_base, sensitivity, release):
+def _workload_named(state):
+    """``state`` (Workforce.workload) by name: (provider arrays, facility arrays)."""
+    return WorkloadPosts(*state[0]), WorkloadSites(*state[1])
+
+
+@kernel
+def _busy(f_lo, f_hi, state, coef, u):
     """This week's operations and workload of facilities ``f_lo``..``f_hi - 1`` (written into
-    ``ops_week`` and ``workload``), and each of their posts' chance of being busy."""
+    ``fa.operations_week`` and ``fa.workload``), and each of their posts' chance of being busy.
+    ``state``: Workforce.workload; ``coef``: workload_coefficients; ``u`` [n_fac] uniforms."""
+    pr, fa = _workload_named(state)
+    k = WorkloadCoef(*coef)
     fs = slice(f_lo, f_hi)
-    _operations(ops_mean[fs], u[fs], ops_week[fs])
+    _operations(fa.operations_per_week[fs], u[fs], fa.operations_week[fs])
     for f in range(f_lo, f_hi):
-        lo, hi = first_post[f], first_post[f + 1]
+        lo, hi = pr.first_post[f], pr.first_post[f + 1]
         surgical = 0.0
         for i in range(lo, hi):
-            if filled[i] and role[i] == SURGICAL:
+            if pr.filled[i] and pr.role[i] == SURGICAL:
                 surgical += 1.0
-        workload[f] = ops_week[f] / (max(surgical, 0.5) * ops_per_provider_week)
+        fa.workload[f] = fa.operations_week[f] / (max(surgical, 0.5) * k.operations_per_provider_week)
         for i in range(lo, hi):
-            b = busy_base + sensitivity * (workload[f] * workload_factor[i] - 1.0)
+            b = k.busy_base + k.busy_sensitivity * (fa.workload[f] * pr.workload_factor[i] - 1.0)
             b = min(0.95, max(0.0, b))
-            busy[i] = b * (1.0 - release * leadership[f])
+            pr.busy[i] = b * (1.0 - k.leadership_release * fa.leadership[f])
 
 
 def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
-    fa, pr = model.facilities, model.providers
-    u = model.streams["operations"].random(fa.n)
-    run_blocks(_busy, model.blocks, pr.busy, pr.filled, pr.role, pr.first_post, pr.workload_factor,
-               fa.leadership, fa.operations_per_week, u, fa.operations_week, fa.workload, *model.workload_coef)
+    w = model.workforce
+    u = w.ops_stream.random(out=w.ops_u)
+    if len(w.blocks) == 1:
+        _busy(0, w.blocks[0][1], w.workload, w.workload_coef, u)
+    else:
+        run_blocks(_busy, w.blocks, w.workload, w.workload_coef, u)

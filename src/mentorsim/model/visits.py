@@ -82,17 +82,18 @@ VISIT_COEF = {
     "weight": "visits.track_clinical_share, visits.track_data_share (weight of each domain: the track "
               "shares times TRACK_DOMAINS)",
 }
-#: The record fields that are arrays, with their lengths (the others are numbers).
+#: The record fields that are arrays, with their lengths (the others are numbers), and the
+#: record's type (made once: building a dtype costs more than filling the record).
 VISIT_COEF_ARRAYS = {"shares": len(TRACKS), "weight": len(TRACK_DOMAINS[0])}
+VISIT_DTYPE = np.dtype([(name, np.float64, (VISIT_COEF_ARRAYS[name],)) if name in VISIT_COEF_ARRAYS
+                        else (name, np.float64) for name in VISIT_COEF])
 
 
 def visit_coefficients(p) -> np.ndarray:
     """VISIT_COEF's values (rates: shares of a gap closed per coached day, see the module doc;
     ``shares`` and ``weight`` computed once here from the track shares) as a one-element record
     with a float64 field, or a float64 array field for VISIT_COEF_ARRAYS, for each."""
-    dtype = np.dtype([(name, np.float64, (VISIT_COEF_ARRAYS[name],)) if name in VISIT_COEF_ARRAYS
-                      else (name, np.float64) for name in VISIT_COEF])
-    coef = np.zeros(1, dtype=dtype)
+    coef = np.zeros(1, dtype=VISIT_DTYPE)
     for name, key in VISIT_COEF.items():
         if name not in VISIT_COEF_ARRAYS:
             coef[name] = float(p[key])

@@ -45,21 +45,24 @@ class Dose:
         self.delayed = np.zeros((2, n), dtype=np.int64)
         self.phase = 0
         self._sched_now = np.zeros(n, dtype=bool)  # scheduled in the week being staffed
+        self._owing = False  # False: no visit is owed (a week with none scheduled has nothing to staff)
 
     def queue(self, week: int, scheduled: np.ndarray | None, streams) -> tuple[np.ndarray, np.ndarray] | None:
         """This week's visits to staff, most overdue first, and the uniforms that decide which
         mentors are called away ([len, 8]; a scheduled facility's row comes from the ``mentors``
         stream as it always has, an owed-only facility's from ``rescheduled``). None if none."""
+        if scheduled is None and not self._owing:
+            return None  # (the phase catches up at the next call: with nothing owed, its lapse changes nothing)
         phase = 0 if week < self.programme_weeks else 1
         if phase != self.phase:
             self.owed[:] = False  # the programme's owed visits lapse (already counted missed)
+            self._owing = False
             self.phase = phase
         sched = np.empty(0, dtype=np.int64) if scheduled is None else scheduled
-        extra = np.flatnonzero(self.owed)
         if len(sched):
             self.scheduled[phase, sched] += 1
             self.owed[sched] = False  # an owed visit not made by the next one stays missed
-            extra = extra[~np.isin(extra, sched)]
+        extra = np.flatnonzero(self.owed)  # owed and not scheduled this week
         if len(sched) == 0 and len(extra) == 0:
             return None
         u = [streams["mentors"].random((len(sched), 8))] if len(sched) else []
@@ -86,6 +89,7 @@ class Dose:
         new = failed[self._sched_now[failed]]  # scheduled this week and not made: owed from now on
         self.missed[phase, new] += 1
         self.owed[new] = True
+        self._owing = bool(self.owed.any())
         return len(new) - len(late)
 
     def columns(self) -> dict[str, np.ndarray]:

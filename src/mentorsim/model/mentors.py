@@ -39,10 +39,13 @@ a week's visits is one compiled call; the Mentor Mesa agents read and write thos
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import mesa
 import numpy as np
 
 from mentorsim.model.jit import kernel
+from mentorsim.model.kernel_args import _one, coef_record
 from mentorsim.model.people import ANAESTHESIA, SURGICAL, THEATRE_NURSE, WARD_NURSE, geometric
 from mentorsim.timeline import month_row
 
@@ -60,6 +63,48 @@ PAIRED, ACTIVE, LOST, ENDED = range(4)
 START_WEEKS_IN_HAND = 4
 
 VISIT_LOG_COLUMNS = ("week", "facility", "mentor", "origin", "discipline", "role", "days", "travel_days", "km")
+
+#: The coefficients of staffing a visit, each with the parameter it comes from (the kernel reads
+#: them by name: ``k = coef[0]; k.p_away``; see :func:`staff_coefficients`).
+STAFF_COEF = {
+    "handover_week": "mentors.handover_month (in weeks)",
+    "p_away": "mentors.unavailable_prob",
+    "days": "visits.days",
+    "accrual": "mentors.available_days_per_month (days earned a week)",
+    "bank_cap": "mentors.available_days_per_month x mentors.max_banked_months",
+    "km_per_day": "mentors.km_per_travel_day",
+    "per_trip": "mentors.facilities_per_trip",
+    "local_trips": "mentors.local_day_trips (return trips a regional mentor makes per visit: visits.days, or 1)",
+    "cross": "visits.cross_discipline_factor",
+    "skill_gain": "mentors.mentoring_skill_gain",
+    "skill_half": "mentors.mentoring_skill_half_visits",
+}
+
+#: The pool's arrays as the staffing kernel reads them (``m = pool[0]; m.balance``): the slot
+#: arrays (one per mentor, named as MentorPool's attributes), the positions, each facility's
+#: region, hub team and distances, and the kernel's outputs (``transfer``, ``relation``,
+#: ``visited``; rewritten at every call). Built by MentorPool.kernel_view, again whenever the
+#: pool grows (growing replaces the slot arrays).
+POOL_FIELDS = ("status", "skill", "eff", "relate", "balance", "balance_week", "visits", "days_spent",
+               "travel_spent", "is_local", "uid", "base_skill", "eff_factor", "ctx_factor", "prior_visits",
+               "hub_pos", "local_pos", "local_mask", "region", "facility_team", "distance_hub_km",
+               "distance_local_km", "transfer", "relation", "visited")
+PoolArrays = namedtuple("PoolArrays", POOL_FIELDS)
+#: The slot arrays: one entry per mentor, replaced (doubled) when the pool outgrows them.
+SLOT_FIELDS = ("status", "skill", "eff", "relate", "balance", "balance_week", "visits", "days_spent",
+               "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill", "eff_factor",
+               "ctx_factor", "prior_visits")
+
+
+def staff_coefficients(p, weeks_per_month: float) -> np.ndarray:
+    """STAFF_COEF's values (weeks, days, km, shares) as a one-element record
+    (kernel_args.coef_record)."""
+    derived = {"handover_week": month_row(p["mentors.handover_month"]),
+               "accrual": p["mentors.available_days_per_month"] / weeks_per_month,
+               "bank_cap": p["mentors.available_days_per_month"] * p["mentors.max_banked_months"],
+               "local_trips": float(p["visits.days"]) if p["mentors.local_day_trips"] else 1.0}
+    return coef_record(STAFF_COEF, {name: derived[name] if name in derived else p[key]
+                                    for name, key in STAFF_COEF.items()})
 
 
 class Mentor(mesa.Agent):
@@ -171,8 +216,8 @@ class MentorPool:
         self.pairing_weeks = pairing_weeks if self.handover_week > 0 else 0
         self.training_week = max(0, self.handover_week - self.pairing_weeks)
         self.programme_weeks = month_row(p["programme.months"])
-        self.accrual = p["mentors.available_days_per_month"] / weeks_per_month
-        self.bank_cap = p["mentors.available_days_per_month"] * p["mentors.max_banked_months"]
+        self.coef = staff_coefficients(p, weeks_per_month)  # what staffing reads, by name
+        self.accrual = float(self.coef[0]["accrual"])
         # slot arrays (grown as mentors are trained)
         cap = 8
         self.status = np.full(cap, LOST, dtype=np.int64)
@@ -198,7 +243,15 @@ class MentorPool:
         self.local_pos = np.full((max(self.n_regions, 1), 4), -1, dtype=np.int64)
         self.vacancy_until = np.full((max(self.n_regions, 1), 4), np.inf)
         self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
-        self.log_blocks: list[np.ndarray] = []
+        # the visit log (rows of VISIT_LOG_COLUMNS; the first n_log written), grown as needed
+        self.log = np.empty((64, len(VISIT_LOG_COLUMNS)))
+        self.n_log = 0
+        # what staff() returns, rewritten at each call: [n_fac, 4], [n_fac], [n_fac]
+        self.facilities = facilities
+        self.transfer = np.zeros((facilities.n, 4))
+        self.relation = np.zeros(facilities.n)
+        self.visited = np.zeros(facilities.n, dtype=np.bool_)
+        self._view = None  # the typed list the staffing kernel reads (kernel_view)
         self.trainings: list[tuple[int, int, str]] = []  # (week, mentor id, "pool"|"replacement")
         self.mentees_became_mentors = 0
         self.lost = 0
@@ -218,14 +271,23 @@ class MentorPool:
 
     # -- pool changes -------------------------------------------------------------------------
     def _grow(self) -> None:
+        """Double the slot arrays (new ones replace them, so the kernel's view is rebuilt)."""
         fill = {"status": LOST, "leave": np.inf}
-        for name in ("status", "skill", "eff", "relate", "balance", "balance_week", "visits", "days_spent",
-                     "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill",
-                     "eff_factor", "ctx_factor", "prior_visits"):
+        for name in SLOT_FIELDS:
             old = getattr(self, name)
             new = np.full(2 * len(old), fill.get(name, 0), dtype=old.dtype)
             new[:len(old)] = old
             setattr(self, name, new)
+        self._view = None
+
+    def kernel_view(self):
+        """The pool's arrays as the staffing kernel reads them: a typed list of one
+        :data:`PoolArrays`, built on first use and again after the pool grows."""
+        if self._view is None:
+            fa = self.facilities
+            self._view = _one(PoolArrays(*(getattr(fa if name in ("region", "distance_hub_km", "distance_local_km")
+                                                   else self, name) for name in POOL_FIELDS)))
+        return self._view
 
     def _new(self, d, origin, region, team, status, week, from_mentee=False) -> Mentor:
         p = self.p
@@ -342,7 +404,7 @@ class MentorPool:
         team = self.region_team[region]
         return int(self.region_rank[region] * interval // max(1, self.team_regions[team]))
 
-    def staff(self, week: int, due: np.ndarray, facilities, u_away: np.ndarray, in_programme: bool):
+    def staff(self, week: int, due: np.ndarray, u_away: np.ndarray, in_programme: bool):
         """Decide who comes on each of this week's visits and charge their days.
 
         Args:
@@ -352,36 +414,22 @@ class MentorPool:
 
         Returns:
             transfer [n_fac, 4 roles] (team transfer to each mentee role), relation [n_fac] (mean
-            relatability of the mentors leading: mentoring skill x local context), and visited
-            [n_fac] (True where at least one lead mentor came).
+            relatability of the mentors leading: mentoring skill x local context), visited
+            [n_fac] (True where at least one lead mentor came), and the number of facilities
+            visited. The arrays are the pool's, rewritten at the next call.
         """
-        p = self.p
-        n_fac = facilities.n
-        transfer = np.zeros((n_fac, 4))
-        relation = np.zeros(n_fac)
-        visited = np.zeros(n_fac, dtype=np.bool_)
-        log = np.empty((len(due) * 8, len(VISIT_LOG_COLUMNS)))
-        days_ = float(p["visits.days"])
-        n_log = _staff_visits(
-            week, due, facilities.region, self.facility_team, in_programme, self.handover_week,
-            self.local_mask, self.hub_pos, self.local_pos, self.status, self.relate, self.eff,
-            self.balance, self.balance_week, self.is_local, self.visits, self.days_spent,
-            self.travel_spent, self.uid, self.skill, self.base_skill, self.prior_visits, self.eff_factor,
-            self.ctx_factor,
-            p["mentors.mentoring_skill_gain"], p["mentors.mentoring_skill_half_visits"],
-            facilities.distance_hub_km, facilities.distance_local_km,
-            p["mentors.km_per_travel_day"], p["mentors.facilities_per_trip"], float(p["visits.days"]),
-            p["mentors.unavailable_prob"], self.accrual, self.bank_cap, p["visits.cross_discipline_factor"],
-            days_ if p["mentors.local_day_trips"] else 1.0, u_away, transfer, relation, visited, log)
-        if n_log:
-            self.log_blocks.append(log[:n_log].copy())
-        return transfer, relation, visited
+        need = self.n_log + 8 * len(due)
+        if need > len(self.log):
+            log = np.empty((max(need, 2 * len(self.log)), len(VISIT_LOG_COLUMNS)))
+            log[:self.n_log] = self.log[:self.n_log]
+            self.log = log
+        self.n_log, n_visited = _staff_visits(week, due, u_away, in_programme, self.kernel_view(), self.coef,
+                                              self.log, self.n_log)
+        return self.transfer, self.relation, self.visited, n_visited
 
     def visit_array(self) -> np.ndarray:
-        """The visit log as one array of VISIT_LOG_COLUMNS rows."""
-        if not self.log_blocks:
-            return np.empty((0, len(VISIT_LOG_COLUMNS)))
-        return np.concatenate(self.log_blocks)
+        """The visit log as one array of VISIT_LOG_COLUMNS rows (a copy)."""
+        return self.log[:self.n_log].copy()
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""
@@ -411,27 +459,32 @@ def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_r
 
 
 @kernel
-def _staff_visits(week, due, region_of, facility_team, in_programme, handover_week, local_mask, hub_pos,
-                  local_pos, status, skill, eff, balance, balance_week, is_local, visits, days_spent,
-                  travel_spent, uid, mskill, base_skill, prior, eff_factor, ctx_factor, skill_gain, skill_half, dist_hub, dist_local, km_per_day, per_trip, days, p_away, accrual,
-                  cap, cross, local_trips, u_away, transfer, relation, visited, log):
-    """Staff every visit due this week, in the order given (dose.py puts the most overdue first);
-    mark ``visited``; return the number of log rows written. ``skill`` is the mentors'
-    relatability (mentoring skill x local context) and ``mskill`` their mentoring skill; each
-    visit made raises the mentor's mentoring skill along the experience curve, from the next
-    visit on."""
-    n_log = 0
+def _staff_visits(week, due, u_away, in_programme, pool, coef, log, n_log):
+    """Staff every visit due this week, in the order given (dose.py puts the most overdue first).
+    ``pool``: MentorPool.kernel_view; ``coef``: staff_coefficients; ``u_away`` [len(due), 8]
+    uniforms; visit log rows are written from row ``n_log`` of ``log``. Rewrites the pool's
+    ``transfer``, ``relation`` and ``visited``; each visit made raises the mentor's mentoring
+    skill along the experience curve, from the next visit on. Returns (log rows written in all,
+    facilities visited)."""
+    m = pool[0]
+    k = coef[0]
+    status, local_pos, hub_pos, is_local, balance = m.status, m.local_pos, m.hub_pos, m.is_local, m.balance
+    transfer, relation, visited = m.transfer, m.relation, m.visited
+    transfer[:, :] = 0.0
+    relation[:] = 0.0
+    visited[:] = False
+    n_visited = 0
     cand = np.empty(8, dtype=np.int64)
     role = np.empty(8, dtype=np.int64)
     for j in range(due.shape[0]):
         f = due[j]
-        r = region_of[f]
-        team = facility_team[f]
+        r = m.region[f]
+        team = m.facility_team[f]
         n = 0
         for d in range(4):
             local = local_pos[r, d]
             if in_programme:
-                if local_mask[d] and week >= handover_week and local >= 0 and status[local] == ACTIVE:
+                if m.local_mask[d] and week >= k.handover_week and local >= 0 and status[local] == ACTIVE:
                     cand[n], role[n] = local, 0
                     n += 1
                     continue
@@ -449,46 +502,48 @@ def _staff_visits(week, due, region_of, facility_team, in_programme, handover_we
             continue
         leads = 0
         rel = 0.0
-        for k in range(n):
-            s = cand[k]
-            if u_away[j, k] < p_away:
+        for c in range(n):
+            s = cand[c]
+            if u_away[j, c] < k.p_away:
                 continue
             if is_local[s]:
-                km = 2.0 * dist_local[f] * local_trips
+                km = 2.0 * m.distance_local_km[f] * k.local_trips
             else:
-                km = 2.0 * dist_hub[f] / per_trip + dist_local[f]
-            travel = km / km_per_day
-            need = days + travel
-            if week > balance_week[s]:
-                balance[s] = min(cap, balance[s] + accrual * (week - balance_week[s]))
-                balance_week[s] = week
+                km = 2.0 * m.distance_hub_km[f] / k.per_trip + m.distance_local_km[f]
+            travel = km / k.km_per_day
+            need = k.days + travel
+            if week > m.balance_week[s]:
+                balance[s] = min(k.bank_cap, balance[s] + k.accrual * (week - m.balance_week[s]))
+                m.balance_week[s] = week
             if balance[s] < need:
                 continue
             balance[s] -= need
-            visits[s] += 1
-            days_spent[s] += days
-            travel_spent[s] += travel
+            m.visits[s] += 1
+            m.days_spent[s] += k.days
+            m.travel_spent[s] += travel
             row = log[n_log]
-            row[0], row[1], row[2], row[3] = week, f, uid[s], 1.0 if is_local[s] else 0.0
+            row[0], row[1], row[2], row[3] = week, f, m.uid[s], 1.0 if is_local[s] else 0.0
             d = 0
             for dd in range(4):  # the position this mentor holds
                 if (is_local[s] and local_pos[r, dd] == s) or (not is_local[s] and hub_pos[team, dd] == s):
                     d = dd
-            row[4], row[5], row[6], row[7], row[8] = d, role[k], days, travel, km
+            row[4], row[5], row[6], row[7], row[8] = d, role[c], k.days, travel, km
             n_log += 1
-            if role[k] == 0:
+            if role[c] == 0:
                 leads += 1
-                rel += skill[s]
+                rel += m.relate[s]
                 for rr in range(4):
-                    transfer[f, rr] += eff[s] * (1.0 if rr == d else cross)
-            if skill_gain > 0.0:  # learning by mentoring: a saturating curve in visits made
-                v0 = prior[s]
-                v = v0 + float(visits[s])
-                ms = min(1.0, base_skill[s] + skill_gain * (v / (v + skill_half) - v0 / (v0 + skill_half)))
-                mskill[s] = ms
-                eff[s] = ms * eff_factor[s]
-                skill[s] = ms * ctx_factor[s]
+                    transfer[f, rr] += m.eff[s] * (1.0 if rr == d else k.cross)
+            if k.skill_gain > 0.0:  # learning by mentoring: a saturating curve in visits made
+                v0 = m.prior_visits[s]
+                v = v0 + float(m.visits[s])
+                half = k.skill_half
+                ms = min(1.0, m.base_skill[s] + k.skill_gain * (v / (v + half) - v0 / (v0 + half)))
+                m.skill[s] = ms
+                m.eff[s] = ms * m.eff_factor[s]
+                m.relate[s] = ms * m.ctx_factor[s]
         if leads > 0:
             relation[f] = rel / leads
             visited[f] = True
-    return n_log
+            n_visited += 1
+    return n_log, n_visited

@@ -27,6 +27,7 @@ import mesa
 import numpy as np
 
 from mentorsim.model.jit import kernel
+from mentorsim.model.kernel_args import POST_FIELDS, Posts, _one, coef_record
 
 DOMAINS = ("clinical", "checklist_safety", "teamwork_communication", "data_use")
 CLINICAL, CHECKLIST, TEAMWORK, DATA = range(4)
@@ -81,6 +82,18 @@ class Providers:
         self.echo_offered = np.zeros(n)
         self.whatsapp_weeks = np.zeros(n)
         self.contact_days = np.zeros(n)
+        self._view: tuple | None = None  # (parameter mapping, typed list of Posts, entry coefficients)
+
+    def kernel_view(self, p) -> tuple:
+        """(these arrays as a kernel reads them: a typed list of one kernel_args.Posts; the entry
+        coefficients of ``p``, people.entry_coefficients). Built on the first call and kept (the
+        arrays are never replaced); the coefficients are rebuilt only for another mapping than
+        the last (a model passes its own, so they are read once per model)."""
+        view = self._view
+        if view is None or view[0] is not p:
+            posts = view[1] if view is not None else _one(Posts(*(getattr(self, name) for name in POST_FIELDS)))
+            view = self._view = (p, posts, entry_coefficients(p))
+        return view[1], view[2]
 
 
 class Provider(mesa.Agent):
@@ -145,6 +158,31 @@ class Provider(mesa.Agent):
         return float(self._arrays.tenure_weeks[self.index])
 
 
+#: The coefficients of a new person's starting state, each with the parameter it comes from (the
+#: kernel reads them by name: ``k = coef[0]; k.trained_share``; see :func:`entry_coefficients`).
+ENTRY_COEF = {
+    "individual_sd": "providers.baseline_individual_sd",
+    "trained_share": "staff.trained_share",
+    "knowledge": "providers.baseline_knowledge",
+    "untrained_gap": "providers.untrained_knowledge_gap",
+    "resistance_trained": "providers.resistance_trained",
+    "resistance_untrained": "providers.resistance_untrained",
+    "workload_sd": "workload.individual_sd",
+    "whatsapp_access": "providers.whatsapp_access",
+    "leave_hazard": "staff.annual_attrition (the weekly hazard, 1 - (1 - annual)^(1/52))",
+    "fill_chance": "staff.hiring_delay_weeks (the weekly chance a vacancy is filled, 1 / mean weeks)",
+}
+
+
+def entry_coefficients(p) -> np.ndarray:
+    """ENTRY_COEF's values (shares 0-1, SDs on the 0-1 scale, weekly chances) as a one-element
+    record (kernel_args.coef_record)."""
+    derived = {"leave_hazard": 1.0 - (1.0 - p["staff.annual_attrition"]) ** (1.0 / 52.0),
+               "fill_chance": 1.0 / p["staff.hiring_delay_weeks"]}
+    return coef_record(ENTRY_COEF, {name: derived[name] if name in derived else p[key]
+                                    for name, key in ENTRY_COEF.items()})
+
+
 def new_person_states(p, rng: np.random.Generator, facility_baseline: np.ndarray,
                       providers: Providers, idx: np.ndarray, week: int = 0) -> None:
     """Give the people now filling posts ``idx`` their starting state.
@@ -158,7 +196,8 @@ def new_person_states(p, rng: np.random.Generator, facility_baseline: np.ndarray
     as a weekly coin, drawn once, so it costs nothing per week).
 
     Args:
-        p: parameter mapping.
+        p: parameter mapping (read once per mapping: the coefficients are kept with
+            ``providers``, see :meth:`Providers.kernel_view`).
         rng: the stream to draw from (``providers`` at set-up, ``turnover`` for new hires).
         facility_baseline: mean baseline practice per facility (share).
         providers: the arrays, written in place.
@@ -167,18 +206,8 @@ def new_person_states(p, rng: np.random.Generator, facility_baseline: np.ndarray
     m = len(idx)
     if m == 0:
         return
-    pr = providers
-    hazard = 1.0 - (1.0 - p["staff.annual_attrition"]) ** (1.0 / 52.0)
-    _init_people(idx, pr.facility, facility_baseline, rng.standard_normal((m, 9)), rng.random((m, 4)),
-                 week, hazard, 1.0 / p["staff.hiring_delay_weeks"], pr.leave_week, pr.vacancy_weeks,
-                 p["providers.baseline_individual_sd"], p["staff.trained_share"],
-                 p["providers.baseline_knowledge"], p["providers.untrained_knowledge_gap"],
-                 p["providers.resistance_trained"], p["providers.resistance_untrained"],
-                 p["workload.individual_sd"], p["providers.whatsapp_access"],
-                 pr.skill, pr.skill_floor, pr.skill_at_entry, pr.knowledge, pr.knowledge_floor,
-                 pr.confidence, pr.confidence_at_entry, pr.trained, pr.resistance0, pr.trust,
-                 pr.resistance, pr.workload_factor, pr.whatsapp_access, pr.tenure_weeks,
-                 pr.coached_days, pr.echo_sessions, pr.echo_offered, pr.whatsapp_weeks, pr.contact_days)
+    posts, coef = providers.kernel_view(p)
+    _init_people(idx, posts, coef, facility_baseline, rng.standard_normal((m, 9)), rng.random((m, 4)), week)
 
 
 @kernel
@@ -192,40 +221,42 @@ def geometric(prob, u):
 
 
 @kernel
-def _init_people(idx, facility, baseline, z, u, week, hazard, fill, leave_week, vacancy_weeks, sd,
-                 trained_share, knowledge0, gap, res_trained,
-                 res_untrained, workload_sd, access_share, skill, skill_floor, skill_at_entry,
-                 knowledge, knowledge_floor, confidence, confidence_at_entry, trained, resistance0,
-                 trust, resistance, workload_factor, access, tenure, coached_days, echo_sessions,
-                 echo_offered, whatsapp_weeks, contact_days):
+def _init_people(idx, posts, coef, baseline, z, u, week):
+    """The starting state of the people filling posts ``idx`` (see new_person_states).
+    ``posts``: a typed list of one kernel_args.Posts (the provider arrays, written in place);
+    ``coef``: entry_coefficients; ``baseline`` [n_fac] mean baseline practice; ``z`` [len(idx), 9]
+    standard normals (4 skill, 4 knowledge, workload); ``u`` [len(idx), 4] uniforms (trained,
+    WhatsApp access, weeks in post, vacancy after)."""
+    pr = posts[0]
+    k = coef[0]
     for j in range(idx.shape[0]):
         i = idx[j]
-        is_trained = u[j, 0] < trained_share
-        k0 = knowledge0 - (0.0 if is_trained else gap)
+        is_trained = u[j, 0] < k.trained_share
+        k0 = k.knowledge - (0.0 if is_trained else k.untrained_gap)
         mean = 0.0
         for d in range(4):
-            s = min(1.0, max(0.0, baseline[facility[i]] + sd * z[j, d]))
-            skill[i, d] = s
-            skill_floor[i, d] = s
-            skill_at_entry[i, d] = s
+            s = min(1.0, max(0.0, baseline[pr.facility[i]] + k.individual_sd * z[j, d]))
+            pr.skill[i, d] = s
+            pr.skill_floor[i, d] = s
+            pr.skill_at_entry[i, d] = s
             mean += s
-            k = min(1.0, max(0.0, k0 + sd * z[j, 4 + d]))
-            knowledge[i, d] = k
-            knowledge_floor[i, d] = k
-        confidence[i] = mean / 4.0
-        confidence_at_entry[i] = mean / 4.0
-        trained[i] = is_trained
-        resistance0[i] = res_trained if is_trained else res_untrained
-        resistance[i] = resistance0[i]
-        trust[i] = 0.0
-        workload_factor[i] = math.exp(workload_sd * z[j, 8])
-        access[i] = u[j, 1] < access_share
-        tenure[i] = 0.0
-        leave_week[i] = week + geometric(hazard, u[j, 2])
-        vacancy_weeks[i] = geometric(fill, u[j, 3])
+            kn = min(1.0, max(0.0, k0 + k.individual_sd * z[j, 4 + d]))
+            pr.knowledge[i, d] = kn
+            pr.knowledge_floor[i, d] = kn
+        pr.confidence[i] = mean / 4.0
+        pr.confidence_at_entry[i] = mean / 4.0
+        pr.trained[i] = is_trained
+        pr.resistance0[i] = k.resistance_trained if is_trained else k.resistance_untrained
+        pr.resistance[i] = pr.resistance0[i]
+        pr.trust[i] = 0.0
+        pr.workload_factor[i] = math.exp(k.workload_sd * z[j, 8])
+        pr.whatsapp_access[i] = u[j, 1] < k.whatsapp_access
+        pr.tenure_weeks[i] = 0.0
+        pr.leave_week[i] = week + geometric(k.leave_hazard, u[j, 2])
+        pr.vacancy_weeks[i] = geometric(k.fill_chance, u[j, 3])
         for t in range(3):
-            coached_days[i, t] = 0.0
-        echo_sessions[i] = 0.0
-        echo_offered[i] = 0.0
-        whatsapp_weeks[i] = 0.0
-        contact_days[i] = 0.0
+            pr.coached_days[i, t] = 0.0
+        pr.echo_sessions[i] = 0.0
+        pr.echo_offered[i] = 0.0
+        pr.whatsapp_weeks[i] = 0.0
+        pr.contact_days[i] = 0.0

@@ -31,7 +31,6 @@ import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
-from mentorsim.model.kernel_args import coef_record
 
 TRACKS = ("clinical", "data", "patient_pathway")
 #: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
@@ -68,22 +67,40 @@ def visit_schedule(model) -> dict[int, np.ndarray]:
     return {w: np.asarray(f, dtype=np.int64) for w, f in schedule.items()}
 
 
-#: The coefficients of side-by-side coaching, each with the parameter it comes from (the kernels
-#: read them by name: ``k = coef[0]; k.tacit_rate``). The number of visit days is the number of
-#: columns of the kernels' uniforms (``visits.days``).
+#: The coefficients of a visit, each with the parameter it comes from (the kernels read them by
+#: name: ``k = coef[0]; k.tacit_rate``). The number of visit days is the number of columns of the
+#: kernels' uniforms (``visits.days``).
 VISIT_COEF = {
     "tacit_rate": "learning.visit_tacit_rate",
     "explicit_rate": "learning.visit_explicit_rate",
     "resistance_effect": "learning.resistance_effect",
     "absorptive_capacity": "learning.absorptive_capacity",
     "trust_rate": "learning.trust_rate",
+    "leadership_gain": "visits.leadership_gain",
+    "shares": "visits.track_clinical_share, visits.track_data_share (share of visit days by TRACKS; "
+              "the pathway track takes the rest)",
+    "weight": "visits.track_clinical_share, visits.track_data_share (weight of each domain: the track "
+              "shares times TRACK_DOMAINS)",
 }
+#: The record fields that are arrays, with their lengths (the others are numbers), and the
+#: record's type (made once: building a dtype costs more than filling the record).
+VISIT_COEF_ARRAYS = {"shares": len(TRACKS), "weight": len(TRACK_DOMAINS[0])}
+VISIT_DTYPE = np.dtype([(name, np.float64, (VISIT_COEF_ARRAYS[name],)) if name in VISIT_COEF_ARRAYS
+                        else (name, np.float64) for name in VISIT_COEF])
 
 
 def visit_coefficients(p) -> np.ndarray:
-    """VISIT_COEF's values (shares of a gap closed per coached day; see the module doc) as a
-    one-element record (kernel_args.coef_record)."""
-    return coef_record(VISIT_COEF, {name: p[key] for name, key in VISIT_COEF.items()})
+    """VISIT_COEF's values (rates: shares of a gap closed per coached day, see the module doc;
+    ``shares`` and ``weight`` computed once here from the track shares) as a one-element record
+    with a float64 field, or a float64 array field for VISIT_COEF_ARRAYS, for each."""
+    coef = np.zeros(1, dtype=VISIT_DTYPE)
+    for name, key in VISIT_COEF.items():
+        if name not in VISIT_COEF_ARRAYS:
+            coef[name] = float(p[key])
+    shares = track_shares(p)
+    coef["shares"] = shares
+    coef["weight"] = shares @ TRACK_DOMAINS
+    return coef
 
 
 def visits(model, week: int) -> None:
@@ -92,37 +109,40 @@ def visits(model, week: int) -> None:
     if queue is None:
         return
     due, u_away = queue  # u_away: mentors called away (<= 8 due per visit)
-    p, fa, pr = model.p, model.facilities, model.providers
-    transfer, relation, visited = model.pool.staff(week, due, fa, u_away, model.time.in_programme(week))
+    transfer, relation, visited, n_visited = model.pool.staff(week, due, u_away, model.time.in_programme(week))
     model.counters["visits_missed"] += model.dose.record(week, due, visited)
-    if not visited.any():
+    if not n_visited:
         return
-    model.record.fac["visits"][week + 1] += visited
-    gain = p["visits.leadership_gain"]
-    fa.leadership[visited] += gain * (1.0 - fa.leadership[visited])  # the closing debrief with leaders
-    shares = track_shares(p)
-    u = model.streams["visits"].random((pr.n, int(p["visits.days"])))  # [post, visit day]
-    run_blocks(_coach, model.blocks, model.state, model.visit_coef, transfer * fa.uptake[:, None], relation,
-               shares, shares @ TRACK_DOMAINS, u)
+    u = model.streams["visits"].random((model.providers.n, int(model.p["visits.days"])))  # [post, visit day]
+    run_blocks(_coach, model.blocks, model.state, model.visit_coef, transfer, relation, visited,
+               model.record.fac["visits"][week + 1], u)
 
 
 @kernel
-def _coach(f_lo, f_hi, state, coef, transfer, relation, shares, weight, u):
-    """Side-by-side coaching of every mentee present at a visited facility among ``f_lo``..
-    ``f_hi - 1`` (see module doc). ``state``: kernel_args.state_of; ``coef``: visit_coefficients;
-    ``transfer`` [n_fac, 4 roles] the team's transfer times uptake; ``relation`` [n_fac] the
-    leading mentors' relatability (0: not visited); ``shares`` [3] the track shares and
-    ``weight`` [4] the domain weights they give; ``u`` [post, visit day] uniforms."""
+def _coach(f_lo, f_hi, state, coef, transfer, relation, visited, visits_row, u):
+    """The visits to facilities ``f_lo``.. ``f_hi - 1``: at each visited one (``visited``, a lead
+    mentor came) the closing debrief with leaders raises leadership engagement by
+    ``leadership_gain`` of the gap and the visit is counted in ``visits_row`` (this week's row
+    of the record); then side-by-side coaching of every mentee present (see module doc).
+    ``state``: kernel_args.state_of; ``coef``: visit_coefficients; ``transfer`` [n_fac, 4 roles]
+    the team's transfer; ``relation`` [n_fac] the leading mentors' relatability (0: no coaching);
+    ``u`` [post, visit day] uniforms."""
     pr, fa = state[0]
+    gain = coef[0].leadership_gain
     for f in range(f_lo, f_hi):
+        if visited[f]:
+            fa.leadership[f] += gain * (1.0 - fa.leadership[f])
+            visits_row[f] += 1.0
         if relation[f] != 0.0:
-            _coach_facility(f, pr, fa.recept, coef, transfer, relation, shares, weight, u)
+            _coach_facility(f, pr, fa.recept, fa.uptake[f], coef, transfer, relation, u)
 
 
 @kernel
-def _coach_facility(f, pr, recept, coef, transfer, relation, shares, weight, u):
-    """Coaching at visited facility ``f`` (its posts ``pr.first_post[f]``.. ``pr.first_post[f + 1] - 1``)."""
+def _coach_facility(f, pr, recept, uptake, coef, transfer, relation, u):
+    """Coaching at visited facility ``f`` (its posts ``pr.first_post[f]``.. ``pr.first_post[f + 1] - 1``)
+    whose absorptive capacity is ``uptake``."""
     k = coef[0]
+    weight, shares = k.weight, k.shares
     skill, knowledge, trust = pr.skill, pr.knowledge, pr.trust
     for i in range(pr.first_post[f], pr.first_post[f + 1]):
         if not pr.filled[i]:
@@ -133,7 +153,7 @@ def _coach_facility(f, pr, recept, coef, transfer, relation, shares, weight, u):
                 n += 1
         if n == 0:
             continue
-        t = transfer[f, pr.role[i]] * (1.0 - k.resistance_effect * pr.resistance[i])
+        t = transfer[f, pr.role[i]] * uptake * (1.0 - k.resistance_effect * pr.resistance[i])
         for d in range(4):
             gained = max(0.0, knowledge[i, d] - pr.knowledge_floor[i, d])  # the complementarity
             r = min(1.0, k.tacit_rate * t * weight[d] * recept[f, d] * (1.0 + k.absorptive_capacity * gained))

@@ -43,7 +43,7 @@ import math
 import numpy as np
 
 from mentorsim.model.jit import kernel
-from mentorsim.model.people import TEAMWORK
+from mentorsim.model.people import CHECKLIST, TEAMWORK
 
 
 def close_gap(value, rate, times=1.0):
@@ -53,11 +53,16 @@ def close_gap(value, rate, times=1.0):
 
 
 def receptivity(model) -> np.ndarray:
-    """[n_fac, 4] multiplier on learning: 1, except teamwork, which needs team culture."""
+    """[n_fac, 4] multiplier on learning before the first week: 1, except teamwork, which needs
+    team culture and, where culture is weak, established safety practice (the facility's
+    baseline practice stands for its theatre team's safety adherence until step 12 of week 0
+    measures it)."""
     fa, p = model.facilities, model.p
     r = np.ones((fa.n, 4))
+    ready = np.array([teamwork_readiness(c, s, p["learning.safety_first_level"])
+                      for c, s in zip(fa.teamwork_culture, fa.baseline_skill)])
     r[:, TEAMWORK] = teamwork_receptivity(fa.teamwork_culture, p["learning.culture_floor"],
-                                          p["learning.teamwork_receptivity_full"])
+                                          p["learning.teamwork_receptivity_full"]) * ready
     return r
 
 
@@ -91,10 +96,16 @@ def secular_step(floor, rate, ceiling):
 
 
 @kernel
-def secular_rate_at(rate, row, end_week):
-    """The secular rate in the week recorded in ``row`` (week ``row - 1``): ``rate`` while that
-    week is before ``end_week``, 0 after."""
-    return rate if row - 1 < end_week else 0.0
+def secular_rate_at(rate, row, end_week, ssc_share, rollout):
+    """The secular rate in the week recorded in ``row`` (week ``w = row - 1``), 0 from
+    ``end_week`` on. Before that, ``rate`` x [``ssc_share`` x (1 - ``rollout``)^w + 1 -
+    ``ssc_share``]: the share ``ssc_share`` of the trend follows the pace of the national SSC
+    roll-out (``rollout`` per week, ssc.rollout_rate: its progress in week w relative to week 0,
+    the same in both arms and without the programme's push), the rest (other programmes) is
+    constant. ``rate`` is the trend's rate in week 0."""
+    if row - 1 >= end_week:
+        return 0.0
+    return rate * (ssc_share * (1.0 - rollout) ** (row - 1) + 1.0 - ssc_share)
 
 
 @kernel
@@ -169,11 +180,26 @@ def secular_baseline(current_baseline, rate, ceiling):
 
 
 @kernel
-def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, culture_full, recept):
+def teamwork_readiness(culture, safety, safety_first):
+    """Share (0-1) of its teamwork receptivity a team puts to use (seed 003's change continuum):
+    ``culture`` + (1 - ``culture``) x min(1, ``safety`` / ``safety_first``). A team of full
+    teamwork culture takes up teamwork at once; one without culture only in proportion to how
+    far its safety practice (theatre adherence, 0-1) has come toward ``safety_first``, the level
+    at which safety practice counts as established. ``safety_first`` 0: always ready."""
+    if safety_first <= 0.0:
+        return 1.0
+    return culture + (1.0 - culture) * min(1.0, max(safety, 0.0) / safety_first)
+
+
+@kernel
+def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, culture_full, safety_first,
+                             recept):
     """Step 12 at facility level: teamwork culture rises toward practised teamwork; the
-    teamwork receptivity follows (in place)."""
+    teamwork receptivity follows, scaled by the team's readiness given its safety practice
+    (:func:`teamwork_readiness`; in place)."""
     for f in range(culture.shape[0]):
         gap = team_practice[f, TEAMWORK] - culture[f]
         if gap > 0.0:
             culture[f] += culture_rate * gap
-        recept[f, TEAMWORK] = teamwork_receptivity(culture[f], culture_floor, culture_full)
+        recept[f, TEAMWORK] = (teamwork_receptivity(culture[f], culture_floor, culture_full)
+                               * teamwork_readiness(culture[f], team_practice[f, CHECKLIST], safety_first))

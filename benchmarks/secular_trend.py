@@ -64,6 +64,22 @@ def icer(p: dict, seeds) -> float:
     return float(np.mean([r["cost_net_usd"] for r in recs]) / np.mean([r["dalys_averted"] for r in recs]))
 
 
+def ceiling_spread(nm: dict, target12: float, seeds) -> None:
+    """Print month 12 and 41 over ceilings 0.5..1.0 at the given rate (a) and with the rate refitted
+    to the month-12 level ``target12`` (b), and the month-41 spread in (b)."""
+    print("  ceiling  (a) given rate: m12   m41 | (b) rate refitted to m12: rate      m12   m41")
+    m41_refit = []
+    for c in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0):
+        pc = nm | {"learning.secular_ceiling": c}
+        fixed = levels(pc, seeds, (12, 41))
+        rate = refit_rate(pc, target12, seeds)
+        fit = levels(pc | {"learning.secular_rate": rate}, seeds, (12, 41))
+        m41_refit.append(fit[41])
+        print(f"  {c:7.1f}  {fixed[12]:18.1f} {fixed[41]:5.1f} | {rate:30.5f} {fit[12]:5.1f} {fit[41]:5.1f}")
+    print(f"  month-41 spread with month 12 held (b): {min(m41_refit):.1f} .. {max(m41_refit):.1f} "
+          f"({max(m41_refit) - min(m41_refit):.1f} points)")
+
+
 def row(label: str, lv: dict[int, float]) -> str:
     return f"  {label:34s} " + "  ".join(f"m{m} {v:5.1f}" for m, v in lv.items())
 
@@ -83,19 +99,12 @@ def main():
         print(f"  ({SHARE} = {nm[SHARE]:g}, learning.secular_rate = {nm['learning.secular_rate']:.5g}, "
               f"ssc.rollout_rate = {nm['ssc.rollout_rate']:.4g}/month)")
     print("== month-41 no-mentorship level over the secular ceiling")
-    print("  ceiling  (a) default rate: m12   m41 | (b) rate refitted to m12: rate      m12   m41")
-    m41_refit = []
-    for c in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0):
-        pc = nm | {"learning.secular_ceiling": c}
-        fixed = levels(pc, seeds, (12, 41))
-        rate = refit_rate(pc, base[12], seeds)
-        fit = levels(pc | {"learning.secular_rate": rate}, seeds, (12, 41))
-        m41_refit.append(fit[41])
-        print(f"  {c:7.1f}  {fixed[12]:20.1f} {fixed[41]:5.1f} | {rate:30.5f} {fit[12]:5.1f} {fit[41]:5.1f}")
-    print(f"  month-41 spread with month 12 held (b): {min(m41_refit):.1f} .. {max(m41_refit):.1f} "
-          f"({max(m41_refit) - min(m41_refit):.1f} points)")
+    ceiling_spread(nm, base[12], seeds)
     if SHARE not in PARAMS_BY_NAME:
         return
+    for s in (0.0, 1.0):
+        print(f"== the same with {SHARE} = {s:g}")
+        ceiling_spread(nm | {SHARE: s}, base[12], seeds)
     print(f"== share of the trend following the SSC roll-out ({SHARE}), rate refitted to month 12 "
           f"{base[12]:.1f}%; ICER over {a.cea_replicates} seeds")
     cea_seeds = range(1, a.cea_replicates + 1)

@@ -59,10 +59,12 @@ def receptivity(model) -> np.ndarray:
     measures it)."""
     fa, p = model.facilities, model.p
     r = np.ones((fa.n, 4))
-    ready = np.array([teamwork_readiness(c, s, p["learning.safety_first_level"])
+    ready = np.array([teamwork_readiness(c, s, s, p["learning.safety_first_level"])
                       for c, s in zip(fa.teamwork_culture, fa.baseline_skill)])
-    r[:, TEAMWORK] = teamwork_receptivity(fa.teamwork_culture, p["learning.culture_floor"],
-                                          p["learning.teamwork_receptivity_full"]) * ready
+    team = teamwork_receptivity(fa.teamwork_culture, p["learning.culture_floor"],
+                                p["learning.teamwork_receptivity_full"])
+    r[:, TEAMWORK] = team * ready
+    r[:, CHECKLIST] = 1.0 + team * (1.0 - ready)
     return r
 
 
@@ -180,20 +182,22 @@ def secular_baseline(current_baseline, rate, ceiling):
 
 
 @kernel
-def teamwork_readiness(culture, safety, safety_first):
-    """Share (0-1) of its teamwork receptivity a team puts to use (seed 003's change continuum):
-    ``culture`` + (1 - ``culture``) x min(1, ``safety`` / ``safety_first``). A team of full
-    teamwork culture takes up teamwork at once; one without culture only in proportion to how
-    far its safety practice (theatre adherence, 0-1) has come toward ``safety_first``, the level
-    at which safety practice counts as established. ``safety_first`` 0: always ready."""
-    if safety_first <= 0.0:
+def teamwork_readiness(culture, safety, base, safety_first):
+    """Share (0-1) of its teamwork receptivity a team puts to use (seed 003's change continuum).
+    A team whose culture is weak works on safety first: it needs its theatre safety adherence
+    ``safety`` (0-1) to reach ``need = safety_first x (1 - culture)`` and takes up teamwork in
+    proportion to how far safety has come from ``base`` (the facility's practice without the
+    programme: its baseline, moved by the secular trend) toward ``need``; 1 once there, or if
+    ``base`` is already there (full culture: need 0). ``safety_first`` 0: always ready."""
+    need = safety_first * (1.0 - culture)
+    if safety >= need or base >= need:
         return 1.0
-    return culture + (1.0 - culture) * min(1.0, max(safety, 0.0) / safety_first)
+    return max(0.0, (safety - base) / (need - base))
 
 
 @kernel
-def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, culture_full, safety_first,
-                             recept):
+def culture_follows_practice(culture, team_practice, base, culture_rate, culture_floor, culture_full,
+                             safety_first, recept):
     """Step 12 at facility level: teamwork culture rises toward practised teamwork; the
     teamwork receptivity follows, scaled by the team's readiness given its safety practice
     (:func:`teamwork_readiness`; in place)."""
@@ -201,5 +205,7 @@ def culture_follows_practice(culture, team_practice, culture_rate, culture_floor
         gap = team_practice[f, TEAMWORK] - culture[f]
         if gap > 0.0:
             culture[f] += culture_rate * gap
-        recept[f, TEAMWORK] = (teamwork_receptivity(culture[f], culture_floor, culture_full)
-                               * teamwork_readiness(culture[f], team_practice[f, CHECKLIST], safety_first))
+        team = teamwork_receptivity(culture[f], culture_floor, culture_full)
+        ready = teamwork_readiness(culture[f], team_practice[f, CHECKLIST], base[f], safety_first)
+        recept[f, TEAMWORK] = team * ready
+        recept[f, CHECKLIST] = 1.0 + team * (1.0 - ready)

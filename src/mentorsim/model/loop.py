@@ -167,8 +167,8 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
                        filled, theatre, arm_sums, staff_present, team, checklist)
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
                       ssc[fs], ssc_push[fs], k, outcome_table[row, fs])
-    culture_follows_practice(teamwork_culture[fs], team[fs], k.culture_rate, k.culture_floor, k.culture_full,
-                             k.safety_first, recept[fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], current_baseline[fs], k.culture_rate, k.culture_floor,
+                             k.culture_full, k.safety_first, recept[fs])
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
     culture_all[row, fs] = teamwork_culture[fs]

@@ -11,9 +11,11 @@ selected on the outcome). For each group it prints the teamwork gain over the sa
 (ratio of group sums, points since baseline) at months 3, 6, 12, 18 and 24, the months safety
 and teamwork took to reach half their 12-month gain and the lag between them, and the teamwork
 culture at months 0 and 12. Means over seeds, the higher-minus-lower difference, its standard
-error over seeds and the number of seeds where it is positive. The same again with teamwork
-learning independent of culture (``learning.culture_floor = learning.teamwork_receptivity_full =
-1``), to show which mechanism makes any difference.
+error over seeds and the number of seeds where it is positive. The same again without the
+safety-first readiness (``learning.safety_first_level = 0``) and with teamwork learning
+independent of culture (``learning.culture_floor = learning.teamwork_receptivity_full = 1``, no
+readiness), to show which mechanism makes which difference. (Parameters absent from a version
+of the model are dropped, so the script runs before and after the readiness rule.)
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import argparse
 import numpy as np
 
 from mentorsim import load_scenario, simulate
+from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.results import half_gain_month
 from mentorsim.timeline import month_row
 
 MONTHS = (3, 6, 12, 18, 24)
-NO_CULTURE = ["learning.culture_floor=1.0", "learning.teamwork_receptivity_full=1.0"]
+NO_READINESS = ["learning.safety_first_level=0.0"]
+NO_CULTURE = ["learning.culture_floor=1.0", "learning.teamwork_receptivity_full=1.0", *NO_READINESS]
 
 
 def seed_figures(params, seed: int, replicates: int) -> dict:
@@ -57,6 +61,7 @@ def seed_figures(params, seed: int, replicates: int) -> dict:
 
 
 def report(label: str, sets: list[str], seeds: int, replicates: int) -> None:
+    sets = [s for s in sets if s.split("=")[0] in PARAMS_BY_NAME]
     params = load_scenario("scenarios/ss2020.toml", sets=sets).params
     per_seed = [seed_figures(params, s, replicates) for s in range(1, seeds + 1)]
     print(f"== {label} ({seeds} seeds x {replicates} replicates)")
@@ -76,6 +81,8 @@ def main():
     ap.add_argument("--replicates", type=int, default=2)
     a = ap.parse_args()
     report("as run (ss2020)", [], a.seeds, a.replicates)
+    if "learning.safety_first_level" in PARAMS_BY_NAME:
+        report("without safety-first readiness", NO_READINESS, a.seeds, a.replicates)
     report("teamwork learning independent of culture", NO_CULTURE, a.seeds, a.replicates)
 
 

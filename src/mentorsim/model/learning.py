@@ -12,9 +12,12 @@ closing a share of the gap (:func:`close_gap`). The weekly processes here then a
   telementoring taught then never reached practice.)
 - peer diffusion: a provider's skill moves toward the team mean when below it, at
   ``peer_rate`` x team culture (mean of teamwork culture and collective learning orientation);
-- secular trend: everyone's floor (both arms) drifts toward ``learning.secular_ceiling`` at
-  ``secular_rate`` a week, carrying skill with it, until ``learning.secular_end_month`` (what
-  drove it, the national SSC roll-out and the other SS2020 components, may stop);
+- secular trend: everyone's floor (both arms) drifts toward ``learning.secular_ceiling``,
+  carrying skill with it, until ``learning.secular_end_month``; the weekly rate ties it to what
+  drove it: ``secular_rate`` x [s x (1 - h)^w + 1 - s] in week w (:func:`secular_rate_at`), where
+  the share s (``learning.secular_ssc_share``) follows the national SSC roll-out's pace (h =
+  ``ssc.rollout_rate`` per week: its weekly progress relative to week 0, fading as it completes)
+  and the rest, other programmes, is constant;
 - decay: gains above the floor halve over the skill / knowledge half-life; a week with contact
   exposes only (1 - ``reinforcement_protection``) of it, and leadership engagement L a further
   (1 - ``leadership_sustain`` x L);
@@ -22,13 +25,17 @@ closing a share of the gap (:func:`close_gap`). The weekly processes here then a
   skill at ``confidence_rate``; teamwork culture rises toward practised teamwork at
   ``culture_growth_rate`` (culture change comes after practice, as lower performers showed).
 
-Receptivity: learning in the teamwork domain is scaled by ``culture_floor`` +
-(``teamwork_receptivity_full`` - ``culture_floor``) x teamwork culture; other domains by 1.
-Teamwork behaviours (briefings, closed-loop communication) are collective: where culture allows,
-one coached member's practice is taken up by the team, so at full culture teamwork learning is
-``teamwork_receptivity_full`` (default 2) times the other domains'. A team of low culture learns
-teamwork more slowly than safety practice (seed 003's change continuum, in part: a lower
-teamwork/safety gain ratio, not a later start; docs/ODD.md, Evaluation).
+Receptivity: learning in the teamwork domain is scaled by [``culture_floor`` +
+(``teamwork_receptivity_full`` - ``culture_floor``) x teamwork culture] x readiness; other
+domains by 1, except safety (below). Teamwork behaviours (briefings, closed-loop communication)
+are collective: where culture allows, one coached member's practice is taken up by the team, so
+at full culture teamwork learning is ``teamwork_receptivity_full`` (default 2) times the other
+domains'. Readiness (:func:`teamwork_readiness`, seed 003's change continuum: lower performers
+overhauled safety practice first and turned to culture change much later): a team of culture c
+turns to teamwork once its theatre safety adherence reaches ``learning.safety_first_level`` x
+(1 - c), before that in proportion to its safety progress; the receptivity it does not put into
+teamwork goes to safety practice (safety receptivity 1 + teamwork receptivity x (1 -
+readiness)).
 
 Absorptive capacity (facilities.py, ``uptake``): the modalities scale what each contact achieves
 by the facility's context. Complementarity: coaching achieves more with explicit knowledge

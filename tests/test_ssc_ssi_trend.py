@@ -64,9 +64,33 @@ def test_ssi_risk_is_log_linear_in_exposure():
 
 
 def test_secular_rate_stops_after_its_end_week():
-    assert secular_rate_at(0.01, 1, 52.0) == 0.01  # week 0
-    assert secular_rate_at(0.01, 52, 52.0) == 0.01  # week 51, the last with the trend
-    assert secular_rate_at(0.01, 53, 52.0) == 0.0
+    for share in (0.0, 0.5, 1.0):
+        assert secular_rate_at(0.01, 1, 52.0, share, 0.02) == pytest.approx(0.01)  # week 0: the full rate
+        assert secular_rate_at(0.01, 52, 52.0, share, 0.02) > 0.0  # week 51, the last with the trend
+        assert secular_rate_at(0.01, 53, 52.0, share, 0.02) == 0.0
+
+
+def test_secular_rate_follows_the_rollout_pace_by_its_share():
+    h, w = 0.02, 30  # roll-out closes 2% of the SSC gap a week; week 30 is recorded in row 31
+    pace = (1 - h) ** w  # the roll-out's weekly progress relative to week 0
+    assert secular_rate_at(0.01, w + 1, 1e9, 0.0, h) == 0.01  # constant trend (the old model)
+    assert secular_rate_at(0.01, w + 1, 1e9, 1.0, h) == pytest.approx(0.01 * pace)
+    assert secular_rate_at(0.01, w + 1, 1e9, 0.5, h) == pytest.approx(0.01 * (0.5 * pace + 0.5))
+    assert secular_rate_at(0.01, w + 1, 1e9, 1.0, 0.0) == 0.01  # no roll-out pace: constant
+
+
+def test_rollout_linked_trend_bounds_the_later_no_mentorship_level():
+    """With the trend following the roll-out, what it adds after month 12 shrinks as the roll-out
+    completes: the same month-12 start, less added from month 12 to 41 than a constant trend."""
+    const = params("no_mentorship", learning__secular_ssc_share=0.0)
+    linked = params("no_mentorship", learning__secular_ssc_share=1.0)
+    later_const = arm_level(const, "composite", 0, 41) - arm_level(const, "composite", 0, 12)
+    later_linked = arm_level(linked, "composite", 0, 41) - arm_level(linked, "composite", 0, 12)
+    assert (later_linked < later_const).all(), (later_linked, later_const)
+    # the rise month 12 -> 41 relative to month 0 -> 12 is smaller when linked (the pace fades)
+    early_c = arm_level(const, "composite", 0, 12) - arm_level(const, "composite", 0, 0)
+    early_l = arm_level(linked, "composite", 0, 12) - arm_level(linked, "composite", 0, 0)
+    assert (later_linked / early_l < later_const / early_c).all()
 
 
 def test_case_fatality_bound_follows_published_mortality():

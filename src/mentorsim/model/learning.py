@@ -12,9 +12,12 @@ closing a share of the gap (:func:`close_gap`). The weekly processes here then a
   telementoring taught then never reached practice.)
 - peer diffusion: a provider's skill moves toward the team mean when below it, at
   ``peer_rate`` x team culture (mean of teamwork culture and collective learning orientation);
-- secular trend: everyone's floor (both arms) drifts toward ``learning.secular_ceiling`` at
-  ``secular_rate`` a week, carrying skill with it, until ``learning.secular_end_month`` (what
-  drove it, the national SSC roll-out and the other SS2020 components, may stop);
+- secular trend: everyone's floor (both arms) drifts toward ``learning.secular_ceiling``,
+  carrying skill with it, until ``learning.secular_end_month``; the weekly rate ties it to what
+  drove it: ``secular_rate`` x [s x (1 - h)^w + 1 - s] in week w (:func:`secular_rate_at`), where
+  the share s (``learning.secular_ssc_share``) follows the national SSC roll-out's pace (h =
+  ``ssc.rollout_rate`` per week: its weekly progress relative to week 0, fading as it completes)
+  and the rest, other programmes, is constant;
 - decay: gains above the floor halve over the skill / knowledge half-life; a week with contact
   exposes only (1 - ``reinforcement_protection``) of it, and leadership engagement L a further
   (1 - ``leadership_sustain`` x L);
@@ -22,13 +25,17 @@ closing a share of the gap (:func:`close_gap`). The weekly processes here then a
   skill at ``confidence_rate``; teamwork culture rises toward practised teamwork at
   ``culture_growth_rate`` (culture change comes after practice, as lower performers showed).
 
-Receptivity: learning in the teamwork domain is scaled by ``culture_floor`` +
-(``teamwork_receptivity_full`` - ``culture_floor``) x teamwork culture; other domains by 1.
-Teamwork behaviours (briefings, closed-loop communication) are collective: where culture allows,
-one coached member's practice is taken up by the team, so at full culture teamwork learning is
-``teamwork_receptivity_full`` (default 2) times the other domains'. A team of low culture learns
-teamwork more slowly than safety practice (seed 003's change continuum, in part: a lower
-teamwork/safety gain ratio, not a later start; docs/ODD.md, Evaluation).
+Receptivity: learning in the teamwork domain is scaled by [``culture_floor`` +
+(``teamwork_receptivity_full`` - ``culture_floor``) x teamwork culture] x readiness; other
+domains by 1, except safety (below). Teamwork behaviours (briefings, closed-loop communication)
+are collective: where culture allows, one coached member's practice is taken up by the team, so
+at full culture teamwork learning is ``teamwork_receptivity_full`` (default 2) times the other
+domains'. Readiness (:func:`teamwork_readiness`, seed 003's change continuum: lower performers
+overhauled safety practice first and turned to culture change much later): a team of culture c
+turns to teamwork once its theatre safety adherence reaches ``learning.safety_first_level`` x
+(1 - c), before that in proportion to its safety progress; the receptivity it does not put into
+teamwork goes to safety practice (safety receptivity 1 + teamwork receptivity x (1 -
+readiness)).
 
 Absorptive capacity (facilities.py, ``uptake``): the modalities scale what each contact achieves
 by the facility's context. Complementarity: coaching achieves more with explicit knowledge
@@ -43,7 +50,7 @@ import math
 import numpy as np
 
 from mentorsim.model.jit import kernel
-from mentorsim.model.people import TEAMWORK
+from mentorsim.model.people import CHECKLIST, TEAMWORK
 
 
 def close_gap(value, rate, times=1.0):
@@ -53,11 +60,18 @@ def close_gap(value, rate, times=1.0):
 
 
 def receptivity(model) -> np.ndarray:
-    """[n_fac, 4] multiplier on learning: 1, except teamwork, which needs team culture."""
+    """[n_fac, 4] multiplier on learning before the first week: 1, except teamwork, which needs
+    team culture and, where culture is weak, established safety practice (the facility's
+    baseline practice stands for its theatre team's safety adherence until step 12 of week 0
+    measures it)."""
     fa, p = model.facilities, model.p
     r = np.ones((fa.n, 4))
-    r[:, TEAMWORK] = teamwork_receptivity(fa.teamwork_culture, p["learning.culture_floor"],
-                                          p["learning.teamwork_receptivity_full"])
+    ready = np.array([teamwork_readiness(c, s, s, p["learning.safety_first_level"])
+                      for c, s in zip(fa.teamwork_culture, fa.baseline_skill)])
+    team = teamwork_receptivity(fa.teamwork_culture, p["learning.culture_floor"],
+                                p["learning.teamwork_receptivity_full"])
+    r[:, TEAMWORK] = team * ready
+    r[:, CHECKLIST] = 1.0 + team * (1.0 - ready)
     return r
 
 
@@ -91,10 +105,16 @@ def secular_step(floor, rate, ceiling):
 
 
 @kernel
-def secular_rate_at(rate, row, end_week):
-    """The secular rate in the week recorded in ``row`` (week ``row - 1``): ``rate`` while that
-    week is before ``end_week``, 0 after."""
-    return rate if row - 1 < end_week else 0.0
+def secular_rate_at(rate, row, end_week, ssc_share, rollout):
+    """The secular rate in the week recorded in ``row`` (week ``w = row - 1``), 0 from
+    ``end_week`` on. Before that, ``rate`` x [``ssc_share`` x (1 - ``rollout``)^w + 1 -
+    ``ssc_share``]: the share ``ssc_share`` of the trend follows the pace of the national SSC
+    roll-out (``rollout`` per week, ssc.rollout_rate: its progress in week w relative to week 0,
+    the same in both arms and without the programme's push), the rest (other programmes) is
+    constant. ``rate`` is the trend's rate in week 0."""
+    if row - 1 >= end_week:
+        return 0.0
+    return rate * (ssc_share * (1.0 - rollout) ** (row - 1) + 1.0 - ssc_share)
 
 
 @kernel
@@ -169,11 +189,30 @@ def secular_baseline(current_baseline, rate, ceiling):
 
 
 @kernel
-def culture_follows_practice(culture, team_practice, culture_rate, culture_floor, culture_full, recept):
+def teamwork_readiness(culture, safety, base, safety_first):
+    """Share (0-1) of its teamwork receptivity a team puts to use (seed 003's change continuum).
+    A team whose culture is weak works on safety first: it needs its theatre safety adherence
+    ``safety`` (0-1) to reach ``need = safety_first x (1 - culture)`` and takes up teamwork in
+    proportion to how far safety has come from ``base`` (the facility's practice without the
+    programme: its baseline, moved by the secular trend) toward ``need``; 1 once there, or if
+    ``base`` is already there (full culture: need 0). ``safety_first`` 0: always ready."""
+    need = safety_first * (1.0 - culture)
+    if safety >= need or base >= need:
+        return 1.0
+    return max(0.0, (safety - base) / (need - base))
+
+
+@kernel
+def culture_follows_practice(culture, team_practice, base, culture_rate, culture_floor, culture_full,
+                             safety_first, recept):
     """Step 12 at facility level: teamwork culture rises toward practised teamwork; the
-    teamwork receptivity follows (in place)."""
+    teamwork receptivity follows, scaled by the team's readiness given its safety practice
+    (:func:`teamwork_readiness`; in place)."""
     for f in range(culture.shape[0]):
         gap = team_practice[f, TEAMWORK] - culture[f]
         if gap > 0.0:
             culture[f] += culture_rate * gap
-        recept[f, TEAMWORK] = teamwork_receptivity(culture[f], culture_floor, culture_full)
+        team = teamwork_receptivity(culture[f], culture_floor, culture_full)
+        ready = teamwork_readiness(culture[f], team_practice[f, CHECKLIST], base[f], safety_first)
+        recept[f, TEAMWORK] = team * ready
+        recept[f, CHECKLIST] = 1.0 + team * (1.0 - ready)

@@ -12,12 +12,13 @@ Each week ``w`` the model runs, in this order:
  6. whatsapp        group activity: knowledge, cross-facility exchange, consultations
  7. practice        explicit knowledge turns into practised skill where time allows
  8. peer_diffusion  skills spread inside each team, scaled by its culture
- 9. secular_trend   both arms' floors drift upward (other programmes, national scale-up)
-                    until learning.secular_end_month
+ 9. secular_trend   both arms' floors drift upward (other programmes, constant; the national
+                    SSC roll-out, at its own pace) until learning.secular_end_month
 10. decay           gains above the floor decay, slowed by contact and leadership
 11. outcomes        composite indicator, SSC adoption (roll-out in both arms, programme push
                     in the intervention arm), operations, SSIs, deaths
-12. relationships   resistance from trust; confidence; teamwork culture follows practice
+12. relationships   resistance from trust; confidence; teamwork culture follows practice;
+                    teamwork receptivity follows culture and, where culture is weak, safety practice
 13. snapshot        provider means by arm, facility context, mentor pool
 14. survey          the mentee survey, in the survey week only
 
@@ -82,6 +83,8 @@ COEF_FIELDS = {
     "secular_end_week": "learning.secular_end_month (in weeks)",
     "culture_full": "learning.teamwork_receptivity_full",
     "skill_primes": "learning.skill_primes_knowledge",
+    "secular_share": "learning.secular_ssc_share",
+    "safety_first": "learning.safety_first_level",
 } | OUTCOME_COEF
 #: A numpy record type with one float64 field per COEF_FIELDS entry (numba reads fields by name).
 COEF_DTYPE = np.dtype([(name, np.float64) for name in COEF_FIELDS])
@@ -102,6 +105,7 @@ def coefficients(p, wpm: float) -> np.ndarray:
         "secular_end_week": p["learning.secular_end_month"] * wpm,
         "culture_full": p["learning.teamwork_receptivity_full"],
         "skill_primes": p["learning.skill_primes_knowledge"],
+        "secular_share": p["learning.secular_ssc_share"], "safety_first": p["learning.safety_first_level"],
     } | outcome_coefficients(p)
     coef = np.zeros(1, dtype=COEF_DTYPE)
     for name in COEF_FIELDS:
@@ -130,7 +134,7 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
     peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], k.peer_rate)
     update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], k.lam_skill, k.lam_knowledge,
                         k.protect_contact, k.protect_lead)
-    secular_rate = secular_rate_at(k.secular_rate, row, k.secular_end_week)
+    secular_rate = secular_rate_at(k.secular_rate, row, k.secular_end_week, k.secular_share, k.ssc_rollout)
     ceiling, confidence_rate = k.secular_ceiling, k.confidence_rate
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     team_mean = np.empty(4)
@@ -163,8 +167,8 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
                        filled, theatre, arm_sums, staff_present, team, checklist)
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
                       ssc[fs], ssc_push[fs], k, outcome_table[row, fs])
-    culture_follows_practice(teamwork_culture[fs], team[fs], k.culture_rate, k.culture_floor, k.culture_full,
-                             recept[fs])
+    culture_follows_practice(teamwork_culture[fs], team[fs], current_baseline[fs], k.culture_rate, k.culture_floor,
+                             k.culture_full, k.safety_first, recept[fs])
     workload_all[row, fs] = workload[fs]  # the facility context this week
     leadership_all[row, fs] = leadership[fs]
     culture_all[row, fs] = teamwork_culture[fs]

@@ -143,6 +143,12 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "by the team and teamwork can gain more than safety."),
     _p("learning.culture_growth_rate", "share/week", 0.01, 0.0, 0.1, "assumption", "BMJQS2021",
        "Weekly growth of team culture toward practised teamwork (culture change comes later)."),
+    _p("learning.safety_first_level", "share", 0.5, 0.0, 1.0, "assumption", "ChangeContinuum",
+       "Theatre safety adherence a team without teamwork culture needs before it takes up teamwork "
+       "learning fully (a team of culture c needs this x (1 - c)); until then it takes up teamwork "
+       "in proportion to its safety progress and puts the rest into safety (seed 003: lower "
+       "performers overhauled safety practice first and turned to culture change much later). "
+       "0 = always ready."),
     _p("learning.confidence_rate", "share/week", 0.1, 0.0, 1.0, "assumption", "Assumption",
        "Weekly rate at which confidence follows mean skill."),
     _p("learning.secular_rate", "share/week", 0.004, 0.0, 0.02, "assumption", "IJQHC2021",
@@ -153,6 +159,10 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "Ceiling of the secular trend; at least the comparison arm's implied month-12 level (~35%)."),
     _p("learning.secular_end_month", "months", 180.0, 0, 180, "assumption", "SecularTrend",
        "Month after which the secular trend stops (its drivers end); 180 = never within a run."),
+    _p("learning.secular_ssc_share", "share", 0.5, 0.0, 1.0, "assumption", "SecularTrend",
+       "Share of the secular trend that follows the national SSC roll-out's pace (its weekly "
+       "progress, ssc.rollout_rate, relative to month 0: strong while the roll-out spreads, fading "
+       "as it completes); the rest (other programmes) is constant. 0 = a constant trend."),
     # --- workload ---------------------------------------------------------------------------
     _p("workload.operations_per_provider_month", "operations/month", 20.0, 5, 100, "assumption", "Assumption",
        "Operations a surgical provider handles in a month at normal workload."),

@@ -75,10 +75,26 @@ SOURCES: dict[str, str] = {
         "(and when the trend stops) is an assumption that decides the post-programme levels. "
         "Drivers: the national SSC roll-out (Hellar2020: 0% of 40 Lake Zone facilities reporting "
         "SSC use in January 2018, 98% in December 2018, both arms; modelled as its own adoption "
-        "process, ssc.rollout_rate, calibrated to it) and the other SS2020 components. No "
+        "process, ssc.rollout_rate, calibrated to it) and the other SS2020 components. The share "
+        "learning.secular_ssc_share of the trend follows the roll-out's pace (its weekly progress "
+        "relative to month 0: strongest while the checklist spreads, fading as it completes), so "
+        "the SSC trajectory's time points (Hellar2020, Ernest2021) set the trend's timing and the "
+        "12-month DiDs its size; no data split the trend between the roll-out and other "
+        "programmes, so the share is an assumption (0.5, range 0-1: 0 is a constant trend). No "
         "comparison-arm practice data exist after month 12, so the trend's rate is calibrated "
         "to the 12-month change and its ceiling and end stay bounded assumptions, with the "
         "secular_stops_month12 scenario beside them."
+    ),
+    "ChangeContinuum": (
+        "Argued from BMJQS2021 (seed 003; 72 interviews at 1, 6 and 12 months): 'Higher performers "
+        "had a culture of teamwork which helped them capitalise on Safe Surgery 2020 to improve ... "
+        "holistically on safety practices, teamwork and communication. Lower performers prioritised "
+        "overhauling safety practices and began considering organisational cultural changes much "
+        "later.' Modelled as readiness: a team of teamwork culture c takes up teamwork learning fully "
+        "once its theatre safety adherence reaches learning.safety_first_level x (1 - c), before that "
+        "in proportion to its safety progress, with the rest of its receptivity going to safety. The "
+        "paper gives no level; 0.5 (half the safety indicators performed, at no culture) is an "
+        "assumption, range 0-1 (0: no prioritisation)."
     ),
     "CaseFatality": (
         "Argued from Wurdeman2021: in-hospital mortality after caesarean is 0.24% at a baseline "

@@ -197,8 +197,10 @@ def test_retention_rows_state_the_trend_assumption():
 
     rec = pd.DataFrame({"strategy": ["a", "a"], "trend_secular_rate": [0.01, 0.01],
                         "trend_secular_ceiling": [0.8, 0.8], "trend_secular_end_month": [12.0, 12.0],
+                        "trend_secular_ssc_share": [0.5, 0.5],
                         **{f"gain_{w}_{k}": [1.0, 1.0] for w in ("end", "f12", "f24")
                            for k in INDICATORS}})
     table = retention_table(rec)
-    assert (table["net_of_trend"] == trend_assumption(0.01, 0.8, 12.0)).all()
+    assert (table["net_of_trend"] == trend_assumption(0.01, 0.8, 12.0, ssc_share=0.5)).all()
     assert "until month 12" in table["net_of_trend"].iloc[0]
+    assert "SSC roll-out sets the timing of 50%" in table["net_of_trend"].iloc[0]

@@ -101,7 +101,7 @@ MODEL_UNCERTAIN: tuple[str, ...] = (
     "mentors.unavailable_prob", "mentors.annual_attrition", "mentors.local_context_bonus",
     "ssi.risk_caesarean", "ssi.risk_other", "ssi.relative_risk_full",
     "ssi.case_fatality_caesarean", "ssi.case_fatality_other", "ssc.rollout_rate",
-    "learning.secular_ceiling",
+    "learning.secular_ceiling", "learning.secular_ssc_share", "learning.safety_first_level",
 )
 
 

@@ -106,7 +106,8 @@ def retention(gain_end: float, gain_later: float) -> float:
 
 
 #: The trend parameters each evaluation record carries (``trend_record``), for the label.
-TREND_KEYS = ("learning.secular_rate", "learning.secular_ceiling", "learning.secular_end_month")
+TREND_KEYS = ("learning.secular_rate", "learning.secular_ceiling", "learning.secular_end_month",
+              "learning.secular_ssc_share")
 
 
 def trend_record(params) -> dict[str, float]:
@@ -114,13 +115,19 @@ def trend_record(params) -> dict[str, float]:
     return {f"trend_{k.split('.')[1]}": float(params[k]) for k in TREND_KEYS}
 
 
-def trend_assumption(rate: float, ceiling: float, end_month: float, horizon_months: float | None = None) -> str:
-    """One line saying what the gains are net of and what that assumes."""
+def trend_assumption(rate: float, ceiling: float, end_month: float, horizon_months: float | None = None,
+                     ssc_share: float = 0.0) -> str:
+    """One line saying what the gains are net of and what that assumes.
+
+    >>> "roll-out sets the timing of 50% of it" in trend_assumption(0.01, 0.8, 180.0, 41.0, ssc_share=0.5)
+    True
+    """
     stops = ("and does not stop" if horizon_months is not None and end_month >= horizon_months
              else f"until month {end_month:g}")
+    paced = (f"; the SSC roll-out sets the timing of {100 * ssc_share:.0f}% of it" if ssc_share > 0 else "")
     return (f"gain over no mentorship in the same setting, net of a secular trend shared by both "
-            f"(floors rise {rate:.4g}/week toward {ceiling:g} {stops}); assumption: comparison-arm "
-            f"data constrain the trend at month 12 only")
+            f"(floors rise up to {rate:.4g}/week toward {ceiling:g} {stops}{paced}); assumption: "
+            f"comparison-arm practice data constrain the trend at month 12 only")
 
 
 def retention_table(records: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +143,8 @@ def retention_table(records: pd.DataFrame) -> pd.DataFrame:
             if {"followup_months", "programme_months"} <= set(g.columns):
                 horizon = float(g["programme_months"].iloc[0] + g["followup_months"].iloc[0])
             note = trend_assumption(g["trend_secular_rate"].iloc[0], g["trend_secular_ceiling"].iloc[0],
-                                    g["trend_secular_end_month"].iloc[0], horizon)
+                                    g["trend_secular_end_month"].iloc[0], horizon,
+                                    g["trend_secular_ssc_share"].iloc[0])
         for k in INDICATORS:
             end = g[f"gain_end_{k}"].mean()
             row = {"strategy": strategy, "indicator": k, "gain_end_pp": end}

@@ -65,7 +65,6 @@ from tqdm import tqdm
 
 from mentorsim.economics.evaluation import (
     COMPARATOR,
-    ComparatorCache,
     comparator_params,
     evaluate_run,
     is_comparator,
@@ -75,6 +74,7 @@ from mentorsim.executors import process_pool
 from mentorsim.parameters.cost_table import ANALYSIS_CHOICES, COST_PARAMS
 from mentorsim.parameters.model_table import PARAMS_BY_NAME, Param
 from mentorsim.randomness import replicate_seed
+from mentorsim.runner import batch_size, simulate_batch
 
 SCOPES = ("default", "costs")
 DISTRIBUTIONS = ("beta", "pert", "triangular")
@@ -256,15 +256,34 @@ def _run_draw(args) -> tuple[int, dict, list[dict]]:
     seed, draw, strategies, names, distribution, posterior = args
     drawn = draw_parameters(seed, draw, names, distribution, posterior)
     run_seed = replicate_seed(seed, draw)
-    cache = ComparatorCache()
+    params = [_apply(s, drawn) for s in strategies]
+    outs = _draw_runs(params, run_seed)
     records = []
-    for s in strategies:
-        p = _apply(s, drawn)
-        comp = cache.get(p, run_seed, 0)
-        ev = evaluate_run(p, run_seed, 0, comparator=comp, out=comp if is_comparator(p) else None)
+    for s, p in zip(strategies, params):
+        comp = outs[_comparator_key(p)]
+        ev = evaluate_run(p, run_seed, 0, comparator=comp, out=comp if is_comparator(p) else outs[id(p)])
         rec = {"draw": draw, "strategy": s.name} | ev.record
         records.append(rec)
     return draw, drawn, records
+
+
+def _comparator_key(params: Mapping) -> tuple:
+    """Strategies whose comparators have the same parameters share one comparator run."""
+    return tuple(sorted(comparator_params(params).items()))
+
+
+def _draw_runs(params: Sequence[Mapping], run_seed: int) -> dict:
+    """Every run of a draw, advanced together (runner.simulate_batch, each run bit-identical to
+    ``simulate(p, run_seed, 0)``): each distinct comparator once (keyed by its parameters, as
+    economics.ComparatorCache shares them) and each strategy that is not a comparator (keyed by
+    ``id`` of its parameters)."""
+    todo: dict = {}
+    for p in params:
+        todo.setdefault(_comparator_key(p), comparator_params(p))
+        if not is_comparator(p):
+            todo[id(p)] = p
+    outs = simulate_batch([(p, run_seed, 0) for p in todo.values()], batch=batch_size())
+    return dict(zip(todo, outs))
 
 
 @dataclass

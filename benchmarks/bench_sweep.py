@@ -3,6 +3,9 @@
 
 Prints, for a subset of the design's runs (the first RUNS in run order, default 400):
 - the model's own time per run (``runner.evaluate``, warm, in this process);
+- where a run's CPU time goes (checking the design point, building the model, its weeks, the
+  RunOutput, the outcomes) and the CPU per run of a worker's whole path (``sweep.run_chunk``:
+  batches of ``runner.batch_size()`` runs on one thread, only the experiment's outputs);
 - the runner's overhead per run: everything a serial sweep does besides the model (checking the
   design point, seeding, storing the row in SQLite, the progress bar), as a share of the run;
 - runs per second with the local executor at 1 and 2 worker processes, and the parallel
@@ -12,6 +15,9 @@ Prints, for a subset of the design's runs (the first RUNS in run order, default 
 Optionally (``--dask``) the same subset on a local Dask cluster of 2 workers on 127.0.0.1.
 
     PYTHONPATH=src python benchmarks/bench_sweep.py [--runs 400] [--full] [--dask]
+
+CPU figures are ``time.thread_time`` in this process and ``getrusage(RUSAGE_CHILDREN)`` of the
+workers: on a machine shared with other jobs they move far less than wall-clock rates.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -58,6 +65,67 @@ def model_time(exp, design, k: int) -> float:
     return (time.perf_counter() - t) / k
 
 
+def parts(exp, design, k: int) -> None:
+    """CPU per run of each part of a sweep run, one run at a time as ``runner.evaluate`` does it,
+    then of a worker's whole path (``sweep.run_chunk``) on one thread."""
+    from mentorsim.experiments import sweep
+    from mentorsim.model import model as kernel
+    from mentorsim.results import RunOutput, run_outcomes
+    job = sweep.make_job(exp, "bench")
+    base = sweep._base(job)
+    names = ("check the design point (Scenario.with_params)", "build the model (set-up)",
+             "run its weeks", "RunOutput.from_model", "run_outcomes (all 65)", "release the model")
+    cpu = dict.fromkeys(names, 0.0)
+    for i in range(k + 5):
+        t = [time.thread_time()]
+        sc = base.with_params(design.point(i), source="bench")
+        t.append(time.thread_time())
+        m = kernel.MentorshipModel(sc.params, seed=exp.seed, replicate=0)
+        t.append(time.thread_time())
+        m.run()
+        t.append(time.thread_time())
+        out = RunOutput.from_model(m)
+        t.append(time.thread_time())
+        run_outcomes(out)
+        t.append(time.thread_time())
+        m.release()
+        t.append(time.thread_time())
+        if i >= 5:  # warm
+            for name, a, b in zip(names, t, t[1:]):
+                cpu[name] += b - a
+    total = sum(cpu.values())
+    print(f"where a run's CPU goes, one at a time ({k} runs, thread CPU): {1000 * total / k:.2f} ms a run")
+    for name, v in cpu.items():
+        print(f"  {name:48s} {1000 * v / k:6.3f} ms  {100 * v / total:5.1f}%")
+    try:  # (this script also measures versions from before run_outcomes took names)
+        run_outcomes(out, exp.outputs)
+        t = time.thread_time()
+        for _ in range(200):
+            run_outcomes(out, exp.outputs)
+        print(f"  (run_outcomes of the experiment's {len(exp.outputs)} outputs only: "
+              f"{1000 * (time.thread_time() - t) / 200:.3f} ms)")
+    except TypeError:
+        pass
+    chunk = next(iter(sweep.chunked(exp, design, list(range(k)), 1, k)))
+    previous = os.environ.get("MENTORSIM_THREADS")
+    os.environ["MENTORSIM_THREADS"] = "1"  # as in a worker process (executors.process_pool)
+    try:
+        from mentorsim import runner
+        sweep.run_chunk(job, chunk[:4])  # warm
+        t = time.thread_time()
+        records = sweep.run_chunk(job, chunk)
+        dt = time.thread_time() - t
+        size = runner.batch_size() if hasattr(runner, "batch_size") else 1
+    finally:
+        if previous is None:
+            del os.environ["MENTORSIM_THREADS"]
+        else:
+            os.environ["MENTORSIM_THREADS"] = previous
+    assert all(r.status == "done" for r in records)
+    print(f"a worker's whole path (sweep.run_chunk of {k} runs, batches of {size}, one thread): "
+          f"{1000 * dt / k:.2f} ms CPU a run")
+
+
 def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int]:
     """(wall seconds, seconds inside the model summed over runs, runs) of a partial sweep."""
     with tempfile.TemporaryDirectory() as d:
@@ -87,6 +155,7 @@ def main() -> None:
 
     per_run = model_time(exp, design, min(100, args.runs))
     print(f"model alone (runner.evaluate, warm, in-process): {1000 * per_run:.1f} ms a run")
+    parts(exp, design, min(200, args.runs))
 
     wall, inner, n = timed_sweep(exp, SerialExecutor(), args.runs)
     overhead = (wall - inner) / inner
@@ -96,14 +165,20 @@ def main() -> None:
 
     rates, utilisation = {}, {}
     for w in (1, 2):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        parent = time.process_time()
         with LocalExecutor(w) as ex:
             timed_sweep(exp, ex, 2 * w, chunk_size=1)  # start the workers (fork) before timing
             wall, inner, n = timed_sweep(exp, ex, args.runs)
+        parent = time.process_time() - parent
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, now they have ended
+        workers_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         rates[w] = n / wall
         utilisation[w] = inner / (wall * w)
         print(f"local executor, {w} worker{'s' if w > 1 else ''}: {n} runs in {wall:.1f} s = {rates[w]:.2f} runs/s "
               f"(model {1000 * inner / n:.1f} ms a run inside the workers; workers busy in the model "
-              f"{100 * utilisation[w]:.0f}% of the wall time)")
+              f"{100 * utilisation[w]:.0f}% of the wall time); CPU a run: workers {1000 * workers_cpu / (n + 2 * w):.2f} "
+              f"ms, parent (storing, progress) {1000 * parent / (n + 2 * w):.2f} ms")
     eff = rates[2] / (2 * rates[1])
     print(f"parallel efficiency, 2 workers vs 1: {100 * eff:.0f}% (throughput); the model's own time a run went "
           f"from {1000 / rates[1] * utilisation[1]:.0f} to {2000 / rates[2] * utilisation[2]:.0f} ms: "

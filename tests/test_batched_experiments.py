@@ -191,3 +191,40 @@ def test_point_summary_is_its_definition(tmp_path, replicates):
     want = _point_summary_by_definition(exp, design, frame)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.to_csv(index=False) == want.to_csv(index=False)
+
+
+@pytest.mark.parametrize("distribution", ["beta", "pert", "triangular"])
+def test_psa_quantiles_at_once_are_the_quantiles_one_at_a_time(distribution):
+    from mentorsim.economics.psa import psa_parameter_names, quantile, quantiles
+    from mentorsim.parameters.model_table import PARAMS_BY_NAME
+    params = [PARAMS_BY_NAME[n] for n in psa_parameter_names("default")]
+    rng = np.random.default_rng(8)
+    for k in range(40):
+        u = rng.random(len(params))
+        if k == 0:
+            u[:4] = [0.0, 1e-300, 0.5, 1 - 1e-16]
+        got = quantiles(params, u, distribution)
+        want = [quantile(p, float(x), distribution) for p, x in zip(params, u)]
+        assert [type(x) for x in got] == [type(x) for x in want]
+        assert np.array(got, dtype=float).tobytes() == np.array(want, dtype=float).tobytes()
+
+
+def test_a_psa_draw_in_batches_is_the_draw_one_run_at_a_time(monkeypatch):
+    from mentorsim.economics import psa
+    from mentorsim.economics.evaluation import ComparatorCache, evaluate_run, is_comparator
+    from mentorsim.randomness import replicate_seed
+    from mentorsim.scenario import load_scenario
+    strategies = [psa.Strategy.from_scenario(load_scenario(n)) for n in ("ss2020", "ss2020_weekly_echo",
+                                                                          "no_mentorship", "local_mentors")]
+    names = psa.psa_parameter_names("default")
+    monkeypatch.setattr(psa, "batch_size", lambda: 3)
+    assert psa.batch_size() == 3
+    draw, drawn, records = psa._run_draw((4, 2, strategies, names, "beta", None))
+    seed = replicate_seed(4, 2)
+    cache = ComparatorCache()
+    for s, rec in zip(strategies, records):  # the definition: each strategy and its comparator alone
+        p = psa._apply(s, drawn)
+        comp = cache.get(p, seed, 0)
+        ev = evaluate_run(p, seed, 0, comparator=comp, out=comp if is_comparator(p) else None)
+        assert (draw, rec["draw"], rec["strategy"]) == (2, 2, s.name)
+        assert _same({k: v for k, v in rec.items() if k not in ("draw", "strategy")}, ev.record)

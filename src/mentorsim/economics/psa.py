@@ -173,6 +173,32 @@ def quantile(p: Param, u: float, distribution: str = DEFAULT_DISTRIBUTION, mode:
     return int(round(x)) if p.kind is int else x
 
 
+def quantiles(params: Sequence[Param], u: np.ndarray, distribution: str = DEFAULT_DISTRIBUTION) -> list:
+    """``[quantile(p, u_i, distribution)]`` for every parameter, with one call of scipy's inverse
+    CDF for them all (elementwise, so the same floats as one at a time; scipy's per-call overhead
+    was 4% of a PSA draw)."""
+    if distribution not in DISTRIBUTIONS:
+        raise input_error("--psa-distribution", None, f"must be one of {', '.join(DISTRIBUTIONS)}",
+                          distribution)
+    a = np.array([float(p.low) for p in params])
+    b = np.array([float(p.high) for p in params])
+    m = np.array([float(p.default) for p in params])
+    held = np.zeros(len(params), dtype=bool)  # beta with its mean on a bound: held there
+    if distribution == "triangular":
+        q = stats.triang.ppf(u, (m - a) / (b - a))
+    else:
+        shape = beta_shape if distribution == "beta" else pert_shape
+        al, be = np.array([shape(p) for p in params], dtype=float).reshape(-1, 2).T
+        held = al == 0.0 if distribution == "beta" else held
+        q = stats.beta.ppf(u, np.where(held, 1.0, al), np.where(held, 1.0, be))
+    out = []
+    for i, p in enumerate(params):
+        x = float(m[i]) if held[i] else float(a[i]) + (float(b[i]) - float(a[i])) * float(q[i])
+        x = min(max(x, float(a[i])), float(b[i]))
+        out.append(int(round(x)) if p.kind is int else x)
+    return out
+
+
 def draw_generator(seed: int, draw: int) -> np.random.Generator:
     """The generator of draw ``draw``'s parameter values (independent of the model's streams)."""
     ss = np.random.SeedSequence(entropy=replicate_seed(seed, draw), spawn_key=(_PSA_KEY,))
@@ -217,9 +243,7 @@ def draw_parameters(seed: int, draw: int, names: Sequence[str], distribution: st
     """One draw of the uncertain parameters (plus posterior parameters, if given)."""
     rng = draw_generator(seed, draw)
     u = rng.random(len(names))
-    values: dict[str, object] = {}
-    for name, ui in zip(names, u):
-        values[name] = quantile(PARAMS_BY_NAME[name], float(ui), distribution)
+    values: dict[str, object] = dict(zip(names, quantiles([PARAMS_BY_NAME[n] for n in names], u, distribution)))
     if posterior is not None:
         w = posterior["weight"].to_numpy(dtype=float)
         row = int(rng.choice(len(w), p=w / w.sum()))

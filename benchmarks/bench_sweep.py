@@ -27,6 +27,7 @@ import os
 import platform
 import resource
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -111,19 +112,27 @@ def parts(exp, design, k: int) -> None:
     os.environ["MENTORSIM_THREADS"] = "1"  # as in a worker process (executors.process_pool)
     try:
         from mentorsim import runner
-        sweep.run_chunk(job, chunk[:4])  # warm
-        t = time.thread_time()
-        records = sweep.run_chunk(job, chunk)
-        dt = time.thread_time() - t
         size = runner.batch_size() if hasattr(runner, "batch_size") else 1
+        sweep.run_chunk(job, chunk[:4])  # warm
+        chunked_cpu, alone_cpu = [], []
+        for _ in range(3):  # alternated, in this process: the chunk path against one run at a time
+            t = time.thread_time()
+            records = sweep.run_chunk(job, chunk)
+            chunked_cpu.append(1000 * (time.thread_time() - t) / k)
+            t = time.thread_time()
+            for _, point, replicate, values in chunk:
+                sweep.run_one(job, point, replicate, values)  # check, runner.evaluate: all outcomes
+            alone_cpu.append(1000 * (time.thread_time() - t) / k)
     finally:
         if previous is None:
             del os.environ["MENTORSIM_THREADS"]
         else:
             os.environ["MENTORSIM_THREADS"] = previous
     assert all(r.status == "done" for r in records)
-    print(f"a worker's whole path (sweep.run_chunk of {k} runs, batches of {size}, one thread): "
-          f"{1000 * dt / k:.2f} ms CPU a run")
+    print(f"a worker's whole path, one thread, {k} runs, alternated 3 times: sweep.run_chunk (batches of {size}) "
+          f"{statistics.median(chunked_cpu):.2f} ms CPU a run ({', '.join(f'{x:.2f}' for x in chunked_cpu)}); "
+          f"one run at a time (sweep.run_one: check + runner.evaluate) {statistics.median(alone_cpu):.2f} ms "
+          f"({', '.join(f'{x:.2f}' for x in alone_cpu)})")
 
 
 def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int]:

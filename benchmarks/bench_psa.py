@@ -5,9 +5,9 @@ with worker processes, and the time of one economic evaluation of a run.
 
 Prints figures; asserts nothing (speed is measured here, never in tests). CPU figures (this
 process's, and its workers' by ``getrusage(RUSAGE_CHILDREN)``) move far less than wall time on a
-machine shared with other jobs. Also prints where a draw's CPU goes: drawing the parameters, the
-simulations (one at a time, as before batching, and batched as ``psa._draw_runs`` runs them on
-one thread) and the economic evaluations.
+machine shared with other jobs. Also prints where a draw's CPU goes (drawing the parameters, the
+simulations one at a time, the economic evaluations) and a whole draw's CPU with its runs
+batched (``psa._draw_runs``) against one at a time, interleaved, on one thread.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import argparse
 import concurrent.futures as cf
 import os
 import resource
+import statistics
 import time
 
 from mentorsim.economics.evaluation import comparator_params, evaluate_run
@@ -73,22 +74,21 @@ def draw_parts(strategies, draws: int) -> None:
     posterior = psa.load_posterior()
     previous = os.environ.get("MENTORSIM_THREADS")
     os.environ["MENTORSIM_THREADS"] = "1"  # as in a worker process
-    cpu = {"draw the parameters": 0.0, "simulations, one at a time": 0.0, "simulations, batched": 0.0,
-           "economic evaluations": 0.0}
+    cpu = {"draw the parameters": 0.0, "simulations, one at a time": 0.0, "economic evaluations": 0.0}
     n_runs = 0
+    psa.draw_parameters(1, draws, names, "beta", posterior)  # warm (scipy's first call)
+    t = time.thread_time()
+    for d in range(50):  # on their own (inside the loop below they also pay the model's cache misses)
+        psa.draw_parameters(1, d, names, "beta", posterior)
+    cpu["draw the parameters"] = (time.thread_time() - t) * draws / 50
     try:
         for d in range(draws):
-            t = time.thread_time()
             drawn = psa.draw_parameters(1, d, names, "beta", posterior)
-            cpu["draw the parameters"] += time.thread_time() - t
             seed = replicate_seed(1, d)
             params = [psa._apply(s, drawn) for s in everything]
-            t = time.thread_time()
-            outs = psa._draw_runs(params, seed) if hasattr(psa, "_draw_runs") else None  # (older versions: none)
-            cpu["simulations, batched"] += time.thread_time() - t
-            t = time.thread_time()
             cache = ComparatorCache()
             alone = {}
+            t = time.thread_time()
             for p in params:
                 comp = cache.get(p, seed, 0)
                 alone[id(p)] = comp if is_comparator(p) else runner.simulate(p, seed, 0)
@@ -104,11 +104,31 @@ def draw_parts(strategies, draws: int) -> None:
         else:
             os.environ["MENTORSIM_THREADS"] = previous
     print(f"where a draw's CPU goes ({draws} draws of {len(everything)} strategies, {n_runs / draws:.0f} "
-          "simulations a draw, thread CPU, one thread):")
+          "simulations a draw, one at a time, thread CPU, one thread):")
     for name, v in cpu.items():
-        if name == "simulations, batched" and outs is None:
-            continue
         print(f"  {name:32s} {1000 * v / draws:7.1f} ms a draw")
+    if hasattr(psa, "batch_size"):  # versions with batched draws: the whole draw, batched or not
+        batched = psa.batch_size
+        os.environ["MENTORSIM_THREADS"] = "1"
+        size = batched()
+        whole: dict[int, list[float]] = {size: [], 1: []}
+        try:
+            for rep in range(3):
+                for d in range(draws):
+                    for b in ((size, 1) if (d + rep) % 2 else (1, size)):  # interleaved
+                        psa.batch_size = lambda b=b: b
+                        t = time.thread_time()
+                        psa._run_draw((1, d, everything, names, "beta", posterior))
+                        whole[b].append(1000 * (time.thread_time() - t))
+        finally:
+            psa.batch_size = batched
+            if previous is None:
+                del os.environ["MENTORSIM_THREADS"]
+            else:
+                os.environ["MENTORSIM_THREADS"] = previous
+        print(f"a whole draw (psa._run_draw), one thread, {3 * draws} draws interleaved: runs batched "
+              f"(batch {size}) {statistics.median(whole[size]):.1f} ms CPU, one at a time "
+              f"{statistics.median(whole[1]):.1f} ms (medians)")
 
 
 def _burn(n: int) -> int:

@@ -15,6 +15,7 @@ Prints, for a subset of the design's runs (the first RUNS in run order, default 
 Optionally (``--dask``) the same subset on a local Dask cluster of 2 workers on 127.0.0.1.
 
     PYTHONPATH=src python benchmarks/bench_sweep.py [--runs 400] [--full] [--dask]
+    PYTHONPATH=src python benchmarks/bench_sweep.py --batch-scan   # CPU a run by batch size
 
 CPU figures are ``time.thread_time`` in this process and ``getrusage(RUSAGE_CHILDREN)`` of the
 workers: on a machine shared with other jobs they move far less than wall-clock rates.
@@ -135,6 +136,39 @@ def parts(exp, design, k: int) -> None:
           f"({', '.join(f'{x:.2f}' for x in alone_cpu)})")
 
 
+def batch_scan(exp, design, sizes=(1, 2, 4, 8, 16, 32), k: int = 96, repeats: int = 3) -> None:
+    """CPU a run of ``runner.simulate_batch`` at each batch size over the first k design points,
+    alternated, on one thread and then with the default threads (what ``runner.batch_size`` is
+    chosen from)."""
+    from mentorsim import runner
+    from mentorsim.experiments import sweep
+    base = sweep._base(sweep.make_job(exp, "bench"))
+    params = [base.with_params(design.point(i), source="bench").params for i in range(k)]
+    runner.simulate_batch([(params[0], exp.seed, 0), (params[1], exp.seed, 0)])  # warm
+    previous = os.environ.get("MENTORSIM_THREADS")
+    try:
+        for threads in ("1", previous or ""):
+            if threads:
+                os.environ["MENTORSIM_THREADS"] = threads
+            else:
+                os.environ.pop("MENTORSIM_THREADS", None)
+            cpu: dict[int, list[float]] = {b: [] for b in sizes}
+            for _ in range(repeats):
+                for b in sizes:
+                    t = time.process_time()  # all threads of this process
+                    for lo in range(0, k, b):
+                        runner.simulate_batch([(p, exp.seed, 0) for p in params[lo:lo + b]])
+                    cpu[b].append(1000 * (time.process_time() - t) / k)
+            label = f"MENTORSIM_THREADS={threads}" if threads else "default threads"
+            print(f"simulate_batch by batch size, {label}, {k} design points, median of {repeats} (CPU a run, "
+                  "all threads): " + ", ".join(f"{b}: {statistics.median(v):.2f} ms" for b, v in cpu.items()))
+    finally:
+        if previous is None:
+            os.environ.pop("MENTORSIM_THREADS", None)
+        else:
+            os.environ["MENTORSIM_THREADS"] = previous
+
+
 def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int]:
     """(wall seconds, seconds inside the model summed over runs, runs) of a partial sweep."""
     with tempfile.TemporaryDirectory() as d:
@@ -151,6 +185,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=400, help="runs per measurement (default 400)")
     ap.add_argument("--full", action="store_true", help="also run the whole 26,624-run analysis (2 workers)")
     ap.add_argument("--dask", action="store_true", help="also measure a local Dask cluster of 2 workers")
+    ap.add_argument("--batch-scan", action="store_true", help="only: CPU a run of simulate_batch by batch size")
     args = ap.parse_args()
     exp = experiment()
     t = time.perf_counter()
@@ -162,6 +197,9 @@ def main() -> None:
     print(f"design: Sobol/Saltelli, 12 parameters, N = {N}, second order: {total} runs "
           f"(built in {t_design:.2f} s); measuring the first {args.runs} runs\n")
 
+    if args.batch_scan:
+        batch_scan(exp, design)
+        return
     per_run = model_time(exp, design, min(100, args.runs))
     print(f"model alone (runner.evaluate, warm, in-process): {1000 * per_run:.1f} ms a run")
     parts(exp, design, min(200, args.runs))

@@ -16,6 +16,7 @@ Optionally (``--dask``) the same subset on a local Dask cluster of 2 workers on 
 
     PYTHONPATH=src python benchmarks/bench_sweep.py [--runs 400] [--full] [--dask]
     PYTHONPATH=src python benchmarks/bench_sweep.py --batch-scan   # CPU a run by batch size
+    PYTHONPATH=src python benchmarks/bench_sweep.py --export       # what follows the runs, full size
 
 CPU figures are ``time.thread_time`` in this process and ``getrusage(RUSAGE_CHILDREN)`` of the
 workers: on a machine shared with other jobs they move far less than wall-clock rates.
@@ -169,6 +170,43 @@ def batch_scan(exp, design, sizes=(1, 2, 4, 8, 16, 32), k: int = 96, repeats: in
             os.environ["MENTORSIM_THREADS"] = previous
 
 
+def export_phases(exp, design) -> None:
+    """Wall time of what follows the runs of the full design, on a store of its 26,624 runs with
+    random outputs (the phases do not depend on the values): reading the store, the SALib
+    analysis, the per-point summary and the exports with their plot."""
+    import numpy as np
+
+    from mentorsim.experiments import sensitivity, sweep
+    from mentorsim.experiments.designs import experiment_posterior
+    from mentorsim.experiments.store import RunRecord
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d)
+        store = sweep.open_store(exp, design, out, False, experiment_posterior(exp))
+        try:
+            runs = [run for chunk in sweep.chunked(exp, design, list(range(design.n_points)), 2) for run in chunk]
+            store.record([RunRecord(run_id=r, point=p, replicate=rep, seed=exp.seed, params=v,
+                                    outputs={o: float(rng.normal()) for o in exp.outputs}, elapsed_s=0.01)
+                          for r, p, rep, v in runs])
+            times = {}
+            t = time.perf_counter()
+            frame = store.frame()
+            times["read the store"] = time.perf_counter() - t
+            t = time.perf_counter()
+            sensitivity.analyze(exp, design, frame)
+            times["SALib analysis (3 outputs, bootstrap)"] = time.perf_counter() - t
+            t = time.perf_counter()
+            sweep.point_summary(exp, design, store.typed_frame(sweep.export_columns(exp)))
+            times["per-point summary (points.csv)"] = time.perf_counter() - t
+            t = time.perf_counter()
+            sweep.export_sweep(exp, design, store, out)
+            times["the whole export (runs.csv, Parquet, points.csv, plot)"] = time.perf_counter() - t
+        finally:
+            store.close()
+    print(f"after the runs, {design.n_points} points (wall): "
+          + "; ".join(f"{k} {v:.2f} s" for k, v in times.items()))
+
+
 def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int]:
     """(wall seconds, seconds inside the model summed over runs, runs) of a partial sweep."""
     with tempfile.TemporaryDirectory() as d:
@@ -186,6 +224,8 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="also run the whole 26,624-run analysis (2 workers)")
     ap.add_argument("--dask", action="store_true", help="also measure a local Dask cluster of 2 workers")
     ap.add_argument("--batch-scan", action="store_true", help="only: CPU a run of simulate_batch by batch size")
+    ap.add_argument("--export", action="store_true",
+                    help="only: the phases after the runs (analysis, summary, exports) at full size")
     args = ap.parse_args()
     exp = experiment()
     t = time.perf_counter()
@@ -199,6 +239,9 @@ def main() -> None:
 
     if args.batch_scan:
         batch_scan(exp, design)
+        return
+    if args.export:
+        export_phases(exp, design)
         return
     per_run = model_time(exp, design, min(100, args.runs))
     print(f"model alone (runner.evaluate, warm, in-process): {1000 * per_run:.1f} ms a run")

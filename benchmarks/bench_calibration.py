@@ -2,6 +2,7 @@
 
     PYTHONPATH=src python benchmarks/bench_calibration.py                 # timing only (~1 min)
     PYTHONPATH=src python benchmarks/bench_calibration.py --recovery 25   # + recovery, 25-minute budget
+    PYTHONPATH=src python benchmarks/bench_calibration.py --generations 2 # + the first 2 generations
 
 Recovery: the shipped configuration (calibration/ss2020.toml: same parameters, priors, targets'
 standard errors, population, replicates and stopping rule) calibrated to synthetic targets, the
@@ -40,7 +41,48 @@ def timing(cfg, n: int = 20) -> float:
     per = (time.perf_counter() - t) / n
     print(f"one particle evaluation ({cfg.replicates} replicates, follow-up cut to the targets' months): {per * 1000:.0f} ms "
           f"in one process ({per / cfg.replicates * 1000:.0f} ms per model run)")
+    # CPU, alternated: the particle path (replicates batched, only the targets' outputs) against
+    # one replicate at a time with every outcome computed (the path before batching)
+    from mentorsim.calibration.measures import EXTRA_OUTPUTS
+    from mentorsim.results import run_outcomes
+    from mentorsim.runner import simulate
+    outputs = sorted({t.output for t in sim.targets})
+    p = sim.params(middle)
+
+    def one_at_a_time():
+        for s in sim.seeds:
+            out = simulate(p, s, 0)
+            every = run_outcomes(out)
+            {o: EXTRA_OUTPUTS[o][1](out) if o in EXTRA_OUTPUTS else every[o] for o in outputs}
+
+    cpu = {"particle path": [], "one at a time, every outcome": []}
+    for _ in range(3):
+        for name, fn in (("particle path", lambda: sim.replicate_outputs(middle)),
+                         ("one at a time, every outcome", one_at_a_time)):
+            t = time.thread_time()
+            for _ in range(n):
+                fn()
+            cpu[name].append(1000 * (time.thread_time() - t) / n)
+    print("CPU a particle, alternated 3 times: " + "; ".join(
+        f"{k} {sorted(v)[1]:.2f} ms ({', '.join(f'{x:.2f}' for x in v)})" for k, v in cpu.items()))
     return per
+
+
+def generations(cfg, n: int) -> None:
+    """The first ``n`` generations of the configuration as shipped (not a whole calibration):
+    evaluations, wall time, and CPU of this process and of the sampler's worker processes."""
+    import resource
+    with tempfile.TemporaryDirectory() as d:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu, t = time.process_time(), time.perf_counter()
+        state = run_calibration(cfg.with_changes(generations=n), Path(d) / "out", progress=False)
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    ev = state.evaluations
+    print(f"{n} generation(s) of {cfg.population} particles, {cfg.workers} workers: {ev} evaluations in "
+          f"{wall:.1f} s wall; CPU {cpu:.1f} s in this process (pyABC: proposals, storing populations) and "
+          f"{workers:.1f} s in the workers = {1000 * (cpu + workers) / ev:.1f} ms CPU an evaluation")
 
 
 def recovery(cfg, minutes: float, out: Path) -> None:
@@ -76,9 +118,13 @@ def main() -> int:
     ap.add_argument("--recovery", type=float, default=0.0, metavar="MINUTES",
                     help="also run the full-size recovery study with this wall-time budget")
     ap.add_argument("--out", type=Path, default=None, help="keep the recovery history here")
+    ap.add_argument("--generations", type=int, default=0, metavar="N",
+                    help="also time the first N generations of the shipped configuration (not a whole calibration)")
     args = ap.parse_args()
     cfg = load_config(args.config)
     timing(cfg)
+    if args.generations > 0:
+        generations(cfg, args.generations)
     if args.recovery > 0:
         out = args.out or Path(tempfile.mkdtemp(prefix="mentorsim-recovery-"))
         if out.exists() and any(out.iterdir()):

@@ -3,6 +3,9 @@
 
 Prints, for a subset of the design's runs (the first RUNS in run order, default 400):
 - the model's own time per run (``runner.evaluate``, warm, in this process);
+- where a run's CPU time goes (checking the design point, building the model, its weeks, the
+  RunOutput, the outcomes) and the CPU per run of a worker's whole path (``sweep.run_chunk``:
+  batches of ``runner.batch_size()`` runs on one thread, only the experiment's outputs);
 - the runner's overhead per run: everything a serial sweep does besides the model (checking the
   design point, seeding, storing the row in SQLite, the progress bar), as a share of the run;
 - runs per second with the local executor at 1 and 2 worker processes, and the parallel
@@ -12,6 +15,11 @@ Prints, for a subset of the design's runs (the first RUNS in run order, default 
 Optionally (``--dask``) the same subset on a local Dask cluster of 2 workers on 127.0.0.1.
 
     PYTHONPATH=src python benchmarks/bench_sweep.py [--runs 400] [--full] [--dask]
+    PYTHONPATH=src python benchmarks/bench_sweep.py --batch-scan   # CPU a run by batch size
+    PYTHONPATH=src python benchmarks/bench_sweep.py --export       # what follows the runs, full size
+
+CPU figures are ``time.thread_time`` in this process and ``getrusage(RUSAGE_CHILDREN)`` of the
+workers: on a machine shared with other jobs they move far less than wall-clock rates.
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -58,6 +68,145 @@ def model_time(exp, design, k: int) -> float:
     return (time.perf_counter() - t) / k
 
 
+def parts(exp, design, k: int) -> None:
+    """CPU per run of each part of a sweep run, one run at a time as ``runner.evaluate`` does it,
+    then of a worker's whole path (``sweep.run_chunk``) on one thread."""
+    from mentorsim.experiments import sweep
+    from mentorsim.model import model as kernel
+    from mentorsim.results import RunOutput, run_outcomes
+    job = sweep.make_job(exp, "bench")
+    base = sweep._base(job)
+    names = ("check the design point (Scenario.with_params)", "build the model (set-up)",
+             "run its weeks", "RunOutput.from_model", "run_outcomes (all 65)", "release the model")
+    cpu = dict.fromkeys(names, 0.0)
+    for i in range(k + 5):
+        t = [time.thread_time()]
+        sc = base.with_params(design.point(i), source="bench")
+        t.append(time.thread_time())
+        m = kernel.MentorshipModel(sc.params, seed=exp.seed, replicate=0)
+        t.append(time.thread_time())
+        m.run()
+        t.append(time.thread_time())
+        out = RunOutput.from_model(m)
+        t.append(time.thread_time())
+        run_outcomes(out)
+        t.append(time.thread_time())
+        m.release()
+        t.append(time.thread_time())
+        if i >= 5:  # warm
+            for name, a, b in zip(names, t, t[1:]):
+                cpu[name] += b - a
+    total = sum(cpu.values())
+    print(f"where a run's CPU goes, one at a time ({k} runs, thread CPU): {1000 * total / k:.2f} ms a run")
+    for name, v in cpu.items():
+        print(f"  {name:48s} {1000 * v / k:6.3f} ms  {100 * v / total:5.1f}%")
+    try:  # (this script also measures versions from before run_outcomes took names)
+        run_outcomes(out, exp.outputs)
+        t = time.thread_time()
+        for _ in range(200):
+            run_outcomes(out, exp.outputs)
+        print(f"  (run_outcomes of the experiment's {len(exp.outputs)} outputs only: "
+              f"{1000 * (time.thread_time() - t) / 200:.3f} ms)")
+    except TypeError:
+        pass
+    chunk = next(iter(sweep.chunked(exp, design, list(range(k)), 1, k)))
+    previous = os.environ.get("MENTORSIM_THREADS")
+    os.environ["MENTORSIM_THREADS"] = "1"  # as in a worker process (executors.process_pool)
+    try:
+        from mentorsim import runner
+        size = runner.batch_size() if hasattr(runner, "batch_size") else 1
+        sweep.run_chunk(job, chunk[:4])  # warm
+        chunked_cpu, alone_cpu = [], []
+        for _ in range(3):  # alternated, in this process: the chunk path against one run at a time
+            t = time.thread_time()
+            records = sweep.run_chunk(job, chunk)
+            chunked_cpu.append(1000 * (time.thread_time() - t) / k)
+            t = time.thread_time()
+            for _, point, replicate, values in chunk:
+                sweep.run_one(job, point, replicate, values)  # check, runner.evaluate: all outcomes
+            alone_cpu.append(1000 * (time.thread_time() - t) / k)
+    finally:
+        if previous is None:
+            del os.environ["MENTORSIM_THREADS"]
+        else:
+            os.environ["MENTORSIM_THREADS"] = previous
+    assert all(r.status == "done" for r in records)
+    print(f"a worker's whole path, one thread, {k} runs, alternated 3 times: sweep.run_chunk (batches of {size}) "
+          f"{statistics.median(chunked_cpu):.2f} ms CPU a run ({', '.join(f'{x:.2f}' for x in chunked_cpu)}); "
+          f"one run at a time (sweep.run_one: check + runner.evaluate) {statistics.median(alone_cpu):.2f} ms "
+          f"({', '.join(f'{x:.2f}' for x in alone_cpu)})")
+
+
+def batch_scan(exp, design, sizes=(1, 2, 4, 8, 16, 32), k: int = 96, repeats: int = 3) -> None:
+    """CPU a run of ``runner.simulate_batch`` at each batch size over the first k design points,
+    alternated, on one thread and then with the default threads (what ``runner.batch_size`` is
+    chosen from)."""
+    from mentorsim import runner
+    from mentorsim.experiments import sweep
+    base = sweep._base(sweep.make_job(exp, "bench"))
+    params = [base.with_params(design.point(i), source="bench").params for i in range(k)]
+    runner.simulate_batch([(params[0], exp.seed, 0), (params[1], exp.seed, 0)])  # warm
+    previous = os.environ.get("MENTORSIM_THREADS")
+    try:
+        for threads in ("1", previous or ""):
+            if threads:
+                os.environ["MENTORSIM_THREADS"] = threads
+            else:
+                os.environ.pop("MENTORSIM_THREADS", None)
+            cpu: dict[int, list[float]] = {b: [] for b in sizes}
+            for _ in range(repeats):
+                for b in sizes:
+                    t = time.process_time()  # all threads of this process
+                    for lo in range(0, k, b):
+                        runner.simulate_batch([(p, exp.seed, 0) for p in params[lo:lo + b]])
+                    cpu[b].append(1000 * (time.process_time() - t) / k)
+            label = f"MENTORSIM_THREADS={threads}" if threads else "default threads"
+            print(f"simulate_batch by batch size, {label}, {k} design points, median of {repeats} (CPU a run, "
+                  "all threads): " + ", ".join(f"{b}: {statistics.median(v):.2f} ms" for b, v in cpu.items()))
+    finally:
+        if previous is None:
+            os.environ.pop("MENTORSIM_THREADS", None)
+        else:
+            os.environ["MENTORSIM_THREADS"] = previous
+
+
+def export_phases(exp, design) -> None:
+    """Wall time of what follows the runs of the full design, on a store of its 26,624 runs with
+    random outputs (the phases do not depend on the values): reading the store, the SALib
+    analysis, the per-point summary and the exports with their plot."""
+    import numpy as np
+
+    from mentorsim.experiments import sensitivity, sweep
+    from mentorsim.experiments.designs import experiment_posterior
+    from mentorsim.experiments.store import RunRecord
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d)
+        store = sweep.open_store(exp, design, out, False, experiment_posterior(exp))
+        try:
+            runs = [run for chunk in sweep.chunked(exp, design, list(range(design.n_points)), 2) for run in chunk]
+            store.record([RunRecord(run_id=r, point=p, replicate=rep, seed=exp.seed, params=v,
+                                    outputs={o: float(rng.normal()) for o in exp.outputs}, elapsed_s=0.01)
+                          for r, p, rep, v in runs])
+            times = {}
+            t = time.perf_counter()
+            frame = store.frame()
+            times["read the store"] = time.perf_counter() - t
+            t = time.perf_counter()
+            sensitivity.analyze(exp, design, frame)
+            times["SALib analysis (3 outputs, bootstrap)"] = time.perf_counter() - t
+            t = time.perf_counter()
+            sweep.point_summary(exp, design, store.typed_frame(sweep.export_columns(exp)))
+            times["per-point summary (points.csv)"] = time.perf_counter() - t
+            t = time.perf_counter()
+            sweep.export_sweep(exp, design, store, out)
+            times["the whole export (runs.csv, Parquet, points.csv, plot)"] = time.perf_counter() - t
+        finally:
+            store.close()
+    print(f"after the runs, {design.n_points} points (wall): "
+          + "; ".join(f"{k} {v:.2f} s" for k, v in times.items()))
+
+
 def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int]:
     """(wall seconds, seconds inside the model summed over runs, runs) of a partial sweep."""
     with tempfile.TemporaryDirectory() as d:
@@ -74,6 +223,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=400, help="runs per measurement (default 400)")
     ap.add_argument("--full", action="store_true", help="also run the whole 26,624-run analysis (2 workers)")
     ap.add_argument("--dask", action="store_true", help="also measure a local Dask cluster of 2 workers")
+    ap.add_argument("--batch-scan", action="store_true", help="only: CPU a run of simulate_batch by batch size")
+    ap.add_argument("--export", action="store_true",
+                    help="only: the phases after the runs (analysis, summary, exports) at full size")
     args = ap.parse_args()
     exp = experiment()
     t = time.perf_counter()
@@ -85,8 +237,15 @@ def main() -> None:
     print(f"design: Sobol/Saltelli, 12 parameters, N = {N}, second order: {total} runs "
           f"(built in {t_design:.2f} s); measuring the first {args.runs} runs\n")
 
+    if args.batch_scan:
+        batch_scan(exp, design)
+        return
+    if args.export:
+        export_phases(exp, design)
+        return
     per_run = model_time(exp, design, min(100, args.runs))
     print(f"model alone (runner.evaluate, warm, in-process): {1000 * per_run:.1f} ms a run")
+    parts(exp, design, min(200, args.runs))
 
     wall, inner, n = timed_sweep(exp, SerialExecutor(), args.runs)
     overhead = (wall - inner) / inner
@@ -96,14 +255,20 @@ def main() -> None:
 
     rates, utilisation = {}, {}
     for w in (1, 2):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        parent = time.process_time()
         with LocalExecutor(w) as ex:
             timed_sweep(exp, ex, 2 * w, chunk_size=1)  # start the workers (fork) before timing
             wall, inner, n = timed_sweep(exp, ex, args.runs)
+        parent = time.process_time() - parent
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, now they have ended
+        workers_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         rates[w] = n / wall
         utilisation[w] = inner / (wall * w)
         print(f"local executor, {w} worker{'s' if w > 1 else ''}: {n} runs in {wall:.1f} s = {rates[w]:.2f} runs/s "
               f"(model {1000 * inner / n:.1f} ms a run inside the workers; workers busy in the model "
-              f"{100 * utilisation[w]:.0f}% of the wall time)")
+              f"{100 * utilisation[w]:.0f}% of the wall time); CPU a run: workers {1000 * workers_cpu / (n + 2 * w):.2f} "
+              f"ms, parent (storing, progress) {1000 * parent / (n + 2 * w):.2f} ms")
     eff = rates[2] / (2 * rates[1])
     print(f"parallel efficiency, 2 workers vs 1: {100 * eff:.0f}% (throughput); the model's own time a run went "
           f"from {1000 / rates[1] * utilisation[1]:.0f} to {2000 / rates[2] * utilisation[2]:.0f} ms: "

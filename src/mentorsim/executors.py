@@ -106,13 +106,38 @@ def watch_parent(ppid: int) -> None:
     threading.Thread(target=_watch_parent, args=(ppid,), daemon=True, name="mentorsim-parent-watch").start()
 
 
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_threads(workers: int) -> int:
+    """Threads each of ``workers`` worker processes may give the model (``MENTORSIM_THREADS``):
+    the usable cores shared out, at least 1, so that the workers together never ask for more
+    threads than there are cores (2 workers on 2 cores: 1 each)."""
+    return max(1, usable_cores() // max(1, workers))
+
+
+def _init_worker(ppid: int, threads: int) -> None:
+    """In a new worker process: die with the parent (:func:`watch_parent`) and keep the model to
+    ``threads`` threads unless ``MENTORSIM_THREADS`` was set by the user (model/blocks.py reads it;
+    results never depend on it)."""
+    watch_parent(ppid)
+    os.environ.setdefault("MENTORSIM_THREADS", str(threads))
+
+
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """A pool of ``workers`` processes from :func:`mp_context` whose workers die with this process.
+    """A pool of ``workers`` processes from :func:`mp_context` whose workers die with this process
+    and share the cores between them (:func:`worker_threads`).
 
     Use it as a context manager (``with process_pool(2) as pool: pool.map(...)``).
     """
-    return cf.ProcessPoolExecutor(max(1, workers), mp_context=mp_context(), initializer=watch_parent,
-                                  initargs=(os.getpid(),))
+    workers = max(1, workers)
+    return cf.ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker,
+                                  initargs=(os.getpid(), worker_threads(workers)))
 
 
 def shared_counter(value: int = 0):

@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -239,16 +240,17 @@ def _row(out: RunOutput, week: int) -> int:
     return min(max(week, 0), out.rows - 1)
 
 
-def run_outcomes(out: RunOutput) -> dict[str, float]:
-    """The named scalar outcomes of one run (see OUTCOME_DOCS)."""
+# run_outcomes computes its outcomes in groups (each a few arrays read once): a caller that needs
+# only some outcomes (a sweep's outputs, calibration's targets) computes only their groups. Each
+# group writes its outcomes into ``o`` in this order; together they write OUTCOME_DOCS' keys.
+
+def _practice(out: RunOutput, o: dict) -> None:
+    """Composite, safety and teamwork adherence by arm; retention; differences-in-differences."""
     end = out.programme_weeks
     m12 = _row(out, month_row(12))
     comp_i, comp_c = out.arm_mean("composite", 0), out.arm_mean("composite", 1)
     saf_i, saf_c = out.arm_mean("safety", 0), out.arm_mean("safety", 1)
     tw_i, tw_c = out.arm_mean("teamwork", 0), out.arm_mean("teamwork", 1)
-    n = out.n_intervention
-    sl = slice(0, n)
-    o = {}
     o["composite_baseline_pct"] = 100 * comp_i[0]
     o["composite_month12_pct"] = 100 * comp_i[m12]
     o["composite_end_pct"] = 100 * comp_i[end]
@@ -268,6 +270,11 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     o["teamwork_month12_pct"] = 100 * tw_i[m12]
     o["did_safety_pp"] = 100 * ((saf_i[m12] - saf_i[0]) - (saf_c[m12] - saf_c[0]))
     o["did_teamwork_pp"] = 100 * ((tw_i[m12] - tw_i[0]) - (tw_c[m12] - tw_c[0]))
+
+
+def _ssc_ssi_risk(out: RunOutput, o: dict) -> None:
+    """SSC use (chart review and self-report) and SSI risk after caesarean."""
+    m12 = _row(out, month_row(12))
     ssc = out.arm_mean("ssc_use", 0)
     o["ssc_use_baseline_pct"] = 100 * ssc[0]
     o["ssc_use_month12_pct"] = 100 * ssc[m12]
@@ -278,6 +285,12 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     ssi_cs = out.arm_mean("ssi_risk_caesarean", 0)
     o["ssi_caesarean_baseline_pct"] = 100 * ssi_cs[0]
     o["ssi_caesarean_month18_pct"] = 100 * ssi_cs[m18] if m18 < out.rows else np.nan
+
+
+def _operations(out: RunOutput, o: dict) -> None:
+    """Operations, SSIs and deaths of the intervention arm."""
+    end = out.programme_weeks
+    sl = slice(0, out.n_intervention)
     ops = out.fac["operations"][:, sl]
     ssi_e = out.fac["ssi_expected"][:, sl]
     first = slice(1, 1 + month_row(1))
@@ -289,6 +302,11 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     o["ssi"] = float(out.fac["ssi"][prog, sl].sum())
     o["deaths"] = float(out.fac["deaths"][prog, sl].sum())
     o["mortality_pct"] = 100 * o["deaths"] / max(o["operations"], 1)
+
+
+def _programme(out: RunOutput, o: dict) -> None:
+    """What the programme did: mentees, mentors, visits, mentor days, telementoring, turnover."""
+    sl = slice(0, out.n_intervention)
     o["providers"] = float(out.arm["providers"][0, 0])
     o["mentors"] = float(len(out.mentor_rows))
     o["visits_done"] = float(out.fac["visits"][:, sl].sum())
@@ -302,15 +320,66 @@ def run_outcomes(out: RunOutput) -> dict[str, float]:
     elig = out.fac["echo_eligible"][:, sl].sum()
     o["echo_attendance_pct"] = 100 * out.fac["echo_attended"][:, sl].sum() / elig if elig else np.nan
     o["staff_turnover"] = float(out.counters["leavers"])
+
+
+def _domains(out: RunOutput, o: dict) -> None:
+    """Skill and knowledge by domain, intervention arm, month 12."""
+    m12 = _row(out, month_row(12))
     for d_i, d in enumerate(DOMAINS):
         o[f"skill_{d}_month12"] = out.arm_domain["skill"][m12, 0, d_i]
         o[f"knowledge_{d}_month12"] = out.arm_domain["knowledge"][m12, 0, d_i]
+
+
+def _survey(out: RunOutput, o: dict) -> None:
+    """The month-14 survey."""
     s = out.survey
     o["survey_respondents"] = float(s.get("respondents", 0))
     for k in ITEMS:
         o[f"survey_{k}_pct"] = float(s.get(k, np.nan))
     o["survey_great_extent_pct"] = float(np.mean([s.get(k, np.nan) for k in FIVE_AREAS]))
-    return {k: float(v) for k, v in o.items()}
+
+
+#: The groups of run_outcomes in order, each with the outcomes it computes (in its order).
+OUTCOME_GROUPS: tuple[tuple[object, tuple[str, ...]], ...] = (
+    (_practice, ("composite_baseline_pct", "composite_month12_pct", "composite_end_pct",
+                 "composite_followup12_pct", "composite_followup24_pct", "composite_retained_12m_pct",
+                 "composite_retained_24m_pct", "comparison_composite_baseline_pct",
+                 "comparison_composite_month12_pct", "safety_baseline_pct", "safety_month12_pct",
+                 "teamwork_baseline_pct", "teamwork_month12_pct", "did_safety_pp", "did_teamwork_pp")),
+    (_ssc_ssi_risk, ("ssc_use_baseline_pct", "ssc_use_month12_pct", "ssc_use_month18_pct",
+                     "comparison_ssc_use_month12_pct", "ssc_reported_month6_pct", "ssi_caesarean_baseline_pct",
+                     "ssi_caesarean_month18_pct")),
+    (_operations, ("ssi_rate_baseline_pct", "ssi_rate_end_pct", "operations", "ssi", "deaths", "mortality_pct")),
+    (_programme, ("providers", "mentors", "visits_done", "mentor_days", "mentor_travel_days", "visits_missed",
+                  "visits_scheduled", "visits_missed_share_pct", "echo_sessions", "echo_attendance_pct",
+                  "staff_turnover")),
+    (_domains, tuple(f"{kind}_{d}_month12" for d in DOMAINS for kind in ("skill", "knowledge"))),
+    (_survey, ("survey_respondents", *(f"survey_{k}_pct" for k in ITEMS), "survey_great_extent_pct")),
+)
+_GROUP_OF = {name: fn for fn, names in OUTCOME_GROUPS for name in names}
+
+
+def run_outcomes(out: RunOutput, names: Sequence[str] | None = None) -> dict[str, float]:
+    """The named scalar outcomes of one run (see OUTCOME_DOCS): all of them, or only ``names``
+    (in that order; only their groups are computed, with the same floats as for all).
+
+    Raises:
+        KeyError: a name that is not an outcome.
+    """
+    if names is None:
+        groups = [fn for fn, _ in OUTCOME_GROUPS]
+    else:
+        unknown = [n for n in names if n not in _GROUP_OF]
+        if unknown:
+            raise KeyError(f"not a run outcome: {', '.join(unknown)} (see results.OUTCOME_DOCS)")
+        needed = {_GROUP_OF[n] for n in names}
+        groups = [fn for fn, _ in OUTCOME_GROUPS if fn in needed]
+    o: dict = {}
+    for fn in groups:
+        fn(out, o)
+    if names is None:
+        return {k: float(v) for k, v in o.items()}
+    return {k: float(o[k]) for k in names}
 
 
 #: Facility context columns reported beside each facility's gain (RunOutput.facility_columns).
@@ -384,8 +453,14 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     m = float(v.mean())
     if len(v) < 2:
         return (m, m, m)
-    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    half = float(_t_quantile(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
     return (m, m - half, m + half)
+
+
+@functools.lru_cache(maxsize=256)
+def _t_quantile(q: float, df: int) -> float:
+    """Student's t quantile (scipy's, remembered: a sweep asks for the same few thousands of times)."""
+    return stats.t.ppf(q, df)
 
 
 @dataclass

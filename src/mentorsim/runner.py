@@ -27,8 +27,9 @@ import pandas as pd
 from mentorsim import validation
 from mentorsim.errors import InputError
 from mentorsim.model import model as kernel  # imports Mesa, keeping the start method (model/__init__.py)
+from mentorsim.model.blocks import threads
 from mentorsim.model.facilities import Facility
-from mentorsim.model.loop import run_batch
+from mentorsim.model.loop import RUNS_PER_CALL, run_batch
 from mentorsim.model.people import DOMAINS
 from mentorsim.parameters.interop import canonical
 from mentorsim.results import OUTCOME_DOCS, Results, RunOutput, run_outcomes
@@ -75,12 +76,17 @@ def _seed(source: str, seed, replicate) -> tuple[int, int]:
             validation.whole(source, "replicate", replicate, 0, SEED_MAX))
 
 
-def simulate_batch(points: Sequence[tuple[Mapping, int, int]]) -> list[RunOutput]:
+def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None = None) -> list[RunOutput]:
     """Run many ``(params, seed, replicate)`` points week by week together (model/loop.py
     ``run_batch``: steps 7-13 of every run in one compiled pass over the run axis) and return
     their outputs in order. Each output is bit-identical to ``simulate(params, seed, replicate)``
     whatever the batch's size or make-up and the number of threads; runs of different lengths
     are batched by length, and a model large enough to be split into facility blocks runs alone.
+
+    Args:
+        batch: most runs advanced together (default: all of a length at once); ``batch_size()``
+            is the fastest measured on this machine's thread setting. Models are built batch by
+            batch, so only one batch's models are in memory at a time.
 
     Examples:
         >>> from mentorsim import load_scenario, simulate
@@ -90,6 +96,10 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]]) -> list[RunOutput
         >>> bool((outs[1].fac["composite"] == simulate(p, seed=1, replicate=1).fac["composite"]).all())
         True
     """
+    if batch is not None and batch < len(points):
+        if batch < 1:
+            raise ValueError(f"batch = {batch}: must be at least 1")
+        return [out for lo in range(0, len(points), batch) for out in simulate_batch(points[lo:lo + batch])]
     outputs: list[RunOutput | None] = [None] * len(points)
     groups: dict[int, list[tuple[int, kernel.MentorshipModel]]] = {}
     for k, (params, seed, replicate) in enumerate(points):
@@ -103,13 +113,31 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]]) -> list[RunOutput
             groups.setdefault(model.time.total_weeks, []).append((k, model))
     for members in groups.values():
         try:
-            run_batch([m for _, m in members])
+            if len(members) == 1:
+                members[0][1].run()  # one run: the plain loop, as simulate() runs it
+            else:
+                run_batch([m for _, m in members])
             for k, model in members:
                 outputs[k] = RunOutput.from_model(model)
         finally:
             for _, model in members:
                 model.release()
     return outputs
+
+
+#: Runs a batch advances together when the model's work stays on one thread: about 10% less CPU
+#: a run than one at a time for ss2020-sized models at 8-32 runs; more costs cache locality
+#: (measured: docs/BENCHMARKS.md, "Sweeps, PSA and calibration", benchmarks/bench_sweep.py).
+BATCH_RUNS = 16
+
+
+def batch_size() -> int:
+    """How many runs to batch (``simulate_batch(points, batch=batch_size())``): BATCH_RUNS when
+    the model runs on one thread (``MENTORSIM_THREADS=1``, as in worker processes started by
+    executors.py); otherwise as many as one compiled call of the batch takes, since a batch
+    larger than that spreads its steps 7-13 over threads, which costs small models more than
+    it saves. The size changes only speed, never results."""
+    return BATCH_RUNS if threads() == 1 else RUNS_PER_CALL
 
 
 def evaluate(params: Mapping | Scenario | None = None, seed: int = 1, replicate: int = 0, *,

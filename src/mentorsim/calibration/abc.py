@@ -44,7 +44,7 @@ from mentorsim.calibration.config import CalibrationConfig, Target
 from mentorsim.calibration.measures import outputs_of
 from mentorsim.errors import input_error
 from mentorsim.executors import abc_sampler, shared_counter
-from mentorsim.runner import simulate
+from mentorsim.runner import batch_size, simulate_batch
 
 HISTORY_FILE = "history.db"
 RUN_FILE = "run.json"
@@ -142,12 +142,14 @@ class Simulator:
 
     def replicate_outputs(self, values: Mapping[str, float], seeds: Sequence[int] | None = None
                           ) -> list[dict[str, float]]:
-        """One dict of target outputs per replicate (keyed by target name)."""
+        """One dict of target outputs per replicate (keyed by target name). The replicates run
+        together (runner.simulate_batch: each bit-identical to ``simulate(p, seed, 0)``)."""
         p = self.params(values)
         outputs = sorted({t.output for t in self.targets})
+        runs = [(p, int(s), 0) for s in (self.seeds if seeds is None else seeds)]
         res = []
-        for s in (self.seeds if seeds is None else seeds):
-            o = outputs_of(simulate(p, seed=int(s), replicate=0), outputs)
+        for out in simulate_batch(runs, batch=batch_size()):
+            o = outputs_of(out, outputs)
             res.append({t.name: o[t.output] for t in self.targets})
         return res
 

@@ -96,14 +96,9 @@ def known_outputs() -> dict[str, str]:
 
 
 def outputs_of(out: RunOutput, names) -> dict[str, float]:
-    """The named outputs of one replicate."""
-    base = None
+    """The named outputs of one replicate (of results.run_outcomes, only those named are computed)."""
+    base = run_outcomes(out, [n for n in names if n not in EXTRA_OUTPUTS])
     res = {}
     for name in names:
-        if name in EXTRA_OUTPUTS:
-            res[name] = EXTRA_OUTPUTS[name][1](out)
-        else:
-            if base is None:
-                base = run_outcomes(out)
-            res[name] = base[name]
+        res[name] = EXTRA_OUTPUTS[name][1](out) if name in EXTRA_OUTPUTS else base[name]
     return {k: float(v) if np.isfinite(v) else float("nan") for k, v in res.items()}

@@ -54,7 +54,8 @@ FIXED_COLUMN_DOCS: dict[str, tuple[str, str, str]] = {
     "status": ("string", "", "done, or failed (the target raised or the point was refused)."),
     "error": ("string", "", "Why a failed run failed ('ExceptionType: message'); empty when done."),
     "attempts": ("int", "count", "Times the run was started (a worker that died is retried)."),
-    "elapsed_s": ("float", "s", "Time spent in the target itself (wall clock)."),
+    "elapsed_s": ("float", "s", "Time spent in the target itself (wall clock; model runs computed in one batch "
+                  "share its time equally)."),
     "worker": ("string", "", "Worker that ran it, host:pid (empty if the worker was lost)."),
     "finished_at": ("timestamp", "UTC", "When the run was stored (UTC)."),
 }

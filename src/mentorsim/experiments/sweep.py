@@ -61,8 +61,8 @@ from mentorsim.experiments.store import (
 from mentorsim.output_folder import dumps, output_dir
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.provenance import metadata
-from mentorsim.results import OUTCOME_DOCS, interval
-from mentorsim.runner import evaluate
+from mentorsim.results import OUTCOME_DOCS, interval, run_outcomes
+from mentorsim.runner import batch_size, evaluate, simulate, simulate_batch
 from mentorsim.scenario import default_scenario
 
 #: Seconds between commits of finished runs.
@@ -129,8 +129,7 @@ def _callable(job: Job):
 def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> tuple[dict, float]:
     """Evaluate one run; returns (outputs, seconds spent in the target itself)."""
     if job.target == "model":
-        values = {k: v for k, v in values.items() if k != POSTERIOR_ROW}  # a record, not a parameter
-        scenario = _base(job).with_params(values, source=f"design point {point}")
+        scenario = _scenario(job, point, values)
         start = time.perf_counter()
         out = evaluate(scenario, seed=job.seed, replicate=replicate)  # checked above, not again
         return out, time.perf_counter() - start
@@ -145,25 +144,82 @@ def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> 
     return out, elapsed
 
 
+def _scenario(job: Job, point: int, values: Mapping[str, Any]):
+    """The run's checked scenario: the base with the design point's (and draw's) values."""
+    values = {k: v for k, v in values.items() if k != POSTERIOR_ROW}  # a record, not a parameter
+    return _base(job).with_params(values, source=f"design point {point}")
+
+
+def _fail(rec: RunRecord, exc: BaseException) -> None:
+    rec.status = "failed"
+    rec.error = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:1000]
+
+
+def _store_outputs(job: Job, rec: RunRecord, out: Mapping) -> None:
+    missing = [o for o in job.outputs if o not in out]
+    if missing:
+        raise KeyError(f"target returned no {', '.join(missing)} (it returned: "
+                       f"{', '.join(sorted(out)[:12])})")
+    rec.outputs = {o: _float(out[o]) for o in job.outputs}
+
+
 def run_chunk(job: Job, chunk: Sequence[tuple], attempt: int = 1) -> list[RunRecord]:
-    """Run a chunk of ``(run_id, point, replicate, values)``; every run comes back as a record."""
+    """Run a chunk of ``(run_id, point, replicate, values)``; every run comes back as a record.
+
+    The model's runs are computed in batches (:func:`run_model_runs`); a callable target's one
+    at a time."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    records = []
-    for run_id, point, replicate, values in chunk:
-        rec = RunRecord(run_id=run_id, point=point, replicate=replicate, seed=job.seed, params=values,
-                        attempts=attempt, worker=worker)
+    records = [RunRecord(run_id=run_id, point=point, replicate=replicate, seed=job.seed, params=values,
+                         attempts=attempt, worker=worker) for run_id, point, replicate, values in chunk]
+    if job.target == "model":
+        run_model_runs(job, chunk, records)
+        return records
+    for rec, (_, point, replicate, values) in zip(records, chunk):
         try:
             out, rec.elapsed_s = run_one(job, point, replicate, values)
-            missing = [o for o in job.outputs if o not in out]
-            if missing:
-                raise KeyError(f"target returned no {', '.join(missing)} (it returned: "
-                               f"{', '.join(sorted(out)[:12])})")
-            rec.outputs = {o: _float(out[o]) for o in job.outputs}
+            _store_outputs(job, rec, out)
         except (Exception, SystemExit) as exc:  # a target calling sys.exit fails its run, as in a worker
-            rec.status = "failed"
-            rec.error = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:1000]
-        records.append(rec)
+            _fail(rec, exc)
     return records
+
+
+def run_model_runs(job: Job, chunk: Sequence[tuple], records: Sequence[RunRecord]) -> None:
+    """The model's runs of a chunk: each point checked (a refused one fails alone), the rest run
+    ``runner.batch_size()`` at a time by ``runner.simulate_batch`` (each run bit-identical to
+    ``runner.evaluate`` alone) and only the experiment's outputs computed
+    (``results.run_outcomes(out, names)``, the same floats as all of them). A run's ``elapsed_s``
+    is its batch's time shared equally. If a batch raises, its runs are redone one at a time, so
+    a failing run fails alone with its own error, as when runs were never batched."""
+    names = list(dict.fromkeys(o for o in job.outputs if o in OUTCOME_DOCS))
+    ready = []  # (record, params, replicate)
+    for rec, (_, point, replicate, values) in zip(records, chunk):
+        try:
+            ready.append((rec, _scenario(job, point, values).params, replicate))
+        except (Exception, SystemExit) as exc:
+            _fail(rec, exc)
+    size = batch_size()
+    for lo in range(0, len(ready), size):
+        part = ready[lo:lo + size]
+        start = time.perf_counter()
+        try:
+            outs = simulate_batch([(params, job.seed, replicate) for _, params, replicate in part])
+        except (Exception, SystemExit):
+            for rec, params, replicate in part:  # again one by one: the failing run fails alone
+                try:
+                    start = time.perf_counter()
+                    out = simulate(params, job.seed, replicate)
+                    rec.elapsed_s = time.perf_counter() - start
+                    _store_outputs(job, rec, run_outcomes(out, names))
+                except (Exception, SystemExit) as exc:
+                    _fail(rec, exc)
+            continue
+        each = (time.perf_counter() - start) / len(part)
+        for (rec, _, _), out in zip(part, outs):
+            try:
+                rec.elapsed_s = each
+                _store_outputs(job, rec, run_outcomes(out, names))
+            except (Exception, SystemExit) as exc:
+                _fail(rec, exc)
 
 
 def _float(v) -> float:
@@ -347,21 +403,35 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
 
 
 def point_summary(exp: Experiment, design: Design, frame: pd.DataFrame) -> pd.DataFrame:
-    """Per design point: parameter values, runs done, and each output's mean and 95% interval."""
-    rows = []
+    """Per design point: parameter values, runs done, and each output's mean and 95% interval.
+
+    Computed column by column (a sweep has up to tens of thousands of points): a point's values
+    are ``design.point(i)``'s, and a point with one finite value has that value as mean and both
+    bounds, as ``results.interval`` gives it; points with more runs go through ``interval``."""
     done = frame[frame["status"] == "done"]
-    groups = dict(tuple(done.groupby("point")))
-    for i in range(design.n_points):
-        row = {"point": i} | design.point(i)
-        g = groups.get(i)
-        row["runs_done"] = 0 if g is None else len(g)
-        for o in exp.outputs:
-            m, lo, hi = interval(g[o].to_numpy(dtype=float)) if g is not None else (np.nan,) * 3
-            row[o] = m
-            row[f"{o}_low"] = lo
-            row[f"{o}_high"] = hi
-        rows.append(row)
-    return pd.DataFrame(rows)
+    point = done["point"].to_numpy(dtype=np.int64)
+    order = np.argsort(point, kind="stable")  # a point's runs in stored (run id) order
+    point = point[order]
+    starts = np.searchsorted(point, np.arange(design.n_points), side="left")
+    counts = np.searchsorted(point, np.arange(design.n_points), side="right") - starts
+    cols: dict[str, Any] = {"point": np.arange(design.n_points, dtype=np.int64)}
+    for j, (name, kind) in enumerate(zip(design.names, design.kinds)):
+        v = design.values[:, j]
+        cols[name] = v >= 0.5 if kind is bool else np.round(v).astype(np.int64) if kind is int else \
+            v.astype(float)
+    cols["runs_done"] = counts.astype(np.int64)
+    several = np.flatnonzero(counts > 1)
+    single = np.flatnonzero(counts == 1)
+    for o in exp.outputs:
+        y = done[o].to_numpy(dtype=float)[order]
+        m, lo, hi = (np.full(design.n_points, np.nan) for _ in range(3))
+        one = y[starts[single]]
+        one = np.where(np.isfinite(one), one, np.nan)
+        m[single] = lo[single] = hi[single] = one
+        for i in several:
+            m[i], lo[i], hi[i] = interval(y[starts[i]:starts[i] + counts[i]])
+        cols[o], cols[f"{o}_low"], cols[f"{o}_high"] = m, lo, hi
+    return pd.DataFrame(cols)
 
 
 #: Provenance put in ``DataFrame.attrs`` of runs.parquet (flat: pandas copies attrs often).

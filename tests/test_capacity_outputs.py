@@ -60,3 +60,22 @@ def test_the_cli_table_opens_with_the_capacity_warning(capsys):
     assert out.startswith("warning: ") and "Mentor capacity" in out and "plan-pool" in out
     assert main(["run", "ss2020", "--replicates", "2"]) == 0
     assert "Mentor capacity" not in capsys.readouterr().out
+
+
+def test_cea_opens_with_the_capacity_warning_and_carries_it_in_json(capsys):
+    """`mentorsim cea` prices the visits the pool made: when it could not make them all, the table opens with
+    the warning (the comparator, which schedules none, never carries one) and the JSON has it."""
+    import json
+
+    from mentorsim.cli.main import main
+    tight = ["--replicates", "2", "--set", "visits.interval_weeks=1", "--set", "mentors.teams=1"]
+    assert main(["cea", "ss2020", *tight]) == 0
+    out = capsys.readouterr().out
+    first = out[out.index("warning: "):].splitlines()[0]
+    assert first.startswith("warning: ss2020: Mentor capacity") and "plan-pool" in first
+    assert out.index("warning: ") < out.index("Costs and health effect")
+    assert main(["cea", "ss2020", *tight, "--format", "json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["capacity_warnings"]
+    assert list(warnings) == ["ss2020"] and "scheduled visits were missed" in warnings["ss2020"]
+    assert main(["cea", "ss2020", "--replicates", "2"]) == 0
+    assert "Mentor capacity" not in capsys.readouterr().out

@@ -266,7 +266,7 @@ def build_report(results, wtp, gdp, args) -> dict:
             "deaths_averted", "composite_point_months", "composite_point_months_vs_arm_per_facility",
             "cost_followup_usd", "sustain_usd_per_facility_year", "local_active_end", "local_active_f12",
             "local_active_f24", "local_trained_total", "local_lost_total", "mentees_became_mentors_total",
-            "followup_local_visits", "followup_local_mentor_days")}})
+            "followup_local_visits", "followup_local_mentor_days", "visits_scheduled", "visits_missed")}})
     retention = sus.retention_table(records)
     return {
         "currency": PRICE_LABEL,
@@ -289,11 +289,27 @@ def build_report(results, wtp, gdp, args) -> dict:
         "net_monetary_benefit": to_records(wtp_summary(strategy_table(results, "dalys_averted"), wtp)),
         "costs_by_item": to_records(item_table(results)),
         "retention": to_records(retention),
+        "capacity_warnings": capacity_warnings(strat),
         "metadata": metadata(args.seed, replicates=args.replicates, currency=PRICE_LABEL,
                              perspective=PERSPECTIVE_NAMES[mentee],
                              scenarios={s.name: {"parameters": dict(s.params)} for s in results},
                              psa_draws=args.psa, wtp=wtp),
     }
+
+
+def capacity_warnings(strategies: list[dict]) -> dict[str, str]:
+    """{strategy: warning} for each strategy whose mentor pool missed scheduled visits
+    (``results.capacity_warning`` on its mean visits scheduled and missed)."""
+    from mentorsim.results import capacity_warning
+    out = {}
+    for s in strategies:
+        scheduled, missed = s["visits_scheduled"], s["visits_missed"]
+        share = 100 * missed / scheduled if scheduled else float("nan")
+        text = capacity_warning({"visits_scheduled": scheduled, "visits_missed": missed,
+                                 "visits_missed_share_pct": share})
+        if text:
+            out[s["strategy"]] = text
+    return out
 
 
 def population(params) -> dict:
@@ -323,6 +339,8 @@ def policy_text(report: dict, markdown: bool = False) -> str:
              f"{100 * disc['effects']:g}% a year; mean of {report['replicates']} replicates per strategy "
              "(common random numbers).",
              f"Perspective: {report['perspective']['description']}.", ""]
+    for name, text in report.get("capacity_warnings", {}).items():  # first: it changes what the rows mean
+        lines += [f"{'**Warning**' if markdown else 'warning'}: {name}: {text}", ""]
     icer = {r["strategy"]: r for r in report["icers"]["dalys_averted"]}
     icer_c = {r["strategy"]: r for r in report["icers"]["composite_point_months"]}
     rows = []

@@ -26,7 +26,7 @@ import pandas as pd
 from mentorsim.economics import sustainability as sus
 from mentorsim.economics.costs import ITEMS, MODALITIES, CostAccount, cost_account
 from mentorsim.economics.health_effects import Effects, effects, versus_comparison_arm
-from mentorsim.results import RunOutput
+from mentorsim.results import RunOutput, run_outcomes
 from mentorsim.runner import simulate
 
 COMPARATOR = "no_mentorship"
@@ -58,6 +58,8 @@ RECORD_DOCS: dict[str, str] = {
     "composite_point_months_undiscounted": "The same, undiscounted.",
     "composite_point_months_vs_arm_per_facility": (
         "Within-run DiD against the comparison arm, per facility, undiscounted."),
+    "visits_scheduled": "Visits scheduled (programme and follow-up), as results.OUTCOME_DOCS.",
+    "visits_missed": "Scheduled visits no lead mentor made (mentor capacity), as results.OUTCOME_DOCS.",
 }
 
 
@@ -73,6 +75,11 @@ def is_comparator(params: Mapping) -> bool:
 
 def _key(params: Mapping) -> tuple:
     return tuple(sorted((k, v) for k, v in params.items()))
+
+
+#: The run outcomes each record carries so a report can say when the mentor pool could not staff
+#: the schedule (results.capacity_warning).
+CAPACITY_KEYS = ("visits_scheduled", "visits_missed")
 
 
 @dataclass
@@ -137,6 +144,7 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
     gains = sus.gain_series(out, comparator)
     r.update(sus.gains_at_horizons(gains, sus.horizon_rows(out)))
     r.update(sus.pool_metrics(out))
+    r.update(run_outcomes(out, CAPACITY_KEYS))  # whether the pool could staff the schedule
     r["facilities"] = float(out.n_intervention)
     r["followup_months"] = float(params["followup.months"])
     r["programme_months"] = float(params["programme.months"])

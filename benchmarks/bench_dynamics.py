@@ -11,8 +11,9 @@ national scale (figures printed; no assertions).
    provider part of relationships) and the call itself. CPU time of the calling thread; the
    state moves on with each repeat, as it would week after week.
 2. National scale (bench_core.national: 4,400 facilities, ~95,000 posts, 8 blocks): one
-   block's weekly_dynamics alone, every block on one thread, and ``Dynamics.week`` on the
-   default threads (wall time and the calling thread's CPU), beside a whole ``model.step``.
+   block's weekly_dynamics alone and every block on one thread (CPU time), ``Dynamics.week``
+   on the threads in use (``MENTORSIM_THREADS``, else all cores; wall time), and a whole
+   ``model.step`` with each of its steps (wall time, weeks 32-51).
 
     PYTHONPATH=src python benchmarks/bench_dynamics.py [--reps 2000] [--national 4400]
 """
@@ -170,20 +171,33 @@ def national_parts(n_facilities: int, reps: int) -> dict:
         for args in dyn.block_args:
             loop.weekly_dynamics(row, u, *args)
     out["all blocks, one thread, CPU ms"] = 1e3 * (time.thread_time() - t) / reps
-    t_wall, t_cpu = time.perf_counter(), time.thread_time()
+    t_wall = time.perf_counter()
     for _ in range(reps):
         dyn.week(row, u)
     out[f"Dynamics.week, {os.environ.get('MENTORSIM_THREADS', 'default')} threads, wall ms"] = (
         1e3 * (time.perf_counter() - t_wall) / reps)
-    out["  of which calling thread's CPU ms"] = 1e3 * (time.thread_time() - t_cpu) / reps
-    walls, cpus = [], []
-    for _ in range(min(reps, 20)):
-        t_wall, t_cpu = time.perf_counter(), time.thread_time()
-        m.step()
-        walls.append(time.perf_counter() - t_wall)
-        cpus.append(time.thread_time() - t_cpu)
-    out["whole model.step (weeks 32-51), wall ms"] = 1e3 * statistics.median(walls)
-    out["  of which calling thread's CPU ms"] = 1e3 * statistics.median(cpus)
+    # a whole step, and each step of loop.STEP_ORDER in it (wall time, weeks 32-51)
+    spent = {name: 0.0 for name, _ in loop.STEP_ORDER}
+
+    def timed(name, process):
+        def wrapper(model, week):
+            t = time.perf_counter()
+            process(model, week)
+            spent[name] += time.perf_counter() - t
+        return wrapper
+
+    original = loop.STEP_ORDER
+    weeks = min(reps, 20)
+    try:
+        loop.STEP_ORDER = tuple((name, timed(name, process)) for name, process in original)
+        t_wall = time.perf_counter()
+        for _ in range(weeks):
+            m.step()
+        out["whole model.step (weeks 32-51), wall ms"] = 1e3 * (time.perf_counter() - t_wall) / weeks
+    finally:
+        loop.STEP_ORDER = original
+    for name, v in spent.items():
+        out[f"  {name}"] = 1e3 * v / weeks
     m.release()
     return out
 

@@ -25,7 +25,7 @@ from mentorsim.model.loop import Dynamics, coefficients
 from mentorsim.model.mentors import Mentor, MentorPool
 from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
-from mentorsim.model.telementoring import echo_coefficients
+from mentorsim.model.telementoring import Sessions, echo_coefficients
 from mentorsim.model.visits import visit_coefficients, visit_schedule
 from mentorsim.model.whatsapp import Groups
 from mentorsim.model.workforce import Workforce
@@ -128,6 +128,7 @@ class MentorshipModel(mesa.Model):
         self.state = state_of(self)
         self.visit_coef = visit_coefficients(self.p)
         self.echo_coef = echo_coefficients(self.p)
+        self.sessions = Sessions(self)  # what ECHO's weeks read, gathered once
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once

@@ -41,10 +41,6 @@ class Recorder:
         self.pool = {k: self.pool_table[:, j] for j, k in enumerate(POOL_SERIES)}  # views
         self.survey_result: dict | None = None
 
-    def echo(self, week: int, attended: np.ndarray, eligible: np.ndarray) -> None:
-        self.fac["echo_attended"][week + 1] = attended
-        self.fac["echo_eligible"][week + 1] = eligible
-
     def current_composite(self, week: int) -> np.ndarray:
         """Facility composite recorded for ``week`` (after its outcomes step)."""
         return self.fac["composite"][week + 1]

@@ -337,9 +337,23 @@ STEP_ORDER = (
 )
 
 
+def week_plan(model) -> list[tuple]:
+    """For each week of ``model``'s run, the processes of STEP_ORDER to call, in order: all of
+    them but ECHO outside its session weeks (telementoring.session_weeks) and the survey outside
+    its week, which would return at once (built once at set-up from STEP_ORDER as it is then)."""
+    only = {"telementoring": model.sessions.weeks, "survey": frozenset({model.survey_week - 1})}
+    plans: dict[tuple, tuple] = {}
+    out = []
+    for week in range(model.time.total_weeks):
+        plan = tuple(process for name, process in STEP_ORDER if name not in only or week in only[name])
+        out.append(plans.setdefault(plan, plan))  # a few distinct plans, shared
+    return out
+
+
 def step(model) -> None:
-    """Advance ``model`` by one week, running STEP_ORDER."""
+    """Advance ``model`` by one week, running its week's plan (:func:`week_plan`: STEP_ORDER,
+    less the steps with nothing to do that week)."""
     week = model.week
-    for _, process in STEP_ORDER:
+    for process in model.plan[week]:
         process(model, week)
-    model.week += 1
+    model.week = week + 1

@@ -133,6 +133,7 @@ class MentorshipModel(mesa.Model):
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)
+        self.plan = loop.week_plan(self)  # the processes each week runs (loop.STEP_ORDER)
 
     @property
     def provider_agents(self) -> list[Provider]:

@@ -31,12 +31,28 @@ MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 
 
 def session_due(model, week: int) -> bool:
+    """True if a session is held in ``week``: every ``echo.interval_weeks`` in the programme
+    (if ECHO is enabled), every ``followup.echo_interval_weeks`` after it (weeks counted from 0)."""
     p, t = model.p, model.time
     if t.in_programme(week):
         interval = int(p["echo.interval_weeks"]) if p["echo.enabled"] else 0
     else:
         interval = int(p["followup.echo_interval_weeks"])
     return interval > 0 and week % interval == 0
+
+
+def session_weeks(p, time) -> frozenset[int]:
+    """The weeks :func:`session_due` holds a session in, for the whole run (``time``: the run's
+    timeline.TimeAxis), as ranges instead of a test a week."""
+    weeks: list[int] = []
+    interval = int(p["echo.interval_weeks"]) if p["echo.enabled"] else 0
+    if interval > 0:
+        weeks += range(0, time.programme_weeks, interval)
+    interval = int(p["followup.echo_interval_weeks"])
+    if interval > 0:
+        first = -(-time.programme_weeks // interval) * interval  # the first multiple in the follow-up
+        weeks += range(first, time.total_weeks, interval)
+    return frozenset(weeks)
 
 
 #: The coefficients of a session, each with the parameter it comes from (the kernel reads them
@@ -103,14 +119,14 @@ def _session(f_lo, f_hi, state, coef, u, topic, comprehension, attended, eligibl
 
 class Sessions:
     """What the sessions read, gathered once at set-up (the parameters do not change during a
-    run): the weeks a session is due (:func:`session_due`), the share of the content understood
+    run): the weeks a session is due (:func:`session_weeks`), the share of the content understood
     in session ``j`` and not in English only, the stream and a buffer for its uniforms."""
 
     __slots__ = ("comprehension", "international_share", "stream", "u", "weeks")
 
     def __init__(self, model):
         p = model.p
-        self.weeks = frozenset(w for w in range(model.time.total_weeks) if session_due(model, w))
+        self.weeks = session_weeks(p, model.time)
         self.international_share = float(p["echo.international_share"])
         self.comprehension = float(p["echo.language_comprehension"])
         self.stream = model.streams["echo"]

@@ -1,0 +1,84 @@
+"""The per-week glue of a run (issue 16): the week plan, the mentor pool's event weeks, the
+programme push and the ECHO weeks, all gathered at set-up, give the run that calling every step
+of loop.STEP_ORDER every week gives."""
+
+import numpy as np
+import pytest
+from conftest import params_with
+
+from mentorsim.model import loop
+from mentorsim.model.model import MentorshipModel
+from mentorsim.model.telementoring import session_due, session_weeks
+from mentorsim.results import RunOutput
+
+
+@pytest.mark.parametrize("updates", [
+    {},
+    {"echo.enabled": False},
+    {"echo.interval_weeks": 3, "followup.echo_interval_weeks": 5},
+    {"echo.interval_weeks": 1, "followup.echo_interval_weeks": 1, "programme.months": 7, "programme.survey_month": 6,
+     "mentors.handover_month": 3},
+    {"followup.echo_interval_weeks": 0, "followup.months": 0},
+])
+def test_session_weeks_are_the_weeks_session_due_holds_a_session_in(updates):
+    p = params_with(updates, scenario="ss2020")
+    model = MentorshipModel(p, seed=1)
+    due = {w for w in range(model.time.total_weeks) if session_due(model, w)}
+    assert model.sessions.weeks == due
+    assert session_weeks(p, model.time) == due
+    model.release()
+
+
+def _every_step_every_week(model) -> None:
+    """The reference loop: every process of STEP_ORDER every week, the pool's update called
+    every week and the programme push written every week (as before the glue was cut)."""
+    for week in range(model.time.total_weeks):
+        model.steps += 1
+        for name, process in loop.STEP_ORDER:
+            if name == "mentor_pool":
+                model.pool.update(week, model.streams["mentors"], model.time.in_programme(week),
+                                  model.promote_mentee)
+                continue
+            if name == "practice .. snapshot":
+                model.dynamics.push_on = None  # forces prepare_dynamics to write the push
+            process(model, week)
+        model.week += 1
+
+
+@pytest.mark.parametrize("scenario, updates", [
+    ("ss2020", {}),
+    ("local_mentors", {"followup.echo_interval_weeks": 4, "mentors.annual_attrition": 0.5}),
+    ("ss2020", {"mentors.available_days_per_month": 2.0, "echo.interval_weeks": 3}),
+    ("no_mentorship", {}),
+])
+def test_the_week_plan_gives_the_run_of_every_step_every_week(scenario, updates):
+    p = params_with(updates, scenario=scenario)
+    for seed in (1, 2):
+        planned = MentorshipModel(p, seed=seed).run()
+        reference = MentorshipModel(p, seed=seed)
+        _every_step_every_week(reference)
+        assert reference.week == planned.week == planned.time.total_weeks
+        assert RunOutput.from_model(planned).fingerprint() == RunOutput.from_model(reference).fingerprint()
+        assert planned.counters == reference.counters
+        reference.release()
+
+
+def test_the_plan_skips_only_echo_outside_its_weeks_and_the_survey_outside_its_week():
+    model = MentorshipModel(params_with(scenario="ss2020"), seed=1)
+    processes = dict(loop.STEP_ORDER)
+    skipped = {name: [w for w, plan in enumerate(model.plan) if processes[name] not in plan] for name in processes}
+    assert skipped["survey"] == [w for w in range(model.time.total_weeks) if w != model.survey_week - 1]
+    assert skipped["telementoring"] == sorted(set(range(model.time.total_weeks)) - model.sessions.weeks)
+    assert all(not weeks for name, weeks in skipped.items() if name not in ("survey", "telementoring"))
+    assert list(model.plan[0]) == [p for name, p in loop.STEP_ORDER if name != "survey"]
+    model.release()
+
+
+def test_the_push_is_on_in_the_programme_and_off_after():
+    model = MentorshipModel(params_with(scenario="ss2020"), seed=1)
+    d = model.dynamics
+    on = np.asarray(model.facilities.intervention, dtype=float)
+    for week in (0, 1, model.time.programme_weeks - 1, model.time.programme_weeks, model.time.programme_weeks + 3):
+        loop.prepare_dynamics(model, week)
+        np.testing.assert_array_equal(d.ssc_push, on if week < model.time.programme_weeks else 0.0)
+    model.release()

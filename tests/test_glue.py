@@ -8,6 +8,7 @@ from conftest import params_with
 
 from mentorsim.model import loop
 from mentorsim.model.model import MentorshipModel
+from mentorsim.model.recording import POOL_SERIES
 from mentorsim.model.telementoring import session_due, session_weeks
 from mentorsim.results import RunOutput
 
@@ -82,3 +83,17 @@ def test_the_push_is_on_in_the_programme_and_off_after():
         loop.prepare_dynamics(model, week)
         np.testing.assert_array_equal(d.ssc_push, on if week < model.time.programme_weeks else 0.0)
     model.release()
+
+
+def test_the_pool_series_hold_the_counts_after_each_week():
+    """Written only when the pool changes, each row still holds the pool as it was after its
+    week (read from the pool after every step), including hires, losses and the handover."""
+    p = params_with({"mentors.annual_attrition": 0.5}, scenario="local_mentors")
+    model = MentorshipModel(p, seed=3)
+    after = [model.pool.counts()]
+    while not model.finished:
+        model.step()
+        after.append(model.pool.counts())
+    expected = np.array([[c[k] for k in POOL_SERIES] for c in after], dtype=float)
+    np.testing.assert_array_equal(model.record.pool_table, expected)
+    assert len({tuple(row) for row in expected}) > 3  # the pool did change, several times

@@ -251,7 +251,8 @@ def dynamics(model, week: int) -> None:
         weekly_dynamics_batch(week + 1, d.runs, 0, 1)
     else:
         d.week(week + 1, u)
-    model.record.pool_counts(model.pool, week)
+    if model.pool.changed:  # the pool's counts are recorded when they change (Recorder.pool_counts)
+        model.record.pool_counts(model.pool, week)
 
 
 @kernel

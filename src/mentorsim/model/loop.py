@@ -342,12 +342,18 @@ def week_plan(model) -> list[tuple]:
     """For each week of ``model``'s run, the processes of STEP_ORDER to call, in order: all of
     them but ECHO outside its session weeks (telementoring.session_weeks) and the survey outside
     its week, which would return at once (built once at set-up from STEP_ORDER as it is then)."""
-    only = {"telementoring": model.sessions.weeks, "survey": frozenset({model.survey_week - 1})}
-    plans: dict[tuple, tuple] = {}
-    out = []
-    for week in range(model.time.total_weeks):
-        plan = tuple(process for name, process in STEP_ORDER if name not in only or week in only[name])
-        out.append(plans.setdefault(plan, plan))  # a few distinct plans, shared
+    def plan(echo: bool, survey: bool) -> tuple:
+        return tuple(process for name, process in STEP_ORDER
+                     if (name != "telementoring" or echo) and (name != "survey" or survey))
+
+    weeks = model.time.total_weeks
+    out = [plan(False, False)] * weeks
+    with_echo = plan(True, False)
+    for week in model.sessions.weeks:
+        out[week] = with_echo
+    week = model.survey_week - 1
+    if 0 <= week < weeks:
+        out[week] = plan(week in model.sessions.weeks, True)
     return out
 
 

@@ -35,6 +35,8 @@ CLINICAL, CHECKLIST, TEAMWORK, DATA = range(4)
 ROLES = ("surgical_provider", "anaesthesia_provider", "theatre_nurse", "ward_nurse")
 SURGICAL, ANAESTHESIA, THEATRE_NURSE, WARD_NURSE = range(4)
 THEATRE_ROLES = (SURGICAL, ANAESTHESIA, THEATRE_NURSE)
+#: [role] True for the theatre roles (a lookup: np.isin cost 12 us a model)
+IS_THEATRE = np.isin(np.arange(len(ROLES)), THEATRE_ROLES)
 STAFF_KEYS = ("staff.surgical_providers", "staff.anaesthesia_providers", "staff.theatre_nurses",
               "staff.ward_nurses")
 
@@ -51,7 +53,7 @@ class Providers:
         self.first_post = np.concatenate(([0], np.cumsum(np.bincount(facility, minlength=n_fac))))
         self.facility = facility.astype(np.int32)  # narrow types: less memory traffic per week
         self.role = role.astype(np.int8)
-        self.theatre = np.isin(self.role, THEATRE_ROLES)
+        self.theatre = IS_THEATRE[self.role]
         self.filled = np.ones(n, dtype=bool)
         self.person_id = np.arange(n, dtype=np.int64)
         self.next_person_id = n

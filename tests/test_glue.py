@@ -97,3 +97,22 @@ def test_the_pool_series_hold_the_counts_after_each_week():
     expected = np.array([[c[k] for k in POOL_SERIES] for c in after], dtype=float)
     np.testing.assert_array_equal(model.record.pool_table, expected)
     assert len({tuple(row) for row in expected}) > 3  # the pool did change, several times
+
+
+def test_facility_agents_are_made_on_first_use_with_the_ids_they_always_had():
+    """Facilities take ids 1 .. n and mentors n + 1 on, whether and whenever the facility agents
+    are made (simulate never makes them; the public model makes them when built)."""
+    p = params_with(scenario="ss2020")
+    lazy = MentorshipModel(p, seed=1)
+    n = lazy.facilities.n
+    assert lazy._facility_agents is None
+    assert [m.unique_id for m in lazy.pool.all] == list(range(n + 1, n + 1 + len(lazy.pool.all)))
+    lazy.run()
+    agents = lazy.facility_agents  # after the run and its release
+    assert [a.unique_id for a in agents] == list(range(1, n + 1)) and agents[3].index == 3
+    assert lazy.facility_agents is agents
+    eager = MentorshipModel(p, seed=1)
+    first = eager.facility_agents
+    assert [a.unique_id for a in first] == list(range(1, n + 1))
+    eager.run()
+    np.testing.assert_array_equal(eager.pool.visit_array(), lazy.pool.visit_array())  # mentor ids in the log

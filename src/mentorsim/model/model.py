@@ -55,17 +55,24 @@ class _AgentIds:
     def pop(self, model, default=None):
         return self.counters.pop(model, default)
 
+    def start_at(self, model, first: int) -> None:
+        """Number ``model``'s next agents from ``first`` (before it has made any)."""
+        self.counters[model] = itertools.count(first)
+
     def __len__(self) -> int:
         return len(self.counters)
 
 
 #: Provider agents are numbered from here (post ``p`` is ``PROVIDER_ID_BASE + p``) on a counter of
 #: their own, so facility and mentor ids (mentor ids are in the visit log) are the same whether or
-#: not the provider agents were made, and when.
+#: not the provider agents were made, and when. Facility agents are numbered 1 .. n on a counter of
+#: their own and mentors from n + 1 on (as when the facilities were made first), so the same holds
+#: for the facility agents.
 PROVIDER_ID_BASE = 1_000_000_000
 AGENT_IDS = _AgentIds(1)
 PROVIDER_IDS = _AgentIds(PROVIDER_ID_BASE)
-Facility._ids = AGENT_IDS
+FACILITY_IDS = _AgentIds(1)
+Facility._ids = FACILITY_IDS
 Mentor._ids = AGENT_IDS
 Provider._ids = PROVIDER_IDS
 
@@ -102,7 +109,8 @@ class MentorshipModel(mesa.Model):
         self.counters = {"leavers": 0, "hires": 0, "echo_sessions": 0, "visits_missed": 0}
         self.facilities = Facilities(self.p, self.streams["facilities"])
         fa = self.facilities
-        self.facility_agents = [Facility(self, f) for f in range(fa.n)]
+        self._facility_agents: list[Facility] | None = None
+        AGENT_IDS.start_at(self, 1 + fa.n)  # mentors after the facilities' ids
         fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
         role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
         self.providers = Providers(fac_of_post, role_of_post, fa.n)
@@ -134,6 +142,16 @@ class MentorshipModel(mesa.Model):
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)
         self.plan = loop.week_plan(self)  # the processes each week runs (loop.STEP_ORDER)
+
+    @property
+    def facility_agents(self) -> list[Facility]:
+        """Facility Mesa agents, one per facility, created on first use (views on the arrays; ids
+        1 .. n). The public :class:`mentorsim.MentorshipModel` makes them when it is built;
+        :func:`mentorsim.simulate` does not (20 agents cost ~30 us of a model's set-up, 4,400
+        about 6 ms)."""
+        if self._facility_agents is None:
+            self._facility_agents = [Facility(self, f) for f in range(self.facilities.n)]
+        return self._facility_agents
 
     @property
     def provider_agents(self) -> list[Provider]:
@@ -188,6 +206,7 @@ class MentorshipModel(mesa.Model):
         afterwards."""
         AGENT_IDS.pop(self, None)
         PROVIDER_IDS.pop(self, None)
+        FACILITY_IDS.pop(self, None)
         mesa.Agent._ids.pop(self, None)
 
     def promote_mentee(self, region: int, discipline: int) -> bool:

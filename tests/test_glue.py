@@ -116,3 +116,39 @@ def test_facility_agents_are_made_on_first_use_with_the_ids_they_always_had():
     assert [a.unique_id for a in first] == list(range(1, n + 1))
     eager.run()
     np.testing.assert_array_equal(eager.pool.visit_array(), lazy.pool.visit_array())  # mentor ids in the log
+
+
+def _arrays(obj) -> dict:
+    return {k: v for k, v in vars(obj).items() if isinstance(v, np.ndarray)}
+
+
+def test_replicates_copy_the_setting_drawn_for_the_first_and_it_is_what_drawing_again_gives():
+    """The setting (facilities, posts' starting state) of a seed is kept and copied for its other
+    replicates: equal to drawing it again from fresh streams, independent of the runs that
+    changed their copies, and a run from a copy is the run from a fresh draw."""
+    from mentorsim.model import model as mm
+    from mentorsim.randomness import streams
+    p = params_with({"mentors.annual_attrition": 0.3}, scenario="local_mentors")
+    mm._settings.clear()
+    first = MentorshipModel(p, seed=5, replicate=0).run()  # drew the setting and kept it
+    assert len(mm._settings) == 1
+    copied = MentorshipModel(p, seed=5, replicate=0)
+    fa, pr = mm.draw_setting(copied.p, streams(5, 3))
+    for mine, fresh in ((copied.facilities, fa), (copied.providers, pr)):
+        a, b = _arrays(mine), _arrays(fresh)
+        assert a.keys() - b.keys() <= {"operations_per_week"}  # set by the model after the setting
+        for k in b:
+            np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+            assert not np.shares_memory(a[k], _arrays(first.facilities if mine is copied.facilities
+                                                      else first.providers)[k])
+    copied.run()
+    assert RunOutput.from_model(copied).fingerprint() == RunOutput.from_model(first).fingerprint()
+    mm._settings.clear()
+    again = MentorshipModel(p, seed=5, replicate=0).run()  # drawn afresh
+    assert RunOutput.from_model(again).fingerprint() == RunOutput.from_model(first).fingerprint()
+    for seed in (6, 7, 8):
+        MentorshipModel(p, seed=seed).release()
+    assert len(mm._settings) == mm.SETTINGS_KEPT
+    other = MentorshipModel(p, seed=6)
+    assert not np.array_equal(other.facilities.baseline_skill, again.facilities.baseline_skill)
+    other.release()

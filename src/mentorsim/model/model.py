@@ -77,6 +77,61 @@ Mentor._ids = AGENT_IDS
 Provider._ids = PROVIDER_IDS
 
 
+def draw_setting(p, streams) -> tuple[Facilities, Providers]:
+    """The setting of a run: the facilities and their posts' starting state (staff in post, their
+    skills, knowledge, resistance, turnover dates and time in post), drawn from the ``facilities``
+    and ``providers`` streams."""
+    fa = Facilities(p, streams["facilities"])
+    fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
+    role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
+    pr = Providers(fac_of_post, role_of_post, fa.n)
+    rng = streams["providers"]
+    new_person_states(p, rng, fa.baseline_skill, pr, np.arange(pr.n))
+    mean_tenure = 52.0 / max(p["staff.annual_attrition"], 0.02)
+    pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
+    return fa, pr
+
+
+#: Settings kept (the most recent first out), and the largest kept, in posts (one of 20,000
+#: posts holds about 20 MB).
+SETTINGS_KEPT = 2
+SETTING_MAX_POSTS = 20_000
+_settings: dict[tuple, tuple[Facilities, Providers]] = {}
+
+
+def setting(p: dict, seed: int, streams) -> tuple[Facilities, Providers]:
+    """:func:`draw_setting` for a run of ``seed`` with parameters ``p``, as copies of the one
+    drawn for an earlier run of the same seed and parameters if one is kept. The two streams it
+    draws from (randomness.SETTING_STREAMS) are the same for every replicate of a seed and are
+    read by nothing else, so the copy is what drawing again would give (so replicates after the
+    first skip ~0.2 ms of set-up at ss2020's size)."""
+    try:
+        key = (int(seed), tuple(p.items()))
+        hash(key)
+    except TypeError:  # an unhashable parameter value: draw
+        return draw_setting(p, streams)
+    kept = _settings.get(key)
+    if kept is None:
+        fa, pr = draw_setting(p, streams)
+        if pr.n < SETTING_MAX_POSTS:
+            while len(_settings) >= SETTINGS_KEPT:  # (another thread may be at it too)
+                try:
+                    _settings.pop(next(iter(_settings)), None)
+                except (StopIteration, RuntimeError):
+                    break
+            _settings[key] = (_copy_facilities(fa), pr.copy())
+        return fa, pr
+    return _copy_facilities(kept[0]), kept[1].copy()
+
+
+def _copy_facilities(fa: Facilities) -> Facilities:
+    """An independent copy of ``fa`` (every array copied)."""
+    new = Facilities.__new__(Facilities)
+    new.__dict__.update({name: value.copy() if isinstance(value, np.ndarray) else value
+                         for name, value in vars(fa).items()})
+    return new
+
+
 class MentorshipModel(mesa.Model):
     """Agent-based model of a multimodal surgical mentorship programme (the kernel: a full,
     already checked parameter mapping in, the weekly record out, as :func:`mentorsim.simulate`
@@ -107,19 +162,11 @@ class MentorshipModel(mesa.Model):
         self.survey_week = self.time.survey_week
         self.week = 0
         self.counters = {"leavers": 0, "hires": 0, "echo_sessions": 0, "visits_missed": 0}
-        self.facilities = Facilities(self.p, self.streams["facilities"])
-        fa = self.facilities
+        self.facilities, self.providers = setting(self.p, self.seed_value, self.streams)
+        fa, pr = self.facilities, self.providers
         self._facility_agents: list[Facility] | None = None
         AGENT_IDS.start_at(self, 1 + fa.n)  # mentors after the facilities' ids
-        fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
-        role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
-        self.providers = Providers(fac_of_post, role_of_post, fa.n)
-        pr = self.providers
         self.blocks = facility_blocks(pr.first_post)  # how a week's per-post work is split (blocks.py)
-        rng = self.streams["providers"]
-        new_person_states(self.p, rng, fa.baseline_skill, pr, np.arange(pr.n))
-        mean_tenure = 52.0 / max(self.p["staff.annual_attrition"], 0.02)
-        pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
         self._provider_agents: list[Provider] | None = None
         self.promoted_person_ids: list[int] = []
         self._posts_by_region_role: tuple | None = None

@@ -86,6 +86,14 @@ class Providers:
         self.contact_days = np.zeros(n)
         self._view: tuple | None = None  # (parameter mapping, typed list of Posts, entry coefficients)
 
+    def copy(self) -> Providers:
+        """An independent copy (every array copied; the kernel view is rebuilt on first use)."""
+        new = Providers.__new__(Providers)
+        new.__dict__.update({name: value.copy() if isinstance(value, np.ndarray) else value
+                             for name, value in vars(self).items()})
+        new._view = None
+        return new
+
     def kernel_view(self, p) -> tuple:
         """(these arrays as a kernel reads them: a typed list of one kernel_args.Posts; the entry
         coefficients of ``p``, people.entry_coefficients). Built on the first call and kept (the

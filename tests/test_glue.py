@@ -123,15 +123,17 @@ def _arrays(obj) -> dict:
 
 
 def test_replicates_copy_the_setting_drawn_for_the_first_and_it_is_what_drawing_again_gives():
-    """The setting (facilities, posts' starting state) of a seed is kept and copied for its other
-    replicates: equal to drawing it again from fresh streams, independent of the runs that
+    """The setting (facilities, posts' starting state) of a seed is kept (when a second run of it
+    is built) and copied for its later replicates: equal to drawing it again from fresh streams, independent of the runs that
     changed their copies, and a run from a copy is the run from a fresh draw."""
     from mentorsim.model import model as mm
     from mentorsim.randomness import streams
     p = params_with({"mentors.annual_attrition": 0.3}, scenario="local_mentors")
     mm._settings.clear()
-    first = MentorshipModel(p, seed=5, replicate=0).run()  # drew the setting and kept it
-    assert len(mm._settings) == 1
+    MentorshipModel(p, seed=5, replicate=1).release()  # drew the setting and noted its key
+    assert list(mm._settings.values()) == [None]
+    first = MentorshipModel(p, seed=5, replicate=0).run()  # drew it again and kept a copy
+    assert len(mm._settings) == 1 and None not in mm._settings.values()
     copied = MentorshipModel(p, seed=5, replicate=0)
     fa, pr = mm.draw_setting(copied.p, streams(5, 3))
     for mine, fresh in ((copied.facilities, fa), (copied.providers, pr)):
@@ -146,7 +148,7 @@ def test_replicates_copy_the_setting_drawn_for_the_first_and_it_is_what_drawing_
     mm._settings.clear()
     again = MentorshipModel(p, seed=5, replicate=0).run()  # drawn afresh
     assert RunOutput.from_model(again).fingerprint() == RunOutput.from_model(first).fingerprint()
-    for seed in (6, 7, 8):
+    for seed in (6, 7, 8, 6, 7, 8):
         MentorshipModel(p, seed=seed).release()
     assert len(mm._settings) == mm.SETTINGS_KEPT
     other = MentorshipModel(p, seed=6)

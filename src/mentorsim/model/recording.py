@@ -41,10 +41,6 @@ class Recorder:
         self.pool = {k: self.pool_table[:, j] for j, k in enumerate(POOL_SERIES)}  # views
         self.survey_result: dict | None = None
 
-    def echo(self, week: int, attended: np.ndarray, eligible: np.ndarray) -> None:
-        self.fac["echo_attended"][week + 1] = attended
-        self.fac["echo_eligible"][week + 1] = eligible
-
     def current_composite(self, week: int) -> np.ndarray:
         """Facility composite recorded for ``week`` (after its outcomes step)."""
         return self.fac["composite"][week + 1]
@@ -53,13 +49,14 @@ class Recorder:
         return self.fac["composite"][row]
 
     def pool_counts(self, pool, week: int) -> None:
-        """Mentor pool counts (read from the pool only when it changed)."""
-        row = week + 1
-        if pool.changed or row == 0:
+        """Mentor pool counts after ``week`` (-1: the baseline), read from the pool only when it
+        changed and then written into its row and every row after it, so a week in which the
+        pool did not change writes nothing (until the run reaches them, the rows after this
+        week show the pool as it is now)."""
+        if pool.changed or week < 0:
             counts = pool.counts()
-            self._pool_now = np.array([counts[k] for k in POOL_SERIES], dtype=float)
+            self.pool_table[week + 1:] = [counts[k] for k in POOL_SERIES]
             pool.changed = False
-        self.pool_table[row] = self._pool_now
 
     def baseline(self, model) -> None:
         """Row 0 of every series (the state before the first week; no operations yet)."""

@@ -95,8 +95,24 @@ def test_the_pool_series_hold_the_counts_after_each_week():
         model.step()
         after.append(model.pool.counts())
     expected = np.array([[c[k] for k in POOL_SERIES] for c in after], dtype=float)
-    np.testing.assert_array_equal(model.record.pool_table, expected)
+    out = RunOutput.from_model(model)
+    np.testing.assert_array_equal(np.column_stack([out.pool[k] for k in POOL_SERIES]), expected)
     assert len({tuple(row) for row in expected}) > 3  # the pool did change, several times
+
+
+def test_a_partial_run_leaves_the_pool_rows_it_has_not_reached_empty():
+    """Partial results never look complete: after 30 of the weeks, the pool series hold the
+    counts after each week run and 0 in the rows not reached, as every other series does."""
+    model = MentorshipModel(params_with({}, scenario="local_mentors"), seed=3)
+    after = [model.pool.counts()]
+    for _ in range(30):
+        model.step()
+        after.append(model.pool.counts())
+    out = RunOutput.from_model(model)
+    table = np.column_stack([out.pool[k] for k in POOL_SERIES])
+    np.testing.assert_array_equal(table[:31], np.array([[c[k] for k in POOL_SERIES] for c in after], dtype=float))
+    assert table[:31].any() and not table[31:].any()
+    assert not out.fac["composite"][31:].any()  # the same as the other series
 
 
 def test_facility_agents_are_made_on_first_use_with_the_ids_they_always_had():

@@ -55,6 +55,7 @@ class RunOutput:
     @classmethod
     def from_model(cls, model) -> RunOutput:
         r, fa = model.record, model.facilities
+        r.fill_pool_to(model.week)  # rows of the weeks run (the pool is recorded when it changes)
         columns = {
             "facility": np.arange(fa.n), "arm": np.where(fa.intervention, ARMS[0], ARMS[1]),
             "level": [LEVELS[x] for x in fa.level],

@@ -303,7 +303,8 @@ class MentorshipModel(kernel.MentorshipModel):
         p = _run_params(scenario, {**(params or {}), **overrides}, source) \
             if (params or overrides) else scenario.params
         super().__init__(p, seed=seed, replicate=replicate)
-        self.provider_agents  # noqa: B018  (every agent in model.agents from the start)
+        self.facility_agents  # noqa: B018  (every agent in model.agents from the start)
+        self.provider_agents  # noqa: B018
         self.outcomes: dict[str, float] = {}
         summary = {k: (lambda m, k=k: m.outcomes.get(k, math.nan)) for k in OUTCOME_DOCS}
         self.datacollector = kernel.mesa.DataCollector(model_reporters=WEEKLY_REPORTERS | summary,

@@ -219,8 +219,11 @@ class Dynamics:
         single = len(self.blocks) == 1  # then the kernel records the arm means itself
         self.block_args = [(lo, hi, self.arm_sums[k], single, *arrays)
                            for k, (lo, hi) in enumerate(self.blocks)]
-        #: this week's uniforms for the outcomes (filled by prepare_dynamics)
+        #: this week's uniforms for the outcomes (filled by prepare_dynamics), and their stream
         self.u_outcomes = np.empty((fa.n, 5))
+        self.ops_stream = model.streams["operations"]
+        self.programme_weeks = model.time.programme_weeks
+        self.push_on: bool | None = None  # whether ssc_push holds the programme's push (None: not set yet)
         # a model of one block calls the batch kernel with a list of one run: a typed list is
         # handed to compiled code in under 1 us, 33 separate arrays in about 3 us
         self.runs = _run_list(self.run_arrays()) if single else None
@@ -244,19 +247,27 @@ class Dynamics:
 
 
 def prepare_dynamics(model, week: int) -> np.ndarray:
-    """Draw week ``week``'s outcome uniforms (into the model's buffer) and set the programme push;
-    the uniforms."""
-    u = model.dynamics.u_outcomes
-    model.streams["operations"].random(out=u)  # the same numbers as .random(u.shape)
-    model.dynamics.ssc_push[:] = model.dynamics.mentored if model.time.in_programme(week) else 0.0
+    """Draw week ``week``'s outcome uniforms (into the model's buffer) and set the programme push
+    (written only in the weeks it changes: on in the programme, off after); the uniforms."""
+    d = model.dynamics
+    u = d.ops_stream.random(out=d.u_outcomes)  # the same numbers as .random(u.shape)
+    on = week < d.programme_weeks
+    if on is not d.push_on:
+        d.ssc_push[:] = d.mentored if on else 0.0
+        d.push_on = on
     return u
 
 
 def dynamics(model, week: int) -> None:
     """Steps 7-13 (one compiled call per block)."""
+    d = model.dynamics
     u = prepare_dynamics(model, week)
-    model.dynamics.week(week + 1, u)
-    model.record.pool_counts(model.pool, week)
+    if d.runs is not None:  # one block: Dynamics.week's first branch, without the extra call
+        weekly_dynamics_batch(week + 1, d.runs, 0, 1)
+    else:
+        d.week(week + 1, u)
+    if model.pool.changed:  # the pool's counts are recorded when they change (Recorder.pool_counts)
+        model.record.pool_counts(model.pool, week)
 
 
 @vector_kernel
@@ -323,7 +334,11 @@ def run_batch(models: Sequence) -> None:
 
 
 def mentor_pool(model, week: int) -> None:
-    model.pool.update(week, model.streams["mentors"], model.time.in_programme(week), model.promote_mentee)
+    """Step 3: the pool's weekly update, called only in the weeks it has something to do
+    (MentorPool.next_event; update() itself returns at once in the others)."""
+    pool = model.pool
+    if week >= pool.next_event:
+        pool.update(week, model.streams["mentors"], week < pool.programme_weeks, model.promote_mentee)
 
 
 STEP_ORDER = (
@@ -338,9 +353,29 @@ STEP_ORDER = (
 )
 
 
+def week_plan(model) -> list[tuple]:
+    """For each week of ``model``'s run, the processes of STEP_ORDER to call, in order: all of
+    them but ECHO outside its session weeks (telementoring.session_weeks) and the survey outside
+    its week, which would return at once (built once at set-up from STEP_ORDER as it is then)."""
+    def plan(echo: bool, survey: bool) -> tuple:
+        return tuple(process for name, process in STEP_ORDER
+                     if (name != "telementoring" or echo) and (name != "survey" or survey))
+
+    weeks = model.time.total_weeks
+    out = [plan(False, False)] * weeks
+    with_echo = plan(True, False)
+    for week in model.sessions.weeks:
+        out[week] = with_echo
+    week = model.survey_week - 1
+    if 0 <= week < weeks:
+        out[week] = plan(week in model.sessions.weeks, True)
+    return out
+
+
 def step(model) -> None:
-    """Advance ``model`` by one week, running STEP_ORDER."""
+    """Advance ``model`` by one week, running its week's plan (:func:`week_plan`: STEP_ORDER,
+    less the steps with nothing to do that week)."""
     week = model.week
-    for _, process in STEP_ORDER:
+    for process in model.plan[week]:
         process(model, week)
-    model.week += 1
+    model.week = week + 1

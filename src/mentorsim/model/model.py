@@ -25,7 +25,7 @@ from mentorsim.model.loop import Dynamics, coefficients
 from mentorsim.model.mentors import Mentor, MentorPool
 from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
-from mentorsim.model.telementoring import echo_coefficients
+from mentorsim.model.telementoring import Sessions, echo_coefficients
 from mentorsim.model.visits import visit_coefficients, visit_schedule
 from mentorsim.model.whatsapp import Groups
 from mentorsim.model.workforce import Workforce
@@ -55,19 +55,86 @@ class _AgentIds:
     def pop(self, model, default=None):
         return self.counters.pop(model, default)
 
+    def start_at(self, model, first: int) -> None:
+        """Number ``model``'s next agents from ``first`` (before it has made any)."""
+        self.counters[model] = itertools.count(first)
+
     def __len__(self) -> int:
         return len(self.counters)
 
 
 #: Provider agents are numbered from here (post ``p`` is ``PROVIDER_ID_BASE + p``) on a counter of
 #: their own, so facility and mentor ids (mentor ids are in the visit log) are the same whether or
-#: not the provider agents were made, and when.
+#: not the provider agents were made, and when. Facility agents are numbered 1 .. n on a counter of
+#: their own and mentors from n + 1 on (as when the facilities were made first), so the same holds
+#: for the facility agents.
 PROVIDER_ID_BASE = 1_000_000_000
 AGENT_IDS = _AgentIds(1)
 PROVIDER_IDS = _AgentIds(PROVIDER_ID_BASE)
-Facility._ids = AGENT_IDS
+FACILITY_IDS = _AgentIds(1)
+Facility._ids = FACILITY_IDS
 Mentor._ids = AGENT_IDS
 Provider._ids = PROVIDER_IDS
+
+
+def draw_setting(p, streams) -> tuple[Facilities, Providers]:
+    """The setting of a run: the facilities and their posts' starting state (staff in post, their
+    skills, knowledge, resistance, turnover dates and time in post), drawn from the ``facilities``
+    and ``providers`` streams."""
+    fa = Facilities(p, streams["facilities"])
+    fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
+    role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
+    pr = Providers(fac_of_post, role_of_post, fa.n)
+    rng = streams["providers"]
+    new_person_states(p, rng, fa.baseline_skill, pr, np.arange(pr.n))
+    mean_tenure = 52.0 / max(p["staff.annual_attrition"], 0.02)
+    pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
+    return fa, pr
+
+
+#: Settings kept (the most recent first out), and the largest kept, in posts (one of 20,000
+#: posts holds about 20 MB).
+SETTINGS_KEPT = 2
+SETTING_MAX_POSTS = 20_000
+_settings: dict[tuple, tuple[Facilities, Providers] | None] = {}  # None: seen once, not kept
+_UNSEEN = object()
+
+
+def setting(p: dict, seed: int, streams) -> tuple[Facilities, Providers]:
+    """:func:`draw_setting` for a run of ``seed`` with parameters ``p``, as copies of the one
+    drawn for an earlier run of the same seed and parameters if one is kept (from the third run
+    on: the first notes the key, the second keeps a copy). The two streams it draws from
+    (randomness.SETTING_STREAMS) are the same for every replicate of a seed and are read by
+    nothing else, so the copy is what drawing again would give (a copy costs ~26 us against
+    ~160 us for drawing at ss2020's size)."""
+    try:
+        key = (int(seed), tuple(p.items()))
+        hash(key)
+    except TypeError:  # an unhashable parameter value: draw
+        return draw_setting(p, streams)
+    kept = _settings.get(key, _UNSEEN)
+    if kept is _UNSEEN or kept is None:
+        fa, pr = draw_setting(p, streams)
+        if pr.n < SETTING_MAX_POSTS:
+            if kept is _UNSEEN:
+                while len(_settings) >= SETTINGS_KEPT:  # (another thread may be at it too)
+                    try:
+                        _settings.pop(next(iter(_settings)), None)
+                    except (StopIteration, RuntimeError):
+                        break
+            # seen once: noted (runs of parameters seen once, as in a sweep, pay ~6 us, not a
+            # ~30 us copy); seen twice: a copy is kept
+            _settings[key] = None if kept is _UNSEEN else (_copy_facilities(fa), pr.copy())
+        return fa, pr
+    return _copy_facilities(kept[0]), kept[1].copy()
+
+
+def _copy_facilities(fa: Facilities) -> Facilities:
+    """An independent copy of ``fa`` (every array copied)."""
+    new = Facilities.__new__(Facilities)
+    new.__dict__.update({name: value.copy() if isinstance(value, np.ndarray) else value
+                         for name, value in vars(fa).items()})
+    return new
 
 
 class MentorshipModel(mesa.Model):
@@ -100,18 +167,11 @@ class MentorshipModel(mesa.Model):
         self.survey_week = self.time.survey_week
         self.week = 0
         self.counters = {"leavers": 0, "hires": 0, "echo_sessions": 0, "visits_missed": 0}
-        self.facilities = Facilities(self.p, self.streams["facilities"])
-        fa = self.facilities
-        self.facility_agents = [Facility(self, f) for f in range(fa.n)]
-        fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
-        role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
-        self.providers = Providers(fac_of_post, role_of_post, fa.n)
-        pr = self.providers
+        self.facilities, self.providers = setting(self.p, self.seed_value, self.streams)
+        fa, pr = self.facilities, self.providers
+        self._facility_agents: list[Facility] | None = None
+        AGENT_IDS.start_at(self, 1 + fa.n)  # mentors after the facilities' ids
         self.blocks = facility_blocks(pr.first_post)  # how a week's per-post work is split (blocks.py)
-        rng = self.streams["providers"]
-        new_person_states(self.p, rng, fa.baseline_skill, pr, np.arange(pr.n))
-        mean_tenure = 52.0 / max(self.p["staff.annual_attrition"], 0.02)
-        pr.tenure_weeks[:] = rng.exponential(mean_tenure, pr.n)
         self._provider_agents: list[Provider] | None = None
         self.promoted_person_ids: list[int] = []
         self._posts_by_region_role: tuple | None = None
@@ -128,10 +188,22 @@ class MentorshipModel(mesa.Model):
         self.state = state_of(self)
         self.visit_coef = visit_coefficients(self.p)
         self.echo_coef = echo_coefficients(self.p)
+        self.sessions = Sessions(self)  # what ECHO's weeks read, gathered once
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)
+        self.plan = loop.week_plan(self)  # the processes each week runs (loop.STEP_ORDER)
+
+    @property
+    def facility_agents(self) -> list[Facility]:
+        """Facility Mesa agents, one per facility, created on first use (views on the arrays; ids
+        1 .. n). The public :class:`mentorsim.MentorshipModel` makes them when it is built;
+        :func:`mentorsim.simulate` does not (20 agents cost ~30 us of a model's set-up, 4,400
+        about 6 ms)."""
+        if self._facility_agents is None:
+            self._facility_agents = [Facility(self, f) for f in range(self.facilities.n)]
+        return self._facility_agents
 
     @property
     def provider_agents(self) -> list[Provider]:
@@ -186,6 +258,7 @@ class MentorshipModel(mesa.Model):
         afterwards."""
         AGENT_IDS.pop(self, None)
         PROVIDER_IDS.pop(self, None)
+        FACILITY_IDS.pop(self, None)
         mesa.Agent._ids.pop(self, None)
 
     def promote_mentee(self, region: int, discipline: int) -> bool:

@@ -39,11 +39,8 @@ class Recorder:
         self.arm = {k: np.zeros((rows, 2)) for k in ARM_SERIES}
         self.pool_table = np.zeros((rows, len(POOL_SERIES)))
         self.pool = {k: self.pool_table[:, j] for j, k in enumerate(POOL_SERIES)}  # views
+        self._pool_row = -1  # the row of the pool's last change (pool_counts)
         self.survey_result: dict | None = None
-
-    def echo(self, week: int, attended: np.ndarray, eligible: np.ndarray) -> None:
-        self.fac["echo_attended"][week + 1] = attended
-        self.fac["echo_eligible"][week + 1] = eligible
 
     def current_composite(self, week: int) -> np.ndarray:
         """Facility composite recorded for ``week`` (after its outcomes step)."""
@@ -53,13 +50,22 @@ class Recorder:
         return self.fac["composite"][row]
 
     def pool_counts(self, pool, week: int) -> None:
-        """Mentor pool counts (read from the pool only when it changed)."""
-        row = week + 1
-        if pool.changed or row == 0:
+        """Mentor pool counts after ``week`` (-1: the baseline), read from the pool only when it
+        changed (a week in which the pool did not change writes nothing): the rows since the
+        last change repeat its counts, filled up to here now and by :meth:`fill_pool_to` when
+        the series are read, so rows the run has not reached stay 0, as every other series."""
+        if pool.changed or week < 0:
+            self.fill_pool_to(week)
             counts = pool.counts()
-            self._pool_now = np.array([counts[k] for k in POOL_SERIES], dtype=float)
+            self.pool_table[week + 1] = [counts[k] for k in POOL_SERIES]
+            self._pool_row = week + 1
             pool.changed = False
-        self.pool_table[row] = self._pool_now
+
+    def fill_pool_to(self, row: int) -> None:
+        """Repeat the pool counts of the last change in every row after it up to ``row``."""
+        last = self._pool_row
+        if row > last >= 0:
+            self.pool_table[last + 1:row + 1] = self.pool_table[last]
 
     def baseline(self, model) -> None:
         """Row 0 of every series (the state before the first week; no operations yet)."""

@@ -31,12 +31,28 @@ MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 
 
 def session_due(model, week: int) -> bool:
+    """True if a session is held in ``week``: every ``echo.interval_weeks`` in the programme
+    (if ECHO is enabled), every ``followup.echo_interval_weeks`` after it (weeks counted from 0)."""
     p, t = model.p, model.time
     if t.in_programme(week):
         interval = int(p["echo.interval_weeks"]) if p["echo.enabled"] else 0
     else:
         interval = int(p["followup.echo_interval_weeks"])
     return interval > 0 and week % interval == 0
+
+
+def session_weeks(p, time) -> frozenset[int]:
+    """The weeks :func:`session_due` holds a session in, for the whole run (``time``: the run's
+    timeline.TimeAxis), as ranges instead of a test a week."""
+    weeks: list[int] = []
+    interval = int(p["echo.interval_weeks"]) if p["echo.enabled"] else 0
+    if interval > 0:
+        weeks += range(0, time.programme_weeks, interval)
+    interval = int(p["followup.echo_interval_weeks"])
+    if interval > 0:
+        first = -(-time.programme_weeks // interval) * interval  # the first multiple in the follow-up
+        weeks += range(first, time.total_weeks, interval)
+    return frozenset(weeks)
 
 
 #: The coefficients of a session, each with the parameter it comes from (the kernel reads them
@@ -101,17 +117,41 @@ def _session(f_lo, f_hi, state, coef, u, topic, comprehension, attended, eligibl
             pr.reinforced[i] = True
 
 
+class Sessions:
+    """What the sessions read, gathered once at set-up (the parameters do not change during a
+    run): the weeks a session is due (:func:`session_weeks`), the share of the content understood
+    in session ``j`` and not in English only, the stream and a buffer for its uniforms."""
+
+    __slots__ = ("comprehension", "international_share", "stream", "u", "weeks")
+
+    def __init__(self, model):
+        p = model.p
+        self.weeks = session_weeks(p, model.time)
+        self.international_share = float(p["echo.international_share"])
+        self.comprehension = float(p["echo.language_comprehension"])
+        self.stream = model.streams["echo"]
+        self.u = np.empty(model.providers.n)  # a session's uniforms, one per post
+
+    def comprehension_of(self, j: int) -> float:
+        """The share of session ``j``'s content understood: ``echo.language_comprehension`` for
+        the sessions given in English only (``echo.international_share`` of them, spread evenly),
+        else 1."""
+        share = self.international_share
+        return self.comprehension if int((j + 1) * share) > int(j * share) else 1.0
+
+
 def telementoring(model, week: int) -> None:
-    """Hold this week's session, if one is due."""
-    if not session_due(model, week):
+    """Hold this week's session, if one is due. Attendance is counted straight into this week's
+    row of the record (``echo_attended``, ``echo_eligible``; zero until then)."""
+    s = model.sessions
+    if week not in s.weeks:
         return
-    p, pr, fa = model.p, model.providers, model.facilities
     j = model.counters["echo_sessions"]
-    model.counters["echo_sessions"] += 1
-    share = p["echo.international_share"]
-    international = int((j + 1) * share) > int(j * share)
-    comprehension = p["echo.language_comprehension"] if international else 1.0
-    attended, eligible = np.zeros(fa.n), np.zeros(fa.n)
-    run_blocks(_session, model.blocks, model.state, model.echo_coef, model.streams["echo"].random(pr.n), j % 4,
-               comprehension, attended, eligible)
-    model.record.echo(week, attended, eligible)
+    model.counters["echo_sessions"] = j + 1
+    fac = model.record.fac
+    args = (model.state, model.echo_coef, s.stream.random(out=s.u), j % 4, s.comprehension_of(j),
+            fac["echo_attended"][week + 1], fac["echo_eligible"][week + 1])
+    if len(model.blocks) == 1:
+        _session(*model.blocks[0], *args)
+    else:
+        run_blocks(_session, model.blocks, *args)

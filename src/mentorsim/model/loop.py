@@ -24,15 +24,17 @@ Each week ``w`` the model runs, in this order:
 
 The modalities (4-6) act on the intervention arm only; everything else acts on both arms.
 Steps 7-13 touch every provider every week and run as one compiled call
-(:func:`weekly_dynamics`) that goes facility by facility, making three passes over the
+(:func:`weekly_dynamics`) that goes facility by facility, making two passes over the
 facility's posts while they are in cache: (a) practice, gathering the team means peer diffusion
 needs; (b) per post, peer diffusion, the secular trend, decay, and the provider part of
-relationships, in that order; (c) ``recording.tally_facility``, gathering the theatre team's
-practice for the outcomes and the sums for the snapshot. The facility-level parts (outcomes,
+relationships, in that order, then step 13's tally of the post as it now is
+(``recording.tally_post``: the theatre team's practice for the outcomes and the sums for the
+snapshot, kept in registers and written once a facility). The facility-level parts (outcomes,
 team culture) follow. The results are identical to running the steps one by one over all
-facilities: no step reads another facility's state, and relationships change nothing the
-outcomes read. The per-post rules live in learning.py. Large models run the facilities in
-blocks on several threads (blocks.py).
+facilities (tests/test_dynamics_equivalence.py): no step reads another facility's state, and
+relationships change nothing the outcomes read. The per-post rules live in learning.py; a post's
+four domains are updated together, which the SLP vectorizer turns into vector operations
+(jit.vector_kernel). Large models run the facilities in blocks on several threads (blocks.py).
 Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 """
 
@@ -62,7 +64,14 @@ from mentorsim.model.learning import (
     update_keep_factors,
 )
 from mentorsim.model.people import CHECKLIST
-from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_end, tally_post, tally_start
+from mentorsim.model.recording import (
+    ARM_SUM_COLUMNS,
+    record_arms,
+    tally_arguments,
+    tally_end,
+    tally_post,
+    tally_start,
+)
 
 #: The coefficient record of steps 7-12: each field, with the parameter it comes from (see
 #: :func:`coefficients`; the kernels read them by name, e.g. ``k.lam_skill``). The outcome
@@ -143,8 +152,8 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
         peer = peer_rates(teamwork_culture[f], learning_orientation[f], k.peer_rate)
         keep_skill0, keep_knowledge0, keep_skill1, keep_knowledge1 = keep[f, 0, 0], keep[f, 0, 1], keep[f, 1, 0], keep[f, 1, 1]
         # (b) steps 8-10 and the provider part of 12, post by post (a post's four domains read,
-        # updated and written together), and (c) step 13's tally, which also gathers the
-        # theatre team's practice step 11 needs
+        # updated and written together), then step 13's tally, which also gathers the theatre
+        # team's practice step 11 needs
         arm = 0 if f < n_int else 1
         acc = tally_start(f, arm_sums[arm], staff_present)
         for i in range(lo, hi):
@@ -172,7 +181,7 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
             res = resistance_from_trust(resistance0[i], trust[i])
             conf = confidence_toward(confidence[i], total / 4.0, confidence_rate)
             resistance[i], confidence[i] = res, conf
-            # (c) step 13's tally of the post as it now is (recording.tally_facility's parts)
+            # step 13's tally of the post as it now is (recording.tally_facility's parts)
             acc = tally_post(acc, filled[i], theatre[i], s0, s1, s2, s3, (s0, s1, s2, s3)[CHECKLIST],
                              (k0, k1, k2, k3)[CHECKLIST], k0, k1, k2, k3, conf, res, trust[i])
         tally_end(acc, f, arm_sums[arm], staff_present, team, checklist)

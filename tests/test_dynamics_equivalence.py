@@ -4,14 +4,16 @@ per-post pass and was compiled with the SLP vectorizer (issue 16): three passes 
 (practice; peer diffusion, secular trend, decay, relationships; the tally into the arrays post
 by post), then the facility outcomes with a power per SSI risk, culture, and the record. The
 reference calls the same compiled one-number rules (learning.py, draws.py), so what is compared
-is the kernel's order of operations and its bookkeeping, not numba against CPython arithmetic."""
+is the kernel's order of operations and its bookkeeping, not numba against CPython arithmetic.
+Both paths: one block (weekly_dynamics_batch, as every ss2020-size run) and facility blocks on
+two threads (weekly_dynamics per block, as at national scale)."""
 
 import numpy as np
 import pytest
 from conftest import params_with
 
+from mentorsim.model import blocks, loop
 from mentorsim.model import learning as L
-from mentorsim.model import loop
 from mentorsim.model.draws import binomial_inv
 from mentorsim.model.facility_outcomes import TOTAL_INDICATORS, ssc_adopted, ssi_exposure, ssi_risk
 from mentorsim.model.model import MentorshipModel
@@ -42,14 +44,18 @@ def _reference_outcomes(practice, checklist, operations, caesarean_share, u, ssc
         out[f, 11] = risk_cs
 
 
-def reference_week(row, a):
-    """Steps 7-13 of the week recorded in ``row`` on a model's RunArrays ``a`` (one block), one
-    step at a time in Python."""
+def reference_week(row, a, blocks=None):
+    """Steps 7-13 of the week recorded in ``row`` on a model's RunArrays ``a`` (all facilities),
+    one step at a time in Python; the snapshot's arm sums gathered by block (``blocks``, [(first
+    facility, end)]; one block if None) and added in block order, as loop.Dynamics does."""
     k = {name: float(a.coef[0][name]) for name in a.coef.dtype.names}
     confidence, resistance, trust, filled, theatre, first_post, n_int = a.tally_posts[2:]
     skill, floor, knowledge, kfloor = a.skill, a.skill_floor, a.knowledge, a.knowledge_floor
     n_fac = a.f_hi - a.f_lo
-    sums = np.zeros((2, ARM_SUM_COLUMNS))
+    block_of = np.zeros(n_fac, dtype=int)
+    for b, (lo, hi) in enumerate(blocks or [(0, n_fac)]):
+        block_of[lo:hi] = b
+    by_block = np.zeros((block_of.max() + 1, 2, ARM_SUM_COLUMNS))
     team, checklist = np.zeros((n_fac, 4)), np.zeros(n_fac)
     staff = a.series[0][row]
     L.update_keep_factors(a.keep, a.keep_leadership, a.leadership, k["lam_skill"], k["lam_knowledge"],
@@ -83,7 +89,7 @@ def reference_week(row, a):
             a.reinforced[i] = False
             resistance[i] = L.resistance_from_trust(a.resistance0[i], trust[i])
             confidence[i] = L.confidence_toward(confidence[i], total / 4.0, k["confidence_rate"])
-        arm, in_theatre = (0 if f < n_int else 1), 0.0
+        arm, in_theatre, sums = (0 if f < n_int else 1), 0.0, by_block[block_of[f]]
         for i in posts:  # step 13's tally, into the arrays post by post
             if not filled[i]:
                 sums[arm, 1] += 1.0
@@ -110,7 +116,7 @@ def reference_week(row, a):
     a.workload_all[row] = a.workload
     a.leadership_all[row] = a.leadership
     a.culture_all[row] = a.teamwork_culture
-    record_arms(row, sums, *a.series[1:])
+    record_arms(row, by_block.sum(axis=0), *a.series[1:])
     return team, checklist
 
 
@@ -129,7 +135,7 @@ def _step_with(model, dynamics):
     for name, process in loop.STEP_ORDER:
         if name == "practice .. snapshot":
             loop.prepare_dynamics(model, week)
-            dynamics(week + 1, model.dynamics.run_arrays())
+            dynamics(week + 1, model.dynamics.run_arrays() if len(model.blocks) == 1 else None)
             model.record.pool_counts(model.pool, week)
         else:
             process(model, week)
@@ -153,6 +159,28 @@ def test_weekly_dynamics_equals_the_steps_one_at_a_time(updates):
         assert _state(kernel_model) == _state(reference_model), f"week {kernel_model.week - 1} differs"
     assert sum(reinforced_seen) > 0  # the reinforced branch of decay was exercised
     assert kernel_model.record.fac["ssi"][1:15].sum() > 0  # and the SSI draws
+
+
+def test_blocked_weekly_dynamics_on_threads_equals_the_steps_one_at_a_time(monkeypatch):
+    """The national-scale path: the facilities split into blocks (blocks.py, here forced on a
+    small model), one weekly_dynamics call per block on two threads, arm sums added in block
+    order."""
+    monkeypatch.setattr(blocks, "PARALLEL_MIN_POSTS", 0)
+    monkeypatch.setattr(blocks, "CHUNKS", 4)
+    monkeypatch.setenv("MENTORSIM_THREADS", "2")
+    p = params_with(scenario="ss2020")
+    kernel_model, reference_model = MentorshipModel(p, seed=6), MentorshipModel(p, seed=6)
+    assert len(kernel_model.blocks) == 4
+
+    def reference(row, a):
+        dyn = reference_model.dynamics
+        whole = loop.RunArrays(dyn.u_outcomes, 0, reference_model.facilities.n, *dyn.block_args[0][2:])
+        reference_week(row, whole, reference_model.blocks)
+
+    for _ in range(8):
+        _step_with(kernel_model, lambda row, a: kernel_model.dynamics.week(row, kernel_model.dynamics.u_outcomes))
+        _step_with(reference_model, reference)
+        assert _state(kernel_model) == _state(reference_model), f"week {kernel_model.week - 1} differs"
 
 
 def test_tally_is_the_sums_over_filled_posts():

@@ -154,7 +154,7 @@ def practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, h
     # four domains are read, updated and written together (one vector operation each)
     c0, c1, c2, c3 = recept[0], recept[1], recept[2], recept[3]
     count = m0 = m1 = m2 = m3 = 0.0
-    for i in range(lo, hi):
+    for i in range(max(lo, 0), hi):  # lo is never negative; saying so lets the loads vectorize
         if not filled[i]:
             continue
         r = rate * (1.0 - block * busy[i])

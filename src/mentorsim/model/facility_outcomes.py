@@ -56,9 +56,16 @@ def ssi_exposure(ssc_use, safety, ssc_weight):
 def ssi_risk(risk0, exposure, exposure0, rr_full):
     """SSI risk at ``exposure``: ``risk0 x rr_full^((exposure - exposure0) / (1 - exposure0))``,
     capped at 1 (log-linear: each unit of exposure multiplies the risk by the same factor)."""
+    return min(1.0, risk0 * ssi_factor(exposure, exposure0, rr_full))
+
+
+@kernel
+def ssi_factor(exposure, exposure0, rr_full):
+    """What :func:`ssi_risk` multiplies the baseline risk by: ``rr_full^((exposure - exposure0)
+    / (1 - exposure0))``; 1 if ``exposure0`` >= 1."""
     if exposure0 >= 1.0:
-        return risk0
-    return min(1.0, risk0 * rr_full ** ((exposure - exposure0) / (1.0 - exposure0)))
+        return 1.0
+    return rr_full ** ((exposure - exposure0) / (1.0 - exposure0))
 
 
 @kernel
@@ -74,8 +81,9 @@ def facility_outcomes(practice, checklist, operations, caesarean_share, u, ssc, 
         teamwork = practice[f, TEAMWORK]
         ssc[f] = ssc_adopted(ssc[f], rollout, programme, push[f], checklist[f])
         x = ssi_exposure(ssc[f], safety, ssc_weight)
-        risk_cs = ssi_risk(risk_cs0, x, exposure0, rr_full)
-        risk_o = ssi_risk(risk_o0, x, exposure0, rr_full)
+        factor = ssi_factor(x, exposure0, rr_full)  # one power for both types of operation
+        risk_cs = min(1.0, risk_cs0 * factor)
+        risk_o = min(1.0, risk_o0 * factor)
         d_cs = min(1.0, max(0.0, mort_cs + cf_cs * (risk_cs - risk_cs0)))
         d_o = min(1.0, max(0.0, mort_o + cf_o * (risk_o - risk_o0)))
         ops = int(operations[f])

@@ -134,27 +134,48 @@ def confidence_toward(confidence, mean_skill, rate):
 
 
 @kernel
+def peer_secular_decay(skill, floor, team_mean, peer_rate, secular_rate, ceiling, keep):
+    """Steps 8-10 for one provider and domain: (skill, floor) after peer diffusion toward
+    ``team_mean``, the secular rise of the floor (which carries skill with it) and decay."""
+    s = toward_team(skill, team_mean, peer_rate)
+    rise = secular_step(floor, secular_rate, ceiling)
+    floor = floor + rise
+    return decayed(s + rise, floor, keep), floor
+
+
+@kernel
 def practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept, rate, block,
-             primes, team_mean):
+             primes):
     """Step 7 for one facility's filled posts ``lo``..``hi - 1`` (in place), with its receptivity
-    ``recept`` [4]; writes the team's mean skill after it into ``team_mean`` [4] (0 with no one
-    in post), which peer diffusion (step 8) moves people toward."""
-    count = 0.0
-    for d in range(4):
-        team_mean[d] = 0.0
-    for i in range(lo, hi):
+    ``recept`` [4]; the team's mean skill after it by domain (a 4-tuple, 0 with no one in post),
+    which peer diffusion (step 8) moves people toward."""
+    # receptivity and the team's sums are kept in locals through the posts (the sums get the
+    # same additions in the same order as adding into an array post by post); a post's
+    # four domains are read, updated and written together (one vector operation each)
+    c0, c1, c2, c3 = recept[0], recept[1], recept[2], recept[3]
+    count = m0 = m1 = m2 = m3 = 0.0
+    for i in range(max(lo, 0), hi):  # lo is never negative; saying so lets the loads vectorize
         if not filled[i]:
             continue
         r = rate * (1.0 - block * busy[i])
         count += 1.0
-        for d in range(4):
-            rd = r * (1.0 + primes * max(0.0, skill[i, d] - skill_floor[i, d]))
-            s = practised(skill[i, d], knowledge[i, d] - knowledge_floor[i, d], rd, recept[d])
-            skill[i, d] = s
-            team_mean[d] += s
+        s0, s1, s2, s3 = skill[i, 0], skill[i, 1], skill[i, 2], skill[i, 3]
+        f0, f1, f2, f3 = skill_floor[i, 0], skill_floor[i, 1], skill_floor[i, 2], skill_floor[i, 3]
+        k0, k1, k2, k3 = knowledge[i, 0], knowledge[i, 1], knowledge[i, 2], knowledge[i, 3]
+        g0, g1 = k0 - knowledge_floor[i, 0], k1 - knowledge_floor[i, 1]
+        g2, g3 = k2 - knowledge_floor[i, 2], k3 - knowledge_floor[i, 3]
+        s0 = practised(s0, g0, r * (1.0 + primes * max(0.0, s0 - f0)), c0)
+        s1 = practised(s1, g1, r * (1.0 + primes * max(0.0, s1 - f1)), c1)
+        s2 = practised(s2, g2, r * (1.0 + primes * max(0.0, s2 - f2)), c2)
+        s3 = practised(s3, g3, r * (1.0 + primes * max(0.0, s3 - f3)), c3)
+        skill[i, 0], skill[i, 1], skill[i, 2], skill[i, 3] = s0, s1, s2, s3
+        m0 += s0
+        m1 += s1
+        m2 += s2
+        m3 += s3
     if count > 0.0:
-        for d in range(4):
-            team_mean[d] /= count
+        return m0 / count, m1 / count, m2 / count, m3 / count
+    return m0, m1, m2, m3
 
 
 @kernel

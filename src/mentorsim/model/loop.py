@@ -24,15 +24,17 @@ Each week ``w`` the model runs, in this order:
 
 The modalities (4-6) act on the intervention arm only; everything else acts on both arms.
 Steps 7-13 touch every provider every week and run as one compiled call
-(:func:`weekly_dynamics`) that goes facility by facility, making three passes over the
+(:func:`weekly_dynamics`) that goes facility by facility, making two passes over the
 facility's posts while they are in cache: (a) practice, gathering the team means peer diffusion
 needs; (b) per post, peer diffusion, the secular trend, decay, and the provider part of
-relationships, in that order; (c) ``recording.tally_facility``, gathering the theatre team's
-practice for the outcomes and the sums for the snapshot. The facility-level parts (outcomes,
+relationships, in that order, then step 13's tally of the post as it now is
+(``recording.tally_post``: the theatre team's practice for the outcomes and the sums for the
+snapshot, kept in registers and written once a facility). The facility-level parts (outcomes,
 team culture) follow. The results are identical to running the steps one by one over all
-facilities: no step reads another facility's state, and relationships change nothing the
-outcomes read. The per-post rules live in learning.py. Large models run the facilities in
-blocks on several threads (blocks.py).
+facilities (tests/test_dynamics_equivalence.py): no step reads another facility's state, and
+relationships change nothing the outcomes read. The per-post rules live in learning.py; a post's
+four domains are updated together, which the SLP vectorizer turns into vector operations
+(jit.vector_kernel). Large models run the facilities in blocks on several threads (blocks.py).
 Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 """
 
@@ -48,21 +50,28 @@ from numba.typed import List
 from mentorsim.model import survey, telementoring, visits, whatsapp, workforce
 from mentorsim.model.blocks import run_calls
 from mentorsim.model.facility_outcomes import OUTCOME_COEF, facility_outcomes, outcome_coefficients
-from mentorsim.model.jit import kernel
+from mentorsim.model.jit import kernel, vector_kernel
 from mentorsim.model.learning import (
     confidence_toward,
     culture_follows_practice,
     decayed,
     peer_rates,
+    peer_secular_decay,
     practice,
     resistance_from_trust,
     secular_baseline,
     secular_rate_at,
-    secular_step,
-    toward_team,
     update_keep_factors,
 )
-from mentorsim.model.recording import ARM_SUM_COLUMNS, record_arms, tally_arguments, tally_facility
+from mentorsim.model.people import CHECKLIST
+from mentorsim.model.recording import (
+    ARM_SUM_COLUMNS,
+    record_arms,
+    tally_arguments,
+    tally_end,
+    tally_post,
+    tally_start,
+)
 
 #: The coefficient record of steps 7-12: each field, with the parameter it comes from (see
 #: :func:`coefficients`; the kernels read them by name, e.g. ``k.lam_skill``). The outcome
@@ -113,7 +122,7 @@ def coefficients(p, wpm: float) -> np.ndarray:
     return coef
 
 
-@kernel
+@vector_kernel
 def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, skill_floor, knowledge,
                     knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
                     learning_orientation, current_baseline, operations_week, caesarean_share, ssc, ssc_push,
@@ -122,49 +131,60 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
     """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a block; see
     blocks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this block's posts for the snapshot's
     arm means, written here if ``record`` (the only block) and otherwise by :class:`Dynamics`
-    once every block is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch.
+    once every block is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch (set by the tally).
     ``tally_posts`` and ``series`` are recording.tally_arguments; ``coef`` the run's coefficient
     record (:func:`coefficients`)."""
     k = coef[0]
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     fs = slice(f_lo, f_hi)  # this block's facilities, for the facility-level steps
     arm_sums[:] = 0.0
-    team[fs] = 0.0
-    checklist[fs] = 0.0
-    peer = peer_rates(teamwork_culture[fs], learning_orientation[fs], k.peer_rate)
     update_keep_factors(keep[fs], keep_leadership[fs], leadership[fs], k.lam_skill, k.lam_knowledge,
                         k.protect_contact, k.protect_lead)
     secular_rate = secular_rate_at(k.secular_rate, row, k.secular_end_week, k.secular_share, k.ssc_rollout)
     ceiling, confidence_rate = k.secular_ceiling, k.confidence_rate
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
-    team_mean = np.empty(4)
     staff_present = series[0][row]
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
-        practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f], k.practice_rate,
-                 k.practice_block, k.skill_primes, team_mean)
-        # (b) steps 8-10 and the provider part of 12, post by post
+        m0, m1, m2, m3 = practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f],
+                                  k.practice_rate, k.practice_block, k.skill_primes)
+        peer = peer_rates(teamwork_culture[f], learning_orientation[f], k.peer_rate)
+        keep_skill0, keep_knowledge0, keep_skill1, keep_knowledge1 = keep[f, 0, 0], keep[f, 0, 1], keep[f, 1, 0], keep[f, 1, 1]
+        # (b) steps 8-10 and the provider part of 12, post by post (a post's four domains read,
+        # updated and written together), then step 13's tally, which also gathers the theatre
+        # team's practice step 11 needs
+        arm = 0 if f < n_int else 1
+        acc = tally_start(f, arm_sums[arm], staff_present)
         for i in range(lo, hi):
-            peer_rate = peer[f - f_lo] if filled[i] else 0.0
-            r = 1 if reinforced[i] else 0
-            keep_skill, keep_knowledge = keep[f, r, 0], keep[f, r, 1]
-            total = 0.0
-            for d in range(4):
-                s = toward_team(skill[i, d], team_mean[d], peer_rate)
-                rise = secular_step(skill_floor[i, d], secular_rate, ceiling)
-                floor = skill_floor[i, d] + rise
-                skill_floor[i, d] = floor
-                s = decayed(s + rise, floor, keep_skill)
-                skill[i, d] = s
-                knowledge[i, d] = decayed(knowledge[i, d], knowledge_floor[i, d], keep_knowledge)
-                total += s
+            peer_rate = peer if filled[i] else 0.0
+            if reinforced[i]:
+                keep_skill, keep_knowledge = keep_skill1, keep_knowledge1
+            else:
+                keep_skill, keep_knowledge = keep_skill0, keep_knowledge0
+            s0, s1, s2, s3 = skill[i, 0], skill[i, 1], skill[i, 2], skill[i, 3]
+            f0, f1, f2, f3 = skill_floor[i, 0], skill_floor[i, 1], skill_floor[i, 2], skill_floor[i, 3]
+            k0, k1, k2, k3 = knowledge[i, 0], knowledge[i, 1], knowledge[i, 2], knowledge[i, 3]
+            g0, g1 = knowledge_floor[i, 0], knowledge_floor[i, 1]
+            g2, g3 = knowledge_floor[i, 2], knowledge_floor[i, 3]
+            s0, f0 = peer_secular_decay(s0, f0, m0, peer_rate, secular_rate, ceiling, keep_skill)
+            s1, f1 = peer_secular_decay(s1, f1, m1, peer_rate, secular_rate, ceiling, keep_skill)
+            s2, f2 = peer_secular_decay(s2, f2, m2, peer_rate, secular_rate, ceiling, keep_skill)
+            s3, f3 = peer_secular_decay(s3, f3, m3, peer_rate, secular_rate, ceiling, keep_skill)
+            skill[i, 0], skill[i, 1], skill[i, 2], skill[i, 3] = s0, s1, s2, s3
+            skill_floor[i, 0], skill_floor[i, 1], skill_floor[i, 2], skill_floor[i, 3] = f0, f1, f2, f3
+            k0, k1 = decayed(k0, g0, keep_knowledge), decayed(k1, g1, keep_knowledge)
+            k2, k3 = decayed(k2, g2, keep_knowledge), decayed(k3, g3, keep_knowledge)
+            knowledge[i, 0], knowledge[i, 1], knowledge[i, 2], knowledge[i, 3] = k0, k1, k2, k3
+            total = 0.0 + s0 + s1 + s2 + s3  # summed in domain order from 0, as the step defines it
             reinforced[i] = False
-            resistance[i] = resistance_from_trust(resistance0[i], trust[i])
-            confidence[i] = confidence_toward(confidence[i], total / 4.0, confidence_rate)
-        # (c) step 13's tally, which also gathers the theatre team's practice step 11 needs
-        tally_facility(f, 0 if f < n_int else 1, lo, hi, skill, knowledge, confidence, resistance, trust,
-                       filled, theatre, arm_sums, staff_present, team, checklist)
+            res = resistance_from_trust(resistance0[i], trust[i])
+            conf = confidence_toward(confidence[i], total / 4.0, confidence_rate)
+            resistance[i], confidence[i] = res, conf
+            # step 13's tally of the post as it now is (recording.tally_facility's parts)
+            acc = tally_post(acc, filled[i], theatre[i], s0, s1, s2, s3, (s0, s1, s2, s3)[CHECKLIST],
+                             (k0, k1, k2, k3)[CHECKLIST], k0, k1, k2, k3, conf, res, trust[i])
+        tally_end(acc, f, arm_sums[arm], staff_present, team, checklist)
     facility_outcomes(team[fs], checklist[fs], operations_week[fs], caesarean_share[fs], u_outcomes[fs],
                       ssc[fs], ssc_push[fs], k, outcome_table[row, fs])
     culture_follows_practice(teamwork_culture[fs], team[fs], current_baseline[fs], k.culture_rate, k.culture_floor,
@@ -259,7 +279,7 @@ def dynamics(model, week: int) -> None:
         model.record.pool_counts(model.pool, week)
 
 
-@kernel
+@vector_kernel
 def weekly_dynamics_batch(row, runs, r_lo, r_hi):
     """Steps 7-13 of week ``row - 1`` for runs ``r_lo``..``r_hi - 1`` of ``runs`` (a typed list
     of RunArrays, one block each): the same compiled weekly_dynamics, called once per run."""

@@ -118,30 +118,61 @@ def tally_facility(f, arm, lo, hi, skill, knowledge, confidence, resistance, tru
     """Tally facility ``f``'s posts ``lo``..``hi - 1``: add them to ``arm_sums[arm]`` and count
     those present; set ``team[f]`` to the theatre team's mean skill per domain (surgical and
     anaesthesia providers and theatre nurses present) and ``checklist[f]`` to its mean
-    checklist level (mean of checklist skill and knowledge); both stay 0 with no one present."""
-    sums = arm_sums[arm]
-    in_theatre = 0.0
+    checklist level (mean of checklist skill and knowledge); both 0 with no one present.
+    (loop.weekly_dynamics makes the same tally inside its pass over the posts, from the same
+    three parts: :func:`tally_start`, :func:`tally_post` for each post, :func:`tally_end`.)"""
+    acc = tally_start(f, arm_sums[arm], staff_present)
     for i in range(lo, hi):
-        if not filled[i]:
-            sums[1] += 1.0
-            continue
-        staff_present[f] += 1.0
-        sums[0] += 1.0
-        for d in range(4):
-            sums[2 + d] += skill[i, d]
-            sums[6 + d] += knowledge[i, d]
-        sums[10] += confidence[i]
-        sums[11] += resistance[i]
-        sums[12] += trust[i]
-        if theatre[i]:
-            in_theatre += 1.0
-            for d in range(4):
-                team[f, d] += skill[i, d]
-            checklist[f] += 0.5 * (skill[i, CHECKLIST] + knowledge[i, CHECKLIST])
+        acc = tally_post(acc, filled[i], theatre[i], skill[i, 0], skill[i, 1], skill[i, 2], skill[i, 3],
+                         skill[i, CHECKLIST], knowledge[i, CHECKLIST], knowledge[i, 0], knowledge[i, 1], knowledge[i, 2], knowledge[i, 3],
+                         confidence[i], resistance[i], trust[i])
+    tally_end(acc, f, arm_sums[arm], staff_present, team, checklist)
+
+
+# A facility's tally is gathered in a tuple of locals (registers) through its posts and written
+# back once: each sum gets the same additions in the same order as adding into the arrays post
+# by post. The tuple: the arm's 13 sums (ARM_SUM_COLUMNS order), staff present, then the
+# theatre team's count, skill sums by domain and checklist sum.
+
+@kernel
+def tally_start(f, sums, staff_present):
+    """The running tally before facility ``f``'s first post: its arm's ``sums`` so far."""
+    return (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], sums[9], sums[10],
+            sums[11], sums[12], staff_present[f], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@kernel
+def tally_post(acc, filled, theatre, s0, s1, s2, s3, checklist_skill, checklist_knowledge, k0, k1, k2, k3, confidence, resistance,
+               trust):
+    """The running tally after one post (skill ``s0``..``s3``, knowledge ``k0``..``k3``, the
+    checklist domain's again in ``checklist_*``; vacant unless ``filled``; in the theatre team if
+    ``theatre``)."""
+    (n, vacant, sk0, sk1, sk2, sk3, kn0, kn1, kn2, kn3, conf, res, tru, present,
+     in_theatre, t0, t1, t2, t3, check) = acc
+    if not filled:
+        return (n, vacant + 1.0, sk0, sk1, sk2, sk3, kn0, kn1, kn2, kn3, conf, res, tru, present,
+                in_theatre, t0, t1, t2, t3, check)
+    if theatre:
+        in_theatre += 1.0
+        t0 += s0
+        t1 += s1
+        t2 += s2
+        t3 += s3
+        check += 0.5 * (checklist_skill + checklist_knowledge)
+    return (n + 1.0, vacant, sk0 + s0, sk1 + s1, sk2 + s2, sk3 + s3, kn0 + k0, kn1 + k1, kn2 + k2, kn3 + k3,
+            conf + confidence, res + resistance, tru + trust, present + 1.0, in_theatre, t0, t1, t2, t3, check)
+
+
+@kernel
+def tally_end(acc, f, sums, staff_present, team, checklist):
+    """Write a facility's finished tally: its arm's ``sums``, staff present, ``team[f]`` and
+    ``checklist[f]`` (means over the theatre team present; 0 with no one)."""
+    (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], sums[9], sums[10], sums[11],
+     sums[12], staff_present[f], in_theatre, t0, t1, t2, t3, check) = acc
     if in_theatre > 0.0:
-        for d in range(4):
-            team[f, d] /= in_theatre
-        checklist[f] /= in_theatre
+        t0, t1, t2, t3, check = t0 / in_theatre, t1 / in_theatre, t2 / in_theatre, t3 / in_theatre, check / in_theatre
+    team[f, 0], team[f, 1], team[f, 2], team[f, 3] = t0, t1, t2, t3
+    checklist[f] = check
 
 
 @kernel

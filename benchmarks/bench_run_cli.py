@@ -1,6 +1,8 @@
 """Marginal cost of a replicate through ``mentorsim run`` (CPU and wall time of the whole
 command, with and without --out): (time at N2 replicates - time at N1) / (N2 - N1), median of
-``--repeats`` alternating pairs. Prints figures; asserts nothing.
+``--repeats`` alternating pairs. Also, in this process, the replicates of ``runner.compare`` (in
+batches, ``runner.simulate_each``) against the same replicates one at a time (``simulate``, as
+``compare`` ran them before), alternated ``--repeats`` times. Prints figures; asserts nothing.
 
     PYTHONPATH=src python benchmarks/bench_run_cli.py [--small 10] [--large 60] [--repeats 3]
 """
@@ -56,12 +58,35 @@ def csv_writers(replicates: int, repeats: int) -> None:
           + f"; same bytes: {same}")
 
 
+def batched_against_alone(replicates: int, repeats: int) -> None:
+    """CPU a replicate of ``runner.compare`` (batched) and of ``simulate`` one at a time, the same
+    ``ss2020`` replicates, alternated in this process (thread CPU of both threads: process time)."""
+    from mentorsim.results import Results
+    from mentorsim.runner import batch_size, compare, simulate
+    from mentorsim.scenario import load_scenario
+    sc = load_scenario("ss2020")
+    compare([sc], seed=1, replicates=2 * batch_size())  # warm: kernels and first calls
+    times = {"one at a time": [], "compare (batched)": []}
+    for _ in range(repeats):
+        t = time.process_time()  # what compare did before: simulate each, then Results (outcomes)
+        Results(scenario=sc, seed=1, runs=[simulate(sc.params, seed=1, replicate=r) for r in range(replicates)])
+        times["one at a time"].append(time.process_time() - t)
+        t = time.process_time()
+        compare([sc], seed=1, replicates=replicates)
+        times["compare (batched)"].append(time.process_time() - t)
+    print(f"ss2020, {replicates} replicates in this process (batch {batch_size()}), CPU a replicate, "
+          f"median of {repeats}: " + ", ".join(
+              f"{k} {statistics.median(v) / replicates * 1000:.2f} ms "
+              f"({', '.join(f'{x / replicates * 1000:.2f}' for x in v)})" for k, v in times.items()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", type=int, default=10)
     ap.add_argument("--large", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
+    batched_against_alone(args.large, max(args.repeats, 5))
     csv_writers(args.large, args.repeats)
     one(2, False)  # numba cache warm
     span = args.large - args.small

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -138,6 +138,37 @@ def batch_size() -> int:
     larger than that spreads its steps 7-13 over threads, which costs small models more than
     it saves. The size changes only speed, never results."""
     return BATCH_RUNS if threads() == 1 else RUNS_PER_CALL
+
+
+def simulate_each(points: Sequence[tuple[Mapping, int, int]], batch: int | None = None) -> Iterator[RunOutput]:
+    """The outputs of ``(params, seed, replicate)`` points in order, run ``batch`` at a time
+    (default ``batch_size()``) through :func:`simulate_batch`, each bit-identical to
+    ``simulate(params, seed, replicate)``. A batch's outputs are yielded as soon as it is done, so
+    a caller reporting progress after each output moves a batch at a time. If a batch raises, its
+    runs are redone one at a time, so a failing run raises its own error after the outputs of
+    the runs before it, as when runs were never batched.
+
+    Examples:
+        >>> from mentorsim import load_scenario, simulate
+        >>> from mentorsim.runner import simulate_each
+        >>> p = load_scenario("ss2020").params
+        >>> [out.n_intervention for out in simulate_each([(p, 1, 0), (p, 1, 1)])]
+        [10, 10]
+    """
+    size = batch or batch_size()
+    if size < 1:
+        raise ValueError(f"batch = {size}: must be at least 1")
+    for lo in range(0, len(points), size):
+        part = points[lo:lo + size]
+        try:
+            outs = simulate_batch(part)
+        except (Exception, SystemExit):
+            outs = None
+        if outs is None:  # again one by one: the failing run fails alone, with its own error
+            for params, seed, replicate in part:
+                yield simulate(params, seed, replicate)
+        else:
+            yield from outs
 
 
 def evaluate(params: Mapping | Scenario | None = None, seed: int = 1, replicate: int = 0, *,
@@ -329,10 +360,12 @@ class MentorshipModel(kernel.MentorshipModel):
 
 def run(scenario: Scenario | None = None, seed: int = 1, replicates: int = 10,
         progress=None) -> Results:
-    """Run ``replicates`` replicates of ``scenario`` (defaults if None) with run seed ``seed``.
+    """Run ``replicates`` replicates of ``scenario`` (defaults if None) with run seed ``seed``,
+    ``batch_size()`` at a time (:func:`simulate_each`: each bit-identical to ``simulate``).
 
     Args:
-        progress: optional callable ``progress(done, total)`` called after each replicate.
+        progress: optional callable ``progress(done, total)`` called after each replicate (those
+            of a batch together, as the batch finishes).
 
     Examples:
         >>> from mentorsim import load_scenario, run
@@ -343,21 +376,15 @@ def run(scenario: Scenario | None = None, seed: int = 1, replicates: int = 10,
         >>> low <= res.summary()["composite_month12_pct"] <= high
         True
     """
-    scenario = scenario or default_scenario()
-    if replicates < 1:
-        raise ValueError("replicates must be at least 1")
-    start = time.perf_counter()
-    runs = []
-    for r in range(replicates):
-        runs.append(simulate(scenario.params, seed=seed, replicate=r))
-        if progress:
-            progress(r + 1, replicates)
-    return Results(scenario=scenario, seed=seed, runs=runs, elapsed_s=time.perf_counter() - start)
+    return compare([scenario or default_scenario()], seed=seed, replicates=replicates, progress=progress)[0]
 
 
 def compare(scenarios: Sequence[Scenario], seed: int = 1, replicates: int = 10,
             progress=None) -> list[Results]:
-    """Run several scenarios with the same seed and replicates (common random numbers).
+    """Run several scenarios with the same seed and replicates (common random numbers). The runs
+    of every scenario are batched together (:func:`simulate_each`, in order: each scenario's
+    replicates, scenario by scenario), so a batch may hold runs of two scenarios; each scenario's
+    ``elapsed_s`` is an equal share of the wall time of all the runs.
 
     Examples:
         >>> from mentorsim import compare, load_scenario
@@ -365,12 +392,19 @@ def compare(scenarios: Sequence[Scenario], seed: int = 1, replicates: int = 10,
         >>> ss.summary()["composite_month12_pct"] > none.summary()["composite_month12_pct"]
         True
     """
-    total = len(scenarios) * replicates
-    out = []
-    for i, sc in enumerate(scenarios):
-        cb = (lambda done, _t, i=i: progress(i * replicates + done, total)) if progress else None
-        out.append(run(sc, seed=seed, replicates=replicates, progress=cb))
-    return out
+    if replicates < 1:
+        raise ValueError("replicates must be at least 1")
+    points = [(sc.params, seed, r) for sc in scenarios for r in range(replicates)]
+    total = len(points)
+    runs: list[RunOutput] = []
+    start = time.perf_counter()
+    for out in simulate_each(points):
+        runs.append(out)
+        if progress:
+            progress(len(runs), total)
+    each = (time.perf_counter() - start) / max(1, len(scenarios))
+    return [Results(scenario=sc, seed=seed, runs=runs[i * replicates:(i + 1) * replicates], elapsed_s=each)
+            for i, sc in enumerate(scenarios)]
 
 
 def unique_names(scenarios: Iterable[Scenario]) -> list[Scenario]:

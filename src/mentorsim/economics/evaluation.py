@@ -27,7 +27,7 @@ from mentorsim.economics import sustainability as sus
 from mentorsim.economics.costs import ITEMS, MODALITIES, CostAccount, cost_account
 from mentorsim.economics.health_effects import Effects, effects, versus_comparison_arm
 from mentorsim.results import RunOutput, run_outcomes
-from mentorsim.runner import simulate
+from mentorsim.runner import batch_size, simulate, simulate_each
 
 COMPARATOR = "no_mentorship"
 #: What switches every modality off, during the programme and after it.
@@ -168,6 +168,17 @@ class ComparatorCache:
             self._runs[key] = simulate(cp, seed, replicate)
         return self._runs[key]
 
+    def missing(self, params: Mapping, seed: int, replicate: int) -> tuple | None:
+        """The comparator run ``get`` would make, as a ``(params, seed, replicate)`` point to
+        hand to :meth:`add`, or None if it is already here."""
+        cp = comparator_params(params)
+        return None if (_key(cp), int(seed), int(replicate)) in self._runs else (cp, int(seed), int(replicate))
+
+    def add(self, point: tuple, out: RunOutput) -> None:
+        """Keep ``out``, the run of a point from :meth:`missing` (made elsewhere, e.g. in a batch)."""
+        cp, seed, replicate = point
+        self._runs.setdefault((_key(cp), int(seed), int(replicate)), out)
+
 
 @dataclass
 class StrategyEconomics:
@@ -217,20 +228,28 @@ def evaluate_strategies(strategies: Sequence[tuple[str, Mapping]], seed: int, re
     if include_comparator and strategies and not any(is_comparator(p) for _, p in strategies):
         strategies.insert(0, (COMPARATOR, comparator_params(strategies[0][1])))
     cache = ComparatorCache()
-    total = len(strategies) * replicates
-    done = 0
-    result = []
-    for name, params in strategies:
-        runs = []
-        for r in range(replicates):
+    jobs = [(i, r) for i in range(len(strategies)) for r in range(replicates)]
+    runs: list[list[RunEconomics]] = [[] for _ in strategies]
+    size, done = batch_size(), 0
+    for lo in range(0, len(jobs), size):
+        # the part's missing comparators and its strategies' runs, advanced together
+        # (runner.simulate_each: each bit-identical to simulate, a failing run fails alone)
+        part = jobs[lo:lo + size]
+        comps = list({(_key(p[0]), r): p for i, r in part
+                      if (p := cache.missing(strategies[i][1], seed, r)) is not None}.values())
+        own = [(i, r) for i, r in part if not is_comparator(strategies[i][1])]
+        outs = list(simulate_each(comps + [(strategies[i][1], seed, r) for i, r in own]))
+        for point, out in zip(comps, outs):
+            cache.add(point, out)
+        mine = dict(zip(own, outs[len(comps):]))
+        for i, r in part:
+            params = strategies[i][1]
             comp = cache.get(params, seed, r)
-            out = comp if is_comparator(params) else None
-            runs.append(evaluate_run(params, seed, r, comparator=comp, out=out))
+            runs[i].append(evaluate_run(params, seed, r, comparator=comp, out=mine.get((i, r), comp)))
             done += 1
             if progress:
-                progress(done, total)
-        result.append(StrategyEconomics(name, params, runs))
-    return result
+                progress(done, len(jobs))
+    return [StrategyEconomics(name, params, rs) for (name, params), rs in zip(strategies, runs)]
 
 
 def strategy_table(results: Iterable[StrategyEconomics], effect: str = "dalys_averted",

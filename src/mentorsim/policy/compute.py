@@ -1,6 +1,6 @@
 """What the page and the report compute: a scenario over replicates, its comparator, its economics.
 
-``run_scenario`` runs a scenario (runner.simulate per replicate), the comparison arm (no
+``run_scenario`` runs a scenario (runner.simulate_each: its replicates in batches), the comparison arm (no
 mentorship of any kind in the same setting: same facilities, horizon, seed and replicates, so
 common random numbers make the difference the programme's), and, when the economics modules are
 there, costs and effects (app_econ). Tables for the page, the CSV export and the report come
@@ -25,7 +25,7 @@ import pandas as pd
 from mentorsim.policy import economics as app_econ
 from mentorsim.provenance import metadata
 from mentorsim.results import CORE_TABLE_KEYS, Results, capacity_warning
-from mentorsim.runner import simulate
+from mentorsim.runner import simulate_each
 from mentorsim.scenario import Scenario
 
 COMPARATOR_NAME = "no_mentorship"
@@ -135,16 +135,18 @@ def run_scenario(scenario: Scenario, seed: int, replicates: int, progress: Progr
         if progress:
             progress(min(done, total), total)
 
-    def replicates_of(sc: Scenario) -> Results:
-        t0 = time.perf_counter()
-        outs = []
-        for r in range(replicates):
-            outs.append(simulate(sc.params, seed=seed, replicate=r))
-            tick()
-        return Results(scenario=sc, seed=seed, runs=outs, elapsed_s=time.perf_counter() - t0)
-
-    results = replicates_of(scenario)
-    comparator, comp_econ = cached if cached else (replicates_of(comp_sc), None)
+    # the scenario's replicates and (unless cached) the comparator's, advanced together
+    # (runner.simulate_each: each bit-identical to simulate, a failing run fails alone)
+    t0 = time.perf_counter()
+    todo = [scenario] + ([] if cached else [comp_sc])
+    outs = []
+    for out in simulate_each([(sc.params, seed, r) for sc in todo for r in range(replicates)]):
+        outs.append(out)
+        tick()
+    each = (time.perf_counter() - t0) / len(todo)  # the wall time shared equally
+    results = Results(scenario=scenario, seed=seed, runs=outs[:replicates], elapsed_s=each)
+    comparator, comp_econ = cached if cached else (
+        Results(scenario=comp_sc, seed=seed, runs=outs[replicates:], elapsed_s=each), None)
     run = ScenarioRun(name or scenario.name, scenario, results, comparator)
     if on_core:
         on_core(run)

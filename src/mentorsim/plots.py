@@ -232,6 +232,7 @@ def save_figure(fig, path: Path, dpi: int = 110, rect=None) -> Path:
     """Lay out ``fig`` (within ``rect``, if given), write it to ``path`` as PNG at ``dpi``, and
     close it; every PNG mentorsim writes goes through here."""
     path = Path(path)
+    fig.set_dpi(dpi)  # lay out at the resolution written: text widths do not scale exactly with dpi
     if rect is None:
         fig.tight_layout()
     else:

@@ -54,7 +54,8 @@ class Groups:
     change during a run): the arrays by name, the coefficients, the weeks the groups run, the
     draws' buffer and the record's rows."""
 
-    __slots__ = ("active", "blocks", "coef", "consultations", "n_groups", "running", "state", "stream", "u")
+    __slots__ = ("active", "best", "blocks", "coef", "consultations", "means", "n_groups", "running", "state",
+                 "stream", "u")
 
     def __init__(self, model):
         self.state = arrays_of(model, WhatsAppPosts, WhatsAppSites)
@@ -68,6 +69,9 @@ class Groups:
         self.consultations = model.record.fac["consultations"]
         self.n_groups = model.facilities.n_regions
         self.blocks = model.blocks
+        # scratch of a one-block week (_whole_week): team means [n_fac, 4], each region's best [group, 4]
+        self.means = np.zeros((model.facilities.n, 4))
+        self.best = np.zeros((max(self.n_groups, 1), 4))
 
 
 @kernel
@@ -108,6 +112,13 @@ def _team_means(f_lo, f_hi, pr, fa, means):
 def _region_best(means, intervention, region, n_regions):
     """[regions, 4] the best intervention facility's mean knowledge in each region and domain."""
     best = np.zeros((max(n_regions, 1), 4))
+    _best_into(means, intervention, region, best)
+    return best
+
+
+@kernel
+def _best_into(means, intervention, region, best):
+    """_region_best written into ``best`` [regions, 4], which must hold zeros."""
     for f in range(means.shape[0]):
         if intervention[f]:
             for d in range(4):
@@ -150,14 +161,16 @@ def _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations):
 
 
 @kernel
-def _whole_week(n_groups, state, coef, u, active, consultations, row):
+def _whole_week(state, coef, u, active, consultations, row, means, best):
     """The three steps of a week in one call, for a model that is one block; ``active`` and
-    ``consultations`` are the record's [row, facility] series, written in row ``row``."""
+    ``consultations`` are the record's [row, facility] series, written in row ``row``; ``means``
+    and ``best`` are scratch (Groups.means, Groups.best: only the intervention facilities' rows
+    of ``means`` are read, and each is written first; ``best`` is zeroed here)."""
     pr, fa = _named(state)
     n_fac = fa.intervention.shape[0]
-    means = np.zeros((n_fac, 4))
     _team_means(0, n_fac, pr, fa, means)
-    best = _region_best(means, fa.intervention, fa.group, n_groups)
+    best[:] = 0.0
+    _best_into(means, fa.intervention, fa.group, best)
     _members(0, n_fac, pr, fa, coef, best, u, active[row], consultations[row])
 
 
@@ -168,7 +181,7 @@ def whatsapp(model, week: int) -> None:
         return
     u = g.stream.random(out=g.u)
     if len(g.blocks) == 1:
-        _whole_week(g.n_groups, g.state, g.coef, u, g.active, g.consultations, week + 1)
+        _whole_week(g.state, g.coef, u, g.active, g.consultations, week + 1, g.means, g.best)
         return
     fa = model.facilities
     means = np.zeros((fa.n, 4))

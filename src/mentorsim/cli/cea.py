@@ -242,7 +242,7 @@ def build_report(results, wtp, gdp, args) -> dict:
 
     from mentorsim.economics import sustainability as sus
     from mentorsim.economics.cea import incremental_analysis, to_records, wtp_summary
-    from mentorsim.economics.evaluation import item_table, strategy_table
+    from mentorsim.economics.evaluation import CAPACITY_KEYS, item_table, strategy_table
     from mentorsim.parameters.cost_table import PERSPECTIVE_NAMES, PERSPECTIVES, PRICE_LABEL, perspective
     from mentorsim.provenance import metadata
     first = results[0].params
@@ -266,7 +266,7 @@ def build_report(results, wtp, gdp, args) -> dict:
             "deaths_averted", "composite_point_months", "composite_point_months_vs_arm_per_facility",
             "cost_followup_usd", "sustain_usd_per_facility_year", "local_active_end", "local_active_f12",
             "local_active_f24", "local_trained_total", "local_lost_total", "mentees_became_mentors_total",
-            "followup_local_visits", "followup_local_mentor_days", "visits_scheduled", "visits_missed")}})
+            "followup_local_visits", "followup_local_mentor_days", *CAPACITY_KEYS)}})
     retention = sus.retention_table(records)
     return {
         "currency": PRICE_LABEL,
@@ -299,17 +299,10 @@ def build_report(results, wtp, gdp, args) -> dict:
 
 def capacity_warnings(strategies: list[dict]) -> dict[str, str]:
     """{strategy: warning} for each strategy whose mentor pool missed scheduled visits
-    (``results.capacity_warning`` on its mean visits scheduled and missed)."""
+    (``results.capacity_warning`` on its means over replicates, as ``run`` and ``compare`` give it)."""
     from mentorsim.results import capacity_warning
-    out = {}
-    for s in strategies:
-        scheduled, missed = s["visits_scheduled"], s["visits_missed"]
-        share = 100 * missed / scheduled if scheduled else float("nan")
-        text = capacity_warning({"visits_scheduled": scheduled, "visits_missed": missed,
-                                 "visits_missed_share_pct": share})
-        if text:
-            out[s["strategy"]] = text
-    return out
+    warnings = {s["strategy"]: capacity_warning(s) for s in strategies}
+    return {name: text for name, text in warnings.items() if text}
 
 
 def population(params) -> dict:

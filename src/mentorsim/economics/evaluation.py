@@ -60,6 +60,7 @@ RECORD_DOCS: dict[str, str] = {
         "Within-run DiD against the comparison arm, per facility, undiscounted."),
     "visits_scheduled": "Visits scheduled (programme and follow-up), as results.OUTCOME_DOCS.",
     "visits_missed": "Scheduled visits no lead mentor made (mentor capacity), as results.OUTCOME_DOCS.",
+    "visits_missed_share_pct": "Share of scheduled visits missed (%), as results.OUTCOME_DOCS.",
 }
 
 
@@ -79,7 +80,7 @@ def _key(params: Mapping) -> tuple:
 
 #: The run outcomes each record carries so a report can say when the mentor pool could not staff
 #: the schedule (results.capacity_warning).
-CAPACITY_KEYS = ("visits_scheduled", "visits_missed")
+CAPACITY_KEYS = ("visits_scheduled", "visits_missed", "visits_missed_share_pct")
 
 
 @dataclass

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_core import national  # noqa: E402
+from bench_where import timed_steps  # noqa: E402
 
 from mentorsim.model import loop  # noqa: E402
 from mentorsim.model.facility_outcomes import facility_outcomes  # noqa: E402
@@ -176,26 +177,14 @@ def national_parts(n_facilities: int, reps: int) -> dict:
     out[f"Dynamics.week, {os.environ.get('MENTORSIM_THREADS', 'default')} threads, wall ms"] = (
         1e3 * (time.perf_counter() - t_wall) / reps)
     # a whole step, and each step of loop.STEP_ORDER in it (wall time, weeks 32-51)
-    spent = {name: 0.0 for name, _ in loop.STEP_ORDER}
-
-    def timed(name, process):
-        def wrapper(model, week):
-            t = time.perf_counter()
-            process(model, week)
-            spent[name] += time.perf_counter() - t
-        return wrapper
-
-    original = loop.STEP_ORDER
+    spent: dict[str, float] = {}
     weeks = min(reps, 20)
-    try:
-        loop.STEP_ORDER = tuple((name, timed(name, process)) for name, process in original)
+    with timed_steps(spent, clock=time.perf_counter):
         m.plan = loop.week_plan(m)  # the model's weekly plan, rebuilt from the timed steps
         t_wall = time.perf_counter()
         for _ in range(weeks):
             m.step()
         out["whole model.step (weeks 32-51), wall ms"] = 1e3 * (time.perf_counter() - t_wall) / weeks
-    finally:
-        loop.STEP_ORDER = original
     for name, v in spent.items():
         out[f"  {name}"] = 1e3 * v / weeks
     m.release()

@@ -22,6 +22,7 @@ import json
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,22 +38,34 @@ from mentorsim.results import RunOutput, run_outcomes  # noqa: E402
 from mentorsim.scenario import load_scenario  # noqa: E402
 
 
-def where(runs: int) -> dict:
-    """Median milliseconds per run of set-up, each step, and output, over ``runs`` replicates."""
-    p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
+@contextmanager
+def timed_steps(spent: dict[str, float], clock=time.thread_time):
+    """Inside, each step of loop.STEP_ORDER adds its time (seconds, by ``clock``) to
+    ``spent[name]`` (set to 0 here); models built inside, or whose ``plan`` is rebuilt with
+    ``loop.week_plan``, run the timed steps. Yields the original STEP_ORDER."""
     original = loop.STEP_ORDER
-    spent: dict[str, float] = {}
+    spent.update({name: 0.0 for name, _ in original})
 
     def timed(name, process):
         def wrapper(model, week):
-            t = time.thread_time()
+            t = clock()
             process(model, week)
-            spent[name] += time.thread_time() - t
+            spent[name] += clock() - t
         return wrapper
 
-    per_run: dict[str, list[float]] = {}
+    loop.STEP_ORDER = tuple((name, timed(name, process)) for name, process in original)
     try:
-        loop.STEP_ORDER = tuple((name, timed(name, process)) for name, process in original)
+        yield original
+    finally:
+        loop.STEP_ORDER = original
+
+
+def where(runs: int) -> dict:
+    """Median milliseconds per run of set-up, each step, and output, over ``runs`` replicates."""
+    p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
+    spent: dict[str, float] = {}
+    per_run: dict[str, list[float]] = {}
+    with timed_steps(spent) as original:
         for r in range(-1, runs):  # run -1 warms up (compiled kernels loaded)
             spent.clear()
             spent.update({name: 0.0 for name, _ in original})
@@ -71,8 +84,6 @@ def where(runs: int) -> dict:
             for k, v in row.items():
                 per_run.setdefault(k, []).append(1000 * v)
             weeks, posts = m.time.total_weeks, m.providers.n
-    finally:
-        loop.STEP_ORDER = original
     totals = sorted(per_run["total"])
     return {"weeks": weeks, "posts": posts, "ms": {k: statistics.median(v) for k, v in per_run.items()},
             "total_p10_ms": totals[len(totals) // 10]}

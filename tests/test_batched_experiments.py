@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import params_with
 
+from mentorsim import runner
 from mentorsim.executors import process_pool, worker_threads
 from mentorsim.experiments import sweep
 from mentorsim.experiments.designs import build_design
@@ -115,7 +116,7 @@ def _expected(exp, run):
 def test_a_chunk_in_batches_gives_each_run_as_evaluate_does(monkeypatch, size):
     exp = _model_experiment()
     chunk = _chunk(exp)
-    monkeypatch.setattr(sweep, "batch_size", lambda: size)
+    monkeypatch.setattr(runner, "batch_size", lambda: size)  # runner.batches reads it
     records = sweep.run_chunk(sweep.make_job(exp, "t"), chunk)
     assert [r.run_id for r in records] == [run[0] for run in chunk]
     for rec, run in zip(records, chunk):
@@ -137,7 +138,7 @@ def test_a_run_that_fails_in_a_batch_fails_alone(monkeypatch):
             raise FloatingPointError("this run breaks")
         return simulate(params, seed, replicate)
 
-    monkeypatch.setattr(sweep, "simulate_batch", batch)
+    monkeypatch.setattr(runner, "simulate_batch", batch)  # what runner.batches calls
     monkeypatch.setattr(sweep, "simulate", one)
     records = sweep.run_chunk(sweep.make_job(exp, "t"), chunk)
     failed = [r for r in records if r.status == "failed"]

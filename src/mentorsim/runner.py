@@ -155,6 +155,19 @@ def simulate_each(points: Sequence[tuple[Mapping, int, int]], batch: int | None 
         >>> [out.n_intervention for out in simulate_each([(p, 1, 0), (p, 1, 1)])]
         [10, 10]
     """
+    for part, outs in batches(points, batch):
+        if outs is None:  # again one by one: the failing run fails alone, with its own error
+            for params, seed, replicate in part:
+                yield simulate(params, seed, replicate)
+        else:
+            yield from outs
+
+
+def batches(points: Sequence, batch: int | None = None) -> Iterator[tuple[Sequence, list[RunOutput] | None]]:
+    """``(part, outputs)`` for each ``batch`` (default ``batch_size()``) consecutive points, in
+    order: the outputs of :func:`simulate_batch` on the part, or None if it raised (the caller
+    then runs the part's points one at a time, so a failing run fails alone). Computed when the
+    pair is asked for, so the time between pairs is the batch's."""
     size = batch or batch_size()
     if size < 1:
         raise ValueError(f"batch = {size}: must be at least 1")
@@ -164,11 +177,7 @@ def simulate_each(points: Sequence[tuple[Mapping, int, int]], batch: int | None 
             outs = simulate_batch(part)
         except (Exception, SystemExit):
             outs = None
-        if outs is None:  # again one by one: the failing run fails alone, with its own error
-            for params, seed, replicate in part:
-                yield simulate(params, seed, replicate)
-        else:
-            yield from outs
+        yield part, outs
 
 
 def evaluate(params: Mapping | Scenario | None = None, seed: int = 1, replicate: int = 0, *,

@@ -62,7 +62,7 @@ from mentorsim.output_folder import dumps, output_dir
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.provenance import metadata
 from mentorsim.results import OUTCOME_DOCS, interval, run_outcomes
-from mentorsim.runner import batch_size, evaluate, simulate, simulate_batch
+from mentorsim.runner import batches, evaluate, simulate
 from mentorsim.scenario import default_scenario
 
 #: Seconds between commits of finished runs.
@@ -185,7 +185,7 @@ def run_chunk(job: Job, chunk: Sequence[tuple], attempt: int = 1) -> list[RunRec
 
 def run_model_runs(job: Job, chunk: Sequence[tuple], records: Sequence[RunRecord]) -> None:
     """The model's runs of a chunk: each point checked (a refused one fails alone), the rest run
-    ``runner.batch_size()`` at a time by ``runner.simulate_batch`` (each run bit-identical to
+    ``runner.batch_size()`` at a time by ``runner.batches`` (each run bit-identical to
     ``runner.evaluate`` alone) and only the experiment's outputs computed
     (``results.run_outcomes(out, names)``, the same floats as all of them). A run's ``elapsed_s``
     is its batch's time shared equally. If a batch raises, its runs are redone one at a time, so
@@ -197,14 +197,13 @@ def run_model_runs(job: Job, chunk: Sequence[tuple], records: Sequence[RunRecord
             ready.append((rec, _scenario(job, point, values).params, replicate))
         except (Exception, SystemExit) as exc:
             _fail(rec, exc)
-    size = batch_size()
-    for lo in range(0, len(ready), size):
-        part = ready[lo:lo + size]
-        start = time.perf_counter()
-        try:
-            outs = simulate_batch([(params, job.seed, replicate) for _, params, replicate in part])
-        except (Exception, SystemExit):
-            for rec, params, replicate in part:  # again one by one: the failing run fails alone
+    points = [(params, job.seed, replicate) for _, params, replicate in ready]
+    runs = iter(ready)
+    start = time.perf_counter()
+    for part, outs in batches(points):
+        mine = [next(runs) for _ in part]
+        if outs is None:
+            for rec, params, replicate in mine:  # again one by one: the failing run fails alone
                 try:
                     start = time.perf_counter()
                     out = simulate(params, job.seed, replicate)
@@ -212,14 +211,15 @@ def run_model_runs(job: Job, chunk: Sequence[tuple], records: Sequence[RunRecord
                     _store_outputs(job, rec, run_outcomes(out, names))
                 except (Exception, SystemExit) as exc:
                     _fail(rec, exc)
-            continue
-        each = (time.perf_counter() - start) / len(part)
-        for (rec, _, _), out in zip(part, outs):
-            try:
-                rec.elapsed_s = each
-                _store_outputs(job, rec, run_outcomes(out, names))
-            except (Exception, SystemExit) as exc:
-                _fail(rec, exc)
+        else:
+            each = (time.perf_counter() - start) / len(part)
+            for (rec, _, _), out in zip(mine, outs):
+                try:
+                    rec.elapsed_s = each
+                    _store_outputs(job, rec, run_outcomes(out, names))
+                except (Exception, SystemExit) as exc:
+                    _fail(rec, exc)
+        start = time.perf_counter()
 
 
 def _float(v) -> float:

@@ -2,7 +2,7 @@
 national scale (figures printed; no assertions).
 
 1. ss2020 (456 posts, 20 facilities), the model stepped to week WEEK: the whole compiled call
-   (through ``weekly_dynamics_batch`` as the model makes it) and each of its parts run alone,
+   (through ``dynamics_runs`` as the model makes it, its 100 uniforms drawn there) and each of its parts run alone,
    each repeated REPS times inside one compiled loop (so no Python call is timed): practice
    (step 7), the theatre-team tally (``recording.tally_facility``), the facility outcomes
    (``facility_outcomes``, ~100 exact binomial draws), culture (``culture_follows_practice``),
@@ -53,9 +53,9 @@ WEEK = 31
 
 
 @numba.njit(nogil=True)
-def _rep_whole(reps, row, runs):
+def _rep_whole(reps, week, runs):
     for _ in range(reps):
-        loop.weekly_dynamics_batch(row, runs, 0, 1)
+        loop.dynamics_runs(week, runs, 0, 1)
 
 
 @numba.njit(nogil=True)
@@ -134,7 +134,7 @@ def ss2020_parts(reps: int) -> dict:
     row = WEEK + 1
     runs = m.dynamics.runs
     a = m.dynamics.run_arrays()
-    parts = {"whole weekly_dynamics (compiled loop)": _cpu_us(_rep_whole, reps, row, runs),
+    parts = {"whole weekly_dynamics (compiled loop)": _cpu_us(_rep_whole, reps, WEEK, runs),
              "  practice (step 7)": _cpu_us(_rep_practice, reps, a),
              "  tally (recording.tally_facility)": _cpu_us(_rep_tally, reps, row, a),
              "  facility outcomes (binomial draws)": _cpu_us(_rep_outcomes, reps, row, a),
@@ -145,7 +145,7 @@ def ss2020_parts(reps: int) -> dict:
     for _ in range(5):
         t = time.thread_time()
         for _ in range(reps):
-            loop.weekly_dynamics_batch(row, runs, 0, 1)
+            loop.dynamics_runs(WEEK, runs, 0, 1)
         times.append(time.thread_time() - t)
     parts["whole, one Python call each"] = 1e6 * statistics.median(times) / reps
     m.release()

@@ -12,7 +12,11 @@ jobs, wall time also counts the time the process waits for a core, which on the 
    own draws and with numpy's.
 3. Mesa 3.3.1's Boltzmann wealth example (benchmarks/bench_core.py), 1,000 agents.
 
-    PYTHONPATH=src python benchmarks/bench_where.py [--runs 40] [--json out.json]
+With ``--batch B`` part 1 runs the replicates B at a time through ``loop.run_batch`` instead
+(each compiled step one call over the batch, timed as a whole; the rest model by model), and
+prints each part's time per replicate.
+
+    PYTHONPATH=src python benchmarks/bench_where.py [--runs 40] [--batch 16] [--json out.json]
 """
 
 from __future__ import annotations
@@ -60,6 +64,60 @@ def timed_steps(spent: dict[str, float], clock=time.thread_time):
         loop.STEP_ORDER = original
 
 
+@contextmanager
+def timed_batch_steps(spent: dict[str, float], clock=time.thread_time):
+    """As :func:`timed_steps`, and each batch kernel of loop.batch_steps adds its time too."""
+    original = loop.batch_steps
+
+    def timed(name, batch_kernel):
+        def wrapper(*args):
+            t = clock()
+            batch_kernel(*args)
+            spent[name] += clock() - t
+        return wrapper
+
+    def batch_steps():
+        return {name: (timed(name, k), runs_of, after) for name, (k, runs_of, after) in original().items()}
+
+    loop.batch_steps = batch_steps
+    try:
+        with timed_steps(spent) as steps:
+            yield steps
+    finally:
+        loop.batch_steps = original
+
+
+def where_batch(runs: int, batch: int) -> dict:
+    """As :func:`where`, the replicates run ``batch`` at a time (loop.run_batch): median over
+    batches of each part's milliseconds per replicate."""
+    p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
+    spent: dict[str, float] = {}
+    per_run: dict[str, list[float]] = {}
+    with timed_batch_steps(spent) as original:
+        for b in range(-1, max(1, runs // batch)):  # batch -1 warms up
+            spent.clear()
+            spent.update({name: 0.0 for name, _ in original})
+            t0 = time.thread_time()
+            ms = [MentorshipModel(p, seed=1, replicate=max(b, 0) * batch + r) for r in range(batch)]
+            t1 = time.thread_time()
+            loop.run_batch(ms)
+            t2 = time.thread_time()
+            for m in ms:
+                run_outcomes(RunOutput.from_model(m))
+                m.release()
+            t3 = time.thread_time()
+            if b < 0:
+                continue
+            row = {"set-up": t1 - t0, **spent, "other (loop, Python glue)": (t2 - t1) - sum(spent.values()),
+                   "output and outcomes": t3 - t2, "total": t3 - t0}
+            for k, v in row.items():
+                per_run.setdefault(k, []).append(1000 * v / batch)
+            weeks, posts = ms[0].time.total_weeks, ms[0].providers.n
+    totals = sorted(per_run["total"])
+    return {"weeks": weeks, "posts": posts, "ms": {k: statistics.median(v) for k, v in per_run.items()},
+            "total_p10_ms": totals[len(totals) // 10]}
+
+
 def where(runs: int) -> dict:
     """Median milliseconds per run of set-up, each step, and output, over ``runs`` replicates."""
     p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
@@ -92,12 +150,15 @@ def where(runs: int) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--batch", type=int, default=0, help="run the replicates this many at a time (loop.run_batch)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args(argv)
-    w = where(a.runs)
+    w = where_batch(a.runs, a.batch) if a.batch > 0 else where(a.runs)
     weeks, posts = w["weeks"], w["posts"]
     total = w["ms"]["total"]
-    print(f"ss2020 replicate in process ({posts} posts, {weeks} weeks; median of {a.runs}): {total:.2f} ms, "
+    how = f"in batches of {a.batch}, median of {max(1, a.runs // a.batch)} batches" if a.batch > 0 \
+        else f"median of {a.runs}"
+    print(f"ss2020 replicate in process ({posts} posts, {weeks} weeks; {how}): {total:.2f} ms, "
           f"{1000 * total / weeks:.0f} us a week")
     for k, v in w["ms"].items():
         if k != "total":

@@ -19,7 +19,7 @@ def _points():
     ss = params_with(scenario="ss2020")
     slow = params_with({"learning.skill_half_life_months": 14.0, "ssi.relative_risk_full": 0.65}, scenario="ss2020")
     return [(ss, 1, 0), (params_with(scenario="no_mentorship"), 1, 0), (slow, 7, 1), (ss, 1, 1),
-            (params_with(scenario="in_person_only"), 3, 2)]
+            (params_with(scenario="in_person_only"), 3, 2), (params_with(scenario="ss2020_weekly_echo"), 2, 0)]
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,23 @@ def test_results_do_not_depend_on_threads(alone, monkeypatch):
     for n in ("1", "2", "3"):
         monkeypatch.setenv("MENTORSIM_THREADS", n)
         assert [_fingerprint(o) for o in simulate_batch(_points())] == alone, n
+
+
+def test_a_batch_leaves_each_model_as_its_own_run_would():
+    """Beyond the record (the fingerprint): the event counts, who holds each post and the next
+    person's id, and every stream's position, after a batch of models that hold ECHO sessions
+    in different weeks, against the same models run alone."""
+    points = _points()
+    batch = [MentorshipModel(p, seed=s, replicate=r) for p, s, r in points]
+    loop.run_batch(batch)
+    for (p, s, r), m in zip(points, batch):
+        alone = MentorshipModel(p, seed=s, replicate=r).run()
+        assert dict(m.counters) == dict(alone.counters)
+        assert (m.providers.person_id == alone.providers.person_id).all()
+        assert m.providers.next_person_id == alone.providers.next_person_id > m.providers.n
+        for name, stream in m.streams.items():
+            assert stream.bit_generator.state == alone.streams[name].bit_generator.state, name
+    assert len({m.counters["echo_sessions"] for m in batch}) > 2  # the batch mixed session plans
 
 
 def test_runs_of_different_lengths_are_batched_apart():

@@ -5,8 +5,9 @@ per-post pass and was compiled with the SLP vectorizer (issue 16): three passes 
 by post), then the facility outcomes with a power per SSI risk, culture, and the record. The
 reference calls the same compiled one-number rules (learning.py, draws.py), so what is compared
 is the kernel's order of operations and its bookkeeping, not numba against CPython arithmetic.
-Both paths: one block (weekly_dynamics_batch, as every ss2020-size run) and facility blocks on
-two threads (weekly_dynamics per block, as at national scale)."""
+Both paths: one block (the model's own step, loop.dynamics_runs, which also draws the outcomes'
+uniforms inside the compiled code: compared with numpy's draws in the reference), and facility
+blocks on two threads (weekly_dynamics per block, as at national scale)."""
 
 import numpy as np
 import pytest
@@ -154,7 +155,7 @@ def test_weekly_dynamics_equals_the_steps_one_at_a_time(updates):
         reference_week(row, a)
 
     for _ in range(14):  # training, visits, ECHO, WhatsApp; and, with updates, weeks past the trend
-        _step_with(kernel_model, lambda row, a: loop.weekly_dynamics_batch(row, kernel_model.dynamics.runs, 0, 1))
+        kernel_model.step()  # steps 7-13 through loop.dynamics_runs, its uniforms drawn in compiled code
         _step_with(reference_model, reference)
         assert _state(kernel_model) == _state(reference_model), f"week {kernel_model.week - 1} differs"
     assert sum(reinforced_seen) > 0  # the reinforced branch of decay was exercised

@@ -159,3 +159,20 @@ def test_arrays_by_name_only_from_the_declared_fields():
     Unknown = namedtuple("Unknown", ("knowledge", "skil"))
     with pytest.raises(ValueError, match="skil"):
         arrays_of(model, Unknown)
+
+
+def test_counters_are_a_mapping_over_the_compiled_steps_counts():
+    """model.counters reads and writes the int64 slots compiled steps add to (counters.py)."""
+    from mentorsim.model.counters import COUNTER_NAMES, HIRES, Counters
+
+    c = Counters()
+    c["hires"] += 3
+    c.counts[HIRES] += 1
+    assert c["hires"] == 4 and isinstance(c["hires"], int)
+    assert list(c) == list(COUNTER_NAMES) and dict(c)["leavers"] == 0
+    assert c == dict(c)
+    with pytest.raises(KeyError, match="not a run counter"):
+        c["trainings"] = 1
+    assert c.get("trainings", 0) == 0
+    with pytest.raises(TypeError):
+        del c["hires"]

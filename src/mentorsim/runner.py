@@ -78,7 +78,7 @@ def _seed(source: str, seed, replicate) -> tuple[int, int]:
 
 def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None = None) -> list[RunOutput]:
     """Run many ``(params, seed, replicate)`` points week by week together (model/loop.py
-    ``run_batch``: steps 7-13 of every run in one compiled pass over the run axis) and return
+    ``run_batch``: each compiled step of every run in one pass over the run axis) and return
     their outputs in order. Each output is bit-identical to ``simulate(params, seed, replicate)``
     whatever the batch's size or make-up and the number of threads; runs of different lengths
     are batched by length, and a model large enough to be split into facility blocks runs alone.

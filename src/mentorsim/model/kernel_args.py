@@ -51,10 +51,18 @@ State = namedtuple("State", ("posts", "sites"))
 def state_of(model) -> List:
     """The model's arrays as a typed list of one :data:`State` (build once the model's arrays
     exist; they must never be replaced afterwards)."""
+    return _one(state_tuple(model)[0])
+
+
+def state_tuple(model) -> tuple:
+    """The model's arrays as a plain tuple of one :data:`State`, which kernels read as they read
+    :func:`state_of` (``pr, fa = state[0]``): for a state held inside a batch's per-run tuple
+    (kernel_args.run_list), where numba types a tuple of arrays in C but a typed list through
+    Python."""
     pr, fa = model.providers, model.facilities
     posts = Posts(*(getattr(pr, name) for name in POST_FIELDS))
     sites = Sites(*(model.recept if name == "recept" else getattr(fa, name) for name in SITE_FIELDS))
-    return _one(State(posts, sites))
+    return (State(posts, sites),)
 
 
 def arrays_of(model, posts: type, sites: type | None = None) -> tuple[tuple, tuple]:
@@ -81,6 +89,51 @@ def _one(item):
     out = List()
     out.append(item)
     return out
+
+
+@kernel
+def _with_stream(run, stream):
+    """A typed list holding ``(run, stream)``."""
+    out = List()
+    out.append((run, stream))
+    return out
+
+
+@kernel
+def _concat(lists):
+    """One typed list of the items of the typed lists in ``lists`` (a typed list of them)."""
+    out = List()
+    for items in lists:
+        for item in items:
+            out.append(item)
+    return out
+
+
+def run_list(run: tuple, stream) -> List:
+    """A run's week state for a process's batch kernel (e.g. ``workforce.turnover_runs``): a
+    typed list of one ``(run, stream)`` pair, ``run`` a namedtuple of the arrays and numbers the
+    process reads and ``stream`` the numpy Generator it draws from. Compiled code draws from the
+    Generator's own bit generator, so the numbers are numpy's, in the same order.
+    The stream is handed over beside the tuple, not in it: numba types a tuple of arrays in its
+    C dispatcher (about 3 us for 30 arrays) but a tuple holding a Generator through Python
+    (about 5 us an array)."""
+    return _with_stream(run, stream)
+
+
+def batch_list(lists) -> List:
+    """The items of the typed lists ``lists`` (each from :func:`run_list`) in one typed list,
+    which a batch kernel walks over: handing a typed list to compiled code costs under 1 us
+    whatever it holds."""
+    lists = list(lists)
+    outer = _one(lists[0])
+    for items in lists[1:]:
+        _append(outer, items)
+    return _concat(outer)
+
+
+@kernel
+def _append(items, item):
+    items.append(item)
 
 
 def coef_record(fields: Mapping[str, str], values: Mapping[str, float]) -> np.ndarray:

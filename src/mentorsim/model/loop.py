@@ -45,12 +45,12 @@ from collections import namedtuple
 from collections.abc import Sequence
 
 import numpy as np
-from numba.typed import List
 
 from mentorsim.model import survey, telementoring, visits, whatsapp, workforce
-from mentorsim.model.blocks import run_calls
+from mentorsim.model.blocks import run_calls, threads
 from mentorsim.model.facility_outcomes import OUTCOME_COEF, facility_outcomes, outcome_coefficients
-from mentorsim.model.jit import kernel, vector_kernel
+from mentorsim.model.jit import vector_kernel
+from mentorsim.model.kernel_args import batch_list, run_list
 from mentorsim.model.learning import (
     confidence_toward,
     culture_follows_practice,
@@ -197,7 +197,7 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
 
 
 #: weekly_dynamics's arguments after ``row``, by name: RunArrays holds one run's, so a batch of
-#: runs can be handed to the compiled code at once (see weekly_dynamics_batch).
+#: runs can be handed to the compiled code at once (see dynamics_runs).
 RUN_FIELDS = ("u_outcomes", "f_lo", "f_hi", "arm_sums", "record", "coef", "skill", "skill_floor", "knowledge",
               "knowledge_floor", "busy", "reinforced", "resistance0", "recept", "leadership", "teamwork_culture",
               "learning_orientation", "current_baseline", "operations_week", "caesarean_share", "ssc", "ssc_push",
@@ -233,16 +233,16 @@ class Dynamics:
         self.ops_stream = model.streams["operations"]
         self.programme_weeks = model.time.programme_weeks
         self.push_on: bool | None = None  # whether ssc_push holds the programme's push (None: not set yet)
-        # a model of one block calls the batch kernel with a list of one run: a typed list is
-        # handed to compiled code in under 1 us, 33 separate arrays in about 3 us
-        self.runs = _run_list(self.run_arrays()) if single else None
+        # a model of one block runs its weeks through the batch kernel, as a batch of one: a
+        # typed list is handed to compiled code in under 1 us, 33 separate arrays in about 3 us
+        self.run = self.runs = None
+        if single:
+            self.run = DynamicsRun(self.run_arrays(), self.mentored, self.programme_weeks)
+            self.runs = run_list(self.run, self.ops_stream)
 
     def week(self, row: int, u_outcomes: np.ndarray) -> None:
-        """Steps 7-13 of the week recorded in ``row``; ``u_outcomes`` must be ``self.u_outcomes``
-        for a model of one block."""
-        if self.runs is not None:
-            weekly_dynamics_batch(row, self.runs, 0, 1)
-            return
+        """Steps 7-13 of the week recorded in ``row`` for a model of facility blocks (after
+        :func:`prepare_dynamics`)."""
         run_calls(weekly_dynamics, [(row, u_outcomes, *args) for args in self.block_args])
         # the snapshot's arm means, from the blocks' sums added in block order
         record_arms(row, self.arm_sums.sum(axis=0), *self.series[1:])
@@ -270,22 +270,37 @@ def prepare_dynamics(model, week: int) -> np.ndarray:
 def dynamics(model, week: int) -> None:
     """Steps 7-13 (one compiled call per block)."""
     d = model.dynamics
-    u = prepare_dynamics(model, week)
-    if d.runs is not None:  # one block: Dynamics.week's first branch, without the extra call
-        weekly_dynamics_batch(week + 1, d.runs, 0, 1)
+    if d.runs is not None:  # one block: a batch of one
+        dynamics_runs(week, d.runs, 0, 1)
     else:
-        d.week(week + 1, u)
+        d.week(week + 1, prepare_dynamics(model, week))
     if model.pool.changed:  # the pool's counts are recorded when they change (Recorder.pool_counts)
         model.record.pool_counts(model.pool, week)
 
 
+#: What one run's steps 7-13 read (a model of one block; see :func:`dynamics_runs`): the
+#: arguments of weekly_dynamics (RunArrays), each facility's programme push while the programme
+#: runs, and its weeks; the outcomes' uniforms come from the ``operations`` stream.
+DynamicsRun = namedtuple("DynamicsRun", ("arrays", "mentored", "programme_weeks"))
+
+
 @vector_kernel
-def weekly_dynamics_batch(row, runs, r_lo, r_hi):
-    """Steps 7-13 of week ``row - 1`` for runs ``r_lo``..``r_hi - 1`` of ``runs`` (a typed list
-    of RunArrays, one block each): the same compiled weekly_dynamics, called once per run."""
-    for r in range(r_lo, r_hi):
-        a = runs[r]
-        weekly_dynamics(row, a.u_outcomes, a.f_lo, a.f_hi, a.arm_sums, a.record, a.coef, a.skill, a.skill_floor,
+def dynamics_runs(week, runs, lo, hi):
+    """Steps 7-13 of week ``week`` for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
+    (DynamicsRun, ``operations`` stream) pairs), each as :func:`dynamics` runs it: the outcomes' uniforms drawn here from the
+    run's own ``operations`` stream (the same numbers as numpy's), the programme push set, then
+    weekly_dynamics."""
+    for j in range(lo, hi):
+        r, stream = runs[j]
+        a = r.arrays
+        u = a.u_outcomes
+        for f in range(u.shape[0]):
+            for c in range(u.shape[1]):
+                u[f, c] = stream.random()
+        push = week < r.programme_weeks
+        for f in range(a.ssc_push.shape[0]):
+            a.ssc_push[f] = r.mentored[f] if push else 0.0
+        weekly_dynamics(week + 1, u, a.f_lo, a.f_hi, a.arm_sums, a.record, a.coef, a.skill, a.skill_floor,
                         a.knowledge, a.knowledge_floor, a.busy, a.reinforced, a.resistance0, a.recept,
                         a.leadership, a.teamwork_culture, a.learning_orientation, a.current_baseline,
                         a.operations_week, a.caesarean_share, a.ssc, a.ssc_push, a.outcome_table, a.keep,
@@ -293,53 +308,72 @@ def weekly_dynamics_batch(row, runs, r_lo, r_hi):
                         a.checklist, a.tally_posts, a.series)
 
 
-@kernel
-def _run_list(first):
-    """A typed list holding ``first`` (built in compiled code, so it is cached on disk)."""
-    runs = List()
-    runs.append(first)
-    return runs
-
-
-@kernel
-def _append_run(runs, run):
-    runs.append(run)
-
-
-#: Runs per compiled call when a batch's steps 7-13 are spread over threads (any value gives the
+#: Runs per compiled call when a batch's steps are spread over threads (any value gives the
 #: same results: the runs are independent).
 RUNS_PER_CALL = 4
 
 
+def _record_pool(model, week: int) -> None:
+    if model.pool.changed:  # as dynamics() does after steps 7-13 (Recorder.pool_counts)
+        model.record.pool_counts(model.pool, week)
+
+
+def batch_steps() -> dict[str, tuple]:
+    """The steps of STEP_ORDER a batch runs in one compiled call over its runs: step name ->
+    (the batch kernel ``kernel(week, runs, lo, hi)``, the model's typed list of one run it walks
+    (kernel_args.run_list), what then follows for each model or None). Each kernel is what the step's process calls for a
+    model of one block, as a batch of one, so a run gives the same result in a batch or alone.
+    The others (the mentor pool, visits, the survey: Python, in the weeks they act) run model by
+    model."""
+    return {
+        "turnover": (workforce.turnover_runs, lambda m: m.workforce.turnover_runs, None),
+        "workload": (workforce.workload_runs, lambda m: m.workforce.workload_runs, None),
+        "telementoring": (telementoring.echo_runs, lambda m: m.sessions.runs, None),
+        "whatsapp": (whatsapp.whatsapp_runs, lambda m: m.whatsapp_groups.runs, None),
+        "practice .. snapshot": (dynamics_runs, lambda m: m.dynamics.runs, _record_pool),
+    }
+
+
 def run_batch(models: Sequence) -> None:
     """Run ``models`` (each of one block, all with the same number of weeks, none stepped yet)
-    to the end, week by week together: each model's own steps in STEP_ORDER, with steps 7-13 of
-    every model in one compiled pass over the run axis (split over threads by runs). Each model
-    ends exactly as ``model.run()`` would leave it (its streams are its own)."""
+    to the end, week by week together, in STEP_ORDER: each step of :func:`batch_steps` as one
+    compiled pass over the run axis (split over threads by runs), the others model by model in
+    the weeks of its plan (:func:`week_plan`). Each model ends exactly as ``model.run()`` would
+    leave it (its streams are its own)."""
     if not models:
         return
     weeks = models[0].time.total_weeks
-    if any(m.time.total_weeks != weeks or m.week != 0 for m in models):
-        raise ValueError("a batch needs unstepped models with the same number of weeks")
-    runs = _run_list(models[0].dynamics.run_arrays())
-    for m in models[1:]:
-        _append_run(runs, m.dynamics.run_arrays())
-    k = [name for name, _ in STEP_ORDER].index("practice .. snapshot")
-    before, after = STEP_ORDER[:k], STEP_ORDER[k + 1:]
+    if any(m.time.total_weeks != weeks or m.week != 0 or len(m.blocks) != 1 for m in models):
+        raise ValueError("a batch needs unstepped models of one block with the same number of weeks")
     n = len(models)
-    calls = [(runs, lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)]
+    spans = [(0, n)] if threads() == 1 else [(lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)]
+    compiled = batch_steps()
+    steps = []  # (batch kernel, its calls, what follows it) or (None, process, None)
+    for name, process in STEP_ORDER:
+        if name in compiled:
+            batch_kernel, runs_of, after = compiled[name]
+            runs = batch_list([runs_of(m) for m in models])
+            steps.append((batch_kernel, [(runs, lo, hi) for lo, hi in spans], after))
+        else:
+            steps.append((None, process, None))
     for week in range(weeks):
         for m in models:
             m.steps += 1  # Mesa's step counter, as model.run() keeps it
-            for _, process in before:
-                process(m, week)
-            prepare_dynamics(m, week)
-        run_calls(weekly_dynamics_batch, [(week + 1, *call) for call in calls])
+        for batch_kernel, work, after in steps:
+            if batch_kernel is None:
+                for m in models:
+                    if work in m.plan[week]:
+                        work(m, week)
+                continue
+            if len(work) == 1:
+                batch_kernel(week, *work[0])
+            else:
+                run_calls(batch_kernel, [(week, *call) for call in work])
+            if after is not None:
+                for m in models:
+                    after(m, week)
         for m in models:
-            m.record.pool_counts(m.pool, week)
-            for _, process in after:
-                process(m, week)
-            m.week += 1
+            m.week = week + 1
 
 
 def mentor_pool(model, week: int) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 
 from mentorsim.model import loop
 from mentorsim.model.blocks import facility_blocks
+from mentorsim.model.counters import Counters
 from mentorsim.model.dose import Dose
 from mentorsim.model.facilities import Facilities, Facility
 from mentorsim.model.kernel_args import state_of
@@ -166,7 +167,7 @@ class MentorshipModel(mesa.Model):
         self.time = TimeAxis.from_params(self.p)
         self.survey_week = self.time.survey_week
         self.week = 0
-        self.counters = {"leavers": 0, "hires": 0, "echo_sessions": 0, "visits_missed": 0}
+        self.counters = Counters()  # people who left, posts filled, ECHO sessions held, visits missed
         self.facilities, self.providers = setting(self.p, self.seed_value, self.streams)
         fa, pr = self.facilities, self.providers
         self._facility_agents: list[Facility] | None = None
@@ -191,6 +192,7 @@ class MentorshipModel(mesa.Model):
         self.sessions = Sessions(self)  # what ECHO's weeks read, gathered once
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
+        self.sessions.gather_run(self)
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)
         self.plan = loop.week_plan(self)  # the processes each week runs (loop.STEP_ORDER)

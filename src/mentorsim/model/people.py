@@ -56,7 +56,7 @@ class Providers:
         self.theatre = IS_THEATRE[self.role]
         self.filled = np.ones(n, dtype=bool)
         self.person_id = np.arange(n, dtype=np.int64)
-        self.next_person_id = n
+        self.next_id = np.array([n], dtype=np.int64)  # the next new person's id (one slot: compiled steps write it)
         self.skill = np.zeros((n, 4))
         self.skill_floor = np.zeros((n, 4))
         self.skill_at_entry = np.zeros((n, 4))
@@ -85,6 +85,11 @@ class Providers:
         self.whatsapp_weeks = np.zeros(n)
         self.contact_days = np.zeros(n)
         self._view: tuple | None = None  # (parameter mapping, typed list of Posts, entry coefficients)
+
+    @property
+    def next_person_id(self) -> int:
+        """The id the next new person gets (ids count people, not posts)."""
+        return int(self.next_id[0])
 
     def copy(self) -> Providers:
         """An independent copy (every array copied; the kernel view is rebuilt on first use)."""

@@ -21,11 +21,14 @@ the complementarity with side-by-side coaching) raise it. Attending counts as co
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from mentorsim.model.blocks import run_blocks
+from mentorsim.model.counters import ECHO_SESSIONS
 from mentorsim.model.jit import kernel
-from mentorsim.model.kernel_args import coef_record
+from mentorsim.model.kernel_args import coef_record, run_list, state_tuple
 
 MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 
@@ -117,12 +120,46 @@ def _session(f_lo, f_hi, state, coef, u, topic, comprehension, attended, eligibl
             pr.reinforced[i] = True
 
 
+#: What one run's ECHO week reads and writes (a model of one block; see :func:`echo_runs`):
+#: the arrays (kernel_args.state_tuple), coefficients and uniforms' buffer [post], whether a session
+#: is held in each week, the run's counts (counters.Counters.counts), the language shares
+#: (Sessions.comprehension_of) and the record's attendance series [row, facility]; it draws from
+#: the ``echo`` stream.
+EchoRun = namedtuple("EchoRun", ("state", "coef", "u", "held", "counts", "international_share", "comprehension",
+                                 "attended", "eligible"))
+
+
+@kernel
+def comprehension_of(j, international_share, comprehension):
+    """The share of session ``j``'s content understood: ``comprehension`` for the sessions given
+    in English only (``international_share`` of them, spread evenly), else 1."""
+    return comprehension if int((j + 1) * international_share) > int(j * international_share) else 1.0
+
+
+@kernel
+def echo_runs(week, runs, lo, hi):
+    """Week ``week``'s session, if one is held, for runs ``lo``..``hi - 1`` of ``runs`` (a typed
+    list of (EchoRun, ``echo`` stream) pairs), each as :func:`telementoring` holds it, its uniforms drawn here from the
+    run's own ``echo`` stream (the same numbers as numpy's)."""
+    for r_index in range(lo, hi):
+        r, stream = runs[r_index]
+        if not r.held[week]:
+            continue
+        j = r.counts[ECHO_SESSIONS]
+        r.counts[ECHO_SESSIONS] = j + 1
+        for i in range(r.u.shape[0]):
+            r.u[i] = stream.random()
+        _session(0, r.attended.shape[1], r.state, r.coef, r.u, j % 4,
+                 comprehension_of(j, r.international_share, r.comprehension), r.attended[week + 1],
+                 r.eligible[week + 1])
+
+
 class Sessions:
     """What the sessions read, gathered once at set-up (the parameters do not change during a
     run): the weeks a session is due (:func:`session_weeks`), the share of the content understood
     in session ``j`` and not in English only, the stream and a buffer for its uniforms."""
 
-    __slots__ = ("comprehension", "international_share", "stream", "u", "weeks")
+    __slots__ = ("comprehension", "international_share", "run", "runs", "stream", "u", "weeks")
 
     def __init__(self, model):
         p = model.p
@@ -131,19 +168,33 @@ class Sessions:
         self.comprehension = float(p["echo.language_comprehension"])
         self.stream = model.streams["echo"]
         self.u = np.empty(model.providers.n)  # a session's uniforms, one per post
+        #: a model of one block: its EchoRun, and in a typed list (set by gather_run once the record exists)
+        self.run = self.runs = None
+
+    def gather_run(self, model) -> None:
+        """For a model of one block (its record must exist): its EchoRun, kept in ``run`` and,
+        in a typed list, in ``runs``, through which it holds its sessions (a batch of one)."""
+        if len(model.blocks) != 1:
+            return
+        held = np.zeros(model.time.total_weeks, dtype=bool)
+        held[sorted(self.weeks)] = True
+        fac = model.record.fac
+        self.run = EchoRun(state_tuple(model), model.echo_coef, self.u, held, model.counters.counts,
+                           self.international_share, self.comprehension, fac["echo_attended"], fac["echo_eligible"])
+        self.runs = run_list(self.run, self.stream)
 
     def comprehension_of(self, j: int) -> float:
-        """The share of session ``j``'s content understood: ``echo.language_comprehension`` for
-        the sessions given in English only (``echo.international_share`` of them, spread evenly),
-        else 1."""
-        share = self.international_share
-        return self.comprehension if int((j + 1) * share) > int(j * share) else 1.0
+        """The share of session ``j``'s content understood (:func:`comprehension_of`)."""
+        return comprehension_of(j, self.international_share, self.comprehension)
 
 
 def telementoring(model, week: int) -> None:
     """Hold this week's session, if one is due. Attendance is counted straight into this week's
     row of the record (``echo_attended``, ``echo_eligible``; zero until then)."""
     s = model.sessions
+    if s.runs is not None:  # one block: a batch of one
+        echo_runs(week, s.runs, 0, 1)
+        return
     if week not in s.weeks:
         return
     j = model.counters["echo_sessions"]

@@ -15,7 +15,7 @@ import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
-from mentorsim.model.kernel_args import arrays_of, coef_tuple
+from mentorsim.model.kernel_args import arrays_of, coef_tuple, run_list
 
 
 def groups_running(model, week: int) -> bool:
@@ -43,6 +43,14 @@ WhatsAppSites = namedtuple("WhatsAppSites", ("intervention", "group", "uptake"))
 WhatsAppCoef = namedtuple("WhatsAppCoef", tuple(WHATSAPP_COEF))
 
 
+#: What one run's week of group activity reads and writes (a model of one block; see
+#: :func:`whatsapp_runs`): the arrays, coefficients and uniforms' buffer [post], whether the
+#: groups run in each week, the record's series [row, facility] and the scratch of Groups; it
+#: draws from the ``whatsapp`` stream.
+WhatsAppRun = namedtuple("WhatsAppRun", ("state", "coef", "u", "running", "active", "consultations", "means",
+                                         "best"))
+
+
 def whatsapp_coefficients(p) -> tuple[float, ...]:
     """WHATSAPP_COEF's values (a weekly chance, shares of a gap, consultations per active member)
     in its order (kernel_args.coef_tuple)."""
@@ -54,8 +62,8 @@ class Groups:
     change during a run): the arrays by name, the coefficients, the weeks the groups run, the
     draws' buffer and the record's rows."""
 
-    __slots__ = ("active", "best", "blocks", "coef", "consultations", "means", "n_groups", "running", "state",
-                 "stream", "u")
+    __slots__ = ("active", "best", "blocks", "coef", "consultations", "means", "n_groups", "run", "running", "runs",
+                 "state", "stream", "u")
 
     def __init__(self, model):
         self.state = arrays_of(model, WhatsAppPosts, WhatsAppSites)
@@ -72,6 +80,12 @@ class Groups:
         # scratch of a one-block week (_whole_week): team means [n_fac, 4], each region's best [group, 4]
         self.means = np.zeros((model.facilities.n, 4))
         self.best = np.zeros((max(self.n_groups, 1), 4))
+        # a model of one block runs its weeks through the batch kernel, as a batch of one
+        self.run = self.runs = None
+        if len(self.blocks) == 1:
+            self.run = WhatsAppRun(self.state, self.coef, self.u, np.array(self.running, dtype=bool), self.active,
+                                   self.consultations, self.means, self.best)
+            self.runs = run_list(self.run, self.stream)
 
 
 @kernel
@@ -174,15 +188,29 @@ def _whole_week(state, coef, u, active, consultations, row, means, best):
     _members(0, n_fac, pr, fa, coef, best, u, active[row], consultations[row])
 
 
+@kernel
+def whatsapp_runs(week, runs, lo, hi):
+    """Week ``week`` of group activity for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
+    (WhatsAppRun, ``whatsapp`` stream) pairs), each as :func:`whatsapp` runs it, its uniforms drawn here from the run's own
+    ``whatsapp`` stream (the same numbers as numpy's)."""
+    for j in range(lo, hi):
+        r, stream = runs[j]
+        if not r.running[week]:
+            continue
+        for i in range(r.u.shape[0]):
+            r.u[i] = stream.random()
+        _whole_week(r.state, r.coef, r.u, r.active, r.consultations, week + 1, r.means, r.best)
+
+
 def whatsapp(model, week: int) -> None:
     """One week of group activity: each region's best facility, then the members' activity."""
     g = model.whatsapp_groups
+    if g.runs is not None:  # one block: a batch of one
+        whatsapp_runs(week, g.runs, 0, 1)
+        return
     if not g.running[week]:
         return
     u = g.stream.random(out=g.u)
-    if len(g.blocks) == 1:
-        _whole_week(g.state, g.coef, u, g.active, g.consultations, week + 1, g.means, g.best)
-        return
     fa = model.facilities
     means = np.zeros((fa.n, 4))
     run_blocks(_team_knowledge, g.blocks, g.state, means)

@@ -20,10 +20,11 @@ from collections import namedtuple
 import numpy as np
 
 from mentorsim.model.blocks import run_blocks
+from mentorsim.model.counters import HIRES, LEAVERS
 from mentorsim.model.draws import poisson_inv
 from mentorsim.model.jit import kernel
-from mentorsim.model.kernel_args import arrays_of, coef_tuple
-from mentorsim.model.people import SURGICAL, new_person_states
+from mentorsim.model.kernel_args import POST_FIELDS, Posts, arrays_of, coef_tuple, run_list
+from mentorsim.model.people import SURGICAL, _init_people, new_person_states
 from mentorsim.timeline import WEEKS_PER_MONTH
 
 #: The provider arrays turnover reads and writes, by their people.Providers names
@@ -46,6 +47,17 @@ WORKLOAD_COEF = {
 }
 WorkloadCoef = namedtuple("WorkloadCoef", tuple(WORKLOAD_COEF))
 
+#: What one run's turnover week reads and writes (a model of one block; see
+#: :func:`turnover_runs`): the arrays (TurnoverPosts), the hires' buffer, the provider arrays
+#: (a tuple of one kernel_args.Posts) and entry coefficients new people are drawn with, the
+#: facilities' current baseline, the person ids and the next one, and the run's counts
+#: (counters.Counters.counts); it draws from the ``turnover`` stream.
+TurnoverRun = namedtuple("TurnoverRun", ("state", "hired", "posts", "entry_coef", "baseline", "person_id",
+                                         "next_id", "counts"))
+#: What one run's workload week reads and writes: the arrays (WorkloadPosts, WorkloadSites),
+#: the coefficients and the week's uniforms' buffer [n_fac]; it draws from the ``operations`` stream.
+WorkloadRun = namedtuple("WorkloadRun", ("state", "coef", "u"))
+
 
 def workload_coefficients(p) -> tuple[float, ...]:
     """WORKLOAD_COEF's values (operations a provider handles a week at normal pace; a chance,
@@ -60,7 +72,8 @@ class Workforce:
     """What turnover and workload read every week, gathered once at set-up (the parameters do
     not change during a run): the arrays by name, the coefficients, the streams and buffers."""
 
-    __slots__ = ("blocks", "hired", "ops_stream", "ops_u", "turnover", "workload", "workload_coef")
+    __slots__ = ("blocks", "hired", "ops_stream", "ops_u", "turnover", "turnover_run", "turnover_runs", "workload",
+                 "workload_coef", "workload_run", "workload_runs")
 
     def __init__(self, model):
         self.turnover = arrays_of(model, TurnoverPosts)
@@ -70,6 +83,18 @@ class Workforce:
         self.hired = np.empty(model.providers.n, dtype=np.int64)  # posts filled this week, by block
         self.ops_stream = model.streams["operations"]
         self.ops_u = np.empty(model.facilities.n)  # this week's uniforms, one per facility
+        # a model of one block runs its weeks through the batch kernels, as a batch of one
+        self.turnover_run = self.workload_run = self.turnover_runs = self.workload_runs = None
+        if len(self.blocks) == 1:
+            pr = model.providers
+            entry_coef = pr.kernel_view(model.p)[1]
+            posts = (Posts(*(getattr(pr, name) for name in POST_FIELDS)),)  # read as kernel_view's: posts[0]
+            self.turnover_run = TurnoverRun(self.turnover, self.hired, posts, entry_coef,
+                                            model.facilities.current_baseline, pr.person_id, pr.next_id,
+                                            model.counters.counts)
+            self.workload_run = WorkloadRun(self.workload, self.workload_coef, self.ops_u)
+            self.turnover_runs = run_list(self.turnover_run, model.streams["turnover"])
+            self.workload_runs = run_list(self.workload_run, self.ops_stream)
 
 
 @kernel
@@ -103,17 +128,44 @@ def _turnover(f_lo, f_hi, state, week, hired):
     return leavers, n_hired
 
 
+@kernel
+def turnover_runs(week, runs, lo, hi):
+    """Turnover's week ``week`` for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
+    (TurnoverRun, ``turnover`` stream) pairs), each as :func:`turnover` runs it, the new
+    people's draws made here from the run's own stream (numpy's numbers, in numpy's order)."""
+    for j in range(lo, hi):
+        r, stream = runs[j]
+        leavers, n_hired = _turnover(0, r.baseline.shape[0], r.state, week, r.hired)
+        r.counts[LEAVERS] += leavers
+        if n_hired:
+            # new people start from today's baseline, which the secular trend has moved
+            # (new_person_states: 9 standard normals, then 4 uniforms, a person)
+            z = np.empty((n_hired, 9))
+            for i in range(n_hired):
+                for c in range(9):
+                    z[i, c] = stream.standard_normal()
+            u = np.empty((n_hired, 4))
+            for i in range(n_hired):
+                for c in range(4):
+                    u[i, c] = stream.random()
+            hired = r.hired[:n_hired]
+            _init_people(hired, r.posts, r.entry_coef, r.baseline, z, u, week)
+            for i in range(n_hired):
+                r.person_id[hired[i]] = r.next_id[0] + i
+            r.next_id[0] += n_hired
+            r.counts[HIRES] += n_hired
+
+
 def turnover(model, week: int) -> None:
     """People leave posts; vacancies are filled by new hires (both scheduled when a person arrives)."""
     w = model.workforce
-    if len(w.blocks) == 1:
-        leavers, n_hired = _turnover(0, w.blocks[0][1], w.turnover, week, w.hired)
-        hired = w.hired[:n_hired]
-    else:
-        done = run_blocks(_turnover, w.blocks, w.turnover, week, w.hired)
-        first_post = model.providers.first_post
-        leavers = sum(n for n, _ in done)
-        hired = np.concatenate([w.hired[first_post[lo]:first_post[lo] + n] for (lo, _), (_, n) in zip(w.blocks, done)])
+    if w.turnover_runs is not None:  # one block: a batch of one
+        turnover_runs(week, w.turnover_runs, 0, 1)
+        return
+    done = run_blocks(_turnover, w.blocks, w.turnover, week, w.hired)
+    first_post = model.providers.first_post
+    leavers = sum(n for n, _ in done)
+    hired = np.concatenate([w.hired[first_post[lo]:first_post[lo] + n] for (lo, _), (_, n) in zip(w.blocks, done)])
     if leavers:
         model.counters["leavers"] += leavers
     if len(hired):
@@ -121,7 +173,7 @@ def turnover(model, week: int) -> None:
         pr = model.providers
         new_person_states(model.p, model.streams["turnover"], model.facilities.current_baseline, pr, hired, week)
         pr.person_id[hired] = np.arange(pr.next_person_id, pr.next_person_id + len(hired))
-        pr.next_person_id += len(hired)
+        pr.next_id[0] += len(hired)
         model.counters["hires"] += len(hired)
 
 
@@ -159,11 +211,23 @@ def _busy(f_lo, f_hi, state, coef, u):
             pr.busy[i] = b * (1.0 - k.leadership_release * fa.leadership[f])
 
 
+@kernel
+def workload_runs(week, runs, lo, hi):
+    """Workload's week for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of (WorkloadRun,
+    ``operations`` stream) pairs),
+    each as :func:`workload` runs it, its uniforms drawn here from the run's ``operations``
+    stream (the same numbers as numpy's)."""
+    for j in range(lo, hi):
+        r, stream = runs[j]
+        for f in range(r.u.shape[0]):
+            r.u[f] = stream.random()
+        _busy(0, r.u.shape[0], r.state, r.coef, r.u)
+
+
 def workload(model, week: int) -> None:
     """This week's operations, facility workload, and each provider's chance of being busy."""
     w = model.workforce
-    u = w.ops_stream.random(out=w.ops_u)
-    if len(w.blocks) == 1:
-        _busy(0, w.blocks[0][1], w.workload, w.workload_coef, u)
-    else:
-        run_blocks(_busy, w.blocks, w.workload, w.workload_coef, u)
+    if w.workload_runs is not None:  # one block: a batch of one
+        workload_runs(week, w.workload_runs, 0, 1)
+        return
+    run_blocks(_busy, w.blocks, w.workload, w.workload_coef, w.ops_stream.random(out=w.ops_u))

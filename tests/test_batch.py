@@ -41,6 +41,7 @@ def test_results_do_not_depend_on_batch_size_or_order(alone):
 
 def test_results_do_not_depend_on_threads(alone, monkeypatch):
     monkeypatch.setattr(loop, "RUNS_PER_CALL", 1)  # one compiled call per run, spread over threads
+    monkeypatch.setattr(loop, "SPREAD_MIN_POSTS", 0)  # even for a batch this small
     for n in ("1", "2", "3"):
         monkeypatch.setenv("MENTORSIM_THREADS", n)
         assert [_fingerprint(o) for o in simulate_batch(_points())] == alone, n

@@ -67,12 +67,11 @@ def test_sub_batches_give_the_runs_alone():
         simulate_batch(points, batch=0)
 
 
-def test_batch_size_follows_the_threads(monkeypatch):
-    from mentorsim.model.loop import RUNS_PER_CALL
-    monkeypatch.setenv("MENTORSIM_THREADS", "1")
-    assert batch_size() == BATCH_RUNS
-    monkeypatch.setenv("MENTORSIM_THREADS", "2")
-    assert batch_size() == RUNS_PER_CALL
+def test_batch_size_does_not_follow_the_threads(monkeypatch):
+    """A batch of small models stays on one thread (loop.run_batch), so its size is the same."""
+    for n in ("1", "2"):
+        monkeypatch.setenv("MENTORSIM_THREADS", n)
+        assert batch_size() == BATCH_RUNS
 
 
 def _env(name):

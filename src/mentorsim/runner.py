@@ -27,9 +27,8 @@ import pandas as pd
 from mentorsim import validation
 from mentorsim.errors import InputError
 from mentorsim.model import model as kernel  # imports Mesa, keeping the start method (model/__init__.py)
-from mentorsim.model.blocks import threads
 from mentorsim.model.facilities import Facility
-from mentorsim.model.loop import RUNS_PER_CALL, run_batch
+from mentorsim.model.loop import run_batch
 from mentorsim.model.people import DOMAINS
 from mentorsim.parameters.interop import canonical
 from mentorsim.results import OUTCOME_DOCS, Results, RunOutput, run_outcomes
@@ -125,19 +124,17 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
     return outputs
 
 
-#: Runs a batch advances together when the model's work stays on one thread: about 10% less CPU
-#: a run than one at a time for ss2020-sized models at 8-32 runs; more costs cache locality
-#: (measured: docs/BENCHMARKS.md, "Sweeps, PSA and calibration", benchmarks/bench_sweep.py).
+#: Runs a batch advances together: less CPU a run than one at a time for ss2020-sized models at
+#: 8-32 runs; more costs cache locality (measured: docs/BENCHMARKS.md, "Sweeps, PSA and
+#: calibration", benchmarks/bench_sweep.py). A batch of small models stays on one thread
+#: (loop.run_batch), so the size does not depend on the threads.
 BATCH_RUNS = 16
 
 
 def batch_size() -> int:
-    """How many runs to batch (``simulate_batch(points, batch=batch_size())``): BATCH_RUNS when
-    the model runs on one thread (``MENTORSIM_THREADS=1``, as in worker processes started by
-    executors.py); otherwise as many as one compiled call of the batch takes, since a batch
-    larger than that spreads its steps 7-13 over threads, which costs small models more than
-    it saves. The size changes only speed, never results."""
-    return BATCH_RUNS if threads() == 1 else RUNS_PER_CALL
+    """How many runs to batch (``simulate_batch(points, batch=batch_size())``): BATCH_RUNS. The
+    size changes only speed, never results."""
+    return BATCH_RUNS
 
 
 def simulate_each(points: Sequence[tuple[Mapping, int, int]], batch: int | None = None) -> Iterator[RunOutput]:

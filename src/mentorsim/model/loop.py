@@ -311,6 +311,11 @@ def dynamics_runs(week, runs, lo, hi):
 #: Runs per compiled call when a batch's steps are spread over threads (any value gives the
 #: same results: the runs are independent).
 RUNS_PER_CALL = 4
+#: Posts in a batch from which its calls are spread over threads (assumption, as
+#: blocks.PARALLEL_MIN_POSTS for one model's blocks): a step of a smaller batch takes tens of
+#: microseconds, less than handing it to a thread costs (ss2020, batches of 16: 5.0 ms a run on
+#: one thread, 6.7 ms spread over 2 threads in calls of 8; docs/BENCHMARKS.md).
+SPREAD_MIN_POSTS = 20_000
 
 
 def _record_pool(model, week: int) -> None:
@@ -339,14 +344,16 @@ def run_batch(models: Sequence) -> None:
     to the end, week by week together, in STEP_ORDER: each step of :func:`batch_steps` as one
     compiled pass over the run axis (split over threads by runs), the others model by model in
     the weeks of its plan (:func:`week_plan`). Each model ends exactly as ``model.run()`` would
-    leave it (its streams are its own)."""
+    leave it (its streams are its own). The compiled calls are spread over threads, RUNS_PER_CALL
+    runs a call, only for a batch of at least SPREAD_MIN_POSTS posts."""
     if not models:
         return
     weeks = models[0].time.total_weeks
     if any(m.time.total_weeks != weeks or m.week != 0 or len(m.blocks) != 1 for m in models):
         raise ValueError("a batch needs unstepped models of one block with the same number of weeks")
     n = len(models)
-    spans = [(0, n)] if threads() == 1 else [(lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)]
+    spread = threads() > 1 and sum(m.providers.n for m in models) >= SPREAD_MIN_POSTS
+    spans = [(lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)] if spread else [(0, n)]
     compiled = batch_steps()
     steps = []  # (batch kernel, its calls, what follows it) or (None, process, None)
     for name, process in STEP_ORDER:

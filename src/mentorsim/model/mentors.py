@@ -451,6 +451,9 @@ def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_r
     out = np.zeros(len(region), dtype=np.int64)
     if n_regions == 0:
         return out
+    if teams <= n_regions:  # a team per region: team r % teams for every facility of region r
+        out[intervention] = region[intervention] % teams
+        return out
     for r in range(n_regions):
         members = np.flatnonzero(intervention & (region == r))
         own = np.arange(r % teams, teams, n_regions) if teams > n_regions else np.array([r % teams])

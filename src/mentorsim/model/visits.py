@@ -50,21 +50,28 @@ def track_shares(p) -> np.ndarray:
 
 
 def visit_schedule(model) -> dict[int, np.ndarray]:
-    """Week -> intervention facilities due a visit that week, for the whole run (built once)."""
+    """Week -> intervention facilities due a visit that week (int64, by region then facility),
+    for the whole run (built once). A region's visits in a phase are every ``interval`` weeks
+    from its offset (MentorPool.offset); a week in which one region is due holds that region's
+    own array of facilities, the same array for each of its weeks: read, never written."""
     p, fa, t, pool = model.p, model.facilities, model.time, model.pool
     programme = int(p["visits.interval_weeks"]) if p["visits.enabled"] else 0
     followup = int(p["followup.local_visit_interval_weeks"])
-    members = {r: np.flatnonzero(fa.intervention & (fa.region == r)) for r in range(fa.n_regions)}
-    offsets = {i: [pool.offset(r, i) for r in range(fa.n_regions)] for i in {programme, followup} if i > 0}
-    schedule: dict[int, list] = {}
-    for week in range(t.total_weeks):
-        interval = programme if t.in_programme(week) else followup
-        if interval <= 0:
+    due: dict[int, list[int]] = {}  # week -> regions due
+    for lo, hi, interval in ((0, t.programme_weeks, programme), (t.programme_weeks, t.total_weeks, followup)):
+        if interval <= 0 or lo >= hi:
             continue
-        for r, off in enumerate(offsets[interval]):
-            if week >= off and (week - off) % interval == 0:
-                schedule.setdefault(week, []).extend(members[r].tolist())
-    return {w: np.asarray(f, dtype=np.int64) for w, f in schedule.items()}
+        for r in range(fa.n_regions):
+            off = pool.offset(r, interval)
+            first = off if off >= lo else off + -(-(lo - off) // interval) * interval
+            for week in range(first, hi, interval):
+                due.setdefault(week, []).append(r)
+    if not due:
+        return {}
+    members = [np.flatnonzero(fa.intervention & (fa.region == r)).astype(np.int64, copy=False)
+               for r in range(fa.n_regions)]
+    return {w: members[regions[0]] if len(regions) == 1 else np.concatenate([members[r] for r in regions])
+            for w, regions in sorted(due.items())}
 
 
 #: The coefficients of a visit, each with the parameter it comes from (the kernels read them by

@@ -433,13 +433,26 @@ class MentorPool:
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""
-        hub = self.hub_pos[self.hub_pos >= 0]
-        local = self.local_pos[self.local_pos >= 0]
-        return {"hub_active": int((self.status[hub] == ACTIVE).sum()),
-                "local_active": int((self.status[local] == ACTIVE).sum()),
-                "local_paired": int((self.status[local] == PAIRED).sum()),
+        hub_active, local_active, local_paired = _position_counts(self.status, self.hub_pos, self.local_pos)
+        return {"hub_active": hub_active, "local_active": local_active, "local_paired": local_paired,
                 "local_lost": self.lost, "local_trained": len(self.trainings),
                 "mentees_became_mentors": self.mentees_became_mentors}
+
+
+@kernel
+def _position_counts(status, hub_pos, local_pos):
+    """(hub positions held by an active mentor, regional positions held by an active one, by a
+    paired one): one compiled pass instead of six numpy calls (``counts`` is read at set-up)."""
+    hub_active = 0
+    for slot in hub_pos.ravel():
+        if slot >= 0 and status[slot] == ACTIVE:
+            hub_active += 1
+    local_active = local_paired = 0
+    for slot in local_pos.ravel():
+        if slot >= 0:
+            local_active += status[slot] == ACTIVE
+            local_paired += status[slot] == PAIRED
+    return hub_active, local_active, local_paired
 
 
 def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_regions: int) -> np.ndarray:

@@ -220,7 +220,7 @@ class MentorPool:
         self.accrual = float(self.coef[0]["accrual"])
         # slot arrays (grown as mentors are trained)
         cap = 8
-        self.status = np.full(cap, LOST, dtype=np.int64)
+        self.status = _filled(cap, LOST, np.int64)
         self.skill = np.zeros(cap)
         self.eff = np.zeros(cap)
         self.relate = np.zeros(cap)  # mentoring skill x local context: what builds trust
@@ -231,7 +231,7 @@ class MentorPool:
         self.travel_spent = np.zeros(cap)
         self.is_local = np.zeros(cap, dtype=bool)
         self.uid = np.zeros(cap, dtype=np.int64)
-        self.leave = np.full(cap, np.inf)  # scheduled departure week
+        self.leave = _filled(cap, np.inf, np.float64)  # scheduled departure week
         self.trained_at = np.zeros(cap)  # week trained
         self.base_skill = np.zeros(cap)  # mentoring skill when trained, before any mentoring
         self.eff_factor = np.zeros(cap)  # experience x local context: eff = skill x this
@@ -239,9 +239,9 @@ class MentorPool:
         self.prior_visits = np.zeros(cap)  # mentoring experience when joining (visits)
         self.all: list[Mentor] = []
         # positions: slot of the mentor holding it, or -1
-        self.hub_pos = np.full((self.teams, 4), -1, dtype=np.int64)
-        self.local_pos = np.full((max(self.n_regions, 1), 4), -1, dtype=np.int64)
-        self.vacancy_until = np.full((max(self.n_regions, 1), 4), np.inf)
+        self.hub_pos = _filled((self.teams, 4), -1, np.int64)
+        self.local_pos = _filled((max(self.n_regions, 1), 4), -1, np.int64)
+        self.vacancy_until = _filled((max(self.n_regions, 1), 4), np.inf, np.float64)
         self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
         # the visit log (rows of VISIT_LOG_COLUMNS; the first n_log written), grown as needed
         self.log = np.empty((64, len(VISIT_LOG_COLUMNS)))
@@ -304,12 +304,16 @@ class MentorPool:
         self.uid[slot] = m.unique_id
         self.balance[slot] = self.accrual * START_WEEKS_IN_HAND  # a month's days in hand at the start
         self.balance_week[slot] = week - 1  # days credited up to this week
-        m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
+        skill = m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
         exp, context = m.effectiveness_factors(p)
         self.eff_factor[slot] = exp * context
         self.ctx_factor[slot] = context
         self.prior_visits[slot] = p["mentors.hub_prior_visits"] if hub else 0.0
-        m.mentoring_skill = m.base_mentoring_skill
+        # m.mentoring_skill = skill, written directly (the setter's arithmetic, in its order)
+        self.skill[slot] = skill
+        skill = float(self.skill[slot])
+        self.eff[slot] = skill * exp * context
+        self.relate[slot] = skill * context
         self.trained_at[slot] = week
         self.base_skill[slot] = m.base_mentoring_skill
         return m
@@ -453,6 +457,13 @@ def _position_counts(status, hub_pos, local_pos):
             local_active += status[slot] == ACTIVE
             local_paired += status[slot] == PAIRED
     return hub_active, local_active, local_paired
+
+
+def _filled(shape, value, dtype) -> np.ndarray:
+    """``np.full(shape, value, dtype)`` (a quarter of its cost for the pool's small arrays)."""
+    out = np.empty(shape, dtype=dtype)
+    out.fill(value)
+    return out
 
 
 def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_regions: int) -> np.ndarray:

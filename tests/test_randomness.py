@@ -45,6 +45,9 @@ def test_a_stream_copies_pickles_and_spawns_as_numpys():
     np.testing.assert_array_equal(copy.deepcopy(g).random(4), pickle.loads(pickle.dumps(ref)).random(4))
     seq = g.bit_generator.seed_seq
     assert (seq.entropy, seq.spawn_key) == (6, (3, _key("turnover")))
+    for n_words, dtype in ((4, np.uint64), (4, np.uint64), (3, np.uint32)):
+        np.testing.assert_array_equal(seq.generate_state(n_words, dtype),
+                                      ref.bit_generator.seed_seq.generate_state(n_words, dtype))
     kids = [np.random.Generator(np.random.PCG64(s)).random(3) for s in seq.spawn(2)]
     ref_kids = [np.random.Generator(np.random.PCG64(s)).random(3) for s in ref.bit_generator.seed_seq.spawn(2)]
     np.testing.assert_array_equal(kids, ref_kids)

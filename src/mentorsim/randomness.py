@@ -52,12 +52,9 @@ def streams(seed: int, replicate: int) -> dict[str, np.random.Generator]:
     once (about 25 us for the 11, against 100 us one by one: :func:`stream_states`)."""
     seed, replicate = int(seed), int(replicate)
     states = stream_states(seed, replicate)
-    return {name: np.random.Generator(np.random.PCG64(_Seeded(seed, _spawn_key(name, replicate), states[i])))
-            for i, name in enumerate(STREAMS)}
-
-
-def _spawn_key(name: str, replicate: int) -> tuple[int, int]:
-    return (0 if name in SETTING_STREAMS else replicate + 1, _KEYS[name])
+    rep = replicate + 1
+    return {name: np.random.Generator(np.random.PCG64(_Seeded(seed, (0 if setting else rep, key), state)))
+            for name, setting, key, state in zip(STREAMS, _IS_SETTING, _KEY_LIST, states)}
 
 
 # -- numpy's SeedSequence, for the 11 streams of a run at once ------------------------------------
@@ -75,6 +72,8 @@ _INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
 _MIX_MULT_L, _MIX_MULT_R = 0xCA01F9DD, 0x4973F715
 _XSHIFT = 16
 _KEYS = {name: _key(name) for name in STREAMS}
+_KEY_LIST = tuple(_KEYS[name] for name in STREAMS)
+_IS_SETTING = tuple(name in SETTING_STREAMS for name in STREAMS)
 
 
 def _words(value: int) -> list[int]:
@@ -112,9 +111,10 @@ def _mix_in(pool: list[int], hash_const: int, words) -> tuple[list[int], int]:
 
 
 @functools.lru_cache(maxsize=64)
-def _seed_pool(seed: int) -> tuple[tuple[int, ...], int]:
+def _seed_pool(seed: int) -> tuple[tuple[int, ...], int, tuple[int, ...], int]:
     """The pool and hash constant after the seed's entropy words (padded to the pool size, as
-    numpy pads them when there is a spawn key)."""
+    numpy pads them when there is a spawn key), and after the setting streams' replicate word
+    (0) too."""
     words = _words(seed)
     words += [0] * (_POOL_SIZE - len(words))
     pool, hash_const = [], _INIT_A
@@ -127,7 +127,8 @@ def _seed_pool(seed: int) -> tuple[tuple[int, ...], int]:
                 hashed, hash_const = _hashmix(pool[src], hash_const)
                 pool[dst] = _mix(pool[dst], hashed)
     pool, hash_const = _mix_in(pool, hash_const, words[_POOL_SIZE:])
-    return tuple(pool), hash_const
+    setting_pool, setting_const = _mix_in(pool, hash_const, _words(0))
+    return tuple(pool), hash_const, tuple(setting_pool), setting_const
 
 
 @functools.lru_cache(maxsize=16)
@@ -163,8 +164,7 @@ def stream_states(seed: int, replicate: int) -> np.ndarray:
     """[len(STREAMS), 4] uint64: the PCG64 seeding state of each of the run's streams, in STREAMS
     order; row ``i`` equals ``np.random.SeedSequence(entropy=seed, spawn_key=(rep, key)).generate_state(4,
     np.uint64)`` for stream ``STREAMS[i]`` (``rep`` and ``key`` as :func:`stream` sets them)."""
-    pool, hash_const = _seed_pool(int(seed))
-    setting_pool, setting_const = _mix_in(pool, hash_const, _words(0))
+    pool, hash_const, setting_pool, setting_const = _seed_pool(int(seed))
     run_pool, run_const = _mix_in(pool, hash_const, _words(int(replicate) + 1))
     pools = np.array((setting_pool, run_pool), dtype=np.uint32)[_GROUP]
     if setting_const == run_const:
@@ -189,7 +189,7 @@ class _Seeded(ISpawnableSeedSequence):
     def __init__(self, seed: int, spawn_key: tuple[int, ...], state: np.ndarray):
         self.entropy = seed
         self.spawn_key = spawn_key
-        self._state = state
+        self._state: np.ndarray | None = state  # handed over once, to the PCG64 being made
         self._real: np.random.SeedSequence | None = None
 
     @property
@@ -199,8 +199,10 @@ class _Seeded(ISpawnableSeedSequence):
         return self._real
 
     def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
-        if n_words == 4 and np.dtype(dtype) == np.uint64:
-            return self._state.copy()
+        state = self._state
+        if state is not None and n_words == 4 and (dtype is np.uint64 or np.dtype(dtype) == np.uint64):
+            self._state = None  # later calls get fresh arrays from the real SeedSequence
+            return state
         return self.real.generate_state(n_words, dtype)
 
     def spawn(self, n_children: int) -> list[np.random.SeedSequence]:

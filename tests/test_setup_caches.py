@@ -51,3 +51,43 @@ def test_the_derived_cache_stays_small():
     for i in range(3 * mm.DERIVED_KEPT):
         mm.derived({**base, "learning.peer_rate": 0.001 * (i + 1)})
     assert len(mm._derived) == mm.DERIVED_KEPT
+
+
+def _schedule_by_rule(model):
+    """The visit schedule by its definition: in each week of a phase with visits, every region whose
+    offset has been reached and is a whole number of intervals back is due, with all its
+    intervention facilities (regions in order)."""
+    p, fa, t, pool = model.p, model.facilities, model.time, model.pool
+    out = {}
+    for week in range(t.total_weeks):
+        interval = (int(p["visits.interval_weeks"]) if p["visits.enabled"] else 0) if week < t.programme_weeks \
+            else int(p["followup.local_visit_interval_weeks"])
+        if interval <= 0:
+            continue
+        for r in range(fa.n_regions):
+            off = pool.offset(r, interval)
+            if week >= off and (week - off) % interval == 0:
+                out.setdefault(week, []).extend(np.flatnonzero(fa.intervention & (fa.region == r)).tolist())
+    return out
+
+
+def test_the_visit_schedule_is_its_rule_and_each_model_has_its_own_dict():
+    from mentorsim.model import visits
+    cases = [({}, "ss2020"), ({}, "local_mentors"), ({"mentors.teams": 3, "visits.interval_weeks": 5}, "ss2020"),
+             ({"followup.local_visit_interval_weeks": 6, "mentors.facilities_per_trip": 3}, "local_mentors"),
+             ({"visits.enabled": False, "followup.local_visit_interval_weeks": 4}, "local_mentors")]
+    visits._schedules.clear()
+    for updates, scenario in cases:
+        p = params_with(updates, scenario=scenario)
+        a, b = MentorshipModel(p, seed=2), MentorshipModel(p, seed=9, replicate=4)  # b: the kept schedule
+        rule = _schedule_by_rule(a)
+        for m in (a, b):
+            assert list(m.visit_schedule) == list(rule), (updates, scenario)
+            for week, facilities in rule.items():
+                assert m.visit_schedule[week].dtype == np.int64
+                assert m.visit_schedule[week].tolist() == facilities
+        assert a.visit_schedule is not b.visit_schedule
+        a.visit_schedule.clear()
+        assert len(b.visit_schedule) == len(rule)
+        for m in (a, b):
+            m.release()

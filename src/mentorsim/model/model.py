@@ -82,8 +82,8 @@ def draw_setting(p, streams) -> tuple[Facilities, Providers]:
     skills, knowledge, resistance, turnover dates and time in post), drawn from the ``facilities``
     and ``providers`` streams."""
     fa = Facilities(p, streams["facilities"])
-    fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
-    role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
+    slot_of_post = np.repeat(np.arange(4 * fa.n), fa.staff.ravel())  # facility x 4 + role, by post
+    fac_of_post, role_of_post = slot_of_post // 4, slot_of_post % 4
     pr = Providers(fac_of_post, role_of_post, fa.n)
     rng = streams["providers"]
     new_person_states(p, rng, fa.baseline_skill, pr, np.arange(pr.n))

@@ -17,13 +17,15 @@ same script: ``PYTHONPATH=/other/src``), else from this checkout's ``src``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.append(str(ROOT / "src"))  # after PYTHONPATH, so another checkout can be timed
+if not os.environ.get("PYTHONPATH"):  # else the package comes from there (to time another checkout)
+    sys.path.insert(0, str(ROOT / "src"))
 
 import mentorsim  # noqa: E402
 from mentorsim.model.model import MentorshipModel  # noqa: E402

@@ -9,7 +9,8 @@ from mentorsim.model.model import MentorshipModel, ParamsKey, derive
 
 
 def _records(model):
-    return {"coef": model.coef, "visit_coef": model.visit_coef, "echo_coef": model.echo_coef}
+    return {"coef": model.coef, "visit_coef": model.visit_coef, "echo_coef": model.echo_coef,
+            "staff_coef": model.pool.coef}
 
 
 def test_models_of_one_parameter_set_get_equal_records_of_their_own():
@@ -29,7 +30,7 @@ def test_models_of_one_parameter_set_get_equal_records_of_their_own():
 def test_another_parameter_set_gets_its_own_records():
     p = params_with(scenario="ss2020")
     q = params_with({"learning.peer_rate": 2 * p["learning.peer_rate"], "visits.track_data_share": 0.3,
-                     "echo.session_minutes": 45}, scenario="ss2020")
+                     "echo.session_minutes": 45, "mentors.unavailable_prob": 0.2}, scenario="ss2020")
     a, b = MentorshipModel(p, seed=3), MentorshipModel(q, seed=3)
     for name, rec in _records(b).items():
         assert rec.tobytes() == derive(q)[name].tobytes() != _records(a)[name].tobytes(), name

@@ -203,7 +203,9 @@ class Mentor(mesa.Agent):
 class MentorPool:
     """All mentors, their positions, and the scheduling of visits."""
 
-    def __init__(self, model, p, facilities, weeks_per_month: float):
+    def __init__(self, model, p, facilities, weeks_per_month: float, coef: np.ndarray | None = None):
+        """``coef``: :func:`staff_coefficients` of ``p`` and ``weeks_per_month`` if already made
+        (the model's, kept per parameter set), else made here."""
         self.model = model
         self.p = p
         self.teams = int(p["mentors.teams"])
@@ -216,7 +218,7 @@ class MentorPool:
         self.pairing_weeks = pairing_weeks if self.handover_week > 0 else 0
         self.training_week = max(0, self.handover_week - self.pairing_weeks)
         self.programme_weeks = month_row(p["programme.months"])
-        self.coef = staff_coefficients(p, weeks_per_month)  # what staffing reads, by name
+        self.coef = staff_coefficients(p, weeks_per_month) if coef is None else coef  # what staffing reads, by name
         self.accrual = float(self.coef[0]["accrual"])
         # slot arrays (grown as mentors are trained)
         cap = 8

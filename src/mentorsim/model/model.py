@@ -22,7 +22,7 @@ from mentorsim.model.facilities import Facilities, Facility
 from mentorsim.model.kernel_args import state_of
 from mentorsim.model.learning import receptivity
 from mentorsim.model.loop import Dynamics, coefficients
-from mentorsim.model.mentors import Mentor, MentorPool
+from mentorsim.model.mentors import Mentor, MentorPool, staff_coefficients
 from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
 from mentorsim.model.telementoring import Sessions, echo_coefficients
@@ -132,10 +132,11 @@ _derived: dict[ParamsKey, tuple[ParamsKey, dict]] = {}
 
 def derive(p: Mapping) -> dict:
     """What a model builds from its parameters ``p`` alone: its time axis and the coefficient
-    records of steps 7-12 (``coef``, loop.coefficients), of visits (``visit_coef``) and of ECHO
-    sessions (``echo_coef``)."""
+    records of steps 7-12 (``coef``, loop.coefficients), of visits (``visit_coef``), of ECHO
+    sessions (``echo_coef``) and of staffing visits (``staff_coef``, mentors.staff_coefficients)."""
     return {"time": TimeAxis.from_params(p), "coef": coefficients(p, WEEKS_PER_MONTH),
-            "visit_coef": visit_coefficients(p), "echo_coef": echo_coefficients(p)}
+            "visit_coef": visit_coefficients(p), "echo_coef": echo_coefficients(p),
+            "staff_coef": staff_coefficients(p, WEEKS_PER_MONTH)}
 
 
 def derived(p: Mapping) -> tuple[ParamsKey | None, dict]:
@@ -241,7 +242,7 @@ class MentorshipModel(mesa.Model):
         self._provider_agents: list[Provider] | None = None
         self.promoted_person_ids: list[int] = []
         self._posts_by_region_role: tuple | None = None
-        self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH)
+        self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH, derived_["staff_coef"])
         self.recept = receptivity(self)
         self.visit_schedule = visit_schedule(self)
         self.dose = Dose(fa.n, self.time.programme_weeks)  # visits made, missed, carried over

@@ -91,6 +91,7 @@ def _schedule_key(model) -> tuple:
 
 
 def _build_schedule(model) -> dict[int, np.ndarray]:
+    """:func:`visit_schedule`, built: each region's visit weeks in each phase, then each week's regions' facilities."""
     fa, t, pool = model.facilities, model.time, model.pool
     programme, followup = _intervals(model.p)
     due: dict[int, list[int]] = {}  # week -> regions due

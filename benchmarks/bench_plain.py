@@ -9,13 +9,15 @@ week (two ``time.thread_time`` calls); this gives the run as users get it.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+if not os.environ.get("PYTHONPATH"):  # else the package comes from there (to time another checkout)
+    sys.path.insert(0, str(ROOT / "src"))
 
 from mentorsim.model.model import MentorshipModel  # noqa: E402
 from mentorsim.scenario import load_scenario  # noqa: E402

@@ -53,14 +53,14 @@ class Facilities:
         self.beds = np.maximum(10, np.round(p["facilities.beds"] * scale * rng.lognormal(0, size_sd, n)))
         self.operations_per_month = p["facilities.operations_per_month"] * scale * rng.lognormal(0, size_sd, n)
         self.caesarean_share = np.full(n, p["facilities.caesarean_share"])
-        self.staff = np.stack([
-            np.maximum(1, np.round(p[key] * scale * rng.lognormal(0, size_sd, n))).astype(np.int64)
-            for key in STAFF_KEYS
-        ], axis=1)  # [n, 4 roles]
+        # [n, 4 roles]; the four roles' size draws in one call (the same numbers as one call a role)
+        per_role = np.array([float(p[key]) for key in STAFF_KEYS])[:, None] * scale
+        self.staff = np.ascontiguousarray(
+            np.maximum(1, np.round(per_role * rng.lognormal(0, size_sd, (len(STAFF_KEYS), n)))).astype(np.int64).T)
         sd = p["facilities.context_sd"]
 
         def context(mean):
-            return np.clip(rng.normal(mean, sd, n), 0.0, 1.0)
+            return np.minimum(np.maximum(rng.normal(mean, sd, n), 0.0), 1.0)  # np.clip's result, cheaper
 
         self.leadership = context(p["facilities.leadership_mean"])
         self.teamwork_culture = context(p["facilities.teamwork_culture_mean"])
@@ -83,8 +83,8 @@ class Facilities:
         slope = p["facilities.context_baseline_slope"]
         explained = slope * sd / np.sqrt(3.0)  # sd of slope x context (three independent scores)
         residual = np.sqrt(max(0.0, p["providers.baseline_facility_sd"] ** 2 - explained ** 2))
-        self.baseline_skill = np.clip(
-            p["providers.baseline_skill"] + slope * above + residual * rng.standard_normal(n), 0.01, 1.0)
+        self.baseline_skill = np.minimum(np.maximum(
+            p["providers.baseline_skill"] + slope * above + residual * rng.standard_normal(n), 0.01), 1.0)
         # Absorptive capacity: what each contact, session and message achieves, relative to a
         # facility of mean context (fixed at the starting context).
         self.uptake = np.maximum(0.0, 1.0 + p["learning.context_uptake"] * above)

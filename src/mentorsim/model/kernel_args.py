@@ -139,10 +139,14 @@ def _append(items, item):
 def coef_record(fields: Mapping[str, str], values: Mapping[str, float]) -> np.ndarray:
     """A one-element record array with a float64 field for each of ``fields`` (field -> the
     parameter it comes from), holding ``values[field]``; kernels read ``coef[0].field``."""
-    coef = np.zeros(1, dtype=np.dtype([(name, np.float64) for name in fields]))
-    for name in fields:
-        coef[name] = float(values[name])
-    return coef
+    names = tuple(fields)
+    dtype = _RECORD_DTYPES.get(names)
+    if dtype is None:  # made once per set of fields (making a dtype costs more than filling it)
+        dtype = _RECORD_DTYPES[names] = np.dtype([(name, np.float64) for name in names])
+    return np.array([tuple(float(values[name]) for name in names)], dtype=dtype)
+
+
+_RECORD_DTYPES: dict[tuple[str, ...], np.dtype] = {}
 
 
 def coef_tuple(fields: Mapping[str, str], values: Mapping[str, float]) -> tuple[float, ...]:

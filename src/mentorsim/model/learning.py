@@ -65,13 +65,19 @@ def receptivity(model) -> np.ndarray:
     baseline practice stands for its theatre team's safety adherence until step 12 of week 0
     measures it)."""
     fa, p = model.facilities, model.p
-    r = np.ones((fa.n, 4))
-    ready = np.array([teamwork_readiness(c, s, s, p["learning.safety_first_level"])
-                      for c, s in zip(fa.teamwork_culture, fa.baseline_skill)])
-    team = teamwork_receptivity(fa.teamwork_culture, p["learning.culture_floor"],
-                                p["learning.teamwork_receptivity_full"])
-    r[:, TEAMWORK] = team * ready
-    r[:, CHECKLIST] = 1.0 + team * (1.0 - ready)
+    return _receptivity(fa.teamwork_culture, fa.baseline_skill, float(p["learning.safety_first_level"]),
+                        float(p["learning.culture_floor"]), float(p["learning.teamwork_receptivity_full"]))
+
+
+@kernel
+def _receptivity(culture, practice, safety_first, floor, full):
+    """:func:`receptivity` of facilities with teamwork ``culture`` and baseline ``practice``."""
+    r = np.ones((culture.shape[0], 4))
+    for f in range(culture.shape[0]):
+        ready = teamwork_readiness(culture[f], practice[f], practice[f], safety_first)
+        team = teamwork_receptivity(culture[f], floor, full)
+        r[f, TEAMWORK] = team * ready
+        r[f, CHECKLIST] = 1.0 + team * (1.0 - ready)
     return r
 
 

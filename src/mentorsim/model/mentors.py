@@ -203,7 +203,9 @@ class Mentor(mesa.Agent):
 class MentorPool:
     """All mentors, their positions, and the scheduling of visits."""
 
-    def __init__(self, model, p, facilities, weeks_per_month: float):
+    def __init__(self, model, p, facilities, weeks_per_month: float, coef: np.ndarray | None = None):
+        """``coef``: :func:`staff_coefficients` of ``p`` and ``weeks_per_month`` if already made
+        (the model's, kept per parameter set), else made here."""
         self.model = model
         self.p = p
         self.teams = int(p["mentors.teams"])
@@ -216,11 +218,11 @@ class MentorPool:
         self.pairing_weeks = pairing_weeks if self.handover_week > 0 else 0
         self.training_week = max(0, self.handover_week - self.pairing_weeks)
         self.programme_weeks = month_row(p["programme.months"])
-        self.coef = staff_coefficients(p, weeks_per_month)  # what staffing reads, by name
+        self.coef = staff_coefficients(p, weeks_per_month) if coef is None else coef  # what staffing reads, by name
         self.accrual = float(self.coef[0]["accrual"])
         # slot arrays (grown as mentors are trained)
         cap = 8
-        self.status = np.full(cap, LOST, dtype=np.int64)
+        self.status = _filled(cap, LOST, np.int64)
         self.skill = np.zeros(cap)
         self.eff = np.zeros(cap)
         self.relate = np.zeros(cap)  # mentoring skill x local context: what builds trust
@@ -231,7 +233,7 @@ class MentorPool:
         self.travel_spent = np.zeros(cap)
         self.is_local = np.zeros(cap, dtype=bool)
         self.uid = np.zeros(cap, dtype=np.int64)
-        self.leave = np.full(cap, np.inf)  # scheduled departure week
+        self.leave = _filled(cap, np.inf, np.float64)  # scheduled departure week
         self.trained_at = np.zeros(cap)  # week trained
         self.base_skill = np.zeros(cap)  # mentoring skill when trained, before any mentoring
         self.eff_factor = np.zeros(cap)  # experience x local context: eff = skill x this
@@ -239,9 +241,9 @@ class MentorPool:
         self.prior_visits = np.zeros(cap)  # mentoring experience when joining (visits)
         self.all: list[Mentor] = []
         # positions: slot of the mentor holding it, or -1
-        self.hub_pos = np.full((self.teams, 4), -1, dtype=np.int64)
-        self.local_pos = np.full((max(self.n_regions, 1), 4), -1, dtype=np.int64)
-        self.vacancy_until = np.full((max(self.n_regions, 1), 4), np.inf)
+        self.hub_pos = _filled((self.teams, 4), -1, np.int64)
+        self.local_pos = _filled((max(self.n_regions, 1), 4), -1, np.int64)
+        self.vacancy_until = _filled((max(self.n_regions, 1), 4), np.inf, np.float64)
         self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
         # the visit log (rows of VISIT_LOG_COLUMNS; the first n_log written), grown as needed
         self.log = np.empty((64, len(VISIT_LOG_COLUMNS)))
@@ -304,12 +306,16 @@ class MentorPool:
         self.uid[slot] = m.unique_id
         self.balance[slot] = self.accrual * START_WEEKS_IN_HAND  # a month's days in hand at the start
         self.balance_week[slot] = week - 1  # days credited up to this week
-        m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
+        skill = m.base_mentoring_skill = p["mentors.hub_mentoring_skill"] if hub else p["mentors.local_mentoring_skill"]
         exp, context = m.effectiveness_factors(p)
         self.eff_factor[slot] = exp * context
         self.ctx_factor[slot] = context
         self.prior_visits[slot] = p["mentors.hub_prior_visits"] if hub else 0.0
-        m.mentoring_skill = m.base_mentoring_skill
+        # m.mentoring_skill = skill, written directly (the setter's arithmetic, in its order)
+        self.skill[slot] = skill
+        skill = float(self.skill[slot])
+        self.eff[slot] = skill * exp * context
+        self.relate[slot] = skill * context
         self.trained_at[slot] = week
         self.base_skill[slot] = m.base_mentoring_skill
         return m
@@ -433,13 +439,33 @@ class MentorPool:
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""
-        hub = self.hub_pos[self.hub_pos >= 0]
-        local = self.local_pos[self.local_pos >= 0]
-        return {"hub_active": int((self.status[hub] == ACTIVE).sum()),
-                "local_active": int((self.status[local] == ACTIVE).sum()),
-                "local_paired": int((self.status[local] == PAIRED).sum()),
+        hub_active, local_active, local_paired = _position_counts(self.status, self.hub_pos, self.local_pos)
+        return {"hub_active": hub_active, "local_active": local_active, "local_paired": local_paired,
                 "local_lost": self.lost, "local_trained": len(self.trainings),
                 "mentees_became_mentors": self.mentees_became_mentors}
+
+
+@kernel
+def _position_counts(status, hub_pos, local_pos):
+    """(hub positions held by an active mentor, regional positions held by an active one, by a
+    paired one): one compiled pass instead of six numpy calls (``counts`` is read at set-up)."""
+    hub_active = 0
+    for slot in hub_pos.ravel():
+        if slot >= 0 and status[slot] == ACTIVE:
+            hub_active += 1
+    local_active = local_paired = 0
+    for slot in local_pos.ravel():
+        if slot >= 0:
+            local_active += status[slot] == ACTIVE
+            local_paired += status[slot] == PAIRED
+    return hub_active, local_active, local_paired
+
+
+def _filled(shape, value, dtype) -> np.ndarray:
+    """``np.full(shape, value, dtype)`` (a quarter of its cost for the pool's small arrays)."""
+    out = np.empty(shape, dtype=dtype)
+    out.fill(value)
+    return out
 
 
 def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_regions: int) -> np.ndarray:
@@ -450,6 +476,9 @@ def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_r
     and a region's facilities are dealt to its teams in turn, so every team adds capacity."""
     out = np.zeros(len(region), dtype=np.int64)
     if n_regions == 0:
+        return out
+    if teams <= n_regions:  # a team per region: team r % teams for every facility of region r
+        out[intervention] = region[intervention] % teams
         return out
     for r in range(n_regions):
         members = np.flatnonzero(intervention & (region == r))

@@ -23,7 +23,7 @@ from mentorsim.model.facilities import Facilities, Facility
 from mentorsim.model.kernel_args import state_of
 from mentorsim.model.learning import receptivity
 from mentorsim.model.loop import Dynamics, coefficients
-from mentorsim.model.mentors import Mentor, MentorPool
+from mentorsim.model.mentors import Mentor, MentorPool, staff_coefficients
 from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
 from mentorsim.model.telementoring import Sessions, echo_coefficients
@@ -83,8 +83,8 @@ def draw_setting(p, streams) -> tuple[Facilities, Providers]:
     skills, knowledge, resistance, turnover dates and time in post), drawn from the ``facilities``
     and ``providers`` streams."""
     fa = Facilities(p, streams["facilities"])
-    fac_of_post = np.repeat(np.repeat(np.arange(fa.n), 4), fa.staff.ravel())
-    role_of_post = np.repeat(np.tile(np.arange(4), fa.n), fa.staff.ravel())
+    slot_of_post = np.repeat(np.arange(4 * fa.n), fa.staff.ravel())  # facility x 4 + role, by post
+    fac_of_post, role_of_post = slot_of_post // 4, slot_of_post % 4
     pr = Providers(fac_of_post, role_of_post, fa.n)
     rng = streams["providers"]
     new_person_states(p, rng, fa.baseline_skill, pr, np.arange(pr.n))
@@ -101,18 +101,84 @@ _settings: dict[tuple, tuple[Facilities, Providers] | None] = {}  # None: seen o
 _UNSEEN = object()
 
 
-def setting(p: dict, seed: int, streams) -> tuple[Facilities, Providers]:
+class ParamsKey(tuple):
+    """A parameter mapping as a dict key: its names then its values, ``(*p, *p.values())`` (equal
+    for equal mappings with their names in the same order), whose hash is computed once (about
+    3 us with ~175 parameters, half what ``tuple(p.items())`` costs). :func:`derived` hands back
+    the key it keeps for an equal mapping, so the setting's look-up then finds its key by
+    identity, without comparing."""
+
+    def __new__(cls, p: Mapping):
+        key = tuple.__new__(cls, (*p, *p.values()))
+        key._hash = tuple.__hash__(key)  # TypeError for an unhashable value
+        return key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+def params_key(p: Mapping) -> ParamsKey | None:
+    """``p``'s :class:`ParamsKey`, or None if a value is unhashable (then nothing is kept)."""
+    try:
+        return ParamsKey(p)
+    except TypeError:
+        return None
+
+
+#: What a model builds from its parameters alone, kept for this many parameter sets (the most
+#: recent first out; a few hundred bytes each).
+DERIVED_KEPT = 8
+_derived: dict[ParamsKey, tuple[ParamsKey, dict]] = {}
+
+
+def derive(p: Mapping) -> dict:
+    """What a model builds from its parameters ``p`` alone: its time axis and the coefficient
+    records of steps 7-12 (``coef``, loop.coefficients), of visits (``visit_coef``), of ECHO
+    sessions (``echo_coef``) and of staffing visits (``staff_coef``, mentors.staff_coefficients)."""
+    return {"time": TimeAxis.from_params(p), "coef": coefficients(p, WEEKS_PER_MONTH),
+            "visit_coef": visit_coefficients(p), "echo_coef": echo_coefficients(p),
+            "staff_coef": staff_coefficients(p, WEEKS_PER_MONTH)}
+
+
+def derived(p: Mapping) -> tuple[ParamsKey | None, dict]:
+    """(``p``'s key, :func:`derive` of ``p``): the key and a copy of the records kept for an equal
+    mapping if there is one (the copies cost ~4 us against ~25 us for building them at ss2020's
+    parameters), else built now (and kept). The time axis is immutable and shared."""
+    key = params_key(p)
+    if key is None:
+        return None, derive(p)
+    kept = _derived.get(key)
+    if kept is None:
+        kept = (key, derive(p))
+        while len(_derived) >= DERIVED_KEPT:  # (another thread may be at it too)
+            try:
+                _derived.pop(next(iter(_derived)), None)
+            except (StopIteration, RuntimeError):
+                break
+        _derived[key] = kept
+    return kept[0], {name: _copy_bytes(value) if isinstance(value, np.ndarray) else value
+                     for name, value in kept[1].items()}
+
+
+def _copy_bytes(record: np.ndarray) -> np.ndarray:
+    """A copy of a (contiguous) record array made by copying its bytes: ~1.3 us, where
+    ``.copy()`` of a record of ~30 fields walks them one by one (~4.6 us)."""
+    return record.view(np.uint8).copy().view(record.dtype)
+
+
+def setting(p: dict, seed: int, streams, key: ParamsKey | None = None) -> tuple[Facilities, Providers]:
     """:func:`draw_setting` for a run of ``seed`` with parameters ``p``, as copies of the one
     drawn for an earlier run of the same seed and parameters if one is kept (from the third run
     on: the first notes the key, the second keeps a copy). The two streams it draws from
     (randomness.SETTING_STREAMS) are the same for every replicate of a seed and are read by
     nothing else, so the copy is what drawing again would give (a copy costs ~26 us against
-    ~160 us for drawing at ss2020's size)."""
-    try:
-        key = (int(seed), tuple(p.items()))
-        hash(key)
-    except TypeError:  # an unhashable parameter value: draw
-        return draw_setting(p, streams)
+    ~160 us for drawing at ss2020's size). ``key``: ``p``'s key from :func:`derived` (made
+    here if not given)."""
+    if key is None:
+        key = params_key(p)
+        if key is None:  # an unhashable parameter value: draw
+            return draw_setting(p, streams)
+    key = (int(seed), key)
     kept = _settings.get(key, _UNSEEN)
     if kept is _UNSEEN or kept is None:
         fa, pr = draw_setting(p, streams)
@@ -164,11 +230,12 @@ class MentorshipModel(mesa.Model):
         self.seed_value = int(seed)
         self.replicate = int(replicate)
         self.p = dict(params)
-        self.time = TimeAxis.from_params(self.p)
+        params_key, derived_ = derived(self.p)  # what the parameters alone give, kept per parameter set
+        self.time = derived_["time"]
         self.survey_week = self.time.survey_week
         self.week = 0
         self.counters = Counters()  # people who left, posts filled, ECHO sessions held, visits missed
-        self.facilities, self.providers = setting(self.p, self.seed_value, self.streams)
+        self.facilities, self.providers = setting(self.p, self.seed_value, self.streams, params_key)
         fa, pr = self.facilities, self.providers
         self._facility_agents: list[Facility] | None = None
         AGENT_IDS.start_at(self, 1 + fa.n)  # mentors after the facilities' ids
@@ -176,7 +243,7 @@ class MentorshipModel(mesa.Model):
         self._provider_agents: list[Provider] | None = None
         self.promoted_person_ids: list[int] = []
         self._posts_by_region_role: tuple | None = None
-        self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH)
+        self.pool = MentorPool(self, self.p, fa, WEEKS_PER_MONTH, derived_["staff_coef"])
         self.recept = receptivity(self)
         self.visit_schedule = visit_schedule(self)
         self.dose = Dose(fa.n, self.time.programme_weeks)  # visits made, missed, carried over
@@ -184,11 +251,11 @@ class MentorshipModel(mesa.Model):
         self.workforce = Workforce(self)  # what turnover's and workload's weeks read, gathered once
         self.programme_runs = bool(self.p["visits.enabled"] or self.p["echo.enabled"]
                                    or self.p["whatsapp.enabled"])
-        self.coef = coefficients(self.p, WEEKS_PER_MONTH)
+        self.coef = derived_["coef"]
         #: the arrays the kernels read by name (kernel_args.py), and the visits' and ECHO sessions' coefficients
         self.state = state_of(self)
-        self.visit_coef = visit_coefficients(self.p)
-        self.echo_coef = echo_coefficients(self.p)
+        self.visit_coef = derived_["visit_coef"]
+        self.echo_coef = derived_["echo_coef"]
         self.sessions = Sessions(self)  # what ECHO's weeks read, gathered once
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)

@@ -47,7 +47,7 @@ class Providers:
     def __init__(self, facility: np.ndarray, role: np.ndarray, n_fac: int):
         n = len(facility)
         self.n = n
-        if n and np.any(np.diff(facility) < 0):
+        if n and (facility[1:] < facility[:-1]).any():
             raise ValueError("posts must be grouped by facility, in facility order")
         #: posts of facility f are rows first_post[f] .. first_post[f + 1] - 1 (posts never move)
         self.first_post = np.concatenate(([0], np.cumsum(np.bincount(facility, minlength=n_fac))))

@@ -50,21 +50,65 @@ def track_shares(p) -> np.ndarray:
 
 
 def visit_schedule(model) -> dict[int, np.ndarray]:
-    """Week -> intervention facilities due a visit that week, for the whole run (built once)."""
-    p, fa, t, pool = model.p, model.facilities, model.time, model.pool
-    programme = int(p["visits.interval_weeks"]) if p["visits.enabled"] else 0
-    followup = int(p["followup.local_visit_interval_weeks"])
-    members = {r: np.flatnonzero(fa.intervention & (fa.region == r)) for r in range(fa.n_regions)}
-    offsets = {i: [pool.offset(r, i) for r in range(fa.n_regions)] for i in {programme, followup} if i > 0}
-    schedule: dict[int, list] = {}
-    for week in range(t.total_weeks):
-        interval = programme if t.in_programme(week) else followup
-        if interval <= 0:
+    """Week -> intervention facilities due a visit that week (int64, by region then facility),
+    for the whole run (built once). A region's visits in a phase are every ``interval`` weeks
+    from its offset (MentorPool.offset); a week in which one region is due holds that region's
+    own array of facilities, the same array for each of its weeks: read, never written.
+
+    The schedule depends only on what :func:`_schedule_key` gathers (the intervals, the phases'
+    weeks, the pool's region order and the facilities' arms and regions), so it is built once for
+    each such key among the last SCHEDULES_KEPT and each model gets a copy of the dict (the arrays
+    in it are shared: ~2 us against ~13 us for building it at ss2020's size)."""
+    key = _schedule_key(model)
+    kept = _schedules.get(key)
+    if kept is None:
+        kept = _build_schedule(model)
+        while len(_schedules) >= SCHEDULES_KEPT:  # (another thread may be at it too)
+            try:
+                _schedules.pop(next(iter(_schedules)), None)
+            except (StopIteration, RuntimeError):
+                break
+        _schedules[key] = kept
+    return dict(kept)
+
+
+SCHEDULES_KEPT = 4  # (a schedule holds each intervention facility once a visit: ~1 MB at national scale)
+_schedules: dict[tuple, dict[int, np.ndarray]] = {}
+
+
+def _intervals(p) -> tuple[int, int]:
+    """Weeks between a facility's visits in the programme (0: no visits) and in the follow-up."""
+    return (int(p["visits.interval_weeks"]) if p["visits.enabled"] else 0,
+            int(p["followup.local_visit_interval_weeks"]))
+
+
+def _schedule_key(model) -> tuple:
+    """Everything :func:`_build_schedule` reads: the intervals, the phases' weeks, the pool's
+    region order (MentorPool.offset) and the facilities' arms and regions."""
+    fa, t, pool = model.facilities, model.time, model.pool
+    return (_intervals(model.p), t.programme_weeks, t.total_weeks, fa.n_regions, pool.region_team.tobytes(),
+            pool.region_rank.tobytes(), pool.team_regions.tobytes(), fa.intervention.tobytes(), fa.region.tobytes())
+
+
+def _build_schedule(model) -> dict[int, np.ndarray]:
+    """:func:`visit_schedule`, built: each region's visit weeks in each phase, then each week's regions' facilities."""
+    fa, t, pool = model.facilities, model.time, model.pool
+    programme, followup = _intervals(model.p)
+    due: dict[int, list[int]] = {}  # week -> regions due
+    for lo, hi, interval in ((0, t.programme_weeks, programme), (t.programme_weeks, t.total_weeks, followup)):
+        if interval <= 0 or lo >= hi:
             continue
-        for r, off in enumerate(offsets[interval]):
-            if week >= off and (week - off) % interval == 0:
-                schedule.setdefault(week, []).extend(members[r].tolist())
-    return {w: np.asarray(f, dtype=np.int64) for w, f in schedule.items()}
+        for r in range(fa.n_regions):
+            off = pool.offset(r, interval)
+            first = off if off >= lo else off + -(-(lo - off) // interval) * interval
+            for week in range(first, hi, interval):
+                due.setdefault(week, []).append(r)
+    if not due:
+        return {}
+    members = [np.flatnonzero(fa.intervention & (fa.region == r)).astype(np.int64, copy=False)
+               for r in range(fa.n_regions)]
+    return {w: members[regions[0]] if len(regions) == 1 else np.concatenate([members[r] for r in regions])
+            for w, regions in sorted(due.items())}
 
 
 #: The coefficients of a visit, each with the parameter it comes from (the kernels read them by

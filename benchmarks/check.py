@@ -9,6 +9,9 @@ measured on the project's 2-core VM when this check was written (docs/BENCHMARKS
 absorbs the noise of a shared machine.
 
     PYTHONPATH=src python benchmarks/check.py [--runs 30]
+
+It checks the batch path too (replicates 16 at a time, bench_where.where_batch) against its own
+reference.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_where import where  # noqa: E402
+from bench_where import where, where_batch  # noqa: E402
 from floor_kernel import floor_figures  # noqa: E402
 
 #: ss2020 replicate / floor kernel with numpy draws, both in CPU time, measured on the 2-core VM:
@@ -29,6 +32,12 @@ from floor_kernel import floor_figures  # noqa: E402
 #: 0.48-0.49 ms, load under 1), so the reference moves down with it: a regression back to the old
 #: speed (23x) now fails.
 REFERENCE = 14.0
+#: The same for a replicate in batches of BATCH (bench_where.where_batch, the path sweeps, PSA,
+#: calibration, run and compare take), measured on 2026-11-30 after the session-19 batch path
+#: (draws inside the kernels, every compiled step one call over the batch): 10.2-11.4x (p10 5.4-5.8 ms
+#: against 0.51-0.54 ms, load 0.7).
+REFERENCE_BATCH = 11.0
+BATCH = 16
 #: Allowed factor above REFERENCE before the check fails.
 TOLERANCE = 1.5
 
@@ -37,15 +46,19 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=30)
     a = ap.parse_args(argv)
-    w = where(a.runs)
-    f = floor_figures(w["posts"], w["weeks"])
-    model_ms, floor_ms = w["total_p10_ms"], 1000 * f["numpy_draws_seconds"]
-    ratio = model_ms / floor_ms
-    limit = REFERENCE * TOLERANCE
-    verdict = "ok" if ratio <= limit else "SLOWER THAN ALLOWED"
-    print(f"speed check: ss2020 replicate (p10) {model_ms:.2f} ms / floor {floor_ms:.2f} ms = {ratio:.1f}x "
-          f"(reference {REFERENCE:.0f}x, limit {limit:.0f}x): {verdict}")
-    return 0 if ratio <= limit else 1
+    failed = False
+    for label, w, reference in (("ss2020 replicate", where(a.runs), REFERENCE),
+                                (f"ss2020 replicate in batches of {BATCH}", where_batch(4 * BATCH, BATCH),
+                                 REFERENCE_BATCH)):
+        f = floor_figures(w["posts"], w["weeks"])
+        model_ms, floor_ms = w["total_p10_ms"], 1000 * f["numpy_draws_seconds"]
+        ratio = model_ms / floor_ms
+        limit = reference * TOLERANCE
+        verdict = "ok" if ratio <= limit else "SLOWER THAN ALLOWED"
+        failed |= ratio > limit
+        print(f"speed check: {label} (p10) {model_ms:.2f} ms / floor {floor_ms:.2f} ms = {ratio:.1f}x "
+              f"(reference {reference:.1f}x, limit {limit:.1f}x): {verdict}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -237,107 +237,182 @@ CORE_TABLE_KEYS: tuple[tuple[str, str], ...] = (
     ("mentors", "Mentors"),
 )
 
-def _row(out: RunOutput, week: int) -> int:
+def _row(out, week: int) -> int:
     return min(max(week, 0), out.rows - 1)
+
+
+class _Stacked:
+    """Runs of one shape (rows, facilities, arm sizes, programme length) read together: the rows
+    of an array asked for are stacked once over a leading run axis (``[runs, rows, ...]``, a
+    contiguous copy of every facility column whatever the run's own layout, so a run alone reads
+    exactly like a run among many)."""
+
+    def __init__(self, runs: Sequence[RunOutput]):
+        first = runs[0]
+        self.runs = runs
+        self.rows, self.programme_weeks, self.n_intervention = first.rows, first.programme_weeks, first.n_intervention
+        self._cache: dict = {}
+
+    def _stack(self, key, get) -> np.ndarray:
+        if key not in self._cache:
+            self._cache[key] = np.stack([get(r) for r in self.runs])
+        return self._cache[key]
+
+    def fac(self, key: str, rows: slice | tuple[int, ...] = slice(None)) -> np.ndarray:
+        """[runs, rows, facilities]: ``rows`` (a slice, or a tuple of row numbers) of a facility series."""
+        sel = rows if isinstance(rows, slice) else list(rows)
+        return self._stack(("fac", key, rows if isinstance(rows, tuple) else (rows.start, rows.stop, rows.step)),
+                           lambda r: r.fac[key][sel])
+
+    def arm_mean(self, key: str, arm: int, rows: tuple[int, ...]) -> np.ndarray:
+        """[runs, len(rows)] mean of a facility series over one arm (0 intervention, 1 comparison)
+        at the given rows, as RunOutput.arm_mean gives them run by run."""
+        n = self.n_intervention
+        x = self.fac(key, rows)
+        x = x[:, :, :n] if arm == 0 else x[:, :, n:]
+        if x.shape[2] == 0:
+            return np.full((len(self.runs), len(rows)), np.nan)
+        return x.mean(axis=2)
+
+    def values(self, get) -> np.ndarray:
+        """[runs] of a per-run scalar (a counter, a survey answer, a count of mentors)."""
+        return np.array([get(r) for r in self.runs], dtype=float)
+
+
+def _shape(out: RunOutput) -> tuple:
+    """What runs must share to be stacked: every array's shape, the arm split, the programme length."""
+    return (out.fac["composite"].shape, out.n_intervention, out.programme_weeks,
+            tuple(v.shape for v in out.dose.values()), tuple(out.dose))
 
 
 # run_outcomes computes its outcomes in groups (each a few arrays read once): a caller that needs
 # only some outcomes (a sweep's outputs, calibration's targets) computes only their groups. Each
-# group writes its outcomes into ``o`` in this order; together they write OUTCOME_DOCS' keys.
+# group writes its outcomes into ``o`` ([runs] arrays, every run of a batch at once) in this
+# order; together they write OUTCOME_DOCS' keys. Each array op reduces along the same axis in the
+# same order as it would for one run, so a run's outcomes do not depend on the runs beside it.
 
-def _practice(out: RunOutput, o: dict) -> None:
+def _practice(out: _Stacked, o: dict) -> None:
     """Composite, safety and teamwork adherence by arm; retention; differences-in-differences."""
     end = out.programme_weeks
     m12 = _row(out, month_row(12))
-    comp_i, comp_c = out.arm_mean("composite", 0), out.arm_mean("composite", 1)
-    saf_i, saf_c = out.arm_mean("safety", 0), out.arm_mean("safety", 1)
-    tw_i, tw_c = out.arm_mean("teamwork", 0), out.arm_mean("teamwork", 1)
-    o["composite_baseline_pct"] = 100 * comp_i[0]
-    o["composite_month12_pct"] = 100 * comp_i[m12]
-    o["composite_end_pct"] = 100 * comp_i[end]
     f12, f24 = end + month_row(12), end + month_row(24)
-    o["composite_followup12_pct"] = 100 * comp_i[f12] if f12 < out.rows else np.nan
-    o["composite_followup24_pct"] = 100 * comp_i[f24] if f24 < out.rows else np.nan
+    rows = (0, m12, end) + tuple(r for r in (f12, f24) if r < out.rows)  # the rows read, in this order
+    at = {row: j for j, row in enumerate(rows)}
+    comp_i, comp_c = out.arm_mean("composite", 0, rows), out.arm_mean("composite", 1, rows)
+    saf_i, saf_c = out.arm_mean("safety", 0, rows), out.arm_mean("safety", 1, rows)
+    tw_i, tw_c = out.arm_mean("teamwork", 0, rows), out.arm_mean("teamwork", 1, rows)
+    b, y, e = 0, at[m12], at[end]
+    nan = np.full(len(out.runs), np.nan)
+    o["composite_baseline_pct"] = 100 * comp_i[:, b]
+    o["composite_month12_pct"] = 100 * comp_i[:, y]
+    o["composite_end_pct"] = 100 * comp_i[:, e]
+    o["composite_followup12_pct"] = 100 * comp_i[:, at[f12]] if f12 < out.rows else nan
+    o["composite_followup24_pct"] = 100 * comp_i[:, at[f24]] if f24 < out.rows else nan
     # Retention nets out the secular trend: the intervention arm's lead over the comparison arm
     # at 12 and 24 months after the end, as a share of its lead at the end of the programme.
-    lead = (comp_i - comp_i[0]) - ((comp_c - comp_c[0]) if np.isfinite(comp_c[0]) else 0.0)
+    trend = np.where(np.isfinite(comp_c[:, :1]), comp_c - comp_c[:, :1], 0.0)
+    lead = (comp_i - comp_i[:, :1]) - trend
     for key, row in (("composite_retained_12m_pct", f12), ("composite_retained_24m_pct", f24)):
-        o[key] = 100 * lead[row] / lead[end] if row < out.rows and lead[end] > 1e-9 else np.nan
-    o["comparison_composite_baseline_pct"] = 100 * comp_c[0]
-    o["comparison_composite_month12_pct"] = 100 * comp_c[m12]
-    o["safety_baseline_pct"] = 100 * saf_i[0]
-    o["safety_month12_pct"] = 100 * saf_i[m12]
-    o["teamwork_baseline_pct"] = 100 * tw_i[0]
-    o["teamwork_month12_pct"] = 100 * tw_i[m12]
-    o["did_safety_pp"] = 100 * ((saf_i[m12] - saf_i[0]) - (saf_c[m12] - saf_c[0]))
-    o["did_teamwork_pp"] = 100 * ((tw_i[m12] - tw_i[0]) - (tw_c[m12] - tw_c[0]))
+        if row < out.rows:
+            kept = lead[:, e] > 1e-9
+            with np.errstate(divide="ignore", invalid="ignore"):
+                o[key] = np.where(kept, 100 * lead[:, at[row]] / np.where(kept, lead[:, e], 1.0), np.nan)
+        else:
+            o[key] = nan
+    o["comparison_composite_baseline_pct"] = 100 * comp_c[:, b]
+    o["comparison_composite_month12_pct"] = 100 * comp_c[:, y]
+    o["safety_baseline_pct"] = 100 * saf_i[:, b]
+    o["safety_month12_pct"] = 100 * saf_i[:, y]
+    o["teamwork_baseline_pct"] = 100 * tw_i[:, b]
+    o["teamwork_month12_pct"] = 100 * tw_i[:, y]
+    o["did_safety_pp"] = 100 * ((saf_i[:, y] - saf_i[:, b]) - (saf_c[:, y] - saf_c[:, b]))
+    o["did_teamwork_pp"] = 100 * ((tw_i[:, y] - tw_i[:, b]) - (tw_c[:, y] - tw_c[:, b]))
 
 
-def _ssc_ssi_risk(out: RunOutput, o: dict) -> None:
+def _ssc_ssi_risk(out: _Stacked, o: dict) -> None:
     """SSC use (chart review and self-report) and SSI risk after caesarean."""
-    m12 = _row(out, month_row(12))
-    ssc = out.arm_mean("ssc_use", 0)
-    o["ssc_use_baseline_pct"] = 100 * ssc[0]
-    o["ssc_use_month12_pct"] = 100 * ssc[m12]
-    m18 = month_row(18)
-    o["ssc_use_month18_pct"] = 100 * ssc[m18] if m18 < out.rows else np.nan
-    o["comparison_ssc_use_month12_pct"] = 100 * out.arm_mean("ssc_use", 1)[m12]
-    o["ssc_reported_month6_pct"] = 100 * out.fac["ssc_reported"][_row(out, month_row(6))].mean()
-    ssi_cs = out.arm_mean("ssi_risk_caesarean", 0)
-    o["ssi_caesarean_baseline_pct"] = 100 * ssi_cs[0]
-    o["ssi_caesarean_month18_pct"] = 100 * ssi_cs[m18] if m18 < out.rows else np.nan
+    m12, m18 = _row(out, month_row(12)), month_row(18)
+    late = m18 < out.rows
+    rows = (0, m12, m18) if late else (0, m12)
+    ssc = out.arm_mean("ssc_use", 0, rows)
+    nan = np.full(len(out.runs), np.nan)
+    o["ssc_use_baseline_pct"] = 100 * ssc[:, 0]
+    o["ssc_use_month12_pct"] = 100 * ssc[:, 1]
+    o["ssc_use_month18_pct"] = 100 * ssc[:, 2] if late else nan
+    o["comparison_ssc_use_month12_pct"] = 100 * out.arm_mean("ssc_use", 1, rows)[:, 1]
+    o["ssc_reported_month6_pct"] = 100 * out.fac("ssc_reported", (_row(out, month_row(6)),))[:, 0].mean(axis=1)
+    ssi_cs = out.arm_mean("ssi_risk_caesarean", 0, rows)
+    o["ssi_caesarean_baseline_pct"] = 100 * ssi_cs[:, 0]
+    o["ssi_caesarean_month18_pct"] = 100 * ssi_cs[:, 2] if late else nan
 
 
-def _operations(out: RunOutput, o: dict) -> None:
+def _block_sum(x: np.ndarray) -> np.ndarray:
+    """[runs] sum of each run's [rows, facilities] block, in the order ``block.sum()`` adds one
+    run's block (row by row, each row's facilities pairwise)."""
+    return x.sum(axis=(1, 2))
+
+
+def _operations(out: _Stacked, o: dict) -> None:
     """Operations, SSIs and deaths of the intervention arm."""
     end = out.programme_weeks
-    sl = slice(0, out.n_intervention)
-    ops = out.fac["operations"][:, sl]
-    ssi_e = out.fac["ssi_expected"][:, sl]
+    n = out.n_intervention
     first = slice(1, 1 + month_row(1))
     last = slice(max(1, end + 1 - month_row(1)), end + 1)
-    o["ssi_rate_baseline_pct"] = 100 * ssi_e[first].sum() / max(ops[first].sum(), 1)
-    o["ssi_rate_end_pct"] = 100 * ssi_e[last].sum() / max(ops[last].sum(), 1)
     prog = slice(1, end + 1)
-    o["operations"] = float(ops[prog].sum())
-    o["ssi"] = float(out.fac["ssi"][prog, sl].sum())
-    o["deaths"] = float(out.fac["deaths"][prog, sl].sum())
-    o["mortality_pct"] = 100 * o["deaths"] / max(o["operations"], 1)
+    span = slice(1, max(end + 1, first.stop))  # rows 1.. of every block below (stacked once)
+
+    def block(key, sl):
+        return _block_sum(out.fac(key, span)[:, sl.start - 1:sl.stop - 1, :n])
+    o["ssi_rate_baseline_pct"] = 100 * block("ssi_expected", first) / np.maximum(block("operations", first), 1)
+    o["ssi_rate_end_pct"] = 100 * block("ssi_expected", last) / np.maximum(block("operations", last), 1)
+    o["operations"] = block("operations", prog)
+    o["ssi"] = block("ssi", prog)
+    o["deaths"] = block("deaths", prog)
+    o["mortality_pct"] = 100 * o["deaths"] / np.maximum(o["operations"], 1)
 
 
-def _programme(out: RunOutput, o: dict) -> None:
+def _programme(out: _Stacked, o: dict) -> None:
     """What the programme did: mentees, mentors, visits, mentor days, telementoring, turnover."""
-    sl = slice(0, out.n_intervention)
-    o["providers"] = float(out.arm["providers"][0, 0])
-    o["mentors"] = float(len(out.mentor_rows))
-    o["visits_done"] = float(out.fac["visits"][:, sl].sum())
-    o["mentor_days"] = float(out.visit_array[:, 6].sum())
-    o["mentor_travel_days"] = float(out.visit_array[:, 7].sum())
-    o["visits_missed"] = float(out.counters.get("visits_missed", 0))
-    scheduled = sum(float(v.sum()) for k, v in out.dose.items() if k.startswith("visits_scheduled_"))
+    n = out.n_intervention
+    o["providers"] = out.values(lambda r: r.arm["providers"][0, 0])
+    o["mentors"] = out.values(lambda r: len(r.mentor_rows))
+    o["visits_done"] = _block_sum(out.fac("visits")[:, :, :n])
+    o["mentor_days"] = out.values(lambda r: r.visit_array[:, 6].sum())
+    o["mentor_travel_days"] = out.values(lambda r: r.visit_array[:, 7].sum())
+    o["visits_missed"] = out.values(lambda r: r.counters.get("visits_missed", 0))
+    scheduled = 0
+    for k in out.runs[0].dose:
+        if k.startswith("visits_scheduled_"):
+            scheduled = scheduled + out._stack(("dose", k), lambda r, k=k: r.dose[k]).sum(axis=1).astype(float)
+    scheduled = np.zeros(len(out.runs)) + scheduled
     o["visits_scheduled"] = scheduled
-    o["visits_missed_share_pct"] = 100 * o["visits_missed"] / scheduled if scheduled else np.nan
-    o["echo_sessions"] = float(out.counters["echo_sessions"])
-    elig = out.fac["echo_eligible"][:, sl].sum()
-    o["echo_attendance_pct"] = 100 * out.fac["echo_attended"][:, sl].sum() / elig if elig else np.nan
-    o["staff_turnover"] = float(out.counters["leavers"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        o["visits_missed_share_pct"] = np.where(scheduled != 0, 100 * o["visits_missed"] / scheduled, np.nan)
+    o["echo_sessions"] = out.values(lambda r: r.counters["echo_sessions"])
+    elig = _block_sum(out.fac("echo_eligible")[:, :, :n])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        o["echo_attendance_pct"] = np.where(elig != 0, 100 * _block_sum(out.fac("echo_attended")[:, :, :n]) / elig,
+                                            np.nan)
+    o["staff_turnover"] = out.values(lambda r: r.counters["leavers"])
 
 
-def _domains(out: RunOutput, o: dict) -> None:
+def _domains(out: _Stacked, o: dict) -> None:
     """Skill and knowledge by domain, intervention arm, month 12."""
     m12 = _row(out, month_row(12))
+    skill = out._stack(("skill", m12), lambda r: r.arm_domain["skill"][m12, 0])
+    knowledge = out._stack(("knowledge", m12), lambda r: r.arm_domain["knowledge"][m12, 0])
     for d_i, d in enumerate(DOMAINS):
-        o[f"skill_{d}_month12"] = out.arm_domain["skill"][m12, 0, d_i]
-        o[f"knowledge_{d}_month12"] = out.arm_domain["knowledge"][m12, 0, d_i]
+        o[f"skill_{d}_month12"] = skill[:, d_i]
+        o[f"knowledge_{d}_month12"] = knowledge[:, d_i]
 
 
-def _survey(out: RunOutput, o: dict) -> None:
+def _survey(out: _Stacked, o: dict) -> None:
     """The month-14 survey."""
-    s = out.survey
-    o["survey_respondents"] = float(s.get("respondents", 0))
+    o["survey_respondents"] = out.values(lambda r: r.survey.get("respondents", 0))
     for k in ITEMS:
-        o[f"survey_{k}_pct"] = float(s.get(k, np.nan))
-    o["survey_great_extent_pct"] = float(np.mean([s.get(k, np.nan) for k in FIVE_AREAS]))
+        o[f"survey_{k}_pct"] = out.values(lambda r, k=k: r.survey.get(k, np.nan))
+    areas = np.array([[r.survey.get(k, np.nan) for k in FIVE_AREAS] for r in out.runs], dtype=float)
+    o["survey_great_extent_pct"] = areas.mean(axis=1)
 
 
 #: The groups of run_outcomes in order, each with the outcomes it computes (in its order).
@@ -359,28 +434,54 @@ OUTCOME_GROUPS: tuple[tuple[object, tuple[str, ...]], ...] = (
 )
 _GROUP_OF = {name: fn for fn, names in OUTCOME_GROUPS for name in names}
 
+#: Most runs stacked at once by batch_outcomes (bounds the memory of the stacked arrays).
+OUTCOME_CHUNK = 64
 
-def run_outcomes(out: RunOutput, names: Sequence[str] | None = None) -> dict[str, float]:
-    """The named scalar outcomes of one run (see OUTCOME_DOCS): all of them, or only ``names``
-    (in that order; only their groups are computed, with the same floats as for all).
+
+def batch_outcomes(runs: Sequence[RunOutput], names: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """``(names, table)``: the named scalar outcomes (see OUTCOME_DOCS; all, or only ``names``)
+    of many runs at once, ``table[i, j]`` being outcome ``names[j]`` of ``runs[i]``, bit-identical
+    to ``run_outcomes(runs[i])``. Runs of one shape are computed together (arrays stacked over
+    the runs, OUTCOME_CHUNK at a time), not in a Python loop per run.
 
     Raises:
         KeyError: a name that is not an outcome.
     """
     if names is None:
         groups = [fn for fn, _ in OUTCOME_GROUPS]
+        names = [n for _, group in OUTCOME_GROUPS for n in group]
     else:
         unknown = [n for n in names if n not in _GROUP_OF]
         if unknown:
             raise KeyError(f"not a run outcome: {', '.join(unknown)} (see results.OUTCOME_DOCS)")
         needed = {_GROUP_OF[n] for n in names}
         groups = [fn for fn, _ in OUTCOME_GROUPS if fn in needed]
-    o: dict = {}
-    for fn in groups:
-        fn(out, o)
-    if names is None:
-        return {k: float(v) for k, v in o.items()}
-    return {k: float(o[k]) for k in names}
+        names = list(names)
+    table = np.empty((len(runs), len(names)))
+    by_shape: dict[tuple, list[int]] = {}
+    for i, r in enumerate(runs):
+        by_shape.setdefault(_shape(r), []).append(i)
+    for members in by_shape.values():
+        for lo in range(0, len(members), OUTCOME_CHUNK):
+            rows = members[lo:lo + OUTCOME_CHUNK]
+            stacked = _Stacked([runs[i] for i in rows])
+            o: dict = {}
+            for fn in groups:
+                fn(stacked, o)
+            table[rows] = np.column_stack([np.asarray(o[k], dtype=float) for k in names])
+    return names, table
+
+
+def run_outcomes(out: RunOutput, names: Sequence[str] | None = None) -> dict[str, float]:
+    """The named scalar outcomes of one run (see OUTCOME_DOCS): all of them, or only ``names``
+    (in that order; only their groups are computed, with the same floats as for all). The same
+    floats as :func:`batch_outcomes` gives the run among others.
+
+    Raises:
+        KeyError: a name that is not an outcome.
+    """
+    keys, table = batch_outcomes([out], names)
+    return dict(zip(keys, table[0].tolist()))
 
 
 #: Facility context columns reported beside each facility's gain (RunOutput.facility_columns).
@@ -484,8 +585,9 @@ class Results:
     elapsed_s: float = 0.0
 
     def __post_init__(self):
-        if not self.outcomes:
-            self.outcomes = [run_outcomes(r) for r in self.runs]
+        if not self.outcomes and self.runs:
+            keys, table = batch_outcomes(self.runs)
+            self.outcomes = [dict(zip(keys, row)) for row in table.tolist()]
 
     @property
     def name(self) -> str:

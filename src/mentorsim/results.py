@@ -559,6 +559,31 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     return (m, m - half, m + half)
 
 
+def _column_stats(table: np.ndarray, level: float = 0.95) -> list[tuple[float, float, float, float, float]]:
+    """(mean, low, high, 2.5th, 97.5th percentile) over the finite values of each row of
+    ``table`` [outcomes, replicates]: :func:`interval` and ``np.percentile`` of each outcome,
+    the rows without a missing value computed together (the same floats: each row is reduced
+    alone, in the same order)."""
+    stats_: list = [None] * len(table)
+    finite = np.isfinite(table).all(axis=1)
+    full = np.flatnonzero(finite)
+    n = table.shape[1]
+    if n >= 2 and len(full):
+        v = table[full]
+        mean = v.mean(axis=1)
+        half = _t_quantile(0.5 + level / 2, n - 1) * v.std(axis=1, ddof=1) / np.sqrt(n)
+        p_lo, p_hi = np.percentile(v, [2.5, 97.5], axis=1)
+        for j, k in enumerate(full.tolist()):
+            m, h = float(mean[j]), float(half[j])
+            stats_[k] = (m, m - h, m + h, float(p_lo[j]), float(p_hi[j]))
+    for k in range(len(table)):
+        if stats_[k] is None:
+            v = table[k][np.isfinite(table[k])]
+            stats_[k] = interval(v, level) + ((float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5)))
+                                              if len(v) else (np.nan, np.nan))
+    return stats_
+
+
 @functools.lru_cache(maxsize=256)
 def _t_quantile(q: float, df: int) -> float:
     """Student's t quantile (scipy's, remembered: a sweep asks for the same few thousands of times)."""
@@ -583,6 +608,7 @@ class Results:
     runs: list[RunOutput]
     outcomes: list[dict[str, float]] = field(default_factory=list)
     elapsed_s: float = 0.0
+    _summary: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not self.outcomes and self.runs:
@@ -602,25 +628,37 @@ class Results:
 
     def summary(self) -> dict:
         """Means over replicates, with 95% confidence intervals of the mean (``ci95``), the
-        2.5-97.5 percentiles of single runs (``range95``), and per-facility figures."""
-        table = pd.DataFrame(self.outcomes)
+        2.5-97.5 percentiles of single runs (``range95``), and per-facility figures. Computed
+        once (a fresh JSON-safe copy each call), for every outcome at once."""
+        key = (id(self.runs), len(self.runs), id(self.outcomes), len(self.outcomes))
+        if self._summary is None or self._summary[0] != key:
+            self._summary = (key, self._compute_summary())
+        return _clean(self._summary[1])
+
+    def _compute_summary(self) -> dict:
+        names, table = self._outcome_columns()
         out: dict = {}
         ci: dict = {}
         spread: dict = {}
-        for col in table.columns:
-            mean, lo, hi = interval(table[col].to_numpy())
+        for col, (mean, lo, hi, p_lo, p_hi) in zip(names, _column_stats(table)):
             out[col] = mean
             ci[col] = [lo, hi]
-            v = table[col].to_numpy(dtype=float)
-            v = v[np.isfinite(v)]
-            spread[col] = [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if len(v) else [np.nan, np.nan]
+            spread[col] = [p_lo, p_hi]
         out["replicates"] = len(self.runs)
         out["ci95"] = ci
         out["range95"] = spread
         out["facilities"] = self.facility_summary()
         out["positive_deviance"] = positive_deviance(out["facilities"])
         out["capacity"] = capacity_block(out)
-        return _clean(out)
+        return out
+
+    def _outcome_columns(self) -> tuple[list[str], np.ndarray]:
+        """(outcome names, [outcomes, replicates] array): the outcome table by column."""
+        if self.outcomes and all(o.keys() == self.outcomes[0].keys() for o in self.outcomes):
+            names = list(self.outcomes[0])
+            return names, np.array([list(o.values()) for o in self.outcomes], dtype=float).T.copy()
+        table = pd.DataFrame(self.outcomes)
+        return list(table.columns), np.array([table[c].to_numpy(dtype=float) for c in table.columns])
 
     def facility_summary(self) -> list[dict]:
         """Each intervention facility: id, level, region, composite at baseline and month 12 and
@@ -629,18 +667,23 @@ class Results:
         its 12-month safety and teamwork gains (points) and the months each took to reach half of
         it (the change continuum, see change_continuum), and the in-person dose it got during the
         programme (see facility_dose). Facilities are the same in every replicate of a seed."""
-        first = self.runs[0]
+        runs = self.runs
+        first = runs[0]
         n = first.n_intervention
         m12 = _row(first, month_row(12))
-        base = np.mean([r.fac["composite"][0, :n] for r in self.runs], axis=0)
-        at12 = np.mean([r.fac["composite"][m12, :n] for r in self.runs], axis=0)
-        safety = np.mean([100 * (r.fac["safety"][: m12 + 1, :n] - r.fac["safety"][0, :n]) for r in self.runs], axis=0)
-        team = np.mean([100 * (r.fac["teamwork"][: m12 + 1, :n] - r.fac["teamwork"][0, :n]) for r in self.runs], axis=0)
+        # every replicate at once: [replicates, ...] arrays, means over the replicate axis
+        comp = np.stack([r.fac["composite"][[0, m12]] for r in runs])
+        base = comp[:, 0, :n].mean(axis=0)
+        at12 = comp[:, 1, :n].mean(axis=0)
+
+        def gain(key):  # [rows to month 12, facilities] mean change since baseline (points)
+            x = np.stack([r.fac[key][: m12 + 1] for r in runs])[:, :, :n]
+            return (100 * (x - x[:, :1])).mean(axis=0)
+        safety, team = gain("safety"), gain("teamwork")
         continuum = {"safety_gain_pp": safety[m12], "teamwork_gain_pp": team[m12],
                      "safety_half_gain_month": half_gain_month(safety, m12),
                      "teamwork_half_gain_month": half_gain_month(team, m12)}
-        dose = [facility_dose(r) for r in self.runs]
-        dose = {k: np.mean([d[k] for d in dose], axis=0) for k in DOSE_COLUMNS}
+        dose = {k: v.mean(axis=0) for k, v in facility_doses(runs).items()}
         fac = first.facility_columns
         context = {k: fac[k] for k in FACILITY_CONTEXT if k in fac}
         return [{"id": int(f), "level": fac["level"][f], "region": fac["region"][f],
@@ -779,21 +822,34 @@ CAPACITY_WARNING_PCT = 1.0
 
 def facility_dose(out: RunOutput) -> dict[str, np.ndarray]:
     """[n intervention facilities] of each DOSE_COLUMNS quantity for one run (programme only)."""
-    n, end = out.n_intervention, out.programme_weeks
+    return {k: v[0] for k, v in facility_doses([out]).items()}
+
+
+def facility_doses(runs: Sequence[RunOutput]) -> dict[str, np.ndarray]:
+    """[runs, n intervention facilities] of each DOSE_COLUMNS quantity (programme only), for runs
+    of one shape at once; row ``i`` is ``facility_dose(runs[i])``."""
+    first = runs[0]
+    n, end, k = first.n_intervention, first.programme_weeks, len(runs)
     zeros = np.zeros(n)
-    scheduled = out.dose.get("visits_scheduled_programme", zeros)[:n].astype(float)
-    missed = out.dose.get("visits_missed_programme", zeros)[:n].astype(float)
-    log = out.visit_array
-    lead = log[(log[:, 5] == 0) & (log[:, 0] < end)] if len(log) else np.empty((0, len(VISIT_LOG_COLUMNS)))
-    fac = lead[:, 1].astype(np.int64)
-    last = np.full(n, -1.0)
-    np.maximum.at(last, fac, lead[:, 0])
+
+    def dose(key):
+        return np.stack([r.dose.get(key, zeros)[:n].astype(float) for r in runs])
+    logs = [r.visit_array for r in runs if len(r.visit_array)]
+    log = np.concatenate(logs) if logs else np.empty((0, len(VISIT_LOG_COLUMNS)))
+    run = np.repeat(np.arange(k), [len(r.visit_array) for r in runs])
+    lead = (log[:, 5] == 0) & (log[:, 0] < end) & (log[:, 1] < n)
+    log, run = log[lead], run[lead]
+    cell = run * n + log[:, 1].astype(np.int64)  # (run, facility), so a run's visits stay in its row
+    last = np.full(k * n, -1.0)
+    np.maximum.at(last, cell, log[:, 0])
+    last = last.reshape(k, n)
     since = np.where(last >= 0, end - 1 - last, end) * 7.0
-    return {"visits_scheduled": scheduled,
-            "visits_made": out.fac["visits"][1:end + 1, :n].sum(axis=0).astype(float),
-            "visits_missed": missed,
-            "visits_delayed": out.dose.get("visits_delayed_programme", zeros)[:n].astype(float),
-            "mentor_days": np.bincount(fac, weights=lead[:, 6], minlength=n)[:n],
+    visits = np.stack([r.fac["visits"][1:end + 1] for r in runs])[:, :, :n]
+    return {"visits_scheduled": dose("visits_scheduled_programme"),
+            "visits_made": visits.sum(axis=1).astype(float),
+            "visits_missed": dose("visits_missed_programme"),
+            "visits_delayed": dose("visits_delayed_programme"),
+            "mentor_days": np.bincount(cell, weights=log[:, 6], minlength=k * n)[:k * n].reshape(k, n),
             "days_since_last_visit": since}
 
 

@@ -2,9 +2,14 @@
 command, with and without --out): (time at N2 replicates - time at N1) / (N2 - N1), median of
 ``--repeats`` alternating pairs. Also, in this process, the replicates of ``runner.compare`` (in
 batches, ``runner.simulate_each``) against the same replicates one at a time (``simulate``, as
-``compare`` ran them before), alternated ``--repeats`` times. Prints figures; asserts nothing.
+``compare`` ran them before), alternated ``--repeats`` times. And what a replicate costs outside
+the model (``outside_model``): the simulated replicates are kept, and everything ``mentorsim run``
+does with them after the runs (outcomes, summaries, the table, --out's files) is timed alone, in
+this process, CPU time, best of ``--repeats``; the same code runs against an older source tree
+(``PYTHONPATH=/path/to/old/src``) for a before/after table. Prints figures; asserts nothing.
 
     PYTHONPATH=src python benchmarks/bench_run_cli.py [--small 10] [--large 60] [--repeats 3]
+    PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only [--large 200] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -80,12 +85,74 @@ def batched_against_alone(replicates: int, repeats: int) -> None:
               f"({', '.join(f'{x / replicates * 1000:.2f}' for x in v)})" for k, v in times.items()))
 
 
+def outside_model(replicates: int, repeats: int) -> None:
+    """CPU a replicate of each step ``mentorsim run ss2020 --replicates N`` takes after the runs:
+    the Results (every run's outcomes), the summary, the whole report without and with --out
+    (``cli.run.run_and_report`` on fresh Results of the same runs: the simulation replaced by
+    taking the runs made once), and --out's two largest parts. Best of ``repeats``, in this process."""
+    import argparse as _argparse
+    import contextlib
+    import io
+
+    import pandas as pd
+
+    from mentorsim import runner
+    from mentorsim.cli import run as cli_run
+    from mentorsim.results import Results
+    from mentorsim.scenario import load_scenario
+    sc = load_scenario("ss2020")
+    runs = runner.compare([sc], seed=1, replicates=replicates)[0].runs
+
+    def fresh(_scenarios=None, seed=1, replicates=None, progress=None):
+        return [Results(scenario=sc, seed=seed, runs=runs)]
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            t = time.process_time()
+            fn()
+            times.append(time.process_time() - t)
+        return min(times) / replicates * 1000
+
+    def report(out: bool):
+        with tempfile.TemporaryDirectory() as tmp:
+            args = _argparse.Namespace(replicates=replicates, seed=1, out=Path(tmp) / "o" if out else None,
+                                       format="table")
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                cli_run.run_and_report([sc], args)
+
+    from pathlib import Path
+    saved = runner.compare
+    runner.compare = fresh  # run_and_report imports it from runner when called
+    try:
+        report(True)  # warm: plotting imports, fonts
+        rows = {"Results (outcomes of every run)": best(lambda: fresh()),
+                "Results + summary()": best(lambda: fresh()[0].summary()),
+                "run report, no --out (Results, summaries, table)": best(lambda: report(False)),
+                "run report with --out (all files)": best(lambda: report(True))}
+        res = fresh()[0]
+        rows["  of which Results.timeseries()"] = best(res.timeseries)
+        frame = pd.concat([res.timeseries()])
+        with tempfile.TemporaryDirectory() as tmp:
+            rows["  of which timeseries.csv writing"] = best(
+                lambda: cli_run._csv_in_parts(frame, Path(tmp) / "t.csv", lambda: None))
+    finally:
+        runner.compare = saved
+    print(f"outside the model, ss2020, {replicates} replicates, CPU ms a replicate (best of {repeats}):")
+    for k, v in rows.items():
+        print(f"  {k:52s} {v:7.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", type=int, default=10)
     ap.add_argument("--large", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--outside-only", action="store_true", help="only the steps outside the model")
     args = ap.parse_args()
+    outside_model(args.large, args.repeats)
+    if args.outside_only:
+        return
     batched_against_alone(args.large, max(args.repeats, 5))
     csv_writers(args.large, args.repeats)
     one(2, False)  # numba cache warm

@@ -243,9 +243,9 @@ def _row(out, week: int) -> int:
 
 class _Stacked:
     """Runs of one shape (rows, facilities, arm sizes, programme length) read together: the rows
-    of an array asked for are stacked once over a leading run axis (``[runs, rows, ...]``, a
-    contiguous copy of every facility column whatever the run's own layout, so a run alone reads
-    exactly like a run among many)."""
+    of an array asked for are stacked once over a leading run axis (``[runs, rows, ...]``; for
+    one run, a view of its array). Every reduction runs along the facility axis as it does for
+    one run's own array, so a run's outcomes do not depend on the runs beside it (tested)."""
 
     def __init__(self, runs: Sequence[RunOutput]):
         first = runs[0]
@@ -255,14 +255,26 @@ class _Stacked:
 
     def _stack(self, key, get) -> np.ndarray:
         if key not in self._cache:
-            self._cache[key] = np.stack([get(r) for r in self.runs])
+            runs = self.runs  # one run: a view of its own array (its reductions are the run's own)
+            self._cache[key] = get(runs[0])[None] if len(runs) == 1 else np.stack([get(r) for r in runs])
         return self._cache[key]
 
-    def fac(self, key: str, rows: slice | tuple[int, ...] = slice(None)) -> np.ndarray:
-        """[runs, rows, facilities]: ``rows`` (a slice, or a tuple of row numbers) of a facility series."""
-        sel = rows if isinstance(rows, slice) else list(rows)
-        return self._stack(("fac", key, rows if isinstance(rows, tuple) else (rows.start, rows.stop, rows.step)),
-                           lambda r: r.fac[key][sel])
+    def fac(self, key: str, rows: tuple[int, ...] | tuple[str, int, int] | None = None) -> np.ndarray:
+        """[runs, rows, facilities] of a facility series: every row (``rows`` None), the rows
+        numbered in a tuple, or rows ``start:stop`` given as ``("span", start, stop)``."""
+        ck = (key, rows)
+        x = self._cache.get(ck)
+        if x is None:
+            runs = self.runs
+            if rows is None:
+                sel = slice(None)
+            elif rows[0] == "span":
+                sel = slice(rows[1], rows[2])
+            else:
+                sel = list(rows)
+            x = runs[0].fac[key][sel][None] if len(runs) == 1 else np.stack([r.fac[key][sel] for r in runs])
+            self._cache[ck] = x
+        return x
 
     def arm_mean(self, key: str, arm: int, rows: tuple[int, ...]) -> np.ndarray:
         """[runs, len(rows)] mean of a facility series over one arm (0 intervention, 1 comparison)
@@ -272,11 +284,7 @@ class _Stacked:
         x = x[:, :, :n] if arm == 0 else x[:, :, n:]
         if x.shape[2] == 0:
             return np.full((len(self.runs), len(rows)), np.nan)
-        return x.mean(axis=2)
-
-    def values(self, get) -> np.ndarray:
-        """[runs] of a per-run scalar (a counter, a survey answer, a count of mentors)."""
-        return np.array([get(r) for r in self.runs], dtype=float)
+        return np.add.reduce(x, axis=2) / x.shape[2]  # x.mean(axis=2) (the same sum and division)
 
 
 def _shape(out: RunOutput) -> tuple:
@@ -314,9 +322,7 @@ def _practice(out: _Stacked, o: dict) -> None:
     lead = (comp_i - comp_i[:, :1]) - trend
     for key, row in (("composite_retained_12m_pct", f12), ("composite_retained_24m_pct", f24)):
         if row < out.rows:
-            kept = lead[:, e] > 1e-9
-            with np.errstate(divide="ignore", invalid="ignore"):
-                o[key] = np.where(kept, 100 * lead[:, at[row]] / np.where(kept, lead[:, e], 1.0), np.nan)
+            o[key] = _ratio(100 * lead[:, at[row]], lead[:, e], lead[:, e] > 1e-9)
         else:
             o[key] = nan
     o["comparison_composite_baseline_pct"] = 100 * comp_c[:, b]
@@ -346,6 +352,11 @@ def _ssc_ssi_risk(out: _Stacked, o: dict) -> None:
     o["ssi_caesarean_month18_pct"] = 100 * ssi_cs[:, 2] if late else nan
 
 
+def _ratio(num: np.ndarray, den: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``num / den`` where ``ok``, NaN elsewhere (nothing divided there)."""
+    return np.divide(num, den, out=np.full(len(num), np.nan), where=ok)
+
+
 def _block_sum(x: np.ndarray) -> np.ndarray:
     """[runs] sum of each run's [rows, facilities] block, in the order ``block.sum()`` adds one
     run's block (row by row, each row's facilities pairwise)."""
@@ -362,7 +373,7 @@ def _operations(out: _Stacked, o: dict) -> None:
     span = slice(1, max(end + 1, first.stop))  # rows 1.. of every block below (stacked once)
 
     def block(key, sl):
-        return _block_sum(out.fac(key, span)[:, sl.start - 1:sl.stop - 1, :n])
+        return _block_sum(out.fac(key, ("span", span.start, span.stop))[:, sl.start - 1:sl.stop - 1, :n])
     o["ssi_rate_baseline_pct"] = 100 * block("ssi_expected", first) / np.maximum(block("operations", first), 1)
     o["ssi_rate_end_pct"] = 100 * block("ssi_expected", last) / np.maximum(block("operations", last), 1)
     o["operations"] = block("operations", prog)
@@ -374,26 +385,25 @@ def _operations(out: _Stacked, o: dict) -> None:
 def _programme(out: _Stacked, o: dict) -> None:
     """What the programme did: mentees, mentors, visits, mentor days, telementoring, turnover."""
     n = out.n_intervention
-    o["providers"] = out.values(lambda r: r.arm["providers"][0, 0])
-    o["mentors"] = out.values(lambda r: len(r.mentor_rows))
+    per_run = np.array([(r.arm["providers"][0, 0], len(r.mentor_rows), r.visit_array[:, 6].sum(),
+                         r.visit_array[:, 7].sum(), r.counters.get("visits_missed", 0),
+                         r.counters["echo_sessions"], r.counters["leavers"]) for r in out.runs], dtype=float)
+    o["providers"] = per_run[:, 0]
+    o["mentors"] = per_run[:, 1]
     o["visits_done"] = _block_sum(out.fac("visits")[:, :, :n])
-    o["mentor_days"] = out.values(lambda r: r.visit_array[:, 6].sum())
-    o["mentor_travel_days"] = out.values(lambda r: r.visit_array[:, 7].sum())
-    o["visits_missed"] = out.values(lambda r: r.counters.get("visits_missed", 0))
-    scheduled = 0
+    o["mentor_days"] = per_run[:, 2]
+    o["mentor_travel_days"] = per_run[:, 3]
+    o["visits_missed"] = per_run[:, 4]
+    scheduled = np.zeros(len(out.runs))
     for k in out.runs[0].dose:
         if k.startswith("visits_scheduled_"):
             scheduled = scheduled + out._stack(("dose", k), lambda r, k=k: r.dose[k]).sum(axis=1).astype(float)
-    scheduled = np.zeros(len(out.runs)) + scheduled
     o["visits_scheduled"] = scheduled
-    with np.errstate(divide="ignore", invalid="ignore"):
-        o["visits_missed_share_pct"] = np.where(scheduled != 0, 100 * o["visits_missed"] / scheduled, np.nan)
-    o["echo_sessions"] = out.values(lambda r: r.counters["echo_sessions"])
+    o["visits_missed_share_pct"] = _ratio(100 * o["visits_missed"], scheduled, scheduled != 0)
+    o["echo_sessions"] = per_run[:, 5]
     elig = _block_sum(out.fac("echo_eligible")[:, :, :n])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        o["echo_attendance_pct"] = np.where(elig != 0, 100 * _block_sum(out.fac("echo_attended")[:, :, :n]) / elig,
-                                            np.nan)
-    o["staff_turnover"] = out.values(lambda r: r.counters["leavers"])
+    o["echo_attendance_pct"] = _ratio(100 * _block_sum(out.fac("echo_attended")[:, :, :n]), elig, elig != 0)
+    o["staff_turnover"] = per_run[:, 6]
 
 
 def _domains(out: _Stacked, o: dict) -> None:
@@ -408,11 +418,12 @@ def _domains(out: _Stacked, o: dict) -> None:
 
 def _survey(out: _Stacked, o: dict) -> None:
     """The month-14 survey."""
-    o["survey_respondents"] = out.values(lambda r: r.survey.get("respondents", 0))
-    for k in ITEMS:
-        o[f"survey_{k}_pct"] = out.values(lambda r, k=k: r.survey.get(k, np.nan))
-    areas = np.array([[r.survey.get(k, np.nan) for k in FIVE_AREAS] for r in out.runs], dtype=float)
-    o["survey_great_extent_pct"] = areas.mean(axis=1)
+    answers = np.array([[r.survey.get("respondents", 0)] + [r.survey.get(k, np.nan) for k in ITEMS]
+                        + [r.survey.get(k, np.nan) for k in FIVE_AREAS] for r in out.runs], dtype=float)
+    o["survey_respondents"] = answers[:, 0]
+    for j, k in enumerate(ITEMS, start=1):
+        o[f"survey_{k}_pct"] = answers[:, j]
+    o["survey_great_extent_pct"] = np.ascontiguousarray(answers[:, 1 + len(ITEMS):]).mean(axis=1)
 
 
 #: The groups of run_outcomes in order, each with the outcomes it computes (in its order).
@@ -435,28 +446,30 @@ OUTCOME_GROUPS: tuple[tuple[object, tuple[str, ...]], ...] = (
 _GROUP_OF = {name: fn for fn, names in OUTCOME_GROUPS for name in names}
 
 #: Most runs stacked at once by batch_outcomes (bounds the memory of the stacked arrays).
-OUTCOME_CHUNK = 64
+OUTCOME_CHUNK = 32
+
+
+def _groups(names: Sequence[str] | None) -> tuple[list, list[str]]:
+    """(the groups to compute, the outcome names in order) for all outcomes or ``names``."""
+    if names is None:
+        return [fn for fn, _ in OUTCOME_GROUPS], [n for _, group in OUTCOME_GROUPS for n in group]
+    unknown = [n for n in names if n not in _GROUP_OF]
+    if unknown:
+        raise KeyError(f"not a run outcome: {', '.join(unknown)} (see results.OUTCOME_DOCS)")
+    needed = {_GROUP_OF[n] for n in names}
+    return [fn for fn, _ in OUTCOME_GROUPS if fn in needed], list(names)
 
 
 def batch_outcomes(runs: Sequence[RunOutput], names: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
     """``(names, table)``: the named scalar outcomes (see OUTCOME_DOCS; all, or only ``names``)
     of many runs at once, ``table[i, j]`` being outcome ``names[j]`` of ``runs[i]``, bit-identical
-    to ``run_outcomes(runs[i])``. Runs of one shape are computed together (arrays stacked over
-    the runs, OUTCOME_CHUNK at a time), not in a Python loop per run.
+    to ``run_outcomes(runs[i])``. Runs of one shape are computed together (the arrays read
+    stacked over the runs, OUTCOME_CHUNK at a time), not in a Python loop per run.
 
     Raises:
         KeyError: a name that is not an outcome.
     """
-    if names is None:
-        groups = [fn for fn, _ in OUTCOME_GROUPS]
-        names = [n for _, group in OUTCOME_GROUPS for n in group]
-    else:
-        unknown = [n for n in names if n not in _GROUP_OF]
-        if unknown:
-            raise KeyError(f"not a run outcome: {', '.join(unknown)} (see results.OUTCOME_DOCS)")
-        needed = {_GROUP_OF[n] for n in names}
-        groups = [fn for fn, _ in OUTCOME_GROUPS if fn in needed]
-        names = list(names)
+    groups, names = _groups(names)
     table = np.empty((len(runs), len(names)))
     by_shape: dict[tuple, list[int]] = {}
     for i, r in enumerate(runs):
@@ -468,20 +481,24 @@ def batch_outcomes(runs: Sequence[RunOutput], names: Sequence[str] | None = None
             o: dict = {}
             for fn in groups:
                 fn(stacked, o)
-            table[rows] = np.column_stack([np.asarray(o[k], dtype=float) for k in names])
+            table[rows] = np.column_stack([o[k] for k in names])
     return names, table
 
 
 def run_outcomes(out: RunOutput, names: Sequence[str] | None = None) -> dict[str, float]:
     """The named scalar outcomes of one run (see OUTCOME_DOCS): all of them, or only ``names``
     (in that order; only their groups are computed, with the same floats as for all). The same
-    floats as :func:`batch_outcomes` gives the run among others.
+    floats as :func:`batch_outcomes` gives for the run among others (the same code, on one run).
 
     Raises:
         KeyError: a name that is not an outcome.
     """
-    keys, table = batch_outcomes([out], names)
-    return dict(zip(keys, table[0].tolist()))
+    groups, names = _groups(names)
+    stacked = _Stacked([out])
+    o: dict = {}
+    for fn in groups:
+        fn(stacked, o)
+    return {k: float(o[k][0]) for k in names}
 
 
 #: Facility context columns reported beside each facility's gain (RunOutput.facility_columns).

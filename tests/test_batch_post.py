@@ -140,3 +140,20 @@ def test_remembered_costing_constants_equal_fresh_ones(runs):
         fresh = cost_account(out, p, comp).item_totals(rate, weeks)
         assert _bits(list(acc.item_totals(rate, weeks).values())) == _bits(list(fresh.values()))
     assert acc.total(0.03) == cost_account(out, p, comp).total(0.03) > 0
+
+
+def test_csv_floats_are_written_as_repr_writes_them(monkeypatch):
+    """timeseries.csv's fast float formatting (Arrow's, where it matches) gives repr's text for
+    floats of every magnitude, sign and kind, and repr's own path gives the same."""
+    from mentorsim.cli import run as cli_run
+    rng = np.random.default_rng(3)
+    bits = rng.integers(0, 2**63, 100_000, dtype=np.int64) * rng.choice([1, -1], 100_000)
+    x = np.concatenate([bits.view(np.float64), rng.random(50_000) * 10.0 ** rng.integers(-8, 20, 50_000),
+                        np.round(rng.random(20_000) * 100, rng.integers(0, 8, 20_000)[0]),
+                        rng.integers(-10**15, 10**15, 20_000).astype(float),
+                        [0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf, 5e-324, 1e16, 1e-4, 1e15, 2.0**53]])
+    want = list(map(repr, x.tolist()))
+    assert cli_run._arrow_matches_repr()
+    assert cli_run.float_reprs(x).tolist() == want
+    monkeypatch.setattr(cli_run, "_arrow_matches_repr", lambda: False)
+    assert cli_run.float_reprs(x).tolist() == want

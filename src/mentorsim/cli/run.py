@@ -4,6 +4,7 @@ metadata written atomically."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from mentorsim.cli.common import (
@@ -165,7 +166,7 @@ def _column_strings(col) -> list[str] | None:
     if dtype == np.float64:
         v = col.to_numpy()
         bits, inverse = np.unique(v.view(np.int64), return_inverse=True)
-        text = np.array([repr(x) for x in bits.view(np.float64).tolist()], dtype=object)
+        text = float_reprs(bits.view(np.float64))
         text[np.isnan(bits.view(np.float64))] = ""
         return text[inverse.ravel()].tolist()
     if dtype == np.int64 or dtype == np.int32 or dtype == np.bool_:
@@ -173,6 +174,60 @@ def _column_strings(col) -> list[str] | None:
     if pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return ["" if x is None or (isinstance(x, float) and x != x) else str(x) for x in col.tolist()]
     return None
+
+
+def float_reprs(x):
+    """``repr`` of each float64 of ``x`` (an object array of str), formatted by Arrow's shortest
+    round-trip formatter where that gives the same text (about 3x faster than ``repr``, which is
+    most of the time timeseries.csv takes): in Python's fixed-point range (1e-4 <= |x| < 1e16,
+    or 0) Arrow writes the same shortest digits, leaving out ``.0`` on whole numbers, which is
+    added; anything else it writes differently (scientific notation, nan, inf) gets ``repr``.
+    Arrow is used only if it passes ``_arrow_matches_repr`` in this process."""
+    import numpy as np
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if not len(x) or not _arrow_matches_repr():
+        return np.array(list(map(repr, x.tolist())), dtype=object)
+    return _arrow_reprs(x)
+
+
+def _arrow_reprs(x):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    a = np.abs(x)
+    with np.errstate(invalid="ignore"):
+        fixed = (a < 1e16) & ((a >= 1e-4) | (x == 0))  # False for nan and inf
+        whole = fixed & (x == np.floor(x))
+    s = pc.cast(pa.array(x), pa.string())
+    s = pc.if_else(pa.array(whole), pc.binary_join_element_wise(s, ".0", ""), s)
+    text = s.to_numpy(zero_copy_only=False)
+    redo = np.flatnonzero(~fixed | pc.match_substring(s, "e").to_numpy(zero_copy_only=False))
+    if len(redo):
+        text[redo] = list(map(repr, x[redo].tolist()))
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def _arrow_matches_repr() -> bool:
+    """True if Arrow's formatter (as float_reprs uses it) gives ``repr``'s text on a sample of
+    tricky and random floats; checked once a process, so another pyarrow version that formats
+    differently only costs speed, never a changed byte."""
+    import numpy as np
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    rng = np.random.default_rng(16)
+    sample = np.concatenate([
+        [0.0, -0.0, 1.0, -1.0, 100.0, 0.1, 0.5, 1 / 3, 200 / 3, 1e-4, 9.999999999999999e-05, 0.00012345678901234,
+         123456.789, 1e15 - 1, 1e15, 9.999999999999998e15, 1e16, 2.0**53 + 2, 5e-324, 1e300, np.nan, np.inf, -np.inf,
+         12.0, 14.285714285714286, 33.33333333333333, 0.30000000000000004],
+        rng.random(500) * 100, rng.random(500) * 10.0 ** rng.integers(-5, 17, 500),
+        np.round(rng.random(500) * 1000, 2), rng.integers(-10**6, 10**6, 500).astype(float)])
+    try:
+        return _arrow_reprs(sample).tolist() == list(map(repr, sample.tolist()))
+    except Exception:  # any failure of the fast path: use repr
+        return False
 
 
 #: The values each kind of outcome can take, for clipping printed intervals (see outcome_bounds).

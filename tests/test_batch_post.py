@@ -157,3 +157,21 @@ def test_csv_floats_are_written_as_repr_writes_them(monkeypatch):
     assert cli_run.float_reprs(x).tolist() == want
     monkeypatch.setattr(cli_run, "_arrow_matches_repr", lambda: False)
     assert cli_run.float_reprs(x).tolist() == want
+
+
+def test_csv_writer_with_nothing_to_quote_matches_pandas(tmp_path):
+    """The Arrow path (nothing needs quoting): missing strings, booleans, int32, awkward floats,
+    a frame cut into uneven parts, give pandas' bytes."""
+    import pandas as pd
+
+    from mentorsim.cli import run as cli_run
+    n = 57
+    floats = [np.nan, -0.0, 0.0, 1e-5, np.inf, 1e16, 0.1 + 0.2, 5e-324, -np.inf, 1e15, 2.5, 1 / 3, 100.0, -7.0]
+    frame = pd.DataFrame({"s": (["a", None, "", "arm b"] * 15)[:n], "f": (floats * 5)[:n],
+                          "i": np.arange(n, dtype=np.int32) - 20, "j": np.arange(n) * 10**12,
+                          "b": ([True, False, True] * 19)[:n], "g": np.linspace(-3, 3, n)})
+    steps = []
+    cli_run._csv_in_parts(frame, tmp_path / "fast.csv", lambda: steps.append(1))
+    frame.to_csv(tmp_path / "pandas.csv", index=False)
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    assert len(steps) == cli_run.CSV_PARTS

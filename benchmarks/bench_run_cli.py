@@ -9,7 +9,7 @@ this process, CPU time, best of ``--repeats``; the same code runs against an old
 (``PYTHONPATH=/path/to/old/src``) for a before/after table. Prints figures; asserts nothing.
 
     PYTHONPATH=src python benchmarks/bench_run_cli.py [--small 10] [--large 60] [--repeats 3]
-    PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only [--large 200] [--repeats 5]
+    PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only [--small 40 --large 200 --repeats 5]
 """
 
 from __future__ import annotations
@@ -85,62 +85,71 @@ def batched_against_alone(replicates: int, repeats: int) -> None:
               f"({', '.join(f'{x / replicates * 1000:.2f}' for x in v)})" for k, v in times.items()))
 
 
-def outside_model(replicates: int, repeats: int) -> None:
-    """CPU a replicate of each step ``mentorsim run ss2020 --replicates N`` takes after the runs:
-    the Results (every run's outcomes), the summary, the whole report without and with --out
-    (``cli.run.run_and_report`` on fresh Results of the same runs: the simulation replaced by
-    taking the runs made once), and --out's two largest parts. Best of ``repeats``, in this process."""
+def outside_model(small: int, large: int, repeats: int) -> None:
+    """Marginal CPU a replicate of each step ``mentorsim run ss2020 --replicates N`` takes after
+    the runs, (time at ``large`` - time at ``small``) / (large - small): the Results (every run's
+    outcomes), the summary, the whole report without and with --out (``cli.run.run_and_report``
+    on fresh Results of runs made once: the simulation replaced by taking them), and --out's two
+    largest parts. Best of ``repeats``, CPU time, in this process."""
     import argparse as _argparse
     import contextlib
     import io
-
-    import pandas as pd
+    from pathlib import Path
 
     from mentorsim import runner
     from mentorsim.cli import run as cli_run
     from mentorsim.results import Results
     from mentorsim.scenario import load_scenario
     sc = load_scenario("ss2020")
-    runs = runner.compare([sc], seed=1, replicates=replicates)[0].runs
+    made = runner.compare([sc], seed=1, replicates=large)[0].runs
+    runs = made
 
     def fresh(_scenarios=None, seed=1, replicates=None, progress=None):
         return [Results(scenario=sc, seed=seed, runs=runs)]
+
+    def report(out: bool):
+        with tempfile.TemporaryDirectory() as tmp:
+            args = _argparse.Namespace(replicates=len(runs), seed=1, out=Path(tmp) / "o" if out else None,
+                                       format="table")
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                cli_run.run_and_report([sc], args)
+
+    def csv():
+        frame = fresh()[0].timeseries()
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.process_time()
+            cli_run._csv_in_parts(frame, Path(tmp) / "t.csv", lambda: None)
+            return time.process_time() - t
+
+    steps = {"Results (outcomes of every run)": lambda: fresh(),
+             "Results + summary()": lambda: fresh()[0].summary(),
+             "run report, no --out (Results, summaries, table)": lambda: report(False),
+             "run report with --out (all files)": lambda: report(True),
+             "  of which Results.timeseries()": lambda: fresh()[0].timeseries(),
+             "  of which timeseries.csv writing": csv}
 
     def best(fn) -> float:
         times = []
         for _ in range(repeats):
             t = time.process_time()
-            fn()
-            times.append(time.process_time() - t)
-        return min(times) / replicates * 1000
+            inner = fn()
+            times.append(inner if isinstance(inner, float) else time.process_time() - t)
+        return min(times)
 
-    def report(out: bool):
-        with tempfile.TemporaryDirectory() as tmp:
-            args = _argparse.Namespace(replicates=replicates, seed=1, out=Path(tmp) / "o" if out else None,
-                                       format="table")
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                cli_run.run_and_report([sc], args)
-
-    from pathlib import Path
     saved = runner.compare
     runner.compare = fresh  # run_and_report imports it from runner when called
     try:
         report(True)  # warm: plotting imports, fonts
-        rows = {"Results (outcomes of every run)": best(lambda: fresh()),
-                "Results + summary()": best(lambda: fresh()[0].summary()),
-                "run report, no --out (Results, summaries, table)": best(lambda: report(False)),
-                "run report with --out (all files)": best(lambda: report(True))}
-        res = fresh()[0]
-        rows["  of which Results.timeseries()"] = best(res.timeseries)
-        frame = pd.concat([res.timeseries()])
-        with tempfile.TemporaryDirectory() as tmp:
-            rows["  of which timeseries.csv writing"] = best(
-                lambda: cli_run._csv_in_parts(frame, Path(tmp) / "t.csv", lambda: None))
+        at = {}
+        for n in (small, large):
+            runs = made[:n]
+            at[n] = {k: best(fn) for k, fn in steps.items()}
     finally:
         runner.compare = saved
-    print(f"outside the model, ss2020, {replicates} replicates, CPU ms a replicate (best of {repeats}):")
-    for k, v in rows.items():
-        print(f"  {k:52s} {v:7.3f}")
+    print(f"outside the model, ss2020: marginal CPU ms a replicate ({small} -> {large} replicates, "
+          f"best of {repeats}; total at {large} in brackets):")
+    for k in steps:
+        print(f"  {k:52s} {(at[large][k] - at[small][k]) / (large - small) * 1000:7.3f}   ({at[large][k]:.3f} s)")
 
 
 def main() -> None:
@@ -150,7 +159,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--outside-only", action="store_true", help="only the steps outside the model")
     args = ap.parse_args()
-    outside_model(args.large, args.repeats)
+    outside_model(args.small, args.large, args.repeats)
     if args.outside_only:
         return
     batched_against_alone(args.large, max(args.repeats, 5))

@@ -10,6 +10,7 @@ this process, CPU time, best of ``--repeats``; the same code runs against an old
 
     PYTHONPATH=src python benchmarks/bench_run_cli.py [--small 10] [--large 60] [--repeats 3]
     PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only [--small 40 --large 200 --repeats 5]
+    PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only --in-process  # + the command in process
 """
 
 from __future__ import annotations
@@ -152,14 +153,43 @@ def outside_model(small: int, large: int, repeats: int) -> None:
         print(f"  {k:52s} {(at[large][k] - at[small][k]) / (large - small) * 1000:7.3f}   ({at[large][k]:.3f} s)")
 
 
+def in_process(small: int, large: int, repeats: int) -> None:
+    """Marginal CPU a replicate of the whole ``mentorsim run ss2020`` command run in this process
+    (``cli.main.main``), without and with --out: (CPU at ``large`` - CPU at ``small``) / (large -
+    small), median of ``repeats`` pairs."""
+    import contextlib
+    import io
+
+    from mentorsim.cli.main import main as cli_main
+
+    def cpu(n: int, out: bool) -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            args = ["run", "ss2020", "--replicates", str(n), "--seed", "1"] + (["--out", tmp + "/o"] if out else [])
+            t = time.process_time()
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                cli_main(args)
+            return time.process_time() - t
+
+    cpu(small, True)  # warm: kernels, plotting imports
+    for out in (False, True):
+        pairs = [(cpu(large, out) - cpu(small, out)) / (large - small) * 1000 for _ in range(repeats)]
+        print(f"mentorsim run ss2020 {'--out' if out else '(no --out)'} in this process: marginal CPU a "
+              f"replicate {statistics.median(pairs):.2f} ms (median of {repeats}; "
+              f"{', '.join(f'{x:.2f}' for x in pairs)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", type=int, default=10)
     ap.add_argument("--large", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--outside-only", action="store_true", help="only the steps outside the model")
+    ap.add_argument("--in-process", action="store_true",
+                    help="also the whole command run in this process (cli.main.main), without and with --out")
     args = ap.parse_args()
     outside_model(args.small, args.large, args.repeats)
+    if args.in_process:
+        in_process(args.small, args.large, max(args.repeats, 5))
     if args.outside_only:
         return
     batched_against_alone(args.large, max(args.repeats, 5))

@@ -176,9 +176,14 @@ def _arrow_column(col):
     if dtype == np.float64:
         v = col.to_numpy()
         bits, inverse = np.unique(v.view(np.int64), return_inverse=True)
-        text = float_reprs(bits.view(np.float64))
-        text[np.isnan(bits.view(np.float64))] = ""
-        return pc.take(pa.array(text, type=pa.string()), pa.array(inverse.ravel()))
+        x = bits.view(np.float64)
+        if _arrow_matches_repr():
+            text = _arrow_reprs(x, nan="")  # Arrow strings throughout: no Python str per value
+        else:
+            text = float_reprs(x)
+            text[np.isnan(x)] = ""
+            text = pa.array(text, type=pa.string())
+        return pc.take(text, pa.array(inverse.ravel()))
     if dtype == np.int64 or dtype == np.int32:
         return pa.array(col.to_numpy()).cast(pa.string())
     if isinstance(dtype, pd.StringDtype):
@@ -219,10 +224,12 @@ def float_reprs(x):
     x = np.ascontiguousarray(x, dtype=np.float64)
     if not len(x) or not _arrow_matches_repr():
         return np.array(list(map(repr, x.tolist())), dtype=object)
-    return _arrow_reprs(x)
+    return _arrow_reprs(x).to_numpy(zero_copy_only=False)
 
 
-def _arrow_reprs(x):
+def _arrow_reprs(x, nan: str = "nan"):
+    """Arrow string array of ``repr`` of each float of ``x`` (``nan`` for NaN), as float_reprs
+    describes: Arrow's text in the fixed-point range, ``repr`` for the rest."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -232,11 +239,11 @@ def _arrow_reprs(x):
         whole = fixed & (x == np.floor(x))
     s = pc.cast(pa.array(x), pa.string())
     s = pc.if_else(pa.array(whole), pc.binary_join_element_wise(s, ".0", ""), s)
-    text = s.to_numpy(zero_copy_only=False)
-    redo = np.flatnonzero(~fixed | pc.match_substring(s, "e").to_numpy(zero_copy_only=False))
-    if len(redo):
-        text[redo] = list(map(repr, x[redo].tolist()))
-    return text
+    redo = ~fixed | pc.match_substring(s, "e").to_numpy(zero_copy_only=False)
+    if redo.any():
+        text = [nan if v != v else repr(v) for v in x[redo].tolist()]
+        s = pc.replace_with_mask(s, pa.array(redo), pa.array(text, type=pa.string()))
+    return s
 
 
 @functools.lru_cache(maxsize=1)
@@ -257,7 +264,7 @@ def _arrow_matches_repr() -> bool:
         rng.random(500) * 100, rng.random(500) * 10.0 ** rng.integers(-5, 17, 500),
         np.round(rng.random(500) * 1000, 2), rng.integers(-10**6, 10**6, 500).astype(float)])
     try:
-        return _arrow_reprs(sample).tolist() == list(map(repr, sample.tolist()))
+        return _arrow_reprs(sample).to_pylist() == list(map(repr, sample.tolist()))
     except Exception:  # any failure of the fast path: use repr
         return False
 

@@ -444,6 +444,7 @@ OUTCOME_GROUPS: tuple[tuple[object, tuple[str, ...]], ...] = (
     (_survey, ("survey_respondents", *(f"survey_{k}_pct" for k in ITEMS), "survey_great_extent_pct")),
 )
 _GROUP_OF = {name: fn for fn, names in OUTCOME_GROUPS for name in names}
+_ALL = ([fn for fn, _ in OUTCOME_GROUPS], [n for _, group in OUTCOME_GROUPS for n in group])
 
 #: Most runs stacked at once by batch_outcomes (bounds the memory of the stacked arrays).
 OUTCOME_CHUNK = 32
@@ -452,7 +453,7 @@ OUTCOME_CHUNK = 32
 def _groups(names: Sequence[str] | None) -> tuple[list, list[str]]:
     """(the groups to compute, the outcome names in order) for all outcomes or ``names``."""
     if names is None:
-        return [fn for fn, _ in OUTCOME_GROUPS], [n for _, group in OUTCOME_GROUPS for n in group]
+        return _ALL
     unknown = [n for n in names if n not in _GROUP_OF]
     if unknown:
         raise KeyError(f"not a run outcome: {', '.join(unknown)} (see results.OUTCOME_DOCS)")
@@ -470,6 +471,7 @@ def batch_outcomes(runs: Sequence[RunOutput], names: Sequence[str] | None = None
         KeyError: a name that is not an outcome.
     """
     groups, names = _groups(names)
+    names = list(names)
     table = np.empty((len(runs), len(names)))
     by_shape: dict[tuple, list[int]] = {}
     for i, r in enumerate(runs):
@@ -498,7 +500,7 @@ def run_outcomes(out: RunOutput, names: Sequence[str] | None = None) -> dict[str
     o: dict = {}
     for fn in groups:
         fn(stacked, o)
-    return {k: float(o[k][0]) for k in names}
+    return dict(zip(names, np.concatenate([o[k] for k in names]).tolist()))
 
 
 #: Facility context columns reported beside each facility's gain (RunOutput.facility_columns).

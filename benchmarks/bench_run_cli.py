@@ -11,6 +11,7 @@ this process, CPU time, best of ``--repeats``; the same code runs against an old
     PYTHONPATH=src python benchmarks/bench_run_cli.py [--small 10] [--large 60] [--repeats 3]
     PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only [--small 40 --large 200 --repeats 5]
     PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only --in-process  # + the command in process
+    PYTHONPATH=src python benchmarks/bench_run_cli.py --outside-only --scenarios ss2020 no_mentorship ...  # compare
 """
 
 from __future__ import annotations
@@ -86,12 +87,13 @@ def batched_against_alone(replicates: int, repeats: int) -> None:
               f"({', '.join(f'{x / replicates * 1000:.2f}' for x in v)})" for k, v in times.items()))
 
 
-def outside_model(small: int, large: int, repeats: int) -> None:
-    """Marginal CPU a replicate of each step ``mentorsim run ss2020 --replicates N`` takes after
-    the runs, (time at ``large`` - time at ``small``) / (large - small): the Results (every run's
-    outcomes), the summary, the whole report without and with --out (``cli.run.run_and_report``
-    on fresh Results of runs made once: the simulation replaced by taking them), and --out's two
-    largest parts. Best of ``repeats``, CPU time, in this process."""
+def outside_model(small: int, large: int, repeats: int, names: tuple[str, ...] = ("ss2020",)) -> None:
+    """Marginal CPU a replicate of each step ``mentorsim run ss2020 --replicates N`` (or, with
+    several scenario ``names``, ``mentorsim compare NAMES``; a replicate is then one scenario's)
+    takes after the runs, (time at ``large`` - time at ``small``) / (large - small): the Results
+    (every run's outcomes), the summary, the whole report without and with --out
+    (``cli.run.run_and_report`` on fresh Results of runs made once: the simulation replaced by
+    taking them), and --out's two largest parts. Best of ``repeats``, CPU time, in this process."""
     import argparse as _argparse
     import contextlib
     import io
@@ -101,32 +103,33 @@ def outside_model(small: int, large: int, repeats: int) -> None:
     from mentorsim.cli import run as cli_run
     from mentorsim.results import Results
     from mentorsim.scenario import load_scenario
-    sc = load_scenario("ss2020")
-    made = runner.compare([sc], seed=1, replicates=large)[0].runs
-    runs = made
+    scs = [load_scenario(name) for name in names]
+    made = [res.runs for res in runner.compare(scs, seed=1, replicates=large)]
+    n = large
 
     def fresh(_scenarios=None, seed=1, replicates=None, progress=None):
-        return [Results(scenario=sc, seed=seed, runs=runs)]
+        return [Results(scenario=sc, seed=seed, runs=runs[:n]) for sc, runs in zip(scs, made)]
 
     def report(out: bool):
         with tempfile.TemporaryDirectory() as tmp:
-            args = _argparse.Namespace(replicates=len(runs), seed=1, out=Path(tmp) / "o" if out else None,
+            args = _argparse.Namespace(replicates=n, seed=1, out=Path(tmp) / "o" if out else None,
                                        format="table")
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                cli_run.run_and_report([sc], args)
+                cli_run.run_and_report(scs, args)
 
     def csv():
-        frame = fresh()[0].timeseries()
+        import pandas as pd
+        frame = pd.concat([r.timeseries() for r in fresh()])
         with tempfile.TemporaryDirectory() as tmp:
             t = time.process_time()
             cli_run._csv_in_parts(frame, Path(tmp) / "t.csv", lambda: None)
             return time.process_time() - t
 
     steps = {"Results (outcomes of every run)": lambda: fresh(),
-             "Results + summary()": lambda: fresh()[0].summary(),
+             "Results + summary()": lambda: [r.summary() for r in fresh()],
              "run report, no --out (Results, summaries, table)": lambda: report(False),
              "run report with --out (all files)": lambda: report(True),
-             "  of which Results.timeseries()": lambda: fresh()[0].timeseries(),
+             "  of which Results.timeseries()": lambda: [r.timeseries() for r in fresh()],
              "  of which timeseries.csv writing": csv}
 
     def best(fn) -> float:
@@ -142,15 +145,15 @@ def outside_model(small: int, large: int, repeats: int) -> None:
     try:
         report(True)  # warm: plotting imports, fonts
         at = {}
-        for n in (small, large):
-            runs = made[:n]
+        for n in (small, large):  # fresh() reads n
             at[n] = {k: best(fn) for k, fn in steps.items()}
     finally:
         runner.compare = saved
-    print(f"outside the model, ss2020: marginal CPU ms a replicate ({small} -> {large} replicates, "
-          f"best of {repeats}; total at {large} in brackets):")
+    print(f"outside the model, {' '.join(names)}: marginal CPU ms a replicate of a scenario ({small} -> {large} "
+          f"replicates, best of {repeats}; total at {large} in brackets):")
     for k in steps:
-        print(f"  {k:52s} {(at[large][k] - at[small][k]) / (large - small) * 1000:7.3f}   ({at[large][k]:.3f} s)")
+        per = (at[large][k] - at[small][k]) / ((large - small) * len(scs)) * 1000
+        print(f"  {k:52s} {per:7.3f}   ({at[large][k]:.3f} s)")
 
 
 def in_process(small: int, large: int, repeats: int) -> None:
@@ -184,10 +187,12 @@ def main() -> None:
     ap.add_argument("--large", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--outside-only", action="store_true", help="only the steps outside the model")
+    ap.add_argument("--scenarios", nargs="+", default=["ss2020"],
+                    help="scenarios of outside_model (several: the compare command's report)")
     ap.add_argument("--in-process", action="store_true",
                     help="also the whole command run in this process (cli.main.main), without and with --out")
     args = ap.parse_args()
-    outside_model(args.small, args.large, args.repeats)
+    outside_model(args.small, args.large, args.repeats, tuple(args.scenarios))
     if args.in_process:
         in_process(args.small, args.large, max(args.repeats, 5))
     if args.outside_only:

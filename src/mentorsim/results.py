@@ -237,107 +237,193 @@ CORE_TABLE_KEYS: tuple[tuple[str, str], ...] = (
     ("mentors", "Mentors"),
 )
 
-def _row(out: RunOutput, week: int) -> int:
+def _row(out, week: int) -> int:
     return min(max(week, 0), out.rows - 1)
+
+
+class _Stacked:
+    """Runs of one shape (rows, facilities, arm sizes, programme length) read together: the rows
+    of an array asked for are stacked once over a leading run axis (``[runs, rows, ...]``; for
+    one run, a view of its array). Every reduction runs along the facility axis as it does for
+    one run's own array, so a run's outcomes do not depend on the runs beside it (tested)."""
+
+    def __init__(self, runs: Sequence[RunOutput]):
+        first = runs[0]
+        self.runs = runs
+        self.rows, self.programme_weeks, self.n_intervention = first.rows, first.programme_weeks, first.n_intervention
+        self._cache: dict = {}
+
+    def _stack(self, key, get) -> np.ndarray:
+        if key not in self._cache:
+            runs = self.runs  # one run: a view of its own array (its reductions are the run's own)
+            self._cache[key] = get(runs[0])[None] if len(runs) == 1 else np.stack([get(r) for r in runs])
+        return self._cache[key]
+
+    def fac(self, key: str, rows: tuple[int, ...] | tuple[str, int, int] | None = None) -> np.ndarray:
+        """[runs, rows, facilities] of a facility series: every row (``rows`` None), the rows
+        numbered in a tuple, or rows ``start:stop`` given as ``("span", start, stop)``."""
+        ck = (key, rows)
+        x = self._cache.get(ck)
+        if x is None:
+            runs = self.runs
+            if rows is None:
+                sel = slice(None)
+            elif rows[0] == "span":
+                sel = slice(rows[1], rows[2])
+            else:
+                sel = list(rows)
+            x = runs[0].fac[key][sel][None] if len(runs) == 1 else np.stack([r.fac[key][sel] for r in runs])
+            self._cache[ck] = x
+        return x
+
+    def arm_mean(self, key: str, arm: int, rows: tuple[int, ...]) -> np.ndarray:
+        """[runs, len(rows)] mean of a facility series over one arm (0 intervention, 1 comparison)
+        at the given rows, as RunOutput.arm_mean gives them run by run."""
+        n = self.n_intervention
+        x = self.fac(key, rows)
+        x = x[:, :, :n] if arm == 0 else x[:, :, n:]
+        if x.shape[2] == 0:
+            return np.full((len(self.runs), len(rows)), np.nan)
+        return np.add.reduce(x, axis=2) / x.shape[2]  # x.mean(axis=2) (the same sum and division)
+
+
+def _shape(out: RunOutput) -> tuple:
+    """What runs must share to be stacked: every array's shape, the arm split, the programme length."""
+    return (out.fac["composite"].shape, out.n_intervention, out.programme_weeks,
+            tuple(v.shape for v in out.dose.values()), tuple(out.dose))
 
 
 # run_outcomes computes its outcomes in groups (each a few arrays read once): a caller that needs
 # only some outcomes (a sweep's outputs, calibration's targets) computes only their groups. Each
-# group writes its outcomes into ``o`` in this order; together they write OUTCOME_DOCS' keys.
+# group writes its outcomes into ``o`` ([runs] arrays, every run of a batch at once) in this
+# order; together they write OUTCOME_DOCS' keys. Each array op reduces along the same axis in the
+# same order as it would for one run, so a run's outcomes do not depend on the runs beside it.
 
-def _practice(out: RunOutput, o: dict) -> None:
+def _practice(out: _Stacked, o: dict) -> None:
     """Composite, safety and teamwork adherence by arm; retention; differences-in-differences."""
     end = out.programme_weeks
     m12 = _row(out, month_row(12))
-    comp_i, comp_c = out.arm_mean("composite", 0), out.arm_mean("composite", 1)
-    saf_i, saf_c = out.arm_mean("safety", 0), out.arm_mean("safety", 1)
-    tw_i, tw_c = out.arm_mean("teamwork", 0), out.arm_mean("teamwork", 1)
-    o["composite_baseline_pct"] = 100 * comp_i[0]
-    o["composite_month12_pct"] = 100 * comp_i[m12]
-    o["composite_end_pct"] = 100 * comp_i[end]
     f12, f24 = end + month_row(12), end + month_row(24)
-    o["composite_followup12_pct"] = 100 * comp_i[f12] if f12 < out.rows else np.nan
-    o["composite_followup24_pct"] = 100 * comp_i[f24] if f24 < out.rows else np.nan
+    rows = (0, m12, end) + tuple(r for r in (f12, f24) if r < out.rows)  # the rows read, in this order
+    at = {row: j for j, row in enumerate(rows)}
+    comp_i, comp_c = out.arm_mean("composite", 0, rows), out.arm_mean("composite", 1, rows)
+    saf_i, saf_c = out.arm_mean("safety", 0, rows), out.arm_mean("safety", 1, rows)
+    tw_i, tw_c = out.arm_mean("teamwork", 0, rows), out.arm_mean("teamwork", 1, rows)
+    b, y, e = 0, at[m12], at[end]
+    nan = np.full(len(out.runs), np.nan)
+    o["composite_baseline_pct"] = 100 * comp_i[:, b]
+    o["composite_month12_pct"] = 100 * comp_i[:, y]
+    o["composite_end_pct"] = 100 * comp_i[:, e]
+    o["composite_followup12_pct"] = 100 * comp_i[:, at[f12]] if f12 < out.rows else nan
+    o["composite_followup24_pct"] = 100 * comp_i[:, at[f24]] if f24 < out.rows else nan
     # Retention nets out the secular trend: the intervention arm's lead over the comparison arm
     # at 12 and 24 months after the end, as a share of its lead at the end of the programme.
-    lead = (comp_i - comp_i[0]) - ((comp_c - comp_c[0]) if np.isfinite(comp_c[0]) else 0.0)
+    trend = np.where(np.isfinite(comp_c[:, :1]), comp_c - comp_c[:, :1], 0.0)
+    lead = (comp_i - comp_i[:, :1]) - trend
     for key, row in (("composite_retained_12m_pct", f12), ("composite_retained_24m_pct", f24)):
-        o[key] = 100 * lead[row] / lead[end] if row < out.rows and lead[end] > 1e-9 else np.nan
-    o["comparison_composite_baseline_pct"] = 100 * comp_c[0]
-    o["comparison_composite_month12_pct"] = 100 * comp_c[m12]
-    o["safety_baseline_pct"] = 100 * saf_i[0]
-    o["safety_month12_pct"] = 100 * saf_i[m12]
-    o["teamwork_baseline_pct"] = 100 * tw_i[0]
-    o["teamwork_month12_pct"] = 100 * tw_i[m12]
-    o["did_safety_pp"] = 100 * ((saf_i[m12] - saf_i[0]) - (saf_c[m12] - saf_c[0]))
-    o["did_teamwork_pp"] = 100 * ((tw_i[m12] - tw_i[0]) - (tw_c[m12] - tw_c[0]))
+        if row < out.rows:
+            o[key] = _ratio(100 * lead[:, at[row]], lead[:, e], lead[:, e] > 1e-9)
+        else:
+            o[key] = nan
+    o["comparison_composite_baseline_pct"] = 100 * comp_c[:, b]
+    o["comparison_composite_month12_pct"] = 100 * comp_c[:, y]
+    o["safety_baseline_pct"] = 100 * saf_i[:, b]
+    o["safety_month12_pct"] = 100 * saf_i[:, y]
+    o["teamwork_baseline_pct"] = 100 * tw_i[:, b]
+    o["teamwork_month12_pct"] = 100 * tw_i[:, y]
+    o["did_safety_pp"] = 100 * ((saf_i[:, y] - saf_i[:, b]) - (saf_c[:, y] - saf_c[:, b]))
+    o["did_teamwork_pp"] = 100 * ((tw_i[:, y] - tw_i[:, b]) - (tw_c[:, y] - tw_c[:, b]))
 
 
-def _ssc_ssi_risk(out: RunOutput, o: dict) -> None:
+def _ssc_ssi_risk(out: _Stacked, o: dict) -> None:
     """SSC use (chart review and self-report) and SSI risk after caesarean."""
-    m12 = _row(out, month_row(12))
-    ssc = out.arm_mean("ssc_use", 0)
-    o["ssc_use_baseline_pct"] = 100 * ssc[0]
-    o["ssc_use_month12_pct"] = 100 * ssc[m12]
-    m18 = month_row(18)
-    o["ssc_use_month18_pct"] = 100 * ssc[m18] if m18 < out.rows else np.nan
-    o["comparison_ssc_use_month12_pct"] = 100 * out.arm_mean("ssc_use", 1)[m12]
-    o["ssc_reported_month6_pct"] = 100 * out.fac["ssc_reported"][_row(out, month_row(6))].mean()
-    ssi_cs = out.arm_mean("ssi_risk_caesarean", 0)
-    o["ssi_caesarean_baseline_pct"] = 100 * ssi_cs[0]
-    o["ssi_caesarean_month18_pct"] = 100 * ssi_cs[m18] if m18 < out.rows else np.nan
+    m12, m18 = _row(out, month_row(12)), month_row(18)
+    late = m18 < out.rows
+    rows = (0, m12, m18) if late else (0, m12)
+    ssc = out.arm_mean("ssc_use", 0, rows)
+    nan = np.full(len(out.runs), np.nan)
+    o["ssc_use_baseline_pct"] = 100 * ssc[:, 0]
+    o["ssc_use_month12_pct"] = 100 * ssc[:, 1]
+    o["ssc_use_month18_pct"] = 100 * ssc[:, 2] if late else nan
+    o["comparison_ssc_use_month12_pct"] = 100 * out.arm_mean("ssc_use", 1, rows)[:, 1]
+    o["ssc_reported_month6_pct"] = 100 * out.fac("ssc_reported", (_row(out, month_row(6)),))[:, 0].mean(axis=1)
+    ssi_cs = out.arm_mean("ssi_risk_caesarean", 0, rows)
+    o["ssi_caesarean_baseline_pct"] = 100 * ssi_cs[:, 0]
+    o["ssi_caesarean_month18_pct"] = 100 * ssi_cs[:, 2] if late else nan
 
 
-def _operations(out: RunOutput, o: dict) -> None:
+def _ratio(num: np.ndarray, den: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``num / den`` where ``ok``, NaN elsewhere (nothing divided there)."""
+    return np.divide(num, den, out=np.full(len(num), np.nan), where=ok)
+
+
+def _block_sum(x: np.ndarray) -> np.ndarray:
+    """[runs] sum of each run's [rows, facilities] block, in the order ``block.sum()`` adds one
+    run's block (row by row, each row's facilities pairwise)."""
+    return x.sum(axis=(1, 2))
+
+
+def _operations(out: _Stacked, o: dict) -> None:
     """Operations, SSIs and deaths of the intervention arm."""
     end = out.programme_weeks
-    sl = slice(0, out.n_intervention)
-    ops = out.fac["operations"][:, sl]
-    ssi_e = out.fac["ssi_expected"][:, sl]
+    n = out.n_intervention
     first = slice(1, 1 + month_row(1))
     last = slice(max(1, end + 1 - month_row(1)), end + 1)
-    o["ssi_rate_baseline_pct"] = 100 * ssi_e[first].sum() / max(ops[first].sum(), 1)
-    o["ssi_rate_end_pct"] = 100 * ssi_e[last].sum() / max(ops[last].sum(), 1)
     prog = slice(1, end + 1)
-    o["operations"] = float(ops[prog].sum())
-    o["ssi"] = float(out.fac["ssi"][prog, sl].sum())
-    o["deaths"] = float(out.fac["deaths"][prog, sl].sum())
-    o["mortality_pct"] = 100 * o["deaths"] / max(o["operations"], 1)
+    span = slice(1, max(end + 1, first.stop))  # rows 1.. of every block below (stacked once)
+
+    def block(key, sl):
+        return _block_sum(out.fac(key, ("span", span.start, span.stop))[:, sl.start - 1:sl.stop - 1, :n])
+    o["ssi_rate_baseline_pct"] = 100 * block("ssi_expected", first) / np.maximum(block("operations", first), 1)
+    o["ssi_rate_end_pct"] = 100 * block("ssi_expected", last) / np.maximum(block("operations", last), 1)
+    o["operations"] = block("operations", prog)
+    o["ssi"] = block("ssi", prog)
+    o["deaths"] = block("deaths", prog)
+    o["mortality_pct"] = 100 * o["deaths"] / np.maximum(o["operations"], 1)
 
 
-def _programme(out: RunOutput, o: dict) -> None:
+def _programme(out: _Stacked, o: dict) -> None:
     """What the programme did: mentees, mentors, visits, mentor days, telementoring, turnover."""
-    sl = slice(0, out.n_intervention)
-    o["providers"] = float(out.arm["providers"][0, 0])
-    o["mentors"] = float(len(out.mentor_rows))
-    o["visits_done"] = float(out.fac["visits"][:, sl].sum())
-    o["mentor_days"] = float(out.visit_array[:, 6].sum())
-    o["mentor_travel_days"] = float(out.visit_array[:, 7].sum())
-    o["visits_missed"] = float(out.counters.get("visits_missed", 0))
-    scheduled = sum(float(v.sum()) for k, v in out.dose.items() if k.startswith("visits_scheduled_"))
+    n = out.n_intervention
+    per_run = np.array([(r.arm["providers"][0, 0], len(r.mentor_rows), r.visit_array[:, 6].sum(),
+                         r.visit_array[:, 7].sum(), r.counters.get("visits_missed", 0),
+                         r.counters["echo_sessions"], r.counters["leavers"]) for r in out.runs], dtype=float)
+    o["providers"] = per_run[:, 0]
+    o["mentors"] = per_run[:, 1]
+    o["visits_done"] = _block_sum(out.fac("visits")[:, :, :n])
+    o["mentor_days"] = per_run[:, 2]
+    o["mentor_travel_days"] = per_run[:, 3]
+    o["visits_missed"] = per_run[:, 4]
+    scheduled = np.zeros(len(out.runs))
+    for k in out.runs[0].dose:
+        if k.startswith("visits_scheduled_"):
+            scheduled = scheduled + out._stack(("dose", k), lambda r, k=k: r.dose[k]).sum(axis=1).astype(float)
     o["visits_scheduled"] = scheduled
-    o["visits_missed_share_pct"] = 100 * o["visits_missed"] / scheduled if scheduled else np.nan
-    o["echo_sessions"] = float(out.counters["echo_sessions"])
-    elig = out.fac["echo_eligible"][:, sl].sum()
-    o["echo_attendance_pct"] = 100 * out.fac["echo_attended"][:, sl].sum() / elig if elig else np.nan
-    o["staff_turnover"] = float(out.counters["leavers"])
+    o["visits_missed_share_pct"] = _ratio(100 * o["visits_missed"], scheduled, scheduled != 0)
+    o["echo_sessions"] = per_run[:, 5]
+    elig = _block_sum(out.fac("echo_eligible")[:, :, :n])
+    o["echo_attendance_pct"] = _ratio(100 * _block_sum(out.fac("echo_attended")[:, :, :n]), elig, elig != 0)
+    o["staff_turnover"] = per_run[:, 6]
 
 
-def _domains(out: RunOutput, o: dict) -> None:
+def _domains(out: _Stacked, o: dict) -> None:
     """Skill and knowledge by domain, intervention arm, month 12."""
     m12 = _row(out, month_row(12))
+    skill = out._stack(("skill", m12), lambda r: r.arm_domain["skill"][m12, 0])
+    knowledge = out._stack(("knowledge", m12), lambda r: r.arm_domain["knowledge"][m12, 0])
     for d_i, d in enumerate(DOMAINS):
-        o[f"skill_{d}_month12"] = out.arm_domain["skill"][m12, 0, d_i]
-        o[f"knowledge_{d}_month12"] = out.arm_domain["knowledge"][m12, 0, d_i]
+        o[f"skill_{d}_month12"] = skill[:, d_i]
+        o[f"knowledge_{d}_month12"] = knowledge[:, d_i]
 
 
-def _survey(out: RunOutput, o: dict) -> None:
+def _survey(out: _Stacked, o: dict) -> None:
     """The month-14 survey."""
-    s = out.survey
-    o["survey_respondents"] = float(s.get("respondents", 0))
-    for k in ITEMS:
-        o[f"survey_{k}_pct"] = float(s.get(k, np.nan))
-    o["survey_great_extent_pct"] = float(np.mean([s.get(k, np.nan) for k in FIVE_AREAS]))
+    answers = np.array([[r.survey.get("respondents", 0)] + [r.survey.get(k, np.nan) for k in ITEMS]
+                        + [r.survey.get(k, np.nan) for k in FIVE_AREAS] for r in out.runs], dtype=float)
+    o["survey_respondents"] = answers[:, 0]
+    for j, k in enumerate(ITEMS, start=1):
+        o[f"survey_{k}_pct"] = answers[:, j]
+    o["survey_great_extent_pct"] = np.ascontiguousarray(answers[:, 1 + len(ITEMS):]).mean(axis=1)
 
 
 #: The groups of run_outcomes in order, each with the outcomes it computes (in its order).
@@ -358,29 +444,63 @@ OUTCOME_GROUPS: tuple[tuple[object, tuple[str, ...]], ...] = (
     (_survey, ("survey_respondents", *(f"survey_{k}_pct" for k in ITEMS), "survey_great_extent_pct")),
 )
 _GROUP_OF = {name: fn for fn, names in OUTCOME_GROUPS for name in names}
+_ALL = ([fn for fn, _ in OUTCOME_GROUPS], [n for _, group in OUTCOME_GROUPS for n in group])
+
+#: Most runs stacked at once by batch_outcomes (bounds the memory of the stacked arrays).
+OUTCOME_CHUNK = 32
 
 
-def run_outcomes(out: RunOutput, names: Sequence[str] | None = None) -> dict[str, float]:
-    """The named scalar outcomes of one run (see OUTCOME_DOCS): all of them, or only ``names``
-    (in that order; only their groups are computed, with the same floats as for all).
+def _groups(names: Sequence[str] | None) -> tuple[list, list[str]]:
+    """(the groups to compute, the outcome names in order) for all outcomes or ``names``."""
+    if names is None:
+        return _ALL
+    unknown = [n for n in names if n not in _GROUP_OF]
+    if unknown:
+        raise KeyError(f"not a run outcome: {', '.join(unknown)} (see results.OUTCOME_DOCS)")
+    needed = {_GROUP_OF[n] for n in names}
+    return [fn for fn, _ in OUTCOME_GROUPS if fn in needed], list(names)
+
+
+def batch_outcomes(runs: Sequence[RunOutput], names: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """``(names, table)``: the named scalar outcomes (see OUTCOME_DOCS; all, or only ``names``)
+    of many runs at once, ``table[i, j]`` being outcome ``names[j]`` of ``runs[i]``, bit-identical
+    to ``run_outcomes(runs[i])``. Runs of one shape are computed together (the arrays read
+    stacked over the runs, OUTCOME_CHUNK at a time), not in a Python loop per run.
 
     Raises:
         KeyError: a name that is not an outcome.
     """
-    if names is None:
-        groups = [fn for fn, _ in OUTCOME_GROUPS]
-    else:
-        unknown = [n for n in names if n not in _GROUP_OF]
-        if unknown:
-            raise KeyError(f"not a run outcome: {', '.join(unknown)} (see results.OUTCOME_DOCS)")
-        needed = {_GROUP_OF[n] for n in names}
-        groups = [fn for fn, _ in OUTCOME_GROUPS if fn in needed]
+    groups, names = _groups(names)
+    names = list(names)
+    table = np.empty((len(runs), len(names)))
+    by_shape: dict[tuple, list[int]] = {}
+    for i, r in enumerate(runs):
+        by_shape.setdefault(_shape(r), []).append(i)
+    for members in by_shape.values():
+        for lo in range(0, len(members), OUTCOME_CHUNK):
+            rows = members[lo:lo + OUTCOME_CHUNK]
+            stacked = _Stacked([runs[i] for i in rows])
+            o: dict = {}
+            for fn in groups:
+                fn(stacked, o)
+            table[rows] = np.column_stack([o[k] for k in names])
+    return names, table
+
+
+def run_outcomes(out: RunOutput, names: Sequence[str] | None = None) -> dict[str, float]:
+    """The named scalar outcomes of one run (see OUTCOME_DOCS): all of them, or only ``names``
+    (in that order; only their groups are computed, with the same floats as for all). The same
+    floats as :func:`batch_outcomes` gives for the run among others (the same code, on one run).
+
+    Raises:
+        KeyError: a name that is not an outcome.
+    """
+    groups, names = _groups(names)
+    stacked = _Stacked([out])
     o: dict = {}
     for fn in groups:
-        fn(out, o)
-    if names is None:
-        return {k: float(v) for k, v in o.items()}
-    return {k: float(o[k]) for k in names}
+        fn(stacked, o)
+    return dict(zip(names, np.concatenate([o[k] for k in names]).tolist()))
 
 
 #: Facility context columns reported beside each facility's gain (RunOutput.facility_columns).
@@ -458,6 +578,31 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     return (m, m - half, m + half)
 
 
+def _column_stats(table: np.ndarray, level: float = 0.95) -> list[tuple[float, float, float, float, float]]:
+    """(mean, low, high, 2.5th, 97.5th percentile) over the finite values of each row of
+    ``table`` [outcomes, replicates]: :func:`interval` and ``np.percentile`` of each outcome,
+    the rows without a missing value computed together (the same floats: each row is reduced
+    alone, in the same order)."""
+    stats_: list = [None] * len(table)
+    finite = np.isfinite(table).all(axis=1)
+    full = np.flatnonzero(finite)
+    n = table.shape[1]
+    if n >= 2 and len(full):
+        v = table[full]
+        mean = v.mean(axis=1)
+        half = _t_quantile(0.5 + level / 2, n - 1) * v.std(axis=1, ddof=1) / np.sqrt(n)
+        p_lo, p_hi = np.percentile(v, [2.5, 97.5], axis=1)
+        for j, k in enumerate(full.tolist()):
+            m, h = float(mean[j]), float(half[j])
+            stats_[k] = (m, m - h, m + h, float(p_lo[j]), float(p_hi[j]))
+    for k in range(len(table)):
+        if stats_[k] is None:
+            v = table[k][np.isfinite(table[k])]
+            stats_[k] = interval(v, level) + ((float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5)))
+                                              if len(v) else (np.nan, np.nan))
+    return stats_
+
+
 @functools.lru_cache(maxsize=256)
 def _t_quantile(q: float, df: int) -> float:
     """Student's t quantile (scipy's, remembered: a sweep asks for the same few thousands of times)."""
@@ -482,10 +627,12 @@ class Results:
     runs: list[RunOutput]
     outcomes: list[dict[str, float]] = field(default_factory=list)
     elapsed_s: float = 0.0
+    _summary: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if not self.outcomes:
-            self.outcomes = [run_outcomes(r) for r in self.runs]
+        if not self.outcomes and self.runs:
+            keys, table = batch_outcomes(self.runs)
+            self.outcomes = [dict(zip(keys, row)) for row in table.tolist()]
 
     @property
     def name(self) -> str:
@@ -500,25 +647,37 @@ class Results:
 
     def summary(self) -> dict:
         """Means over replicates, with 95% confidence intervals of the mean (``ci95``), the
-        2.5-97.5 percentiles of single runs (``range95``), and per-facility figures."""
-        table = pd.DataFrame(self.outcomes)
+        2.5-97.5 percentiles of single runs (``range95``), and per-facility figures. Computed
+        once (a fresh JSON-safe copy each call), for every outcome at once."""
+        key = (id(self.runs), len(self.runs), id(self.outcomes), len(self.outcomes))
+        if self._summary is None or self._summary[0] != key:
+            self._summary = (key, self._compute_summary())
+        return _clean(self._summary[1])
+
+    def _compute_summary(self) -> dict:
+        names, table = self._outcome_columns()
         out: dict = {}
         ci: dict = {}
         spread: dict = {}
-        for col in table.columns:
-            mean, lo, hi = interval(table[col].to_numpy())
+        for col, (mean, lo, hi, p_lo, p_hi) in zip(names, _column_stats(table)):
             out[col] = mean
             ci[col] = [lo, hi]
-            v = table[col].to_numpy(dtype=float)
-            v = v[np.isfinite(v)]
-            spread[col] = [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if len(v) else [np.nan, np.nan]
+            spread[col] = [p_lo, p_hi]
         out["replicates"] = len(self.runs)
         out["ci95"] = ci
         out["range95"] = spread
         out["facilities"] = self.facility_summary()
         out["positive_deviance"] = positive_deviance(out["facilities"])
         out["capacity"] = capacity_block(out)
-        return _clean(out)
+        return out
+
+    def _outcome_columns(self) -> tuple[list[str], np.ndarray]:
+        """(outcome names, [outcomes, replicates] array): the outcome table by column."""
+        if self.outcomes and all(o.keys() == self.outcomes[0].keys() for o in self.outcomes):
+            names = list(self.outcomes[0])
+            return names, np.array([list(o.values()) for o in self.outcomes], dtype=float).T.copy()
+        table = pd.DataFrame(self.outcomes)
+        return list(table.columns), np.array([table[c].to_numpy(dtype=float) for c in table.columns])
 
     def facility_summary(self) -> list[dict]:
         """Each intervention facility: id, level, region, composite at baseline and month 12 and
@@ -527,18 +686,23 @@ class Results:
         its 12-month safety and teamwork gains (points) and the months each took to reach half of
         it (the change continuum, see change_continuum), and the in-person dose it got during the
         programme (see facility_dose). Facilities are the same in every replicate of a seed."""
-        first = self.runs[0]
+        runs = self.runs
+        first = runs[0]
         n = first.n_intervention
         m12 = _row(first, month_row(12))
-        base = np.mean([r.fac["composite"][0, :n] for r in self.runs], axis=0)
-        at12 = np.mean([r.fac["composite"][m12, :n] for r in self.runs], axis=0)
-        safety = np.mean([100 * (r.fac["safety"][: m12 + 1, :n] - r.fac["safety"][0, :n]) for r in self.runs], axis=0)
-        team = np.mean([100 * (r.fac["teamwork"][: m12 + 1, :n] - r.fac["teamwork"][0, :n]) for r in self.runs], axis=0)
+        # every replicate at once: [replicates, ...] arrays, means over the replicate axis
+        comp = np.stack([r.fac["composite"][[0, m12]] for r in runs])
+        base = comp[:, 0, :n].mean(axis=0)
+        at12 = comp[:, 1, :n].mean(axis=0)
+
+        def gain(key):  # [rows to month 12, facilities] mean change since baseline (points)
+            x = np.stack([r.fac[key][: m12 + 1] for r in runs])[:, :, :n]
+            return (100 * (x - x[:, :1])).mean(axis=0)
+        safety, team = gain("safety"), gain("teamwork")
         continuum = {"safety_gain_pp": safety[m12], "teamwork_gain_pp": team[m12],
                      "safety_half_gain_month": half_gain_month(safety, m12),
                      "teamwork_half_gain_month": half_gain_month(team, m12)}
-        dose = [facility_dose(r) for r in self.runs]
-        dose = {k: np.mean([d[k] for d in dose], axis=0) for k in DOSE_COLUMNS}
+        dose = {k: v.mean(axis=0) for k, v in facility_doses(runs).items()}
         fac = first.facility_columns
         context = {k: fac[k] for k in FACILITY_CONTEXT if k in fac}
         return [{"id": int(f), "level": fac["level"][f], "region": fac["region"][f],
@@ -677,21 +841,34 @@ CAPACITY_WARNING_PCT = 1.0
 
 def facility_dose(out: RunOutput) -> dict[str, np.ndarray]:
     """[n intervention facilities] of each DOSE_COLUMNS quantity for one run (programme only)."""
-    n, end = out.n_intervention, out.programme_weeks
+    return {k: v[0] for k, v in facility_doses([out]).items()}
+
+
+def facility_doses(runs: Sequence[RunOutput]) -> dict[str, np.ndarray]:
+    """[runs, n intervention facilities] of each DOSE_COLUMNS quantity (programme only), for runs
+    of one shape at once; row ``i`` is ``facility_dose(runs[i])``."""
+    first = runs[0]
+    n, end, k = first.n_intervention, first.programme_weeks, len(runs)
     zeros = np.zeros(n)
-    scheduled = out.dose.get("visits_scheduled_programme", zeros)[:n].astype(float)
-    missed = out.dose.get("visits_missed_programme", zeros)[:n].astype(float)
-    log = out.visit_array
-    lead = log[(log[:, 5] == 0) & (log[:, 0] < end)] if len(log) else np.empty((0, len(VISIT_LOG_COLUMNS)))
-    fac = lead[:, 1].astype(np.int64)
-    last = np.full(n, -1.0)
-    np.maximum.at(last, fac, lead[:, 0])
+
+    def dose(key):
+        return np.stack([r.dose.get(key, zeros)[:n].astype(float) for r in runs])
+    logs = [r.visit_array for r in runs if len(r.visit_array)]
+    log = np.concatenate(logs) if logs else np.empty((0, len(VISIT_LOG_COLUMNS)))
+    run = np.repeat(np.arange(k), [len(r.visit_array) for r in runs])
+    lead = (log[:, 5] == 0) & (log[:, 0] < end) & (log[:, 1] < n)
+    log, run = log[lead], run[lead]
+    cell = run * n + log[:, 1].astype(np.int64)  # (run, facility), so a run's visits stay in its row
+    last = np.full(k * n, -1.0)
+    np.maximum.at(last, cell, log[:, 0])
+    last = last.reshape(k, n)
     since = np.where(last >= 0, end - 1 - last, end) * 7.0
-    return {"visits_scheduled": scheduled,
-            "visits_made": out.fac["visits"][1:end + 1, :n].sum(axis=0).astype(float),
-            "visits_missed": missed,
-            "visits_delayed": out.dose.get("visits_delayed_programme", zeros)[:n].astype(float),
-            "mentor_days": np.bincount(fac, weights=lead[:, 6], minlength=n)[:n],
+    visits = np.stack([r.fac["visits"][1:end + 1] for r in runs])[:, :, :n]
+    return {"visits_scheduled": dose("visits_scheduled_programme"),
+            "visits_made": visits.sum(axis=1).astype(float),
+            "visits_missed": dose("visits_missed_programme"),
+            "visits_delayed": dose("visits_delayed_programme"),
+            "mentor_days": np.bincount(cell, weights=log[:, 6], minlength=k * n)[:k * n].reshape(k, n),
             "days_since_last_visit": since}
 
 

@@ -163,6 +163,9 @@ class CostAccount:
     followup_weeks: int
     savings: np.ndarray | None = None
     mentee: dict[str, np.ndarray] = field(default_factory=dict)
+    #: item_totals already computed, by (rate, weeks): a run's record asks for the same ones
+    #: several times (the account is not changed once built)
+    _totals: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_weeks(self) -> int:
@@ -178,8 +181,11 @@ class CostAccount:
 
     def item_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
         """Cost of each item (USD), discounted at ``rate``, over ``weeks`` (default all)."""
-        f = weekly_factors(self.n_weeks, rate)[weeks]
-        return {k: float((v[weeks].sum(axis=1) * f).sum()) for k, v in self.weekly.items()}
+        key = (rate, weeks.start, weeks.stop, weeks.step)
+        if key not in self._totals:
+            f = weekly_factors(self.n_weeks, rate)[weeks]
+            self._totals[key] = {k: float((v[weeks].sum(axis=1) * f).sum()) for k, v in self.weekly.items()}
+        return dict(self._totals[key])
 
     def modality_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
         items = self.item_totals(rate, weeks)

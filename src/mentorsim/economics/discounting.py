@@ -19,6 +19,7 @@ Example: 39 years at 3% give (1 - 1.03^-39) / ln 1.03 = 23.15 discounted years.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -37,9 +38,13 @@ def factor_for_month(month, rate: float) -> np.ndarray:
     return (1.0 + rate) ** -year
 
 
+@functools.lru_cache(maxsize=64)
 def weekly_factors(n_weeks: int, rate: float) -> np.ndarray:
-    """[n_weeks] discount factor of each model week (by its month's programme year)."""
-    return factor_for_month(month_of_week(np.arange(n_weeks)), rate)
+    """[n_weeks] discount factor of each model week (by its month's programme year). Remembered
+    (every run of a scenario asks for the same few), so read-only."""
+    f = factor_for_month(month_of_week(np.arange(n_weeks)), rate)
+    f.flags.writeable = False
+    return f
 
 
 def discounted_years(years, rate: float):

@@ -157,14 +157,24 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
 
 class ComparatorCache:
     """Comparator runs by (parameters, seed, replicate), so strategies that share a setting share
-    one comparator run."""
+    one comparator run. A strategy's parameters must not change while the cache is in use (its
+    comparator's key is worked out once per parameter mapping, not once per replicate)."""
 
     def __init__(self):
         self._runs: dict[tuple, RunOutput] = {}
+        self._settings: dict[int, tuple[Mapping, dict, tuple]] = {}  # id -> (params, comparator, key)
+
+    def _comparator(self, params: Mapping) -> tuple[dict, tuple]:
+        """(comparator parameters, their key) of a strategy's parameters, remembered."""
+        hit = self._settings.get(id(params))
+        if hit is None or hit[0] is not params:
+            cp = comparator_params(params)
+            hit = self._settings[id(params)] = (params, cp, _key(cp))
+        return hit[1], hit[2]
 
     def get(self, params: Mapping, seed: int, replicate: int) -> RunOutput:
-        cp = comparator_params(params)
-        key = (_key(cp), int(seed), int(replicate))
+        cp, k = self._comparator(params)
+        key = (k, int(seed), int(replicate))
         if key not in self._runs:
             self._runs[key] = simulate(cp, seed, replicate)
         return self._runs[key]
@@ -172,13 +182,19 @@ class ComparatorCache:
     def missing(self, params: Mapping, seed: int, replicate: int) -> tuple | None:
         """The comparator run ``get`` would make, as a ``(params, seed, replicate)`` point to
         hand to :meth:`add`, or None if it is already here."""
-        cp = comparator_params(params)
-        return None if (_key(cp), int(seed), int(replicate)) in self._runs else (cp, int(seed), int(replicate))
+        cp, k = self._comparator(params)
+        return None if (k, int(seed), int(replicate)) in self._runs else (cp, int(seed), int(replicate))
 
-    def add(self, point: tuple, out: RunOutput) -> None:
-        """Keep ``out``, the run of a point from :meth:`missing` (made elsewhere, e.g. in a batch)."""
+    def key(self, params: Mapping) -> tuple:
+        """The key of a strategy's comparator setting (equal for strategies sharing one)."""
+        return self._comparator(params)[1]
+
+    def add(self, point: tuple, out: RunOutput, params: Mapping | None = None) -> None:
+        """Keep ``out``, the run of a point from :meth:`missing` (made elsewhere, e.g. in a batch);
+        ``params``, the strategy's parameters it was missing for, saves working out its key again."""
         cp, seed, replicate = point
-        self._runs.setdefault((_key(cp), int(seed), int(replicate)), out)
+        k = self.key(params) if params is not None else _key(cp)
+        self._runs.setdefault((k, int(seed), int(replicate)), out)
 
 
 @dataclass
@@ -188,15 +204,24 @@ class StrategyEconomics:
     name: str
     params: Mapping
     runs: list[RunEconomics]
+    #: (len(runs), records table, means) once built: tables and the report ask for them many times
+    _tables: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _built(self) -> tuple:
+        if self._tables is None or self._tables[0] != len(self.runs):
+            df = pd.DataFrame([r.record for r in self.runs])
+            df.insert(0, "replicate", range(len(self.runs)))
+            df.insert(0, "strategy", self.name)
+            self._tables = (len(self.runs), df, df.drop(columns=["strategy", "replicate"]).mean().to_dict())
+        return self._tables
 
     def records(self) -> pd.DataFrame:
-        df = pd.DataFrame([r.record for r in self.runs])
-        df.insert(0, "replicate", range(len(self.runs)))
-        df.insert(0, "strategy", self.name)
-        return df
+        """One row per replicate: strategy, replicate and every record field (a fresh copy)."""
+        return self._built()[1].copy()
 
     def mean(self) -> dict[str, float]:
-        return self.records().drop(columns=["strategy", "replicate"]).mean().to_dict()
+        """Each record field's mean over replicates."""
+        return dict(self._built()[2])
 
     def cost_by_facility_month(self) -> pd.DataFrame:
         """Mean over replicates of the long cost table (month, facility, item)."""
@@ -229,6 +254,7 @@ def evaluate_strategies(strategies: Sequence[tuple[str, Mapping]], seed: int, re
     if include_comparator and strategies and not any(is_comparator(p) for _, p in strategies):
         strategies.insert(0, (COMPARATOR, comparator_params(strategies[0][1])))
     cache = ComparatorCache()
+    comparator = [is_comparator(p) for _, p in strategies]
     jobs = [(i, r) for i in range(len(strategies)) for r in range(replicates)]
     runs: list[list[RunEconomics]] = [[] for _ in strategies]
     size, done = batch_size(), 0
@@ -236,12 +262,13 @@ def evaluate_strategies(strategies: Sequence[tuple[str, Mapping]], seed: int, re
         # the part's missing comparators and its strategies' runs, advanced together
         # (runner.simulate_each: each bit-identical to simulate, a failing run fails alone)
         part = jobs[lo:lo + size]
-        comps = list({(_key(p[0]), r): p for i, r in part
-                      if (p := cache.missing(strategies[i][1], seed, r)) is not None}.values())
-        own = [(i, r) for i, r in part if not is_comparator(strategies[i][1])]
-        outs = list(simulate_each(comps + [(strategies[i][1], seed, r) for i, r in own]))
-        for point, out in zip(comps, outs):
-            cache.add(point, out)
+        comps = {(cache.key(strategies[i][1]), r): (p, strategies[i][1]) for i, r in part
+                 if (p := cache.missing(strategies[i][1], seed, r)) is not None}
+        comps = list(comps.values())
+        own = [(i, r) for i, r in part if not comparator[i]]
+        outs = list(simulate_each([p for p, _ in comps] + [(strategies[i][1], seed, r) for i, r in own]))
+        for (point, params), out in zip(comps, outs):
+            cache.add(point, out, params)
         mine = dict(zip(own, outs[len(comps):]))
         for i, r in part:
             params = strategies[i][1]

@@ -147,6 +147,24 @@ def test_a_run_that_fails_in_a_batch_fails_alone(monkeypatch):
             assert _same(rec.outputs, {o: _expected(exp, run)[o] for o in exp.outputs})
 
 
+def test_a_batch_whose_outcomes_raise_gives_them_run_by_run(monkeypatch):
+    """sweep.run_model_runs computes a batch's outcomes at once (results.batch_outcomes); if that
+    raises it falls back to each run's run_outcomes, with the same floats."""
+    exp = _model_experiment()
+    chunk = _chunk(exp)
+    batched = sweep.run_chunk(sweep.make_job(exp, "t"), chunk)
+
+    def broken(outs, names):
+        raise ValueError("a batch's outcomes that break")
+
+    monkeypatch.setattr(sweep, "batch_outcomes", broken)
+    alone = sweep.run_chunk(sweep.make_job(exp, "t"), chunk)
+    assert [r.status for r in batched] == [r.status for r in alone] == ["done"] * len(chunk)
+    for a, b, run in zip(batched, alone, chunk):
+        assert _same(a.outputs, b.outputs)
+        assert _same(a.outputs, {o: _expected(exp, run)[o] for o in exp.outputs})
+
+
 def _point_summary_by_definition(exp, design, frame):
     """The per-point definition: each point's runs done, in stored order, through interval()."""
     rows = []

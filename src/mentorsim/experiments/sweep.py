@@ -61,7 +61,7 @@ from mentorsim.experiments.store import (
 from mentorsim.output_folder import dumps, output_dir
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.provenance import metadata
-from mentorsim.results import OUTCOME_DOCS, interval, run_outcomes
+from mentorsim.results import OUTCOME_DOCS, batch_outcomes, interval, run_outcomes
 from mentorsim.runner import batches, evaluate, simulate
 from mentorsim.scenario import default_scenario
 
@@ -186,8 +186,9 @@ def run_chunk(job: Job, chunk: Sequence[tuple], attempt: int = 1) -> list[RunRec
 def run_model_runs(job: Job, chunk: Sequence[tuple], records: Sequence[RunRecord]) -> None:
     """The model's runs of a chunk: each point checked (a refused one fails alone), the rest run
     ``runner.batch_size()`` at a time by ``runner.batches`` (each run bit-identical to
-    ``runner.evaluate`` alone) and only the experiment's outputs computed
-    (``results.run_outcomes(out, names)``, the same floats as all of them). A run's ``elapsed_s``
+    ``runner.evaluate`` alone) and only the experiment's outputs computed, for a batch at once
+    (``results.batch_outcomes(outs, names)``: the same floats as each run's ``run_outcomes``, which
+    a batch whose outcomes raise falls back to, run by run). A run's ``elapsed_s``
     is its batch's time shared equally. If a batch raises, its runs are redone one at a time, so
     a failing run fails alone with its own error, as when runs were never batched."""
     names = list(dict.fromkeys(o for o in job.outputs if o in OUTCOME_DOCS))
@@ -213,13 +214,26 @@ def run_model_runs(job: Job, chunk: Sequence[tuple], records: Sequence[RunRecord
                     _fail(rec, exc)
         else:
             each = (time.perf_counter() - start) / len(part)
-            for (rec, _, _), out in zip(mine, outs):
+            table = _outcomes_of(outs, names)
+            for k, ((rec, _, _), out) in enumerate(zip(mine, outs)):
                 try:
                     rec.elapsed_s = each
-                    _store_outputs(job, rec, run_outcomes(out, names))
+                    _store_outputs(job, rec, table[k] if table is not None else run_outcomes(out, names))
                 except (Exception, SystemExit) as exc:
                     _fail(rec, exc)
         start = time.perf_counter()
+
+
+def _outcomes_of(outs: Sequence, names: list[str]) -> list[dict] | None:
+    """The outcomes ``names`` of each run of ``outs`` (results.batch_outcomes), or None if that
+    raises (the caller then computes them run by run, so a failing run fails alone)."""
+    if not names:
+        return None
+    try:
+        got, table = batch_outcomes(outs, names)
+    except Exception:
+        return None
+    return [dict(zip(got, row.tolist())) for row in table]
 
 
 def _float(v) -> float:

@@ -49,6 +49,44 @@ def test_tornado_order_and_switch_value_on_a_toy_model():
     assert len(grid) == 9 and grid["inmb"].max() == pytest.approx(1000 * 100 * 0.98 - 45000)
 
 
+def test_every_setting_evaluated_at_once_gives_the_same_tables():
+    """one_way, two_way and scenario_analyses hand their settings to ``evaluate_all`` in one list
+    (as cea --workers does, to worker processes): evaluated in reverse order and put back, the
+    tables are those of evaluating them one at a time, and each setting ticks once."""
+    sc = [load_scenario("scenarios/ss2020.toml")]
+    names = ["costs.bed_day_usd", "economics.age_caesarean_years", "ssi.relative_risk_full"]
+    ticks = []
+
+    def at_once(jobs, tick):
+        out = [toy(scs) for scs in reversed(jobs)][::-1]
+        ticks.extend(1 for _ in jobs)
+        return out
+
+    settings = [("g", "cheap beds", {"costs.bed_day_usd": 5.0}), ("g", "no such value", {"ssi.relative_risk_full": 7.0}),
+                ("g", "strong effect", {"ssi.relative_risk_full": 0.2})]
+    one = oneway.one_way(sc, names, 1, 1, 1000.0, focal="A", evaluate=toy)
+    assert one.equals(oneway.one_way(sc, names, 1, 1, 1000.0, focal="A", evaluate=toy, evaluate_all=at_once))
+    assert len(ticks) == 2 * len(names)
+    grid = oneway.two_way(sc, names[2], names[0], 1, 1, 1000.0, focal="A", evaluate=toy, points=3)
+    assert grid.equals(oneway.two_way(sc, names[2], names[0], 1, 1, 1000.0, focal="A", evaluate=toy, points=3,
+                                      evaluate_all=at_once))
+    scen = oneway.scenario_analyses(sc, 1, 1, [1000.0], settings=settings, focal="A", evaluate=toy)
+    assert scen.equals(oneway.scenario_analyses(sc, 1, 1, [1000.0], settings=settings, focal="A", evaluate=toy,
+                                                evaluate_all=at_once))
+    assert scen["note"].tolist()[1] != "" and scen["note"].tolist()[0] == scen["note"].tolist()[2] == ""
+
+
+def test_means_on_worker_processes_equal_means_here():
+    """pool_evaluate_all: the strategy tables computed in worker processes are this process's."""
+    from mentorsim.executors import process_pool
+
+    scs = [load_scenario("scenarios/ss2020.toml").with_params({"followup.months": 0}, source="test", text=False)]
+    here = [oneway.means(scs, 3, 2)]
+    with process_pool(2) as pool:
+        there = oneway.pool_evaluate_all(pool, 3, 2)([scs], None)
+    assert len(there) == 1 and there[0].equals(here[0])
+
+
 def fake_psa(inc_cost, inc_effect, params=None):
     n = len(inc_cost)
     rows = []

@@ -46,7 +46,7 @@ def register(sub) -> None:
                    help="willingness to pay per DALY averted: USD values or multiples of GDP per capita "
                    "written like 0.5x (default: 0.34x 0.5x 1x 3x, 0.34 being "
                    "economics.opportunity_cost_multiple)")
-    p.add_argument("--workers", type=WholeFlag("--workers", 1, 64), default=2, help="processes for the PSA (default 2; 1 = serial)")
+    p.add_argument("--workers", type=WholeFlag("--workers", 1, 64), default=2, help="processes for the PSA and, with --out, the sensitivity analyses (default 2; 1 = serial)")
     p.add_argument("--psa-scope", choices=("default", "costs"), default="default",
                    help="parameters the PSA draws: default (prices and model uncertainty) or costs only")
     p.add_argument("--psa-distribution", choices=("beta", "pert", "triangular"), default="beta",
@@ -658,21 +658,31 @@ def write_sensitivity(scenarios, results, report, stage: Path, wtp, gdp, args) -
         from mentorsim.economics.costs import MENTEE_PARAMS
         names = [n for n in names if n not in MENTEE_PARAMS]
     total = 2 * len(names) + 25 + len(settings)
+    from contextlib import nullcontext
+
     from tqdm import tqdm
-    with tqdm(total=total, unit="step", desc="sensitivity", file=sys.stderr, disable=None, leave=False) as bar:
+
+    from mentorsim.executors import process_pool
+    workers = args.workers or 1
+    with tqdm(total=total, unit="step", desc="sensitivity", file=sys.stderr, disable=None, leave=False) as bar, \
+            (process_pool(workers) if workers > 1 else nullcontext()) as pool:
         tick = lambda: bar.update(1)  # noqa: E731 - a one-line callback
+        # with --workers, every setting's runs go to the worker processes (the same tables)
+        every = oneway.pool_evaluate_all(pool, args.seed, n) if pool is not None else None
         table = oneway.one_way(focal_scs, names, args.seed, n, ref, ranges=oneway.parameter_ranges(names, chk),
-                               tick=tick)
+                               tick=tick, evaluate_all=every)
         table.to_csv(stage / "oneway_nmb.csv", index=False)
         oneway.plot_tornado(table, stage / "tornado.png", money=PRICE_LABEL)
         top = table.dropna(subset=["swing"])["parameter"].head(2).tolist()
         if len(top) == 2:
             ranges = oneway.parameter_ranges(top, chk)
-            grid = oneway.two_way(focal_scs, top[0], top[1], args.seed, n, ref, ranges=ranges, tick=tick)
+            grid = oneway.two_way(focal_scs, top[0], top[1], args.seed, n, ref, ranges=ranges, tick=tick,
+                                  evaluate_all=every)
             grid.to_csv(stage / "twoway_nmb.csv", index=False)
             oneway.plot_two_way(grid, top[0], top[1], stage / "twoway_nmb.png", money=PRICE_LABEL)
         thresholds = [m * gdp for m in VERDICT_MULTIPLES]
-        scen = oneway.scenario_analyses(focal_scs, args.seed, n, thresholds, settings=settings, tick=tick)
+        scen = oneway.scenario_analyses(focal_scs, args.seed, n, thresholds, settings=settings, tick=tick,
+                                        evaluate_all=every)
         scen.to_csv(stage / "scenario_analyses.csv", index=False)
     report["sensitivity"] = {"wtp": ref, "perspective": report["perspective"]["name"], "replicates": n, "focal": focal_scs[0].name,
                              "inmb_base": table.attrs.get("inmb_base"),

@@ -54,8 +54,43 @@ SSI_EVIDENCE = ("ssi_trial", "ssi_association", "ssi_prepost")
 
 def means(scenarios: Sequence, seed: int, replicates: int) -> pd.DataFrame:
     """Mean net cost and DALYs averted per strategy (no mentorship added first)."""
-    res = evaluate_strategies([(s.name, dict(s.params)) for s in scenarios], seed, replicates)
-    return strategy_table(res, "dalys_averted")
+    return means_of([(s.name, dict(s.params)) for s in scenarios], seed, replicates)
+
+
+def means_of(strategies: Sequence[tuple[str, Mapping]], seed: int, replicates: int) -> pd.DataFrame:
+    """:func:`means` of ``(name, parameters)`` pairs (what a worker process is sent)."""
+    return strategy_table(evaluate_strategies(strategies, seed, replicates), "dalys_averted")
+
+
+def pool_evaluate_all(pool, seed: int, replicates: int) -> Callable:
+    """An ``evaluate_all`` for :func:`one_way`, :func:`two_way` and :func:`scenario_analyses` that
+    computes :func:`means` of every list of scenarios on ``pool`` (a concurrent.futures executor,
+    e.g. executors.process_pool), in order, ticking as each is done: the same tables as in this
+    process (each run is bit-identical wherever it runs)."""
+    def evaluate_all(jobs: Sequence[Sequence], tick: Callable[[], None] | None) -> list[pd.DataFrame]:
+        futures = [pool.submit(means_of, [(s.name, dict(s.params)) for s in scs], seed, replicates) for scs in jobs]
+        out = []
+        for future in futures:
+            out.append(future.result())
+            if tick:
+                tick()
+        return out
+    return evaluate_all
+
+
+def _evaluate_jobs(jobs: list, evaluate: Callable, evaluate_all: Callable | None,
+                   tick: Callable[[], None] | None) -> list[pd.DataFrame]:
+    """The strategy table of each list of scenarios in ``jobs``, in order: by ``evaluate_all(jobs,
+    tick)`` if given (e.g. :func:`pool_evaluate_all`), else ``evaluate`` one after another,
+    ticking after each."""
+    if evaluate_all is not None:
+        return evaluate_all(jobs, tick)
+    out = []
+    for scs in jobs:
+        out.append(evaluate(scs))
+        if tick:
+            tick()
+    return out
 
 
 def inmb(table: pd.DataFrame, focal: str, wtp: float) -> float:
@@ -106,16 +141,17 @@ def _switch(xs: Sequence[float], ys: Sequence[float]) -> float:
 
 def one_way(scenarios: Sequence, names: Sequence[str], seed: int, replicates: int, wtp: float,
             focal: str | None = None, ranges: Mapping[str, tuple] | None = None,
-            evaluate: Callable | None = None, tick: Callable[[], None] | None = None) -> pd.DataFrame:
+            evaluate: Callable | None = None, tick: Callable[[], None] | None = None,
+            evaluate_all: Callable | None = None) -> pd.DataFrame:
     """The tornado table (see module docstring). ``evaluate(scenarios)`` -> strategy table
-    (default: :func:`means` with ``seed`` and ``replicates``; tests pass a toy model)."""
+    (default: :func:`means` with ``seed`` and ``replicates``; tests pass a toy model);
+    ``evaluate_all(jobs, tick)`` computes every end's table at once instead (e.g. on worker
+    processes: :func:`pool_evaluate_all`)."""
     evaluate = evaluate or (lambda scs: means(scs, seed, replicates))
     focal = focal or scenarios[0].name
     ranges = ranges or {n: (PARAMS_BY_NAME[n].low, PARAMS_BY_NAME[n].high, "declared range") for n in names}
-    base_table = evaluate(scenarios)
-    base = inmb(base_table, focal, wtp)
     fixed = set().union(*(set(s.overrides) for s in scenarios))
-    rows = []
+    jobs, plan = [], []  # the ends' scenarios; (parameter, its range, {end: job index or None})
     for n in names:
         if n in fixed:
             continue
@@ -123,13 +159,17 @@ def one_way(scenarios: Sequence, names: Sequence[str], seed: int, replicates: in
         ends = {}
         for label, v in (("low", lo), ("high", hi)):
             try:
-                scs = [s.with_params({n: v}, source="one-way sensitivity", text=False) for s in scenarios]
+                jobs.append([s.with_params({n: v}, source="one-way sensitivity", text=False) for s in scenarios])
+                ends[label] = len(jobs) - 1
             except InputError:
                 ends[label] = None
-                continue
-            ends[label] = evaluate(scs)
-            if tick:
-                tick()
+        plan.append((n, lo, hi, what, ends))
+    base_table = evaluate(scenarios)
+    base = inmb(base_table, focal, wtp)
+    tables = _evaluate_jobs(jobs, evaluate, evaluate_all, tick)
+    rows = []
+    for n, lo, hi, what, index in plan:
+        ends = {label: None if k is None else tables[k] for label, k in index.items()}
         row = {"parameter": n, "range": what, "base_value": float(scenarios[0].params[n]),
                "low_value": float(lo), "high_value": float(hi), "inmb_base": base}
         for label in ("low", "high"):
@@ -149,26 +189,27 @@ def one_way(scenarios: Sequence, names: Sequence[str], seed: int, replicates: in
 
 def two_way(scenarios: Sequence, a: str, b: str, seed: int, replicates: int, wtp: float,
             focal: str | None = None, ranges: Mapping[str, tuple] | None = None, points: int = 5,
-            evaluate: Callable | None = None, tick: Callable[[], None] | None = None) -> pd.DataFrame:
-    """INMB of ``focal`` on a grid of two parameters (rows: a value, b value, inmb, winner)."""
+            evaluate: Callable | None = None, tick: Callable[[], None] | None = None,
+            evaluate_all: Callable | None = None) -> pd.DataFrame:
+    """INMB of ``focal`` on a grid of two parameters (rows: a value, b value, inmb, winner);
+    ``evaluate`` and ``evaluate_all`` as for :func:`one_way`."""
     evaluate = evaluate or (lambda scs: means(scs, seed, replicates))
     focal = focal or scenarios[0].name
     ranges = ranges or {n: (PARAMS_BY_NAME[n].low, PARAMS_BY_NAME[n].high, "") for n in (a, b)}
     grid = {n: np.linspace(float(ranges[n][0]), float(ranges[n][1]), points) for n in (a, b)}
-    rows = []
+    jobs, cells = [], []
     for va in grid[a]:
         for vb in grid[b]:
             vals = {a: PARAMS_BY_NAME[a].kind(round(va) if PARAMS_BY_NAME[a].kind is int else va),
                     b: PARAMS_BY_NAME[b].kind(round(vb) if PARAMS_BY_NAME[b].kind is int else vb)}
             try:
-                scs = [s.with_params(vals, source="two-way sensitivity", text=False) for s in scenarios]
+                jobs.append([s.with_params(vals, source="two-way sensitivity", text=False) for s in scenarios])
             except InputError:
                 continue
-            t = evaluate(scs)
-            rows.append({a: float(va), b: float(vb), "inmb": inmb(t, focal, wtp), "icer": icer(t, focal),
-                         "winner": winner(t, wtp)})
-            if tick:
-                tick()
+            cells.append((va, vb))
+    tables = _evaluate_jobs(jobs, evaluate, evaluate_all, tick)
+    rows = [{a: float(va), b: float(vb), "inmb": inmb(t, focal, wtp), "icer": icer(t, focal), "winner": winner(t, wtp)}
+            for (va, vb), t in zip(cells, tables)]
     return pd.DataFrame(rows)
 
 
@@ -201,19 +242,26 @@ def scenario_settings(base: Mapping | None = None) -> list[tuple[str, str, dict]
 
 def scenario_analyses(scenarios: Sequence, seed: int, replicates: int, wtps: Sequence[float],
                       settings: Sequence[tuple[str, str, dict]] | None = None, focal: str | None = None,
-                      evaluate: Callable | None = None, tick: Callable[[], None] | None = None) -> pd.DataFrame:
+                      evaluate: Callable | None = None, tick: Callable[[], None] | None = None,
+                      evaluate_all: Callable | None = None) -> pd.DataFrame:
     """Per setting: focal strategy's net cost and DALYs against no mentorship, ICER, and INMB and
-    the winning strategy at each wtp."""
+    the winning strategy at each wtp; ``evaluate`` and ``evaluate_all`` as for :func:`one_way`."""
     evaluate = evaluate or (lambda scs: means(scs, seed, replicates))
     focal = focal or scenarios[0].name
-    rows = []
+    jobs, kept = [], []  # the settings' scenarios; per setting its job index, or the refusal
     for group, label, changes in (settings if settings is not None else scenario_settings()):
         try:
-            scs = [s.with_params(changes, source=f"scenario analysis {group}", text=False) for s in scenarios]
+            jobs.append([s.with_params(changes, source=f"scenario analysis {group}", text=False) for s in scenarios])
+            kept.append((group, label, len(jobs) - 1))
         except InputError as exc:
-            rows.append({"group": group, "setting": label, "note": str(exc)})
+            kept.append((group, label, str(exc)))
+    tables = _evaluate_jobs(jobs, evaluate, evaluate_all, tick)
+    rows = []
+    for group, label, k in kept:
+        if isinstance(k, str):
+            rows.append({"group": group, "setting": label, "note": k})
             continue
-        t = evaluate(scs).set_index("strategy")
+        t = tables[k].set_index("strategy")
         row = {"group": group, "setting": label,
                "inc_cost": float(t.loc[focal, "cost"] - t.loc[COMPARATOR, "cost"]),
                "inc_dalys": float(t.loc[focal, "effect"] - t.loc[COMPARATOR, "effect"]),
@@ -222,8 +270,6 @@ def scenario_analyses(scenarios: Sequence, seed: int, replicates: int, wtps: Seq
             row[f"inmb_{w:g}"] = inmb(t.reset_index(), focal, w)
             row[f"winner_{w:g}"] = winner(t.reset_index(), w)
         rows.append(row)
-        if tick:
-            tick()
     return pd.DataFrame(rows)
 
 

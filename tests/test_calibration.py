@@ -220,6 +220,19 @@ def test_rms_z_weights_each_target_by_its_uncertainty():
     assert dist({"a": 10.0, "b": 50.0, "c": 99.0}, {}) == 0.0
 
 
+def test_simulated_targets_go_to_pyabc_as_one_array():
+    """What pyABC stores of a particle is one array in the targets' order (one history row, not
+    one a target); read back by name, and histories written one entry a target still read."""
+    from mentorsim.calibration.abc import SIMULATED, packed, unpacked
+    targets = [_t("a", 10.0, 2.0), _t("b", 50.0, 10.0), _t("c", 0.0, 1.0, role="check")]
+    values = {"b": 50.0, "a": 14.0, "c": 99.0}
+    p = packed(values, targets)
+    assert list(p) == [SIMULATED] and p[SIMULATED].tolist() == [14.0, 50.0, 99.0]
+    assert unpacked(p, targets) == values
+    assert unpacked(values, targets) == values
+    assert RmsZDistance(targets)(p, {}) == RmsZDistance(targets)(values, {}) == pytest.approx(math.sqrt(2.0))
+
+
 def test_one_sided_pattern_counts_only_a_shortfall():
     t = replace(_t("r", 0.0, 0.33), side="above")
     assert t.z(0.6) == 0.0 and t.z(0.0) == 0.0

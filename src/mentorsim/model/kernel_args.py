@@ -59,10 +59,14 @@ def state_tuple(model) -> tuple:
     :func:`state_of` (``pr, fa = state[0]``): for a state held inside a batch's per-run tuple
     (kernel_args.run_list), where numba types a tuple of arrays in C but a typed list through
     Python."""
-    pr, fa = model.providers, model.facilities
-    posts = Posts(*(getattr(pr, name) for name in POST_FIELDS))
+    fa = model.facilities
     sites = Sites(*(model.recept if name == "recept" else getattr(fa, name) for name in SITE_FIELDS))
-    return (State(posts, sites),)
+    return (State(posts_of(model.providers), sites),)
+
+
+def posts_of(providers) -> Posts:
+    """The arrays of ``providers`` (people.Providers) as a :data:`Posts`."""
+    return Posts(*(getattr(providers, name) for name in POST_FIELDS))
 
 
 def arrays_of(model, posts: type, sites: type | None = None) -> tuple[tuple, tuple]:

@@ -235,10 +235,9 @@ class Dynamics:
         self.push_on: bool | None = None  # whether ssc_push holds the programme's push (None: not set yet)
         # a model of one block runs its weeks through the batch kernel, as a batch of one: a
         # typed list is handed to compiled code in under 1 us, 33 separate arrays in about 3 us
-        self.run = self.runs = None
+        self.runs = None
         if single:
-            self.run = DynamicsRun(self.run_arrays(), self.mentored, self.programme_weeks)
-            self.runs = run_list(self.run, self.ops_stream)
+            self.runs = run_list(DynamicsRun(self.run_arrays(), self.mentored, self.programme_weeks), self.ops_stream)
 
     def week(self, row: int, u_outcomes: np.ndarray) -> None:
         """Steps 7-13 of the week recorded in ``row`` for a model of facility blocks (after
@@ -274,8 +273,7 @@ def dynamics(model, week: int) -> None:
         dynamics_runs(week, d.runs, 0, 1)
     else:
         d.week(week + 1, prepare_dynamics(model, week))
-    if model.pool.changed:  # the pool's counts are recorded when they change (Recorder.pool_counts)
-        model.record.pool_counts(model.pool, week)
+    _record_pool(model, week)
 
 
 #: What one run's steps 7-13 read (a model of one block; see :func:`dynamics_runs`): the
@@ -319,7 +317,8 @@ SPREAD_MIN_POSTS = 20_000
 
 
 def _record_pool(model, week: int) -> None:
-    if model.pool.changed:  # as dynamics() does after steps 7-13 (Recorder.pool_counts)
+    """After steps 7-13: the pool's counts, recorded when they changed (Recorder.pool_counts)."""
+    if model.pool.changed:
         model.record.pool_counts(model.pool, week)
 
 

@@ -27,7 +27,7 @@ import mesa
 import numpy as np
 
 from mentorsim.model.jit import kernel
-from mentorsim.model.kernel_args import POST_FIELDS, Posts, _one, coef_record
+from mentorsim.model.kernel_args import _one, coef_record, posts_of
 
 DOMAINS = ("clinical", "checklist_safety", "teamwork_communication", "data_use")
 CLINICAL, CHECKLIST, TEAMWORK, DATA = range(4)
@@ -106,7 +106,7 @@ class Providers:
         the last (a model passes its own, so they are read once per model)."""
         view = self._view
         if view is None or view[0] is not p:
-            posts = view[1] if view is not None else _one(Posts(*(getattr(self, name) for name in POST_FIELDS)))
+            posts = view[1] if view is not None else _one(posts_of(self))
             view = self._view = (p, posts, entry_coefficients(p))
         return view[1], view[2]
 

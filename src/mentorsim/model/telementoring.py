@@ -159,7 +159,7 @@ class Sessions:
     run): the weeks a session is due (:func:`session_weeks`), the share of the content understood
     in session ``j`` and not in English only, the stream and a buffer for its uniforms."""
 
-    __slots__ = ("comprehension", "international_share", "run", "runs", "stream", "u", "weeks")
+    __slots__ = ("comprehension", "international_share", "runs", "stream", "u", "weeks")
 
     def __init__(self, model):
         p = model.p
@@ -168,20 +168,20 @@ class Sessions:
         self.comprehension = float(p["echo.language_comprehension"])
         self.stream = model.streams["echo"]
         self.u = np.empty(model.providers.n)  # a session's uniforms, one per post
-        #: a model of one block: its EchoRun, and in a typed list (set by gather_run once the record exists)
-        self.run = self.runs = None
+        #: a model of one block: its EchoRun in a typed list (set by gather_run once the record exists)
+        self.runs = None
 
     def gather_run(self, model) -> None:
-        """For a model of one block (its record must exist): its EchoRun, kept in ``run`` and,
-        in a typed list, in ``runs``, through which it holds its sessions (a batch of one)."""
+        """For a model of one block (its record must exist): its EchoRun, in a typed list kept in
+        ``runs``, through which it holds its sessions (a batch of one)."""
         if len(model.blocks) != 1:
             return
         held = np.zeros(model.time.total_weeks, dtype=bool)
         held[sorted(self.weeks)] = True
         fac = model.record.fac
-        self.run = EchoRun(state_tuple(model), model.echo_coef, self.u, held, model.counters.counts,
-                           self.international_share, self.comprehension, fac["echo_attended"], fac["echo_eligible"])
-        self.runs = run_list(self.run, self.stream)
+        run = EchoRun(state_tuple(model), model.echo_coef, self.u, held, model.counters.counts,
+                      self.international_share, self.comprehension, fac["echo_attended"], fac["echo_eligible"])
+        self.runs = run_list(run, self.stream)
 
     def comprehension_of(self, j: int) -> float:
         """The share of session ``j``'s content understood (:func:`comprehension_of`)."""

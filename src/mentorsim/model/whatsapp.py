@@ -62,7 +62,7 @@ class Groups:
     change during a run): the arrays by name, the coefficients, the weeks the groups run, the
     draws' buffer and the record's rows."""
 
-    __slots__ = ("active", "best", "blocks", "coef", "consultations", "means", "n_groups", "run", "running", "runs",
+    __slots__ = ("active", "best", "blocks", "coef", "consultations", "means", "n_groups", "running", "runs",
                  "state", "stream", "u")
 
     def __init__(self, model):
@@ -81,11 +81,11 @@ class Groups:
         self.means = np.zeros((model.facilities.n, 4))
         self.best = np.zeros((max(self.n_groups, 1), 4))
         # a model of one block runs its weeks through the batch kernel, as a batch of one
-        self.run = self.runs = None
+        self.runs = None
         if len(self.blocks) == 1:
-            self.run = WhatsAppRun(self.state, self.coef, self.u, np.array(self.running, dtype=bool), self.active,
-                                   self.consultations, self.means, self.best)
-            self.runs = run_list(self.run, self.stream)
+            run = WhatsAppRun(self.state, self.coef, self.u, np.array(self.running, dtype=bool), self.active,
+                              self.consultations, self.means, self.best)
+            self.runs = run_list(run, self.stream)
 
 
 @kernel

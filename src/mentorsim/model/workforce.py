@@ -23,7 +23,7 @@ from mentorsim.model.blocks import run_blocks
 from mentorsim.model.counters import HIRES, LEAVERS
 from mentorsim.model.draws import poisson_inv
 from mentorsim.model.jit import kernel
-from mentorsim.model.kernel_args import POST_FIELDS, Posts, arrays_of, coef_tuple, run_list
+from mentorsim.model.kernel_args import arrays_of, coef_tuple, posts_of, run_list
 from mentorsim.model.people import SURGICAL, _init_people, new_person_states
 from mentorsim.timeline import WEEKS_PER_MONTH
 
@@ -72,8 +72,8 @@ class Workforce:
     """What turnover and workload read every week, gathered once at set-up (the parameters do
     not change during a run): the arrays by name, the coefficients, the streams and buffers."""
 
-    __slots__ = ("blocks", "hired", "ops_stream", "ops_u", "turnover", "turnover_run", "turnover_runs", "workload",
-                 "workload_coef", "workload_run", "workload_runs")
+    __slots__ = ("blocks", "hired", "ops_stream", "ops_u", "turnover", "turnover_runs", "workload", "workload_coef",
+                 "workload_runs")
 
     def __init__(self, model):
         self.turnover = arrays_of(model, TurnoverPosts)
@@ -84,17 +84,15 @@ class Workforce:
         self.ops_stream = model.streams["operations"]
         self.ops_u = np.empty(model.facilities.n)  # this week's uniforms, one per facility
         # a model of one block runs its weeks through the batch kernels, as a batch of one
-        self.turnover_run = self.workload_run = self.turnover_runs = self.workload_runs = None
+        self.turnover_runs = self.workload_runs = None
         if len(self.blocks) == 1:
             pr = model.providers
             entry_coef = pr.kernel_view(model.p)[1]
-            posts = (Posts(*(getattr(pr, name) for name in POST_FIELDS)),)  # read as kernel_view's: posts[0]
-            self.turnover_run = TurnoverRun(self.turnover, self.hired, posts, entry_coef,
-                                            model.facilities.current_baseline, pr.person_id, pr.next_id,
-                                            model.counters.counts)
-            self.workload_run = WorkloadRun(self.workload, self.workload_coef, self.ops_u)
-            self.turnover_runs = run_list(self.turnover_run, model.streams["turnover"])
-            self.workload_runs = run_list(self.workload_run, self.ops_stream)
+            posts = (posts_of(pr),)  # read as kernel_view's: posts[0]
+            turnover = TurnoverRun(self.turnover, self.hired, posts, entry_coef, model.facilities.current_baseline,
+                                   pr.person_id, pr.next_id, model.counters.counts)
+            self.turnover_runs = run_list(turnover, model.streams["turnover"])
+            self.workload_runs = run_list(WorkloadRun(self.workload, self.workload_coef, self.ops_u), self.ops_stream)
 
 
 @kernel

@@ -20,6 +20,7 @@ from mentorsim.model.blocks import facility_blocks
 from mentorsim.model.counters import Counters
 from mentorsim.model.dose import Dose
 from mentorsim.model.facilities import Facilities, Facility
+from mentorsim.model.kept import make_room
 from mentorsim.model.kernel_args import state_of
 from mentorsim.model.learning import receptivity
 from mentorsim.model.loop import Dynamics, coefficients
@@ -150,11 +151,7 @@ def derived(p: Mapping) -> tuple[ParamsKey | None, dict]:
     kept = _derived.get(key)
     if kept is None:
         kept = (key, derive(p))
-        while len(_derived) >= DERIVED_KEPT:  # (another thread may be at it too)
-            try:
-                _derived.pop(next(iter(_derived)), None)
-            except (StopIteration, RuntimeError):
-                break
+        make_room(_derived, DERIVED_KEPT)
         _derived[key] = kept
     return kept[0], {name: _copy_bytes(value) if isinstance(value, np.ndarray) else value
                      for name, value in kept[1].items()}
@@ -184,11 +181,7 @@ def setting(p: dict, seed: int, streams, key: ParamsKey | None = None) -> tuple[
         fa, pr = draw_setting(p, streams)
         if pr.n < SETTING_MAX_POSTS:
             if kept is _UNSEEN:
-                while len(_settings) >= SETTINGS_KEPT:  # (another thread may be at it too)
-                    try:
-                        _settings.pop(next(iter(_settings)), None)
-                    except (StopIteration, RuntimeError):
-                        break
+                make_room(_settings, SETTINGS_KEPT)
             # seen once: noted (runs of parameters seen once, as in a sweep, pay ~6 us, not a
             # ~30 us copy); seen twice: a copy is kept
             _settings[key] = None if kept is _UNSEEN else (_copy_facilities(fa), pr.copy())

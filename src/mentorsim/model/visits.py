@@ -31,6 +31,7 @@ import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
+from mentorsim.model.kept import make_room
 
 TRACKS = ("clinical", "data", "patient_pathway")
 #: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
@@ -63,11 +64,7 @@ def visit_schedule(model) -> dict[int, np.ndarray]:
     kept = _schedules.get(key)
     if kept is None:
         kept = _build_schedule(model)
-        while len(_schedules) >= SCHEDULES_KEPT:  # (another thread may be at it too)
-            try:
-                _schedules.pop(next(iter(_schedules)), None)
-            except (StopIteration, RuntimeError):
-                break
+        make_room(_schedules, SCHEDULES_KEPT)
         _schedules[key] = kept
     return dict(kept)
 

@@ -5,8 +5,9 @@ spawned from ``SeedSequence(seed)`` by a stable key made of the replicate number
 process's name. Two scenarios run with the same seed therefore share common random numbers:
 turnover, operations and mentor availability are the same draws in both, and they differ only
 where the intervention differs. There is no global generator anywhere in the package.
-Compiled weekly steps draw from these same Generators inside numba code (``stream.random()``
-there calls the Generator's own bit generator), so a number is the same wherever it is drawn.
+Compiled weekly steps draw from these same Generators inside numba code (uniforms by numpy's
+PCG64 algorithm on the Generator's own state, model/pcg.py), so a number is the same wherever
+it is drawn.
 """
 
 from __future__ import annotations

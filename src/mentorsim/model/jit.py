@@ -3,9 +3,11 @@
 Each process keeps its loop over providers in a small kernel compiled by numba, next to the
 Python function that calls it: a step then costs microseconds whatever the model's size, where
 a chain of numpy calls would pay its per-call overhead dozens of times a week. Random numbers
-come from the run's named streams (randomness.py): the weekly kernels of a one-block model draw
-them inside the compiled code from the same numpy Generators (numba calls the Generator's bit
-generator, so the numbers and their order are numpy's); the rest draw them in numpy first.
+come from the run's named streams (randomness.py): the weekly kernels draw them inside the
+compiled code from the same numpy Generators (uniforms by numpy's PCG64 compiled inline on the
+Generator's own state, pcg.py; normals through numba's Generator support), so the numbers and
+their order are numpy's; the rest (set-up, the mentor pool, a national-scale model's few draws
+a facility) draw them in numpy.
 Compiled code is cached on disk, so only the first run on a machine compiles. Numba checks a
 cached kernel only against its own source file, not the files of the kernels it calls and
 inlines, so an edit to ``learning.py`` would leave ``loop.weekly_dynamics``'s stale machine code

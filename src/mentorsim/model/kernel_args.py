@@ -113,14 +113,17 @@ def _concat(lists):
     return out
 
 
-def run_list(run: tuple, stream) -> List:
+def run_list(run: tuple, stream=None) -> List:
     """A run's week state for a process's batch kernel (e.g. ``workforce.turnover_runs``): a
-    typed list of one ``(run, stream)`` pair, ``run`` a namedtuple of the arrays and numbers the
-    process reads and ``stream`` the numpy Generator it draws from. Compiled code draws from the
-    Generator's own bit generator, so the numbers are numpy's, in the same order.
-    The stream is handed over beside the tuple, not in it: numba types a tuple of arrays in its
-    C dispatcher (about 3 us for 30 arrays) but a tuple holding a Generator through Python
-    (about 5 us an array)."""
+    typed list of ``run``, a namedtuple of the arrays and numbers the process reads, or of one
+    ``(run, stream)`` pair if the process also calls the numpy Generator ``stream`` from compiled
+    code (numba reads the Generator's own bit generator, so the numbers are numpy's, in the same
+    order). A kernel that only needs uniforms draws them inline from a state in ``run``
+    (pcg.words) instead: faster, and no Generator to type. The stream is handed over beside the
+    tuple, not in it: numba types a tuple of arrays in its C dispatcher (about 3 us for 30
+    arrays) but a tuple holding a Generator through Python (about 5 us an array)."""
+    if stream is None:
+        return _one(run)
     return _with_stream(run, stream)
 
 

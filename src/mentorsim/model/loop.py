@@ -63,6 +63,7 @@ from mentorsim.model.learning import (
     secular_rate_at,
     update_keep_factors,
 )
+from mentorsim.model.pcg import fill
 from mentorsim.model.people import CHECKLIST
 from mentorsim.model.recording import (
     ARM_SUM_COLUMNS,
@@ -237,7 +238,8 @@ class Dynamics:
         # typed list is handed to compiled code in under 1 us, 33 separate arrays in about 3 us
         self.runs = None
         if single:
-            self.runs = run_list(DynamicsRun(self.run_arrays(), self.mentored, self.programme_weeks), self.ops_stream)
+            run = DynamicsRun(self.run_arrays(), self.mentored, self.programme_weeks, model.rng_states["operations"])
+            self.runs = run_list(run)
 
     def week(self, row: int, u_outcomes: np.ndarray) -> None:
         """Steps 7-13 of the week recorded in ``row`` for a model of facility blocks (after
@@ -278,23 +280,22 @@ def dynamics(model, week: int) -> None:
 
 #: What one run's steps 7-13 read (a model of one block; see :func:`dynamics_runs`): the
 #: arguments of weekly_dynamics (RunArrays), each facility's programme push while the programme
-#: runs, and its weeks; the outcomes' uniforms come from the ``operations`` stream.
-DynamicsRun = namedtuple("DynamicsRun", ("arrays", "mentored", "programme_weeks"))
+#: runs, and its weeks; the outcomes' uniforms come from the ``operations`` stream, whose state
+#: (pcg.words) is ``rng``.
+DynamicsRun = namedtuple("DynamicsRun", ("arrays", "mentored", "programme_weeks", "rng"))
 
 
 @vector_kernel
 def dynamics_runs(week, runs, lo, hi):
     """Steps 7-13 of week ``week`` for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
-    (DynamicsRun, ``operations`` stream) pairs), each as :func:`dynamics` runs it: the outcomes' uniforms drawn here from the
-    run's own ``operations`` stream (the same numbers as numpy's), the programme push set, then
+    DynamicsRun), each as :func:`dynamics` runs it: the outcomes' uniforms drawn here from the
+    run's own ``operations`` stream (pcg.fill: numpy's numbers), the programme push set, then
     weekly_dynamics."""
     for j in range(lo, hi):
-        r, stream = runs[j]
+        r = runs[j]
         a = r.arrays
         u = a.u_outcomes
-        for f in range(u.shape[0]):
-            for c in range(u.shape[1]):
-                u[f, c] = stream.random()
+        fill(r.rng, u)
         push = week < r.programme_weeks
         for f in range(a.ssc_push.shape[0]):
             a.ssc_push[f] = r.mentored[f] if push else 0.0

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import mesa
 import numpy as np
 
-from mentorsim.model import loop
+from mentorsim.model import loop, pcg
 from mentorsim.model.blocks import facility_blocks
 from mentorsim.model.counters import Counters
 from mentorsim.model.dose import Dose
@@ -71,6 +71,9 @@ class _AgentIds:
 #: their own and mentors from n + 1 on (as when the facilities were made first), so the same holds
 #: for the facility agents.
 PROVIDER_ID_BASE = 1_000_000_000
+#: The streams whose uniforms the weekly kernels draw inline (pcg.py): operations (workload,
+#: outcomes), visits (who is busy on a visit day), ECHO attendance and WhatsApp activity.
+KERNEL_STREAMS = ("operations", "visits", "echo", "whatsapp")
 AGENT_IDS = _AgentIds(1)
 PROVIDER_IDS = _AgentIds(PROVIDER_ID_BASE)
 FACILITY_IDS = _AgentIds(1)
@@ -219,6 +222,9 @@ class MentorshipModel(mesa.Model):
 
     def __init__(self, params: Mapping, seed: int = 1, replicate: int = 0):
         self.streams = streams(seed, replicate)
+        #: the PCG64 state of each stream the kernels draw uniforms from inline (pcg.words: views
+        #: of the Generators' own state, so numpy and the kernels draw from one stream)
+        self.rng_states = {name: pcg.words(self.streams[name]) for name in KERNEL_STREAMS}
         super().__init__(rng=self.streams["mesa"])
         self.seed_value = int(seed)
         self.replicate = int(replicate)

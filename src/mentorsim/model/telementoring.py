@@ -29,6 +29,7 @@ from mentorsim.model.blocks import run_blocks
 from mentorsim.model.counters import ECHO_SESSIONS
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import coef_record, run_list, state_tuple
+from mentorsim.model.pcg import advance, fill_at
 
 MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 
@@ -87,12 +88,16 @@ def echo_coefficients(p) -> np.ndarray:
 
 
 @kernel
-def _session(f_lo, f_hi, state, coef, u, topic, comprehension, attended, eligible):
+def _session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, attended, eligible):
     """The session for the staff of facilities ``f_lo``..``f_hi - 1``. ``state``:
-    kernel_args.state_of; ``coef``: echo_coefficients; ``u`` [post] uniforms; ``topic`` the
-    session's domain; ``comprehension`` the share of its content understood; ``attended`` and
-    ``eligible`` [n_fac] counts, added to."""
+    kernel_args.state_of; ``coef``: echo_coefficients; ``rng`` the ``echo`` stream's state
+    (pcg.words), from which the block's posts' uniforms, one a post, are drawn into ``u`` [post]
+    as the week's draws from post ``first_post[f_lo]`` on (pcg.fill_at; the caller then moves the
+    stream past every post's); ``topic`` the session's domain; ``comprehension`` the share of its
+    content understood; ``attended`` and ``eligible`` [n_fac] counts, added to."""
     pr, fa = state[0]
+    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
+    fill_at(rng, lo, u[lo:hi])
     k = coef[0]
     rate = k.explicit_rate * comprehension
     knowledge, trust = pr.knowledge, pr.trust
@@ -121,12 +126,12 @@ def _session(f_lo, f_hi, state, coef, u, topic, comprehension, attended, eligibl
 
 
 #: What one run's ECHO week reads and writes (a model of one block; see :func:`echo_runs`):
-#: the arrays (kernel_args.state_tuple), coefficients and uniforms' buffer [post], whether a session
-#: is held in each week, the run's counts (counters.Counters.counts), the language shares
-#: (Sessions.comprehension_of) and the record's attendance series [row, facility]; it draws from
-#: the ``echo`` stream.
-EchoRun = namedtuple("EchoRun", ("state", "coef", "u", "held", "counts", "international_share", "comprehension",
-                                 "attended", "eligible"))
+#: the arrays (kernel_args.state_tuple), coefficients, the ``echo`` stream's state (pcg.words)
+#: and the uniforms' buffer [post], whether a session is held in each week, the run's counts
+#: (counters.Counters.counts), the language shares (Sessions.comprehension_of) and the record's
+#: attendance series [row, facility].
+EchoRun = namedtuple("EchoRun", ("state", "coef", "rng", "u", "held", "counts", "international_share",
+                                 "comprehension", "attended", "eligible"))
 
 
 @kernel
@@ -139,34 +144,33 @@ def comprehension_of(j, international_share, comprehension):
 @kernel
 def echo_runs(week, runs, lo, hi):
     """Week ``week``'s session, if one is held, for runs ``lo``..``hi - 1`` of ``runs`` (a typed
-    list of (EchoRun, ``echo`` stream) pairs), each as :func:`telementoring` holds it, its uniforms drawn here from the
-    run's own ``echo`` stream (the same numbers as numpy's)."""
+    list of EchoRun), each as :func:`telementoring` holds it, its uniforms drawn from the run's own
+    ``echo`` stream (numpy's numbers)."""
     for r_index in range(lo, hi):
-        r, stream = runs[r_index]
+        r = runs[r_index]
         if not r.held[week]:
             continue
         j = r.counts[ECHO_SESSIONS]
         r.counts[ECHO_SESSIONS] = j + 1
-        for i in range(r.u.shape[0]):
-            r.u[i] = stream.random()
-        _session(0, r.attended.shape[1], r.state, r.coef, r.u, j % 4,
+        _session(0, r.attended.shape[1], r.state, r.coef, r.rng, r.u, j % 4,
                  comprehension_of(j, r.international_share, r.comprehension), r.attended[week + 1],
                  r.eligible[week + 1])
+        advance(r.rng, r.u.shape[0])
 
 
 class Sessions:
     """What the sessions read, gathered once at set-up (the parameters do not change during a
     run): the weeks a session is due (:func:`session_weeks`), the share of the content understood
-    in session ``j`` and not in English only, the stream and a buffer for its uniforms."""
+    in session ``j`` and not in English only, and a buffer for its uniforms (drawn from the
+    ``echo`` stream, model.rng_states)."""
 
-    __slots__ = ("comprehension", "international_share", "runs", "stream", "u", "weeks")
+    __slots__ = ("comprehension", "international_share", "runs", "u", "weeks")
 
     def __init__(self, model):
         p = model.p
         self.weeks = session_weeks(p, model.time)
         self.international_share = float(p["echo.international_share"])
         self.comprehension = float(p["echo.language_comprehension"])
-        self.stream = model.streams["echo"]
         self.u = np.empty(model.providers.n)  # a session's uniforms, one per post
         #: a model of one block: its EchoRun in a typed list (set by gather_run once the record exists)
         self.runs = None
@@ -179,9 +183,10 @@ class Sessions:
         held = np.zeros(model.time.total_weeks, dtype=bool)
         held[sorted(self.weeks)] = True
         fac = model.record.fac
-        run = EchoRun(state_tuple(model), model.echo_coef, self.u, held, model.counters.counts,
-                      self.international_share, self.comprehension, fac["echo_attended"], fac["echo_eligible"])
-        self.runs = run_list(run, self.stream)
+        run = EchoRun(state_tuple(model), model.echo_coef, model.rng_states["echo"], self.u, held,
+                      model.counters.counts, self.international_share, self.comprehension, fac["echo_attended"],
+                      fac["echo_eligible"])
+        self.runs = run_list(run)
 
     def comprehension_of(self, j: int) -> float:
         """The share of session ``j``'s content understood (:func:`comprehension_of`)."""
@@ -200,9 +205,7 @@ def telementoring(model, week: int) -> None:
     j = model.counters["echo_sessions"]
     model.counters["echo_sessions"] = j + 1
     fac = model.record.fac
-    args = (model.state, model.echo_coef, s.stream.random(out=s.u), j % 4, s.comprehension_of(j),
-            fac["echo_attended"][week + 1], fac["echo_eligible"][week + 1])
-    if len(model.blocks) == 1:
-        _session(*model.blocks[0], *args)
-    else:
-        run_blocks(_session, model.blocks, *args)
+    rng = model.rng_states["echo"]  # each block draws its posts' uniforms, then the stream moves past all
+    run_blocks(_session, model.blocks, model.state, model.echo_coef, rng, s.u, j % 4, s.comprehension_of(j),
+               fac["echo_attended"][week + 1], fac["echo_eligible"][week + 1])
+    advance(rng, len(s.u))

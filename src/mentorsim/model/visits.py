@@ -32,6 +32,7 @@ import numpy as np
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
 from mentorsim.model.kept import make_room
+from mentorsim.model.pcg import advance, fill_at
 
 TRACKS = ("clinical", "data", "patient_pathway")
 #: How a day on each track spreads over the domains (clinical, checklist and safety, teamwork and
@@ -154,20 +155,25 @@ def visits(model, week: int) -> None:
     model.counters["visits_missed"] += model.dose.record(week, due, visited)
     if not n_visited:
         return
-    u = model.streams["visits"].random((model.providers.n, int(model.p["visits.days"])))  # [post, visit day]
+    # the week's draws are [post, visit day]; each coached facility draws its own rows of them
+    # (_coach), then the stream moves past them all
+    rng, days = model.rng_states["visits"], int(model.p["visits.days"])
     run_blocks(_coach, model.blocks, model.state, model.visit_coef, transfer, relation, visited,
-               model.record.fac["visits"][week + 1], u)
+               model.record.fac["visits"][week + 1], rng, days)
+    advance(rng, model.providers.n * days)
 
 
 @kernel
-def _coach(f_lo, f_hi, state, coef, transfer, relation, visited, visits_row, u):
+def _coach(f_lo, f_hi, state, coef, transfer, relation, visited, visits_row, rng, days):
     """The visits to facilities ``f_lo``.. ``f_hi - 1``: at each visited one (``visited``, a lead
     mentor came) the closing debrief with leaders raises leadership engagement by
     ``leadership_gain`` of the gap and the visit is counted in ``visits_row`` (this week's row
     of the record); then side-by-side coaching of every mentee present (see module doc).
     ``state``: kernel_args.state_of; ``coef``: visit_coefficients; ``transfer`` [n_fac, 4 roles]
     the team's transfer; ``relation`` [n_fac] the leading mentors' relatability (0: no coaching);
-    ``u`` [post, visit day] uniforms."""
+    ``rng`` the ``visits`` stream's state (pcg.words), whose week of draws is one uniform a post
+    and visit day ([post, day], ``days`` a post): a coached facility draws its posts' rows
+    (pcg.fill_at), the others' are never drawn; the caller then moves the stream past them all."""
     pr, fa = state[0]
     gain = coef[0].leadership_gain
     for f in range(f_lo, f_hi):
@@ -175,22 +181,26 @@ def _coach(f_lo, f_hi, state, coef, transfer, relation, visited, visits_row, u):
             fa.leadership[f] += gain * (1.0 - fa.leadership[f])
             visits_row[f] += 1.0
         if relation[f] != 0.0:
+            lo = pr.first_post[f]
+            u = np.empty((pr.first_post[f + 1] - lo, days))  # the facility's posts' rows
+            fill_at(rng, lo * days, u)
             _coach_facility(f, pr, fa.recept, fa.uptake[f], coef, transfer, relation, u)
 
 
 @kernel
 def _coach_facility(f, pr, recept, uptake, coef, transfer, relation, u):
     """Coaching at visited facility ``f`` (its posts ``pr.first_post[f]``.. ``pr.first_post[f + 1] - 1``)
-    whose absorptive capacity is ``uptake``."""
+    whose absorptive capacity is ``uptake``; ``u`` [its posts, visit day] uniforms."""
     k = coef[0]
     weight, shares = k.weight, k.shares
     skill, knowledge, trust = pr.skill, pr.knowledge, pr.trust
-    for i in range(pr.first_post[f], pr.first_post[f + 1]):
+    first = pr.first_post[f]
+    for i in range(first, pr.first_post[f + 1]):
         if not pr.filled[i]:
             continue
         n = 0
         for day in range(u.shape[1]):
-            if u[i, day] >= pr.busy[i]:  # not taken by routine work that day
+            if u[i - first, day] >= pr.busy[i]:  # not taken by routine work that day
                 n += 1
         if n == 0:
             continue

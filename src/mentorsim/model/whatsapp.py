@@ -16,6 +16,7 @@ import numpy as np
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import arrays_of, coef_tuple, run_list
+from mentorsim.model.pcg import advance, fill_at
 
 
 def groups_running(model, week: int) -> bool:
@@ -44,11 +45,11 @@ WhatsAppCoef = namedtuple("WhatsAppCoef", tuple(WHATSAPP_COEF))
 
 
 #: What one run's week of group activity reads and writes (a model of one block; see
-#: :func:`whatsapp_runs`): the arrays, coefficients and uniforms' buffer [post], whether the
-#: groups run in each week, the record's series [row, facility] and the scratch of Groups; it
-#: draws from the ``whatsapp`` stream.
-WhatsAppRun = namedtuple("WhatsAppRun", ("state", "coef", "u", "running", "active", "consultations", "means",
-                                         "best"))
+#: :func:`whatsapp_runs`): the arrays, coefficients, the ``whatsapp`` stream's state (pcg.words)
+#: and the uniforms' buffer [post], whether the groups run in each week, the record's series
+#: [row, facility] and the scratch of Groups.
+WhatsAppRun = namedtuple("WhatsAppRun", ("state", "coef", "rng", "u", "running", "active", "consultations",
+                                         "means", "best"))
 
 
 def whatsapp_coefficients(p) -> tuple[float, ...]:
@@ -62,8 +63,8 @@ class Groups:
     change during a run): the arrays by name, the coefficients, the weeks the groups run, the
     draws' buffer and the record's rows."""
 
-    __slots__ = ("active", "best", "blocks", "coef", "consultations", "means", "n_groups", "running", "runs",
-                 "state", "stream", "u")
+    __slots__ = ("active", "best", "blocks", "coef", "consultations", "means", "n_groups", "rng", "running", "runs",
+                 "state", "u")
 
     def __init__(self, model):
         self.state = arrays_of(model, WhatsAppPosts, WhatsAppSites)
@@ -71,8 +72,8 @@ class Groups:
         time = model.time  # the programme's weeks, then the follow-up's (timeline.TimeAxis)
         self.running = ([groups_running(model, 0)] * time.programme_weeks
                         + [groups_running(model, time.total_weeks)] * (time.total_weeks - time.programme_weeks))
-        self.stream = model.streams["whatsapp"]
-        self.u = np.empty(model.providers.n)  # this week's uniforms, one per post
+        self.rng = model.rng_states["whatsapp"]  # the stream of this week's uniforms, one per post (pcg.py)
+        self.u = np.empty(model.providers.n)
         self.active = model.record.fac["whatsapp_active"]  # [row, facility]
         self.consultations = model.record.fac["consultations"]
         self.n_groups = model.facilities.n_regions
@@ -83,9 +84,9 @@ class Groups:
         # a model of one block runs its weeks through the batch kernel, as a batch of one
         self.runs = None
         if len(self.blocks) == 1:
-            run = WhatsAppRun(self.state, self.coef, self.u, np.array(self.running, dtype=bool), self.active,
-                              self.consultations, self.means, self.best)
-            self.runs = run_list(run, self.stream)
+            run = WhatsAppRun(self.state, self.coef, self.rng, self.u, np.array(self.running, dtype=bool),
+                              self.active, self.consultations, self.means, self.best)
+            self.runs = run_list(run)
 
 
 @kernel
@@ -141,18 +142,23 @@ def _best_into(means, intervention, region, best):
 
 
 @kernel
-def _week(f_lo, f_hi, state, coef, best, u, active_per_fac, consultations):
+def _week(f_lo, f_hi, state, coef, best, rng, u, active_per_fac, consultations):
     """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``. ``state``:
-    Groups.state; ``coef``: whatsapp_coefficients; ``best`` [group, 4] (_region_best);
-    ``u`` [post] uniforms; ``active_per_fac`` and ``consultations`` [n_fac], this week's row."""
+    Groups.state; ``coef``: whatsapp_coefficients; ``best`` [group, 4] (_region_best); ``rng``
+    the ``whatsapp`` stream's state (pcg.words), from which the block's posts' uniforms, one a
+    post, are drawn into ``u`` [post] as the week's draws from post ``first_post[f_lo]`` on
+    (pcg.fill_at; the caller then moves the stream past every post's); ``active_per_fac`` and
+    ``consultations`` [n_fac], this week's row."""
     pr, fa = _named(state)
-    _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations)
+    _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultations)
 
 
 @kernel
-def _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations):
+def _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultations):
     """_week on the state's provider and facility arrays."""
     k = WhatsAppCoef(*coef)
+    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
+    fill_at(rng, lo, u[lo:hi])
     knowledge = pr.knowledge
     for f in range(f_lo, f_hi):
         if not fa.intervention[f]:
@@ -175,8 +181,9 @@ def _members(f_lo, f_hi, pr, fa, coef, best, u, active_per_fac, consultations):
 
 
 @kernel
-def _whole_week(state, coef, u, active, consultations, row, means, best):
-    """The three steps of a week in one call, for a model that is one block; ``active`` and
+def _whole_week(state, coef, rng, u, active, consultations, row, means, best):
+    """The three steps of a week in one call, for a model that is one block, its uniforms drawn
+    from the ``whatsapp`` stream's state ``rng`` into ``u`` (the stream moves past them); ``active`` and
     ``consultations`` are the record's [row, facility] series, written in row ``row``; ``means``
     and ``best`` are scratch (Groups.means, Groups.best: only the intervention facilities' rows
     of ``means`` are read, and each is written first; ``best`` is zeroed here)."""
@@ -185,21 +192,20 @@ def _whole_week(state, coef, u, active, consultations, row, means, best):
     _team_means(0, n_fac, pr, fa, means)
     best[:] = 0.0
     _best_into(means, fa.intervention, fa.group, best)
-    _members(0, n_fac, pr, fa, coef, best, u, active[row], consultations[row])
+    _members(0, n_fac, pr, fa, coef, best, rng, u, active[row], consultations[row])
+    advance(rng, u.shape[0])
 
 
 @kernel
 def whatsapp_runs(week, runs, lo, hi):
     """Week ``week`` of group activity for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
-    (WhatsAppRun, ``whatsapp`` stream) pairs), each as :func:`whatsapp` runs it, its uniforms drawn here from the run's own
-    ``whatsapp`` stream (the same numbers as numpy's)."""
+    WhatsAppRun), each as :func:`whatsapp` runs it, its uniforms drawn from the run's own
+    ``whatsapp`` stream (numpy's numbers)."""
     for j in range(lo, hi):
-        r, stream = runs[j]
+        r = runs[j]
         if not r.running[week]:
             continue
-        for i in range(r.u.shape[0]):
-            r.u[i] = stream.random()
-        _whole_week(r.state, r.coef, r.u, r.active, r.consultations, week + 1, r.means, r.best)
+        _whole_week(r.state, r.coef, r.rng, r.u, r.active, r.consultations, week + 1, r.means, r.best)
 
 
 def whatsapp(model, week: int) -> None:
@@ -210,9 +216,10 @@ def whatsapp(model, week: int) -> None:
         return
     if not g.running[week]:
         return
-    u = g.stream.random(out=g.u)
     fa = model.facilities
     means = np.zeros((fa.n, 4))
     run_blocks(_team_knowledge, g.blocks, g.state, means)
-    run_blocks(_week, g.blocks, g.state, g.coef, _region_best(means, fa.intervention, fa.group, fa.n_regions), u,
-               g.active[week + 1], g.consultations[week + 1])
+    # each block draws its posts' uniforms; the stream then moves past all of them
+    run_blocks(_week, g.blocks, g.state, g.coef, _region_best(means, fa.intervention, fa.group, fa.n_regions), g.rng,
+               g.u, g.active[week + 1], g.consultations[week + 1])
+    advance(g.rng, len(g.u))

@@ -24,6 +24,7 @@ from mentorsim.model.counters import HIRES, LEAVERS
 from mentorsim.model.draws import poisson_inv
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import arrays_of, coef_tuple, posts_of, run_list
+from mentorsim.model.pcg import fill
 from mentorsim.model.people import SURGICAL, _init_people, new_person_states
 from mentorsim.timeline import WEEKS_PER_MONTH
 
@@ -55,8 +56,9 @@ WorkloadCoef = namedtuple("WorkloadCoef", tuple(WORKLOAD_COEF))
 TurnoverRun = namedtuple("TurnoverRun", ("state", "hired", "posts", "entry_coef", "baseline", "person_id",
                                          "next_id", "counts"))
 #: What one run's workload week reads and writes: the arrays (WorkloadPosts, WorkloadSites),
-#: the coefficients and the week's uniforms' buffer [n_fac]; it draws from the ``operations`` stream.
-WorkloadRun = namedtuple("WorkloadRun", ("state", "coef", "u"))
+#: the coefficients, the week's uniforms' buffer [n_fac] and the state (pcg.words) of the
+#: ``operations`` stream it draws them from.
+WorkloadRun = namedtuple("WorkloadRun", ("state", "coef", "u", "rng"))
 
 
 def workload_coefficients(p) -> tuple[float, ...]:
@@ -92,7 +94,8 @@ class Workforce:
             turnover = TurnoverRun(self.turnover, self.hired, posts, entry_coef, model.facilities.current_baseline,
                                    pr.person_id, pr.next_id, model.counters.counts)
             self.turnover_runs = run_list(turnover, model.streams["turnover"])
-            self.workload_runs = run_list(WorkloadRun(self.workload, self.workload_coef, self.ops_u), self.ops_stream)
+            run = WorkloadRun(self.workload, self.workload_coef, self.ops_u, model.rng_states["operations"])
+            self.workload_runs = run_list(run)
 
 
 @kernel
@@ -211,14 +214,12 @@ def _busy(f_lo, f_hi, state, coef, u):
 
 @kernel
 def workload_runs(week, runs, lo, hi):
-    """Workload's week for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of (WorkloadRun,
-    ``operations`` stream) pairs),
+    """Workload's week for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of WorkloadRun),
     each as :func:`workload` runs it, its uniforms drawn here from the run's ``operations``
-    stream (the same numbers as numpy's)."""
+    stream (pcg.fill: numpy's numbers)."""
     for j in range(lo, hi):
-        r, stream = runs[j]
-        for f in range(r.u.shape[0]):
-            r.u[f] = stream.random()
+        r = runs[j]
+        fill(r.rng, r.u)
         _busy(0, r.u.shape[0], r.state, r.coef, r.u)
 
 

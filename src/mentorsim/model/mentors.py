@@ -63,6 +63,9 @@ PAIRED, ACTIVE, LOST, ENDED = range(4)
 START_WEEKS_IN_HAND = 4
 
 VISIT_LOG_COLUMNS = ("week", "facility", "mentor", "origin", "discipline", "role", "days", "travel_days", "km")
+#: Rows a visit can add to the visit log at most: one per mentor who comes, and a visit has the
+#: team's 4 hub positions and the region's 4 regional ones.
+MENTORS_PER_VISIT = 8
 
 #: The coefficients of staffing a visit, each with the parameter it comes from (the kernel reads
 #: them by name: ``k = coef[0]; k.p_away``; see :func:`staff_coefficients`).
@@ -245,7 +248,9 @@ class MentorPool:
         self.local_pos = _filled((max(self.n_regions, 1), 4), -1, np.int64)
         self.vacancy_until = _filled((max(self.n_regions, 1), 4), np.inf, np.float64)
         self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
-        # the visit log (rows of VISIT_LOG_COLUMNS; the first n_log written), grown as needed
+        # the visit log (rows of VISIT_LOG_COLUMNS), in parts: the full ones, then the one being
+        # written (its first n_log rows written); a new part is started when this one could run out
+        self.log_parts: list[np.ndarray] = []
         self.log = np.empty((64, len(VISIT_LOG_COLUMNS)))
         self.n_log = 0
         # what staff() returns, rewritten at each call: [n_fac, 4], [n_fac], [n_fac]
@@ -424,18 +429,18 @@ class MentorPool:
             [n_fac] (True where at least one lead mentor came), and the number of facilities
             visited. The arrays are the pool's, rewritten at the next call.
         """
-        need = self.n_log + 8 * len(due)
-        if need > len(self.log):
-            log = np.empty((max(need, 2 * len(self.log)), len(VISIT_LOG_COLUMNS)))
-            log[:self.n_log] = self.log[:self.n_log]
-            self.log = log
+        rows = MENTORS_PER_VISIT * len(due)  # the most this week's visits can write
+        if self.n_log + rows > len(self.log):  # a new part: the log is never copied while it grows
+            self.log_parts.append(self.log[:self.n_log])
+            self.log = np.empty((max(rows, 2 * len(self.log)), len(VISIT_LOG_COLUMNS)))
+            self.n_log = 0
         self.n_log, n_visited = _staff_visits(week, due, u_away, in_programme, self.kernel_view(), self.coef,
                                               self.log, self.n_log)
         return self.transfer, self.relation, self.visited, n_visited
 
     def visit_array(self) -> np.ndarray:
         """The visit log as one array of VISIT_LOG_COLUMNS rows (a copy)."""
-        return self.log[:self.n_log].copy()
+        return np.concatenate([*self.log_parts, self.log[:self.n_log]])
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""

@@ -164,9 +164,49 @@ def test_replicates_copy_the_setting_drawn_for_the_first_and_it_is_what_drawing_
     mm._settings.clear()
     again = MentorshipModel(p, seed=5, replicate=0).run()  # drawn afresh
     assert RunOutput.from_model(again).fingerprint() == RunOutput.from_model(first).fingerprint()
-    for seed in (6, 7, 8, 6, 7, 8):
+    seeds = range(6, 6 + mm.SETTINGS_KEPT + 2)
+    for seed in (*seeds, *seeds):
         MentorshipModel(p, seed=seed).release()
-    assert len(mm._settings) == mm.SETTINGS_KEPT
+    assert len(mm._settings) == mm.SETTINGS_KEPT  # the oldest went
     other = MentorshipModel(p, seed=6)
     assert not np.array_equal(other.facilities.baseline_skill, again.facilities.baseline_skill)
     other.release()
+
+
+def test_runs_that_differ_only_outside_the_setting_share_it_and_a_setting_parameter_never_does():
+    """The setting is kept under the seed and the values of exactly the parameters it read: a
+    strategy changing visits, ECHO or learning rates copies it (and its run is the run from a
+    fresh draw), a change to one parameter the setting reads draws it again."""
+    from mentorsim.model import model as mm
+    from mentorsim.randomness import streams
+    base = params_with(scenario="ss2020")
+    other = params_with({"visits.interval_weeks": 4, "echo.enabled": False, "learning.peer_rate": 0.02},
+                        scenario="ss2020")
+    mm._settings.clear()
+    MentorshipModel(base, seed=9).release()
+    MentorshipModel(base, seed=9, replicate=1).release()  # drawn twice: kept
+    names = next(iter(mm._setting_reads))
+    assert "providers.baseline_knowledge" in names and "visits.interval_weeks" not in names
+    kept = [v for v in mm._settings.values() if v is not None]
+    assert len(kept) == 1
+    copied = MentorshipModel(other, seed=9, replicate=2)  # another strategy: the kept setting
+    fa, pr = mm.draw_setting(dict(other), streams(9, 2))
+    for mine, fresh, kept_one in ((copied.facilities, fa, kept[0][0]), (copied.providers, pr, kept[0][1])):
+        for k, v in _arrays(fresh).items():
+            np.testing.assert_array_equal(_arrays(mine)[k], v, err_msg=k)
+            assert not np.shares_memory(_arrays(mine)[k], _arrays(kept_one)[k])
+    copied.run()
+    mm._settings.clear()
+    fresh = MentorshipModel(other, seed=9, replicate=2).run()
+    assert RunOutput.from_model(copied).fingerprint() == RunOutput.from_model(fresh).fingerprint()
+    # a parameter the setting reads: never the kept setting
+    mm._settings.clear()
+    for _ in range(2):
+        MentorshipModel(base, seed=9).release()
+    changed = params_with({"providers.baseline_knowledge": base["providers.baseline_knowledge"] + 0.05},
+                          scenario="ss2020")
+    model = MentorshipModel(changed, seed=9)
+    _, pr2 = mm.draw_setting(dict(changed), streams(9, 0))
+    np.testing.assert_array_equal(model.providers.knowledge, pr2.knowledge)
+    assert not np.array_equal(model.providers.knowledge, kept[0][1].knowledge)
+    model.release()

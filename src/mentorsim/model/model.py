@@ -97,12 +97,44 @@ def draw_setting(p, streams) -> tuple[Facilities, Providers]:
     return fa, pr
 
 
-#: Settings kept (the most recent first out), and the largest kept, in posts (one of 20,000
-#: posts holds about 20 MB).
-SETTINGS_KEPT = 2
+#: Settings kept (the oldest first out): at most SETTINGS_KEPT, none over SETTING_MAX_POSTS
+#: posts and KEPT_POSTS posts in all (a setting of 20,000 posts holds about 20 MB).
+SETTINGS_KEPT = 8
 SETTING_MAX_POSTS = 20_000
-_settings: dict[tuple, tuple[Facilities, Providers] | None] = {}  # None: seen once, not kept
+KEPT_POSTS = 40_000
+#: Settings by (seed, names of the parameters the setting read, their values): a copy, or None
+#: for a setting drawn once (:func:`setting`).
+_settings: dict[tuple, tuple[Facilities, Providers] | None] = {}
+#: The sets of parameter names a setting was seen to read, in the order first seen (one, unless
+#: a parameter's value decides which others are read).
+_setting_reads: dict[tuple[str, ...], None] = {}
 _UNSEEN = object()
+_ABSENT = object()
+
+
+class _Reading(Mapping):
+    """A parameter mapping that notes each name read and the value it gave (absent names too),
+    so a setting can be kept under exactly the parameters it was drawn from. Iterating or sizing
+    it notes every name."""
+
+    def __init__(self, p: Mapping):
+        self._p = p
+        self.read: dict[str, object] = {}
+
+    def __getitem__(self, name):
+        value = self._p.get(name, _ABSENT)
+        self.read[name] = value
+        if value is _ABSENT:
+            raise KeyError(name)
+        return value
+
+    def __iter__(self):
+        self.read.update(self._p)
+        return iter(self._p)
+
+    def __len__(self):
+        self.read.update(self._p)
+        return len(self._p)
 
 
 class ParamsKey(tuple):
@@ -166,30 +198,57 @@ def _copy_bytes(record: np.ndarray) -> np.ndarray:
     return record.view(np.uint8).copy().view(record.dtype)
 
 
-def setting(p: dict, seed: int, streams, key: ParamsKey | None = None) -> tuple[Facilities, Providers]:
+def setting(p: Mapping, seed: int, streams) -> tuple[Facilities, Providers]:
     """:func:`draw_setting` for a run of ``seed`` with parameters ``p``, as copies of the one
-    drawn for an earlier run of the same seed and parameters if one is kept (from the third run
-    on: the first notes the key, the second keeps a copy). The two streams it draws from
-    (randomness.SETTING_STREAMS) are the same for every replicate of a seed and are read by
-    nothing else, so the copy is what drawing again would give (a copy costs ~26 us against
-    ~160 us for drawing at ss2020's size). ``key``: ``p``'s key from :func:`derived` (made
-    here if not given)."""
-    if key is None:
-        key = params_key(p)
-        if key is None:  # an unhashable parameter value: draw
-            return draw_setting(p, streams)
-    key = (int(seed), key)
-    kept = _settings.get(key, _UNSEEN)
-    if kept is _UNSEEN or kept is None:
-        fa, pr = draw_setting(p, streams)
-        if pr.n < SETTING_MAX_POSTS:
-            if kept is _UNSEEN:
-                make_room(_settings, SETTINGS_KEPT)
-            # seen once: noted (runs of parameters seen once, as in a sweep, pay ~6 us, not a
-            # ~30 us copy); seen twice: a copy is kept
-            _settings[key] = None if kept is _UNSEEN else (_copy_facilities(fa), pr.copy())
+    drawn for an earlier run if one is kept whose seed and whose values of the parameters the
+    setting read (facilities, staffing, starting states: ~40 of them) are ``p``'s: runs of a
+    seed that differ only in other parameters (strategies, replicates, most design points of a
+    sweep) share it. The draw is a function of those values and the seed's two streams
+    (randomness.SETTING_STREAMS, the same for every replicate and read by nothing else), so the
+    copy is what drawing again would give (a copy costs ~15 us against ~220 us for drawing at
+    ss2020's size). A setting is kept from the second run that draws it on (the first notes it:
+    runs that never repeat pay a look-up, not a copy)."""
+    seed = int(seed)
+    try:
+        for names in _setting_reads:
+            key = (seed, names, tuple(p.get(name, _ABSENT) for name in names))
+            kept = _settings.get(key, _UNSEEN)
+            if kept is not _UNSEEN:
+                break
+        else:
+            key, kept = None, _UNSEEN
+    except TypeError:  # an unhashable parameter value: draw, keep nothing
+        return draw_setting(p, streams)
+    if kept is not _UNSEEN and kept is not None:
+        return _copy_facilities(kept[0]), kept[1].copy()
+    reading = _Reading(p)
+    fa, pr = draw_setting(reading, streams)
+    if pr.n > SETTING_MAX_POSTS:
         return fa, pr
-    return _copy_facilities(kept[0]), kept[1].copy()
+    if key is None:  # drawn for the first time: note what it read
+        names = tuple(reading.read)
+        _setting_reads.setdefault(names, None)
+        try:
+            key = (seed, names, tuple(reading.read.values()))
+            hash(key)
+        except TypeError:
+            return fa, pr
+        _make_room_for(0)
+        _settings[key] = None
+    else:  # drawn a second time: keep a copy
+        _make_room_for(pr.n)
+        _settings[key] = (_copy_facilities(fa), pr.copy())
+    return fa, pr
+
+
+def _make_room_for(posts: int) -> None:
+    """Forget the oldest settings until one more of ``posts`` posts fits (SETTINGS_KEPT,
+    KEPT_POSTS)."""
+    def kept_posts():
+        return sum(kept[1].n for kept in _settings.values() if kept is not None)
+
+    while _settings and (len(_settings) >= SETTINGS_KEPT or kept_posts() + posts > KEPT_POSTS):
+        make_room(_settings, len(_settings))  # the oldest out
 
 
 def _copy_facilities(fa: Facilities) -> Facilities:
@@ -229,12 +288,12 @@ class MentorshipModel(mesa.Model):
         self.seed_value = int(seed)
         self.replicate = int(replicate)
         self.p = dict(params)
-        params_key, derived_ = derived(self.p)  # what the parameters alone give, kept per parameter set
+        _, derived_ = derived(self.p)  # what the parameters alone give, kept per parameter set
         self.time = derived_["time"]
         self.survey_week = self.time.survey_week
         self.week = 0
         self.counters = Counters()  # people who left, posts filled, ECHO sessions held, visits missed
-        self.facilities, self.providers = setting(self.p, self.seed_value, self.streams, params_key)
+        self.facilities, self.providers = setting(self.p, self.seed_value, self.streams)
         fa, pr = self.facilities, self.providers
         self._facility_agents: list[Facility] | None = None
         AGENT_IDS.start_at(self, 1 + fa.n)  # mentors after the facilities' ids

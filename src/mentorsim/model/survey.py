@@ -108,11 +108,18 @@ def survey(model, week: int) -> None:
         model.record.survey_result = result | {k: float("nan") for k in ITEMS}
         return
     sig = signals(model, idx)
-    for item, (kind, _) in ITEMS.items():
-        noise = rng.logistic(0.0, 1.0, len(idx)) * p["survey.noise"]
-        z = p["survey.leniency"] + p["survey.signal_weight"] * (sig[item] - 0.5) + noise
-        # answer = 1 + the number of cutpoints z exceeds, so answer >= 4 <=> z > CUTPOINTS[2]
-        # and answer == 5 <=> z > CUTPOINTS[3]
-        hit = z > (CUTPOINTS[2] if kind == "agree" else CUTPOINTS[3])
-        result[item] = 100.0 * float(np.count_nonzero(hit) / len(hit))
+    # every item at once, [item, respondent]: the noise drawn in one call is the same numbers, in
+    # the same order, as one call an item in ITEMS order
+    signal = np.stack([sig[item] for item in ITEMS])
+    noise = rng.logistic(0.0, 1.0, signal.shape) * p["survey.noise"]
+    z = p["survey.leniency"] + p["survey.signal_weight"] * (signal - 0.5) + noise
+    hit = z > _ITEM_CUTPOINT[:, None]
+    shares = np.count_nonzero(hit, axis=1) / len(idx)
+    result |= {item: 100.0 * float(share) for item, share in zip(ITEMS, shares)}
     model.record.survey_result = result
+
+
+#: The cutpoint an item's answer counts above, in ITEMS order: the answer is 1 + the number of
+#: cutpoints z exceeds, so answer >= 4 <=> z > CUTPOINTS[2] ("agree") and answer == 5 <=> z >
+#: CUTPOINTS[3] ("great").
+_ITEM_CUTPOINT = np.array([CUTPOINTS[2] if kind == "agree" else CUTPOINTS[3] for kind, _ in ITEMS.values()])

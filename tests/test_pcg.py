@@ -86,6 +86,22 @@ def test_a_block_draws_what_the_serial_draws_would_be_there():
     assert mine.random() == ref.random()
 
 
+def test_chosen_facilities_posts_get_the_serial_draws_at_their_posts_and_the_rest_is_untouched():
+    mine, ref = _pair(31)
+    s = pcg.words(mine)
+    first_post = np.array([0, 3, 3, 10, 12, 20, 25])  # six facilities, one without posts
+    chosen = np.array([True, True, False, True, True, False])
+    serial = ref.random(25)
+    out = np.full(25, -1.0)
+    pcg.fill_facilities(s, out, first_post, chosen, 1, 6)  # a block from facility 1
+    drawn = np.zeros(25, dtype=bool)
+    for f in (1, 3, 4):
+        drawn[first_post[f]:first_post[f + 1]] = True
+    assert np.array_equal(out[drawn], serial[drawn])
+    assert np.all(out[~drawn] == -1.0)
+    assert np.array_equal(s, pcg.words(np.random.default_rng(31)))  # the stream has not moved
+
+
 def test_only_pcg64_streams():
     with pytest.raises(TypeError, match="PCG64"):
         pcg.words(np.random.Generator(np.random.Philox(1)))

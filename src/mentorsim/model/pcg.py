@@ -188,3 +188,23 @@ def fill_at(s, offset, out):
     ``s``, leaving ``s`` unchanged: each block of a model fills its own part of a week's draws,
     and the stream is then moved past all of them once (:func:`advance`)."""
     fill(jumped(s, offset), out)
+
+
+@kernel
+def fill_facilities(s, out, first_post, chosen, f_lo, f_hi):
+    """Fill ``out`` [post] for the posts of facilities ``f_lo``..``f_hi - 1`` where ``chosen``
+    [facility] is true: post ``i`` gets draw ``i`` from state ``s`` (a week's draws are one a
+    post, in post order; ``s`` unchanged, as :func:`fill_at`). The other facilities' posts are
+    jumped over, their entries of ``out`` left as they were. One jump a run of consecutive
+    chosen facilities."""
+    f = f_lo
+    while f < f_hi:
+        if not chosen[f]:
+            f += 1
+            continue
+        end = f
+        while end < f_hi and chosen[end]:
+            end += 1
+        lo, hi = first_post[f], first_post[end]
+        fill_at(s, lo, out[lo:hi])
+        f = end

@@ -29,7 +29,7 @@ from mentorsim.model.blocks import run_blocks
 from mentorsim.model.counters import ECHO_SESSIONS
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import coef_record, run_list, state_tuple
-from mentorsim.model.pcg import advance, fill_at
+from mentorsim.model.pcg import advance, fill_facilities
 
 MINUTES_PER_CONTACT_DAY = 480.0  # an 8-hour working day
 
@@ -91,13 +91,13 @@ def echo_coefficients(p) -> np.ndarray:
 def _session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, attended, eligible):
     """The session for the staff of facilities ``f_lo``..``f_hi - 1``. ``state``:
     kernel_args.state_of; ``coef``: echo_coefficients; ``rng`` the ``echo`` stream's state
-    (pcg.words), from which the block's posts' uniforms, one a post, are drawn into ``u`` [post]
-    as the week's draws from post ``first_post[f_lo]`` on (pcg.fill_at; the caller then moves the
-    stream past every post's); ``topic`` the session's domain; ``comprehension`` the share of its
+    (pcg.words), from which the uniforms of the block's intervention facilities' posts, one a
+    post, are drawn into ``u`` [post] as the week's draws at those posts (pcg.fill_facilities;
+    the caller then moves the stream past every post's); ``topic`` the session's domain;
+    ``comprehension`` the share of its
     content understood; ``attended`` and ``eligible`` [n_fac] counts, added to."""
     pr, fa = state[0]
-    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
-    fill_at(rng, lo, u[lo:hi])
+    fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the staff invited
     k = coef[0]
     rate = k.explicit_rate * comprehension
     knowledge, trust = pr.knowledge, pr.trust

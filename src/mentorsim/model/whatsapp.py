@@ -16,7 +16,7 @@ import numpy as np
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import arrays_of, coef_tuple, run_list
-from mentorsim.model.pcg import advance, fill_at
+from mentorsim.model.pcg import advance, fill_facilities
 
 
 def groups_running(model, week: int) -> bool:
@@ -145,9 +145,10 @@ def _best_into(means, intervention, region, best):
 def _week(f_lo, f_hi, state, coef, best, rng, u, active_per_fac, consultations):
     """A week of group activity for the members in facilities ``f_lo``..``f_hi - 1``. ``state``:
     Groups.state; ``coef``: whatsapp_coefficients; ``best`` [group, 4] (_region_best); ``rng``
-    the ``whatsapp`` stream's state (pcg.words), from which the block's posts' uniforms, one a
-    post, are drawn into ``u`` [post] as the week's draws from post ``first_post[f_lo]`` on
-    (pcg.fill_at; the caller then moves the stream past every post's); ``active_per_fac`` and
+    the ``whatsapp`` stream's state (pcg.words), from which the uniforms of the block's
+    intervention facilities' posts, one a post, are drawn into ``u`` [post] as the week's draws
+    at those posts (pcg.fill_facilities; the caller then moves the stream past every post's);
+    ``active_per_fac`` and
     ``consultations`` [n_fac], this week's row."""
     pr, fa = _named(state)
     _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultations)
@@ -157,8 +158,7 @@ def _week(f_lo, f_hi, state, coef, best, rng, u, active_per_fac, consultations):
 def _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultations):
     """_week on the state's provider and facility arrays."""
     k = WhatsAppCoef(*coef)
-    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
-    fill_at(rng, lo, u[lo:hi])
+    fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the members' facilities' posts
     knowledge = pr.knowledge
     for f in range(f_lo, f_hi):
         if not fa.intervention[f]:

@@ -34,8 +34,10 @@ def register(sub) -> None:
 
 def cmd_sensitivity(args) -> int:
     import sys
+    from contextlib import nullcontext
 
     from mentorsim.errors import input_error
+    from mentorsim.executors import in_background
     from mentorsim.experiments import sensitivity
     from mentorsim.experiments.designs import build_design
     from mentorsim.experiments.experiment import load_experiment
@@ -64,12 +66,14 @@ def cmd_sensitivity(args) -> int:
     payload = result.to_dict()
     meta = metadata(exp.seed, experiment=exp.spec(), design_hash=dhash, analysis_seed=sensitivity.analysis_seed(exp),
                     runs=summary.total)
-    with output_dir(out / "sensitivity", meta) as stage:
+    with output_dir(out / "sensitivity", meta) as stage, (  # the second plot drawn meanwhile, beside
+            in_background(sensitivity.plot_second_order, result, stage / "second_order.png")
+            if result.second_order else nullcontext()) as second:
         (stage / "indices.json").write_text(dumps(json_safe(payload | {"metadata": meta})))
         result.table.to_csv(stage / "indices.csv", index=False)
         sensitivity.plot_indices(result, stage / "indices.png")
         if result.second_order:
-            sensitivity.plot_second_order(result, stage / "second_order.png")
+            second.result()
             rows = []
             for o, (s2, c2) in result.second_order.items():
                 for i in range(len(result.names)):

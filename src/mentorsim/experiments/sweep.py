@@ -39,7 +39,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from mentorsim.errors import input_error
-from mentorsim.executors import LocalExecutor
+from mentorsim.executors import LocalExecutor, in_background
 from mentorsim.experiments.designs import (
     Design,
     build_design,
@@ -496,9 +496,18 @@ def export_columns(exp: Experiment) -> list[Column]:
     return cols
 
 
-def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) -> None:
-    """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir)."""
+def _plot_sweep(exp: Experiment, design: Design, points: pd.DataFrame, path: Path) -> Path:
+    """The sweep's plot (experiments.plots.plot_sweep), importing matplotlib where it runs."""
     from mentorsim.experiments import plots as sweep_plots  # deliberately lazy: matplotlib, for exports only
+    return sweep_plots.plot_sweep(exp, design, points, path)
+
+
+def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) -> None:
+    """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir).
+
+    The plot (the longest part, about half of a 26,624-run export) is drawn in a process of its
+    own while this one writes the tables (executors.in_background); the files are the same as
+    when written one after the other."""
     meta = store.meta()
     counts = store.counts()
     manifest = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],
@@ -511,10 +520,11 @@ def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) ->
     columns = export_columns(exp)
     frame = store.typed_frame(columns, attrs)
     points = point_summary(exp, design, frame)
-    with output_dir(out, manifest) as stage:
+    with output_dir(out, manifest) as stage, \
+            in_background(_plot_sweep, exp, design, points, stage / f"{exp.name}.png") as plot:
         frame.to_csv(stage / "runs.csv", index=False)
         pq_write(frame, columns, stage / "runs.parquet", manifest)
         write_columns_csv(stage / "columns.csv", columns)
         points.to_csv(stage / "points.csv", index=False)
         (stage / "experiment.json").write_text(dumps(meta["experiment"]))
-        sweep_plots.plot_sweep(exp, design, points, stage / f"{exp.name}.png")
+        plot.result()

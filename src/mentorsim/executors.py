@@ -150,16 +150,13 @@ class Background(_Closing):
 
     def __init__(self, fn: Callable, args: tuple, separate: bool):
         self.fn, self.args = fn, args
+        #: Whether ``fn`` runs in a process of its own (False: :meth:`result` calls it here).
+        self.separate = separate
         self._pool: cf.ProcessPoolExecutor | None = process_pool(1) if separate else None
         self._future = self._pool.submit(fn, *args) if self._pool is not None else None
 
-    @property
-    def separate(self) -> bool:
-        """Whether ``fn`` runs in a process of its own (False: :meth:`result` calls it here)."""
-        return self._future is not None
-
     def result(self):
-        """``fn(*args)``'s value; its exception if it raised."""
+        """``fn(*args)``'s value; its exception if it raised. Once only."""
         if self._future is None:
             return self.fn(*self.args)
         try:

@@ -72,3 +72,13 @@ def test_leaving_the_block_early_stops_the_process(tmp_path):
 
 def test_examples_in_the_docstrings():
     assert doctest.testmod(executors, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_the_outcome_is_kept_once_known(tmp_path):
+    with in_background(_where, 5) as job:
+        first = job.result()
+        assert job.result() == first  # not computed again (here, in another process)
+    with in_background(_raises, "once") as job:
+        for _ in range(2):
+            with pytest.raises(ValueError, match="once"):
+                job.result()

@@ -451,3 +451,26 @@ def test_examples_in_the_sweep_docstrings():
     from mentorsim.experiments import sweep
     result = doctest.testmod(sweep)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("target,code", [("noisy", 0), ("flaky", 2)])
+def test_sensitivity_command_exports_the_sweep_beside_its_analysis(tmp_path, capsys, target, code):
+    """`mentorsim sensitivity` writes the sweep's exports while it analyses (sweep.export_folder
+    in executors.in_background): the folder is complete whether the analysis succeeds or refuses
+    the design for its failed runs (exit 2, one line)."""
+    import json
+
+    from mentorsim.cli.main import main
+    path = callable_experiment(tmp_path, target=target, method="sobol", n=8, replicates=1)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(path), "--out", str(out), "--workers", "2"]) == code
+    err = capsys.readouterr().err.strip().splitlines()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["metadata"]["runs_done"] + manifest["metadata"]["runs_failed"] == 64
+    assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir()
+                                               if p.name not in ("manifest.json", "runs.sqlite", "sensitivity"))
+    assert len(pd.read_csv(out / "runs.csv")) == 64 and not list(out.glob(".staging-*"))
+    if code:
+        assert "needs every run of the design done" in err[-1] and not (out / "sensitivity").exists()
+    else:
+        assert json.loads((out / "sensitivity" / "manifest.json").read_text())["complete"]

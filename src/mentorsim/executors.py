@@ -154,9 +154,21 @@ class Background(_Closing):
         self.separate = separate
         self._pool: cf.ProcessPoolExecutor | None = process_pool(1) if separate else None
         self._future = self._pool.submit(fn, *args) if self._pool is not None else None
+        self._outcome: tuple[bool, Any] | None = None  # (raised, value or exception), once known
 
     def result(self):
-        """``fn(*args)``'s value; its exception if it raised. Once only."""
+        """``fn(*args)``'s value, or its exception raised again; the same however often asked."""
+        if self._outcome is None:
+            try:
+                self._outcome = (False, self._compute())
+            except Exception as exc:  # (an interrupt is not an outcome: it stops the process)
+                self._outcome = (True, exc)
+        raised, value = self._outcome
+        if raised:
+            raise value
+        return value
+
+    def _compute(self):
         if self._future is None:
             return self.fn(*self.args)
         try:

@@ -522,6 +522,21 @@ def export_columns(exp: Experiment) -> list[Column]:
     return cols
 
 
+def export_folder(exp: Experiment, out: str | Path) -> bool:
+    """Export the sweep of ``exp`` stored in ``out`` as :func:`run_sweep` does once every run is
+    stored, for a caller that runs the sweep with ``export=False`` and exports beside other work
+    (``mentorsim sensitivity``, in executors.in_background). Returns whether it exported (not
+    while runs are missing)."""
+    out = Path(out)
+    design = build_design(exp)
+    with RunStore.open(out / STORE_FILE) as store:
+        counts = store.counts()
+        if counts["done"] + counts["failed"] != design.n_points * exp.replicates:
+            return False
+        export_sweep(exp, design, store, out)
+    return True
+
+
 def _plot_sweep(exp: Experiment, design: Design, points: pd.DataFrame, path: Path) -> Path:
     """The sweep's plot (experiments.plots.plot_sweep), importing matplotlib where it runs."""
     from mentorsim.experiments import plots as sweep_plots  # deliberately lazy: matplotlib, for exports only

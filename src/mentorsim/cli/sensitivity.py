@@ -56,6 +56,8 @@ def cmd_sensitivity(args) -> int:
     except KeyboardInterrupt:
         print(f"mentorsim: interrupted; finished runs are stored in {out}; run again to finish", file=sys.stderr)
         return 130
+    import mentorsim.experiments.plots  # noqa: F401 - matplotlib imported once, here, for the plots of this
+    # process and of those started below (forked: they find it loaded)
     with (in_background(export_folder, exp, out) if summary.complete else nullcontext()) as exported:
         try:
             return _analysis(args, exp, out, summary, exported)

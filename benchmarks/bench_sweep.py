@@ -18,6 +18,7 @@ Optionally (``--dask``) the same subset on a local Dask cluster of 2 workers on 
     PYTHONPATH=src python benchmarks/bench_sweep.py --batch-scan   # CPU a run by batch size
     PYTHONPATH=src python benchmarks/bench_sweep.py --export       # what follows the runs, full size
     PYTHONPATH=src python benchmarks/bench_sweep.py --outside      # everything but the model, full size
+    PYTHONPATH=src python benchmarks/bench_sweep.py --timeline     # the whole analysis, by phase
 
 ``--outside`` runs ``mentorsim sensitivity`` on the full design (in this process, 2 workers) with
 the model replaced in the workers by a no-op (outputs made from the run id): what is left is
@@ -232,9 +233,10 @@ class _MapTimed:
             self.map_cpu += time.process_time() - t
 
 
-def outside_the_model(workers: int = 2) -> None:
+def outside_the_model(workers: int = 2, model: bool = False) -> None:
     """``mentorsim sensitivity`` of the full design with the model a no-op in the workers: what
-    the analysis costs besides the model, by phase (see the module docstring)."""
+    the analysis costs besides the model, by phase (see the module docstring). ``model``: with
+    the model (``--timeline``: the whole analysis, its phases timed the same way)."""
     import contextlib
     import io
     import math
@@ -283,7 +285,8 @@ def outside_the_model(workers: int = 2) -> None:
     text = re.sub(r'(?m)^base = .*$', f'base = "{(ROOT / "scenarios" / "ss2020.toml").as_posix()}"',
                   EXPERIMENT.read_text())
     executors.LocalExecutor.map, executors.LocalExecutor.close = timed_map, timed_close
-    sweep.run_model_runs = no_model
+    if not model:
+        sweep.run_model_runs = no_model
     try:
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "sobol_uncertain.toml"
@@ -306,17 +309,18 @@ def outside_the_model(workers: int = 2) -> None:
     for t, worker in arrivals:
         last[worker] = t
     idle = sorted(marks["runs end"][0] - t for t in last.values())
-    print(f"everything but the model, `mentorsim sensitivity` of {n} runs, {workers} workers, the model a no-op "
-          f"(wall s; CPU s):")
+    print(f"{'the whole analysis' if model else 'everything but the model'}, `mentorsim sensitivity` of {n} runs, "
+          f"{workers} workers{'' if model else ', the model a no-op'} (wall s; CPU s; load average now "
+          f"{os.getloadavg()[0]:.2f}):")
     print(f"  imports (fresh interpreter, twice): {imports[0]:.2f}, {imports[1]:.2f} s")
     print(f"  start (experiment, design, store, workers): {span('start', 'runs start', 0):.2f} s")
     print(f"  the runs: {span('runs start', 'runs end', 0):.2f} s; parent CPU {1000 * span('runs start', 'runs end', 1) / n:.4f}"
           f" ms a run (receiving {len(arrivals)} chunks, storing, progress); workers CPU "
-          f"{1000 * span('runs start', 'workers gone', 2) / n:.4f} ms a run (no model)")
+          f"{1000 * span('runs start', 'workers gone', 2) / n:.4f} ms a run{'' if model else ' (no model)'}")
     print(f"  after the runs (exports, analysis, plots): {span('runs end', 'end', 0):.2f} s wall; CPU: parent "
           f"{span('runs end', 'end', 1):.2f} s, helper processes {span('workers gone', 'end', 2):.2f} s")
-    print(f"  in all: {span('start', 'end', 0):.2f} s + imports; (tail with the no-op model: workers' last chunks "
-          f"back {', '.join(f'{x:.3f}' for x in idle)} s before the end)")
+    print(f"  in all: {span('start', 'end', 0):.2f} s + imports; (the tail: workers' last chunks "
+          f"back {', '.join(f'{x:.3f}' for x in idle)} s before the runs' end)")
 
 
 def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int, float]:
@@ -342,6 +346,8 @@ def main() -> None:
                     help="only: the phases after the runs (analysis, summary, exports) at full size")
     ap.add_argument("--outside", action="store_true",
                     help="only: everything but the model, full size (the model a no-op in the workers)")
+    ap.add_argument("--timeline", action="store_true",
+                    help="only: the whole full-size analysis with the model, timed by phase as --outside")
     args = ap.parse_args()
     exp = experiment()
     t = time.perf_counter()
@@ -359,8 +365,8 @@ def main() -> None:
     if args.export:
         export_phases(exp, design)
         return
-    if args.outside:
-        outside_the_model()
+    if args.outside or args.timeline:
+        outside_the_model(model=args.timeline)
         return
     per_run = model_time(exp, design, min(100, args.runs))
     print(f"model alone (runner.evaluate, warm, in-process): {1000 * per_run:.1f} ms a run")

@@ -29,6 +29,11 @@ def _dies_unless_in(pid: int) -> str:
     return "done here"
 
 
+def _nested() -> tuple[int, bool, int]:
+    with in_background(_where, 2) as inner:
+        return os.getpid(), inner.separate, inner.result()[0]
+
+
 def _slow_write(path: str) -> None:
     time.sleep(30)
     Path(path).write_text("written")
@@ -82,3 +87,13 @@ def test_the_outcome_is_kept_once_known(tmp_path):
         for _ in range(2):
             with pytest.raises(ValueError, match="once"):
                 job.result()
+
+
+def test_a_helper_starts_no_helpers_of_its_own():
+    """One helper beside the caller is the most that pays on two cores: a helper's own
+    in_background calls are made in the helper."""
+    with in_background(_nested) as job:
+        helper, separate, inner = job.result()
+    assert not separate and inner == helper
+    if job.separate:
+        assert helper != os.getpid()

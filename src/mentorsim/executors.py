@@ -153,7 +153,7 @@ class Background(_Closing):
         #: Whether ``fn`` runs in a process of its own (False: :meth:`result` calls it here).
         self.separate = separate
         self._pool: cf.ProcessPoolExecutor | None = process_pool(1) if separate else None
-        self._future = self._pool.submit(fn, *args) if self._pool is not None else None
+        self._future = self._pool.submit(_as_helper, fn, *args) if self._pool is not None else None
         self._outcome: tuple[bool, Any] | None = None  # (raised, value or exception), once known
 
     def result(self):
@@ -197,21 +197,31 @@ class Background(_Closing):
             proc.join()
 
 
+_helper = False  # whether this process is a helper started by in_background
+
+
+def _as_helper(fn: Callable, *args):
+    global _helper
+    _helper = True
+    return fn(*args)
+
+
 def in_background(fn: Callable, *args) -> Background:
     """Start ``fn(*args)`` in a worker process of its own and return at once, so this process can
     do other work meanwhile (the independent parts of a sweep's export); ``.result()`` waits for it.
 
-    Only where worker processes start warm (``fork``) and there is a core to spare: elsewhere
-    starting a process costs more than it saves, and ``fn`` is called in this process by
-    ``.result()`` instead. ``fn`` and ``args`` must pickle; ``fn`` should write files or return
-    something small. Use it as a context manager, so the process ends with the block.
+    Only where worker processes start warm (``fork``), there is a core to spare, and this process
+    is not itself such a helper (each costs 0.2-0.3 s of CPU more than the call here, so one
+    beside the caller is the most that pays on two cores): elsewhere ``fn`` is called in this
+    process by ``.result()`` instead. ``fn`` and ``args`` must pickle; ``fn`` should write files
+    or return something small. Use it as a context manager, so the process ends with the block.
 
     Examples:
         >>> with in_background(pow, 2, 10) as job:
         ...     job.result()
         1024
     """
-    return Background(fn, args, separate=START_METHOD == "fork" and usable_cores() > 1)
+    return Background(fn, args, separate=START_METHOD == "fork" and usable_cores() > 1 and not _helper)
 
 
 def shared_counter(value: int = 0):

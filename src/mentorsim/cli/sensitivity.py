@@ -70,9 +70,6 @@ def cmd_sensitivity(args) -> int:
 def _analysis(args, exp, out, summary, exported) -> int:
     """The indices, their files and plots, while ``exported`` (executors.Background, or None)
     writes the sweep's own exports: the indices' manifest is written only after those."""
-    from contextlib import nullcontext
-
-    from mentorsim.executors import in_background
     from mentorsim.experiments import sensitivity
     from mentorsim.experiments.designs import build_design
     from mentorsim.experiments.store import STORE_FILE, RunStore
@@ -87,14 +84,12 @@ def _analysis(args, exp, out, summary, exported) -> int:
     payload = result.to_dict()
     meta = metadata(exp.seed, experiment=exp.spec(), design_hash=dhash, analysis_seed=sensitivity.analysis_seed(exp),
                     runs=summary.total)
-    with output_dir(out / "sensitivity", meta) as stage, (  # the second plot drawn meanwhile, beside
-            in_background(sensitivity.plot_second_order, result, stage / "second_order.png")
-            if result.second_order else nullcontext()) as second:
+    with output_dir(out / "sensitivity", meta) as stage:
         (stage / "indices.json").write_text(dumps(json_safe(payload | {"metadata": meta})))
         result.table.to_csv(stage / "indices.csv", index=False)
         sensitivity.plot_indices(result, stage / "indices.png")
         if result.second_order:
-            second.result()
+            sensitivity.plot_second_order(result, stage / "second_order.png")
             rows = []
             for o, (s2, c2) in result.second_order.items():
                 for i in range(len(result.names)):

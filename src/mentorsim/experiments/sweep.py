@@ -547,8 +547,8 @@ def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) ->
     """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir).
 
     The plot (the longest part, about half of a 26,624-run export) is drawn in a process of its
-    own while this one writes the tables (executors.in_background); the files are the same as
-    when written one after the other."""
+    own while this one writes the tables (executors.in_background; here when this process is
+    itself such a helper, as under ``mentorsim sensitivity``); the files are the same either way."""
     meta = store.meta()
     counts = store.counts()
     manifest = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],

@@ -233,10 +233,11 @@ class _MapTimed:
             self.map_cpu += time.process_time() - t
 
 
-def outside_the_model(workers: int = 2, model: bool = False) -> None:
+def outside_the_model(workers: int = 2, model: bool = False, n_base: int = N) -> None:
     """``mentorsim sensitivity`` of the full design with the model a no-op in the workers: what
     the analysis costs besides the model, by phase (see the module docstring). ``model``: with
-    the model (``--timeline``: the whole analysis, its phases timed the same way)."""
+    the model (``--timeline``: the whole analysis, its phases timed the same way). ``n_base``: the
+    design's N (``--n``; 1024, the experiment's, by default)."""
     import contextlib
     import io
     import math
@@ -284,6 +285,7 @@ def outside_the_model(workers: int = 2, model: bool = False) -> None:
 
     text = re.sub(r'(?m)^base = .*$', f'base = "{(ROOT / "scenarios" / "ss2020.toml").as_posix()}"',
                   EXPERIMENT.read_text())
+    text = re.sub(r'(?m)^n = \d+$', f"n = {n_base}", text)
     executors.LocalExecutor.map, executors.LocalExecutor.close = timed_map, timed_close
     if not model:
         sweep.run_model_runs = no_model
@@ -304,7 +306,7 @@ def outside_the_model(workers: int = 2, model: bool = False) -> None:
     def span(a, b, i):
         return marks[b][i] - marks[a][i]
 
-    n = N * (2 * 12 + 2)
+    n = n_base * (2 * 12 + 2)
     last = {}
     for t, worker in arrivals:
         last[worker] = t
@@ -348,6 +350,7 @@ def main() -> None:
                     help="only: everything but the model, full size (the model a no-op in the workers)")
     ap.add_argument("--timeline", action="store_true",
                     help="only: the whole full-size analysis with the model, timed by phase as --outside")
+    ap.add_argument("--n", type=int, default=N, help=f"with --outside/--timeline: the design's N (default {N})")
     args = ap.parse_args()
     exp = experiment()
     t = time.perf_counter()
@@ -366,7 +369,7 @@ def main() -> None:
         export_phases(exp, design)
         return
     if args.outside or args.timeline:
-        outside_the_model(model=args.timeline)
+        outside_the_model(model=args.timeline, n_base=args.n)
         return
     per_run = model_time(exp, design, min(100, args.runs))
     print(f"model alone (runner.evaluate, warm, in-process): {1000 * per_run:.1f} ms a run")

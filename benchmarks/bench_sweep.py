@@ -17,6 +17,16 @@ Optionally (``--dask``) the same subset on a local Dask cluster of 2 workers on 
     PYTHONPATH=src python benchmarks/bench_sweep.py [--runs 400] [--full] [--dask]
     PYTHONPATH=src python benchmarks/bench_sweep.py --batch-scan   # CPU a run by batch size
     PYTHONPATH=src python benchmarks/bench_sweep.py --export       # what follows the runs, full size
+    PYTHONPATH=src python benchmarks/bench_sweep.py --outside      # everything but the model, full size
+    PYTHONPATH=src python benchmarks/bench_sweep.py --timeline     # the whole analysis, by phase
+
+``--outside`` runs ``mentorsim sensitivity`` on the full design (in this process, 2 workers) with
+the model replaced in the workers by a no-op (outputs made from the run id): what is left is
+what the analysis costs besides the model, at full size. It prints the imports (a fresh
+interpreter), the sweep machinery (wall; the parent's CPU a run while the runs come in: receiving
+chunks, storing rows, progress; the workers' CPU a run outside the model), the tail of the runs
+(how long before the end each worker got its last chunk back) and what follows the runs (the
+sweep's exports, the SALib analysis, the plots) as wall and CPU.
 
 CPU figures are ``time.thread_time`` in this process and ``getrusage(RUSAGE_CHILDREN)`` of the
 workers: on a machine shared with other jobs they move far less than wall-clock rates.
@@ -207,15 +217,125 @@ def export_phases(exp, design) -> None:
           + "; ".join(f"{k} {v:.2f} s" for k, v in times.items()))
 
 
-def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int]:
-    """(wall seconds, seconds inside the model summed over runs, runs) of a partial sweep."""
+class _MapTimed:
+    """An executor whose ``map`` (the runs coming in: receiving, storing, progress) is timed in
+    parent CPU; the rest of a sweep (design, store, export) is its fixed set-up."""
+
+    def __init__(self, executor):
+        self.executor, self.map_cpu = executor, 0.0
+        self.label, self.workers = executor.label, executor.workers
+
+    def map(self, *args, **kwargs):
+        t = time.process_time()
+        try:
+            return self.executor.map(*args, **kwargs)
+        finally:
+            self.map_cpu += time.process_time() - t
+
+
+def outside_the_model(workers: int = 2, model: bool = False, n_base: int = N) -> None:
+    """``mentorsim sensitivity`` of the full design with the model a no-op in the workers: what
+    the analysis costs besides the model, by phase (see the module docstring). ``model``: with
+    the model (``--timeline``: the whole analysis, its phases timed the same way). ``n_base``: the
+    design's N (``--n``; 1024, the experiment's, by default)."""
+    import contextlib
+    import io
+    import math
+    import re
+    import subprocess
+
+    from mentorsim import executors
+    from mentorsim.cli.main import main as cli
+    from mentorsim.experiments import sweep
+
+    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    code = ("import time; t = time.perf_counter(); import mentorsim.cli.main, mentorsim.experiments.sweep, "
+            "mentorsim.experiments.sensitivity; print(time.perf_counter() - t)")
+    imports = [float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                    check=True).stdout) for _ in range(2)]
+
+    def no_model(job, chunk, records):  # (forked workers inherit it)
+        for rec, (run_id, *_) in zip(records, chunk):
+            rec.outputs = {o: math.sin(run_id * (k + 1.3)) for k, o in enumerate(job.outputs)}
+            rec.elapsed_s = 0.0
+
+    marks: dict[str, tuple[float, float, float]] = {}  # wall, parent CPU, children CPU
+    arrivals: list[tuple[float, str]] = []
+
+    def mark(name):
+        ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+        marks[name] = (time.perf_counter(), time.process_time(), ch.ru_utime + ch.ru_stime)
+
+    real_map, real_close, real_models = executors.LocalExecutor.map, executors.LocalExecutor.close, sweep.run_model_runs
+
+    def timed_map(self, fn, job, chunks, on_result, on_lost, *a, **k):
+        def arrived(chunk, records):
+            arrivals.append((time.perf_counter(), records[0].worker if records else ""))
+            on_result(chunk, records)
+        mark("runs start")
+        try:
+            return real_map(self, fn, job, chunks, arrived, on_lost, *a, **k)
+        finally:
+            mark("runs end")
+
+    def timed_close(self):
+        real_close(self)
+        if "runs end" in marks and "workers gone" not in marks:
+            mark("workers gone")
+
+    text = re.sub(r'(?m)^base = .*$', f'base = "{(ROOT / "scenarios" / "ss2020.toml").as_posix()}"',
+                  EXPERIMENT.read_text())
+    text = re.sub(r'(?m)^n = \d+$', f"n = {n_base}", text)
+    executors.LocalExecutor.map, executors.LocalExecutor.close = timed_map, timed_close
+    if not model:
+        sweep.run_model_runs = no_model
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "sobol_uncertain.toml"
+            path.write_text(text)
+            mark("start")
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                code = cli(["sensitivity", str(path), "--workers", str(workers), "--out", str(Path(d) / "out")])
+            mark("end")
+            assert code == 0, f"mentorsim sensitivity exited {code}"
+            assert (Path(d) / "out" / "manifest.json").exists() and (Path(d) / "out" / "sensitivity" / "manifest.json").exists()
+    finally:
+        executors.LocalExecutor.map, executors.LocalExecutor.close = real_map, real_close
+        sweep.run_model_runs = real_models
+
+    def span(a, b, i):
+        return marks[b][i] - marks[a][i]
+
+    n = n_base * (2 * 12 + 2)
+    last = {}
+    for t, worker in arrivals:
+        last[worker] = t
+    idle = sorted(marks["runs end"][0] - t for t in last.values())
+    print(f"{'the whole analysis' if model else 'everything but the model'}, `mentorsim sensitivity` of {n} runs, "
+          f"{workers} workers{'' if model else ', the model a no-op'} (wall s; CPU s; load average now "
+          f"{os.getloadavg()[0]:.2f}):")
+    print(f"  imports (fresh interpreter, twice): {imports[0]:.2f}, {imports[1]:.2f} s")
+    print(f"  start (experiment, design, store, workers): {span('start', 'runs start', 0):.2f} s")
+    print(f"  the runs: {span('runs start', 'runs end', 0):.2f} s; parent CPU {1000 * span('runs start', 'runs end', 1) / n:.4f}"
+          f" ms a run (receiving {len(arrivals)} chunks, storing, progress); workers CPU "
+          f"{1000 * span('runs start', 'workers gone', 2) / n:.4f} ms a run{'' if model else ' (no model)'}")
+    print(f"  after the runs (exports, analysis, plots): {span('runs end', 'end', 0):.2f} s wall; CPU: parent "
+          f"{span('runs end', 'end', 1):.2f} s, helper processes {span('workers gone', 'end', 2):.2f} s")
+    print(f"  in all: {span('start', 'end', 0):.2f} s + imports; (the tail: workers' last chunks "
+          f"back {', '.join(f'{x:.3f}' for x in idle)} s before the runs' end)")
+
+
+def timed_sweep(exp, executor, runs: int, chunk_size: int | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, seconds inside the model summed over runs, runs, parent CPU seconds while
+    the runs came in) of a partial sweep."""
+    timed = _MapTimed(executor)
     with tempfile.TemporaryDirectory() as d:
-        s = run_sweep(exp, Path(d), executor, progress=False, export=False, max_runs=runs, chunk_size=chunk_size)
+        s = run_sweep(exp, Path(d), timed, progress=False, export=False, max_runs=runs, chunk_size=chunk_size)
         with sqlite3.connect(Path(d) / "runs.sqlite") as conn:
             inner, failed = conn.execute(
                 "SELECT SUM(elapsed_s), SUM(status = 'failed') FROM runs").fetchone()
     assert failed == 0, f"{failed} runs failed"
-    return s.elapsed_s, inner, s.ran
+    return s.elapsed_s, inner, s.ran, timed.map_cpu
 
 
 def main() -> None:
@@ -226,6 +346,11 @@ def main() -> None:
     ap.add_argument("--batch-scan", action="store_true", help="only: CPU a run of simulate_batch by batch size")
     ap.add_argument("--export", action="store_true",
                     help="only: the phases after the runs (analysis, summary, exports) at full size")
+    ap.add_argument("--outside", action="store_true",
+                    help="only: everything but the model, full size (the model a no-op in the workers)")
+    ap.add_argument("--timeline", action="store_true",
+                    help="only: the whole full-size analysis with the model, timed by phase as --outside")
+    ap.add_argument("--n", type=int, default=N, help=f"with --outside/--timeline: the design's N (default {N})")
     args = ap.parse_args()
     exp = experiment()
     t = time.perf_counter()
@@ -243,11 +368,14 @@ def main() -> None:
     if args.export:
         export_phases(exp, design)
         return
+    if args.outside or args.timeline:
+        outside_the_model(model=args.timeline, n_base=args.n)
+        return
     per_run = model_time(exp, design, min(100, args.runs))
     print(f"model alone (runner.evaluate, warm, in-process): {1000 * per_run:.1f} ms a run")
     parts(exp, design, min(200, args.runs))
 
-    wall, inner, n = timed_sweep(exp, SerialExecutor(), args.runs)
+    wall, inner, n, _ = timed_sweep(exp, SerialExecutor(), args.runs)
     overhead = (wall - inner) / inner
     print(f"serial sweep: {n} runs in {wall:.1f} s = {n / wall:.2f} runs/s; model {1000 * inner / n:.1f} ms a run, "
           f"runner overhead {1000 * (wall - inner) / n:.2f} ms a run = {100 * overhead:.2f}% of the run "
@@ -259,7 +387,7 @@ def main() -> None:
         parent = time.process_time()
         with LocalExecutor(w) as ex:
             timed_sweep(exp, ex, 2 * w, chunk_size=1)  # start the workers (fork) before timing
-            wall, inner, n = timed_sweep(exp, ex, args.runs)
+            wall, inner, n, in_map = timed_sweep(exp, ex, args.runs)
         parent = time.process_time() - parent
         after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, now they have ended
         workers_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
@@ -268,7 +396,9 @@ def main() -> None:
         print(f"local executor, {w} worker{'s' if w > 1 else ''}: {n} runs in {wall:.1f} s = {rates[w]:.2f} runs/s "
               f"(model {1000 * inner / n:.1f} ms a run inside the workers; workers busy in the model "
               f"{100 * utilisation[w]:.0f}% of the wall time); CPU a run: workers {1000 * workers_cpu / (n + 2 * w):.2f} "
-              f"ms, parent (storing, progress) {1000 * parent / (n + 2 * w):.2f} ms")
+              f"ms, parent {1000 * parent / (n + 2 * w):.2f} ms = {1000 * in_map / n:.3f} ms while the runs came in "
+              f"(receiving, storing, progress) + {parent - in_map:.2f} s of set-up for the two sweeps (design, "
+              "store, pool) spread over the runs")
     eff = rates[2] / (2 * rates[1])
     print(f"parallel efficiency, 2 workers vs 1: {100 * eff:.0f}% (throughput); the model's own time a run went "
           f"from {1000 / rates[1] * utilisation[1]:.0f} to {2000 / rates[2] * utilisation[2]:.0f} ms: "
@@ -280,7 +410,7 @@ def main() -> None:
     crates = {}
     for w in (1, 2):
         with LocalExecutor(w) as ex:
-            wall, inner, n = timed_sweep(control, ex, None)
+            wall, inner, n, _ = timed_sweep(control, ex, None)
         crates[w] = n / wall
     print(f"control, fixed pure-Python work (no model): {crates[1]:.2f} runs/s with 1 worker, {crates[2]:.2f} with 2 "
           f"= {100 * crates[2] / (2 * crates[1]):.0f}% efficiency: what this machine gives two processes now")
@@ -291,7 +421,7 @@ def main() -> None:
                           dashboard_address=None, silence_logs=40) as cluster:
             with DaskExecutor(cluster.scheduler_address) as ex:
                 timed_sweep(exp, ex, 4, chunk_size=1)  # warm the workers
-                wall, inner, n = timed_sweep(exp, ex, args.runs)
+                wall, inner, n, _ = timed_sweep(exp, ex, args.runs)
         print(f"Dask, 2 workers on 127.0.0.1: {n} runs in {wall:.1f} s = {n / wall:.2f} runs/s")
 
     est = total / rates[2]

@@ -381,3 +381,96 @@ def test_sweep_command_on_a_dask_scheduler(tmp_path, dask_cluster, capsys):
     assert "10 of 10 runs done, 0 failed" in printed and "dask executor, 2 workers" in printed
     run_sweep(load_experiment(path), tmp_path / "ref", SerialExecutor(), progress=False, export=False)
     pd.testing.assert_frame_equal(results(tmp_path / "o"), results(tmp_path / "ref"))
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_chunks_cover_every_run_once_in_whole_batches_shorter_at_the_end(workers):
+    from mentorsim.experiments.sweep import MAX_CHUNK, chunk_sizes
+    from mentorsim.runner import batch_size
+    batch = batch_size()
+    for total in (1, 7, 31, 100, 1_664, 26_624, 26_625):
+        sizes = list(chunk_sizes(total, workers))
+        auto = max(1, min(MAX_CHUNK, -(-total // (16 * workers))))
+        assert sum(sizes) == total and min(sizes) >= 1 and max(sizes) <= auto
+        if auto > batch:  # shrinking to one batch at the end, every chunk but the last whole batches
+            assert all(s % batch == 0 for s in sizes[:-1]) and sizes[-1] <= batch
+            assert sizes == sorted(sizes, reverse=True)
+            assert sizes.count(sizes[0]) > len(sizes) // 2  # most chunks are full
+        else:
+            assert sizes[:-1] == [auto] * (len(sizes) - 1)
+        assert list(chunk_sizes(total, workers, 5)) == [5] * (total // 5) + ([total % 5] if total % 5 else [])
+
+
+def test_chunked_gives_each_run_once_in_order(tmp_path):
+    from mentorsim.experiments.designs import build_design
+    from mentorsim.experiments.sweep import chunked
+    exp = load_experiment(callable_experiment(tmp_path, n=300, replicates=3))
+    design = build_design(exp)
+    ids = list(range(5, design.n_points * exp.replicates))
+    chunks = list(chunked(exp, design, ids, 2))
+    runs = [run for chunk in chunks for run in chunk]
+    assert [r[0] for r in runs] == ids and len(chunks[-1]) < len(chunks[0])
+    assert all(r[1:3] == divmod(r[0], 3) and r[3] == design.point(r[1]) for r in runs)
+
+
+def test_export_is_the_same_whether_the_plot_is_drawn_beside_or_here(tmp_path, monkeypatch):
+    """export_sweep draws the plot in a process of its own (executors.in_background) where it
+    can; the folder is byte for byte what drawing it here gives (manifest times apart)."""
+    import json
+    import shutil
+
+    from mentorsim import executors
+    from mentorsim.experiments.designs import build_design
+    from mentorsim.experiments.store import RunStore
+    from mentorsim.experiments.sweep import export_sweep
+    exp = load_experiment(callable_experiment(tmp_path, target="flaky"))  # some runs fail
+    run_sweep(exp, tmp_path / "stored", SerialExecutor(), progress=False, export=False)
+    made = {}
+    for label in ("beside", "here"):
+        if label == "here":
+            monkeypatch.setattr(executors, "usable_cores", lambda: 1)  # no core to spare: drawn here
+        out = tmp_path / label
+        shutil.copytree(tmp_path / "stored", out)
+        with RunStore.open(out / "runs.sqlite") as store:
+            export_sweep(exp, build_design(exp), store, out)
+        made[label] = {p.name: p.read_bytes() for p in out.iterdir() if p.name not in ("manifest.json", "runs.sqlite")}
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["complete"] and sorted(manifest["files"]) == sorted(made[label])
+    assert any(name.endswith(".png") for name in made["here"])
+    assert made["beside"].keys() == made["here"].keys()
+    for name in made["here"]:
+        if name != "runs.parquet":  # (its metadata holds the time it was made)
+            assert made["beside"][name] == made["here"][name], name
+    frames = [pd.read_parquet(tmp_path / label / "runs.parquet") for label in made]
+    pd.testing.assert_frame_equal(*frames)
+
+
+def test_examples_in_the_sweep_docstrings():
+    import doctest
+
+    from mentorsim.experiments import sweep
+    result = doctest.testmod(sweep)
+    assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("target,code", [("noisy", 0), ("flaky", 2)])
+def test_sensitivity_command_exports_the_sweep_beside_its_analysis(tmp_path, capsys, target, code):
+    """`mentorsim sensitivity` writes the sweep's exports while it analyses (sweep.export_folder
+    in executors.in_background): the folder is complete whether the analysis succeeds or refuses
+    the design for its failed runs (exit 2, one line)."""
+    import json
+
+    from mentorsim.cli.main import main
+    path = callable_experiment(tmp_path, target=target, method="sobol", n=8, replicates=1)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(path), "--out", str(out), "--workers", "2"]) == code
+    err = capsys.readouterr().err.strip().splitlines()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["metadata"]["runs_done"] + manifest["metadata"]["runs_failed"] == 64
+    assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir()
+                                               if p.name not in ("manifest.json", "runs.sqlite", "sensitivity"))
+    assert len(pd.read_csv(out / "runs.csv")) == 64 and not list(out.glob(".staging-*"))
+    if code:
+        assert "needs every run of the design done" in err[-1] and not (out / "sensitivity").exists()
+    else:
+        assert json.loads((out / "sensitivity" / "manifest.json").read_text())["complete"]

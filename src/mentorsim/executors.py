@@ -17,7 +17,8 @@ parent and exit if it dies, so a killed sweep leaves no orphans.
 
 This module is the one place that starts worker processes on this machine: sweeps
 (:class:`LocalExecutor`), the PSA and the pool planner (:func:`process_pool`) and calibration
-(:func:`abc_sampler`, pyABC's own sampler, whose workers are made to watch their parent too).
+(:func:`abc_sampler`, pyABC's own sampler, whose workers are made to watch their parent too)
+and a sweep's export, whose independent parts run side by side (:func:`in_background`).
 They all use :func:`mp_context`, the start method chosen once in :data:`START_METHOD`, passed
 explicitly: the global start method (``multiprocessing.set_start_method``) is never read or
 changed, so importing a library that changes it (Mesa's batchrunner sets ``spawn``) changes
@@ -138,6 +139,89 @@ def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     workers = max(1, workers)
     return cf.ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker,
                                   initargs=(os.getpid(), worker_threads(workers)))
+
+
+class Background(_Closing):
+    """``fn(*args)`` started in a process of its own (:func:`in_background`); :meth:`result` waits.
+
+    Leaving the ``with`` block without having asked for the result (an exception, an interrupt)
+    stops the process; a process that dies is not an error: ``fn(*args)`` is then called in this
+    process, so the caller gets the result, or ``fn``'s own exception, either way."""
+
+    def __init__(self, fn: Callable, args: tuple, separate: bool):
+        self.fn, self.args = fn, args
+        #: Whether ``fn`` runs in a process of its own (False: :meth:`result` calls it here).
+        self.separate = separate
+        self._pool: cf.ProcessPoolExecutor | None = process_pool(1) if separate else None
+        self._future = self._pool.submit(_as_helper, fn, *args) if self._pool is not None else None
+        self._outcome: tuple[bool, Any] | None = None  # (raised, value or exception), once known
+
+    def result(self):
+        """``fn(*args)``'s value, or its exception raised again; the same however often asked."""
+        if self._outcome is None:
+            try:
+                self._outcome = (False, self._compute())
+            except Exception as exc:  # (an interrupt is not an outcome: it stops the process)
+                self._outcome = (True, exc)
+        raised, value = self._outcome
+        if raised:
+            raise value
+        return value
+
+    def _compute(self):
+        if self._future is None:
+            return self.fn(*self.args)
+        try:
+            value = self._future.result()
+        except cf.process.BrokenProcessPool:  # the process died (killed, out of memory): do it here
+            self.close()
+            return self.fn(*self.args)
+        except BaseException:
+            self.close()
+            raise
+        pool, self._pool, self._future = self._pool, None, None
+        pool.shutdown(wait=True)  # done: the idle process exits by itself
+        return value
+
+    def close(self) -> None:
+        """Stop the process (if :meth:`result` has not been asked for, its work is lost)."""
+        if self._pool is None:
+            return
+        pool, self._pool, self._future = self._pool, None, None
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in processes:
+            proc.join()
+
+
+_helper = False  # whether this process is a helper started by in_background
+
+
+def _as_helper(fn: Callable, *args):
+    global _helper
+    _helper = True
+    return fn(*args)
+
+
+def in_background(fn: Callable, *args) -> Background:
+    """Start ``fn(*args)`` in a worker process of its own and return at once, so this process can
+    do other work meanwhile (the independent parts of a sweep's export); ``.result()`` waits for it.
+
+    Only where worker processes start warm (``fork``), there is a core to spare, and this process
+    is not itself such a helper (each costs 0.2-0.3 s of CPU more than the call here, so one
+    beside the caller is the most that pays on two cores): elsewhere ``fn`` is called in this
+    process by ``.result()`` instead. ``fn`` and ``args`` must pickle; ``fn`` should write files
+    or return something small. Use it as a context manager, so the process ends with the block.
+
+    Examples:
+        >>> with in_background(pow, 2, 10) as job:
+        ...     job.result()
+        1024
+    """
+    return Background(fn, args, separate=START_METHOD == "fork" and usable_cores() > 1 and not _helper)
 
 
 def shared_counter(value: int = 0):

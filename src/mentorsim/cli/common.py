@@ -214,8 +214,9 @@ def experiment_out(exp, args) -> Path:
     return args.out or EXPERIMENTS_OUT / exp.name
 
 
-def sweep_from_args(exp, args):
+def sweep_from_args(exp, args, export: bool = True):
     """Run (or finish) the sweep of ``exp`` as the options say; returns its SweepSummary.
+    ``export``: write the sweep's exports when every run is stored (run_sweep).
 
     SIGTERM is turned into KeyboardInterrupt meanwhile: stored runs are kept and the rest is
     redone by ``--resume``."""
@@ -236,7 +237,7 @@ def sweep_from_args(exp, args):
     signal.signal(signal.SIGTERM, on_term)
     try:
         return run_sweep(exp, experiment_out(exp, args), executor=executor, resume=args.resume,
-                         retry_failed=args.retry_failed, chunk_size=args.chunk_size)
+                         retry_failed=args.retry_failed, chunk_size=args.chunk_size, export=export)
     finally:
         signal.signal(signal.SIGTERM, previous)
         executor.close()

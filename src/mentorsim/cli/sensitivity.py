@@ -34,14 +34,14 @@ def register(sub) -> None:
 
 def cmd_sensitivity(args) -> int:
     import sys
+    from contextlib import nullcontext
 
     from mentorsim.errors import input_error
+    from mentorsim.executors import in_background
     from mentorsim.experiments import sensitivity
-    from mentorsim.experiments.designs import build_design
     from mentorsim.experiments.experiment import load_experiment
-    from mentorsim.experiments.store import STORE_FILE, RunStore
-    from mentorsim.output_folder import dumps, output_dir
-    from mentorsim.provenance import metadata
+    from mentorsim.experiments.store import STORE_FILE
+    from mentorsim.experiments.sweep import export_folder
 
     check_execution_options(args)
     exp = load_experiment(args.experiment)
@@ -52,10 +52,30 @@ def cmd_sensitivity(args) -> int:
     # The sweep is finished first (the store is reused when it holds this design).
     args.resume = args.resume or (out / STORE_FILE).exists()
     try:
-        summary = sweep_from_args(exp, args)
+        summary = sweep_from_args(exp, args, export=False)  # exported below, beside the analysis
     except KeyboardInterrupt:
         print(f"mentorsim: interrupted; finished runs are stored in {out}; run again to finish", file=sys.stderr)
         return 130
+    import mentorsim.experiments.plots  # noqa: F401 - matplotlib imported once, here, for the plots of this
+    # process and of those started below (forked: they find it loaded)
+    with (in_background(export_folder, exp, out) if summary.complete else nullcontext()) as exported:
+        try:
+            return _analysis(args, exp, out, summary, exported)
+        except Exception:
+            if exported is not None:
+                exported.result()  # the sweep's exports are made whatever the analysis finds
+            raise
+
+
+def _analysis(args, exp, out, summary, exported) -> int:
+    """The indices, their files and plots, while ``exported`` (executors.Background, or None)
+    writes the sweep's own exports: the indices' manifest is written only after those."""
+    from mentorsim.experiments import sensitivity
+    from mentorsim.experiments.designs import build_design
+    from mentorsim.experiments.store import STORE_FILE, RunStore
+    from mentorsim.output_folder import dumps, output_dir
+    from mentorsim.provenance import metadata
+
     design = build_design(exp)
     with RunStore.open(out / STORE_FILE) as store:
         frame = store.frame()
@@ -78,6 +98,8 @@ def cmd_sensitivity(args) -> int:
                                      "S2": s2[i, j], "S2_conf": c2[i, j]})
             import pandas as pd
             pd.DataFrame(rows).to_csv(stage / "second_order.csv", index=False)
+        if exported is not None:
+            exported.result()
     if args.format == "json":
         print(dumps(json_safe(payload)))
     else:

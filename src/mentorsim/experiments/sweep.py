@@ -39,7 +39,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from mentorsim.errors import input_error
-from mentorsim.executors import LocalExecutor
+from mentorsim.executors import LocalExecutor, in_background
 from mentorsim.experiments.designs import (
     Design,
     build_design,
@@ -62,7 +62,7 @@ from mentorsim.output_folder import dumps, output_dir
 from mentorsim.parameters.model_table import PARAMS_BY_NAME
 from mentorsim.provenance import metadata
 from mentorsim.results import OUTCOME_DOCS, batch_outcomes, interval, run_outcomes
-from mentorsim.runner import batches, evaluate, simulate
+from mentorsim.runner import batch_size, batches, evaluate, simulate
 from mentorsim.scenario import default_scenario
 
 #: Seconds between commits of finished runs.
@@ -308,20 +308,46 @@ def pending_runs(exp: Experiment, design: Design, store: RunStore, retry_failed:
 def chunked(exp: Experiment, design: Design, run_ids: Sequence[int], workers: int,
             chunk_size: int | None = None, draws: Mapping[int, Mapping] | None = None) -> Iterator[list[tuple]]:
     """Group runs into chunks (made as they are needed): about 16 per worker, at most MAX_CHUNK runs
-    each. A run is ``(run_id, point, replicate, parameter values)``: the design point's values and
-    the replicate's calibrated draw (``draws``, from designs.calibrated_draws)."""
-    size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(len(run_ids) / (16 * max(1, workers)))))
+    each, and (unless ``chunk_size`` is given) smaller towards the end (:func:`chunk_sizes`), so
+    the workers finish together. A run is ``(run_id, point, replicate, parameter values)``: the
+    design point's values and the replicate's calibrated draw (``draws``, from
+    designs.calibrated_draws)."""
     reps = exp.replicates
-    cur = []
-    for run_id in run_ids:
-        point, replicate = divmod(run_id, reps)
-        values = design.point(point) | dict((draws or {}).get(replicate, {}))
-        cur.append((run_id, point, replicate, values))
-        if len(cur) == size:
-            yield cur
-            cur = []
-    if cur:
+    start = 0
+    for size in chunk_sizes(len(run_ids), workers, chunk_size):
+        cur = []
+        for run_id in run_ids[start:start + size]:
+            point, replicate = divmod(run_id, reps)
+            values = design.point(point) | dict((draws or {}).get(replicate, {}))
+            cur.append((run_id, point, replicate, values))
+        start += size
         yield cur
+
+
+def chunk_sizes(total: int, workers: int, chunk_size: int | None = None) -> Iterator[int]:
+    """Sizes of the chunks ``total`` runs go to ``workers`` in: ``chunk_size`` each if given, else
+    about 16 chunks per worker of at most MAX_CHUNK runs, whole batches of the model's runs
+    (``runner.batch_size()``) each, shrinking over the last ~4 chunks per worker to one batch:
+    while a worker computes the last chunk the others have nothing left to do, so the last chunks
+    are short (guided self-scheduling; chunking changes no result).
+
+    Examples:
+        >>> list(chunk_sizes(10, 2, 4))
+        [4, 4, 2]
+        >>> sizes = list(chunk_sizes(26_624, 2))
+        >>> sum(sizes), sizes[0], sizes[-1] < sizes[0]
+        (26624, 64, True)
+    """
+    size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(total / (16 * max(1, workers)))))
+    batch = batch_size()
+    left = total
+    while left > 0:
+        n = size
+        if chunk_size is None and size > batch:  # the tail: shorter chunks, still whole batches
+            n = batch * max(1, min(size // batch, math.ceil(left / (4 * max(1, workers) * batch))))
+        n = min(n, left)
+        yield n
+        left -= n
 
 
 def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = False,
@@ -496,9 +522,33 @@ def export_columns(exp: Experiment) -> list[Column]:
     return cols
 
 
-def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) -> None:
-    """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir)."""
+def export_folder(exp: Experiment, out: str | Path) -> bool:
+    """Export the sweep of ``exp`` stored in ``out`` as :func:`run_sweep` does once every run is
+    stored, for a caller that runs the sweep with ``export=False`` and exports beside other work
+    (``mentorsim sensitivity``, in executors.in_background). Returns whether it exported (not
+    while runs are missing)."""
+    out = Path(out)
+    design = build_design(exp)
+    with RunStore.open(out / STORE_FILE) as store:
+        counts = store.counts()
+        if counts["done"] + counts["failed"] != design.n_points * exp.replicates:
+            return False
+        export_sweep(exp, design, store, out)
+    return True
+
+
+def _plot_sweep(exp: Experiment, design: Design, points: pd.DataFrame, path: Path) -> Path:
+    """The sweep's plot (experiments.plots.plot_sweep), importing matplotlib where it runs."""
     from mentorsim.experiments import plots as sweep_plots  # deliberately lazy: matplotlib, for exports only
+    return sweep_plots.plot_sweep(exp, design, points, path)
+
+
+def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) -> None:
+    """Exports and plot, moved into ``out`` together, manifest last (outputs.output_dir).
+
+    The plot (the longest part, about half of a 26,624-run export) is drawn in a process of its
+    own while this one writes the tables (executors.in_background; here when this process is
+    itself such a helper, as under ``mentorsim sensitivity``); the files are the same either way."""
     meta = store.meta()
     counts = store.counts()
     manifest = meta["provenance"] | {"experiment": meta["experiment"], "design_hash": meta["design_hash"],
@@ -511,10 +561,11 @@ def export_sweep(exp: Experiment, design: Design, store: RunStore, out: Path) ->
     columns = export_columns(exp)
     frame = store.typed_frame(columns, attrs)
     points = point_summary(exp, design, frame)
-    with output_dir(out, manifest) as stage:
+    with output_dir(out, manifest) as stage, \
+            in_background(_plot_sweep, exp, design, points, stage / f"{exp.name}.png") as plot:
         frame.to_csv(stage / "runs.csv", index=False)
         pq_write(frame, columns, stage / "runs.parquet", manifest)
         write_columns_csv(stage / "columns.csv", columns)
         points.to_csv(stage / "points.csv", index=False)
         (stage / "experiment.json").write_text(dumps(meta["experiment"]))
-        sweep_plots.plot_sweep(exp, design, points, stage / f"{exp.name}.png")
+        plot.result()

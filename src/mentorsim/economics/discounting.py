@@ -47,6 +47,38 @@ def weekly_factors(n_weeks: int, rate: float) -> np.ndarray:
     return f
 
 
+def run_factors(n_weeks: int, rates) -> np.ndarray:
+    """[n_weeks] factors (``weekly_factors``) for one rate, or [runs, n_weeks] for an array of
+    each run's rate (each distinct rate worked out once)."""
+    if np.ndim(rates) == 0:
+        return weekly_factors(n_weeks, float(rates))
+    distinct, of = np.unique(np.asarray(rates, dtype=float), return_inverse=True)
+    return np.stack([weekly_factors(n_weeks, float(r)) for r in distinct])[of.ravel()]
+
+
+def discounted_sums(x: np.ndarray, rates, weeks: slice = slice(None)) -> np.ndarray:
+    """[runs] totals of ``x`` [runs, weeks, facilities] over facilities, then over ``weeks``
+    weighted by each week's discount factor at ``rates`` a year (one rate, or each run's):
+    ``weighted_sums(x.sum(axis=2), rates, weeks)``.
+
+    The sums are numpy's pairwise sums along the last axis (facilities, then weeks), so a run's
+    total is the same float whether it is summed alone (``x[None]``) or among many runs, and
+    summing over facilities first, once, then over any window of weeks gives the same floats
+    as summing the window.
+
+    >>> round(float(discounted_sums(np.ones((1, 60, 2)), 0.03)[0]), 4)  # 2 x (52 + 8 / 1.03)
+    119.534
+    """
+    return weighted_sums(x.sum(axis=2), rates, weeks)
+
+
+def weighted_sums(weekly: np.ndarray, rates, weeks: slice = slice(None)) -> np.ndarray:
+    """[runs] sums of ``weekly`` [runs, weeks] over ``weeks``, each week weighted by its discount
+    factor at ``rates`` a year (one rate, or each run's)."""
+    f = run_factors(weekly.shape[1], rates)
+    return (weekly[:, weeks] * f[..., weeks]).sum(axis=1)
+
+
 def discounted_years(years, rate: float):
     """Present value of ``years`` life years starting now, discounted continuously at ``rate``."""
     years = np.maximum(np.asarray(years, dtype=float), 0.0)

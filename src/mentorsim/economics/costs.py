@@ -74,7 +74,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mentorsim.economics.discounting import discounted_sums, month_of_week, weekly_factors, weighted_sums
+from mentorsim.economics.discounting import (
+    discounted_sums,
+    month_of_week,
+    run_factors,
+    weekly_factors,
+    weighted_sums,
+)
 from mentorsim.model.jit import kernel
 from mentorsim.model.mentors import DISCIPLINES, HUB, LOCAL
 from mentorsim.parameters.cost_table import PRICE_LABEL
@@ -255,6 +261,20 @@ class RunStack:
         """[runs] ``value(params)`` of each run, worked out once per distinct mapping."""
         return np.array([value(p) for p in self.distinct], dtype=dtype)[self.of]
 
+    def per_run(self, value: Callable[[Mapping], object], dtype=float):
+        """``value(params)`` to combine with arrays [runs, weeks, facilities]: the value itself
+        when every run has the same mapping (used as a run alone uses it), else [runs, 1, 1]."""
+        if len(self.distinct) == 1:
+            return value(self.distinct[0])
+        return self.column(value, dtype)[:, None, None]
+
+    def per_row(self, value: Callable[[Mapping], object], run: np.ndarray, dtype=float):
+        """``value(params)`` of the run of each row (``run``: the rows' runs): the value itself
+        when every run has the same mapping, else an array like ``run``."""
+        if len(self.distinct) == 1:
+            return value(self.distinct[0])
+        return self.column(value, dtype)[run]
+
     def visits(self) -> tuple[np.ndarray, np.ndarray]:
         """(run [rows], visit rows [rows, columns]): every run's visit log (mentors.VISIT_LOG_COLUMNS),
         one after another in run order, with the run each row is from."""
@@ -377,18 +397,21 @@ class CostBatch:
 
     def item_totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
         """[runs] cost of each item (USD), discounted at ``rates`` (one, or each run's), over ``weeks``."""
-        return {k: weighted_sums(self._weekly_sum("item", k, v), rates, weeks) for k, v in self.weekly.items()}
+        f = run_factors(self.programme_weeks + self.followup_weeks, rates)
+        return {k: weighted_sums(self._weekly_sum("item", k, v), f, weeks) for k, v in self.weekly.items()}
 
     def mentee_totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
         """[runs] value of mentees' time by item of MENTEE_ITEMS (USD), discounted."""
-        return {k: weighted_sums(self._weekly_sum("mentee", k, self.mentee[k]), rates, weeks) if k in self.mentee
+        f = run_factors(self.programme_weeks + self.followup_weeks, rates)
+        return {k: weighted_sums(self._weekly_sum("mentee", k, self.mentee[k]), f, weeks) if k in self.mentee
                 else np.zeros(self.size) for k in MENTEE_ITEMS}
 
     def savings_totals(self, rates, weeks: slice = slice(None)) -> np.ndarray:
         """[runs] SSI treatment costs averted (USD), discounted; 0 without comparators."""
         if self.savings is None:
             return np.zeros(self.size)
-        return weighted_sums(self._weekly_sum("savings", "", self.savings), rates, weeks)
+        f = run_factors(self.programme_weeks + self.followup_weeks, rates)
+        return weighted_sums(self._weekly_sum("savings", "", self.savings), f, weeks)
 
 
 def cost_account(out: RunOutput, p: Mapping, comparator: RunOutput | None = None) -> CostAccount:
@@ -426,7 +449,7 @@ def cost_batch(stack: RunStack, comparators: RunStack | None = None) -> CostBatc
     if comparators is not None:
         _check_comparators(stack, comparators)
         savings = _averted(comparators.fac("ssi_expected"), stack.fac("ssi_expected"), stack.n) \
-            * stack.column(cost_per_ssi)[:, None, None]
+            * stack.per_run(cost_per_ssi)
     return CostBatch(weekly, stack.programme_weeks, stack.followup_weeks, savings, _mentee_time(stack))
 
 
@@ -552,18 +575,18 @@ def _visit_columns(stack: RunStack) -> dict[str, np.ndarray]:
     their sums add each run's rows in its own order, so each run's values are its own alone."""
     run, a = stack.visits()
     keep = a[:, 1] < stack.n
-    run, a = run[keep], a[keep]
-    week, fac, mentor = a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2].astype(np.int64)
-    origin_local = a[:, 3] > 0
-    cols = {"run": run, "week": week, "facility": fac, "lead": ~(a[:, 5] > 0)}
-    if len(a) == 0:
+    run, a = run[keep], a[keep].T.copy()  # a column of the log a row: contiguous columns
+    week, fac, mentor = a[0].astype(np.int64), a[1].astype(np.int64), a[2].astype(np.int64)
+    origin_local = a[3] > 0
+    cols = {"run": run, "week": week, "facility": fac, "lead": ~(a[5] > 0)}
+    if len(run) == 0:
         return cols | {k: np.zeros(0) for k in ("time_usd", "per_diem_usd", "transport_usd")}
 
     def per_row(value, dtype=float):  # a parameter of each row's run
-        return stack.column(value, dtype)[run]
+        return stack.per_row(value, run, dtype)
 
-    days = a[:, 6].astype(float)
-    travel, km_eff = a[:, 7], a[:, 8]
+    days = a[6].astype(float)
+    travel, km_eff = a[7], a[8]
     day_trip = origin_local & per_row(lambda p: bool(p["mentors.local_day_trips"]), bool)
     trip_days = np.where(day_trip, days, 0.0)
     away = days + travel
@@ -571,7 +594,7 @@ def _visit_columns(stack: RunStack) -> dict[str, np.ndarray]:
     circuit = _group_sum(circ_codes, away)[circ_codes]
     nights = np.maximum(circuit - 1.0, 0.0) * away / np.where(circuit > 0, circuit, 1.0)
     nights = np.where(day_trip, 0.0, nights)
-    rate = _rates_by_run(stack)[stack.of[run], origin_local.astype(np.int64), a[:, 4].astype(np.int64)]
+    rate = _rates_by_run(stack)[stack.of[run], origin_local.astype(np.int64), a[4].astype(np.int64)]
     cols["time_usd"] = rate * away
     person = nights * per_row(per_diem_usd) + trip_days * per_row(lambda p: p["costs.day_allowance_usd"])
     g = _group_codes(run, week, fac, origin_local)
@@ -585,6 +608,16 @@ def _visit_columns(stack: RunStack) -> dict[str, np.ndarray]:
     return cols
 
 
+def _add_into(weekly: np.ndarray, run: np.ndarray, week: np.ndarray, facility: np.ndarray,
+               values: np.ndarray) -> None:
+    """Add ``values`` into ``weekly`` [runs, weeks, facilities] (all zeros) at (run, week,
+    facility), one after another in their order: the same floats as ``np.add.at`` (each cell
+    0 + its values in order), with ``np.bincount``'s one compiled pass."""
+    _, w, n = weekly.shape
+    cell = (run * w + week) * n + facility
+    weekly[...] = np.bincount(cell, weights=values, minlength=weekly.size).reshape(weekly.shape)
+
+
 def _visit_costs(stack: RunStack, weekly: dict) -> None:
     log = _visit_columns(stack)
     if len(log["week"]) == 0:
@@ -593,10 +626,10 @@ def _visit_costs(stack: RunStack, weekly: dict) -> None:
     lead = log["lead"]
     for item, col in (("mentor_time", "time_usd"), ("per_diem", "per_diem_usd"),
                       ("transport", "transport_usd")):
-        np.add.at(weekly[item], (run[lead], wk[lead], fac[lead]), log[col][lead])
+        _add_into(weekly[item], run[lead], wk[lead], fac[lead], log[col][lead])
     pair = ~lead
     paired_cost = log["time_usd"] + log["per_diem_usd"] + log["transport_usd"]
-    np.add.at(weekly["training_pairing"], (run[pair], wk[pair], fac[pair]), paired_cost[pair])
+    _add_into(weekly["training_pairing"], run[pair], wk[pair], fac[pair], paired_cost[pair])
 
 
 def region_facilities(out: RunOutput) -> dict[int, np.ndarray]:
@@ -662,7 +695,7 @@ def _trainees(stack: RunStack) -> dict[str, np.ndarray] | None:
     run, week = np.array(run, dtype=np.int64), np.array(week, dtype=np.int64)
 
     def per_row(value):  # a parameter of each row's run
-        return stack.column(value)[run]
+        return stack.per_row(value, run)
 
     days = per_row(lambda p: float(p["mentors.training_days"]))
     trainee = _rates_by_run(stack)[stack.of[run], origin, discipline]
@@ -686,20 +719,15 @@ def _training_costs(stack: RunStack, weekly: dict) -> None:
         return
     everyone = np.arange(stack.n)
     regions: dict[int, dict] = {}
-    runs, weeks, facs, shares = [], [], [], []
-    for i, week, region, cost in zip(tr["run"].tolist(), tr["week"].tolist(), tr["region"].tolist(),
-                                     tr["cost_usd"]):
+    facs = []
+    for i, region in zip(tr["run"].tolist(), tr["region"].tolist()):
         if i not in regions:
             regions[i] = region_facilities(stack.outs[i])
         f = regions[i].get(int(region), everyone)
-        if len(f) == 0:
-            f = everyone
-        runs.append(np.full(len(f), i))
-        weeks.append(np.full(len(f), int(week)))
-        facs.append(f)
-        shares.append(np.full(len(f), cost / len(f)))
-    np.add.at(weekly["training_course"], (np.concatenate(runs), np.concatenate(weeks), np.concatenate(facs)),
-              np.concatenate(shares))
+        facs.append(f if len(f) else everyone)
+    size = np.array([len(f) for f in facs])
+    _add_into(weekly["training_course"], np.repeat(tr["run"], size), np.repeat(tr["week"], size),
+              np.concatenate(facs), np.repeat(tr["cost_usd"] / size, size))
 
 
 def _sessions(echo_eligible: np.ndarray, n: int) -> np.ndarray:
@@ -723,8 +751,7 @@ def _telementoring_costs(stack: RunStack, weekly: dict) -> None:
     held = _sessions(stack.fac("echo_eligible"), n)[:, :, None]  # [runs, weeks, 1]
     some = held.any(axis=1, keepdims=True)  # runs that held no session cost nothing here
 
-    def col(value):  # a parameter of each run, broadcast over weeks and facilities
-        return stack.column(value)[:, None, None]
+    col = stack.per_run  # a parameter of each run, to broadcast over weeks and facilities
 
     hours = col(lambda p: p["echo.session_minutes"] / 60.0)
     weekly["echo_platform"] += np.where(held, col(lambda p: p["costs.echo_platform_usd_per_session"] / n), 0.0)
@@ -744,12 +771,11 @@ def group_weeks(out: RunOutput, p: Mapping) -> np.ndarray:
 def _whatsapp_costs(stack: RunStack, weekly: dict) -> None:
     n = stack.n
     weeks = np.arange(stack.n_weeks)
-    running = np.where(weeks < stack.programme_weeks,
-                       stack.column(lambda p: bool(p["whatsapp.enabled"]), bool)[:, None],
-                       stack.column(lambda p: bool(p["followup.whatsapp"]), bool)[:, None])[:, :, None]
-    members = stack.fac("staff_present")[:, 1:, :n] * stack.column(
-        lambda p: p["providers.whatsapp_access"])[:, None, None]
-    price = stack.column(lambda p: p["costs.whatsapp_usd_per_member_month"])[:, None, None]
+    running = np.where(weeks[:, None] < stack.programme_weeks,
+                       stack.per_run(lambda p: bool(p["whatsapp.enabled"]), bool),
+                       stack.per_run(lambda p: bool(p["followup.whatsapp"]), bool))  # [(runs,) weeks, 1]
+    members = stack.fac("staff_present")[:, 1:, :n] * stack.per_run(lambda p: p["providers.whatsapp_access"])
+    price = stack.per_run(lambda p: p["costs.whatsapp_usd_per_member_month"])
     weekly["whatsapp_bundles"][:] = np.where(running, members * price / WEEKS_PER_MONTH, 0.0)
 
 
@@ -759,15 +785,15 @@ def _programme_costs(stack: RunStack, weekly: dict) -> None:
     def week_cost(p):
         return p["costs.coordination_usd_per_month"] / WEEKS_PER_MONTH / n
 
-    runs = stack.column(programme_runs, bool)
-    weekly["coordination"][:, :pw] = np.where(runs, stack.column(week_cost), 0.0)[:, None, None]
-    followup = stack.column(lambda p: week_cost(p) * p["costs.followup_coordination_share"]
-                            if followup_continues(p) else 0.0)
-    weekly["coordination"][:, pw:] = np.where(runs, followup, 0.0)[:, None, None]
+    runs = stack.per_run(programme_runs, bool)
+    weekly["coordination"][:, :pw] = np.where(runs, stack.per_run(week_cost), 0.0)
+    followup = stack.per_run(lambda p: week_cost(p) * p["costs.followup_coordination_share"]
+                             if followup_continues(p) else 0.0)
+    weekly["coordination"][:, pw:] = np.where(runs, followup, 0.0)
     if stack.n_weeks > 0:
-        grant = stack.column(lambda p: p["costs.infrastructure_grant_usd"] if p["costs.infrastructure_grant"]
-                             else 0.0)
-        weekly["infrastructure_grant"][:, 0] = np.where(runs, grant, 0.0)[:, None]
+        grant = stack.per_run(lambda p: p["costs.infrastructure_grant_usd"] if p["costs.infrastructure_grant"]
+                              else 0.0)
+        weekly["infrastructure_grant"][:, :1] = np.where(runs, grant, 0.0)
 
 
 # --- mentees' time ----------------------------------------------------------------------------
@@ -820,8 +846,7 @@ def _mentee_time(stack: RunStack) -> dict[str, np.ndarray]:
     rates = [_mentee_rates(p) for p in stack.distinct]
     wage = np.stack([_mentee_wage(out, rates[k]) for out, k in zip(stack.outs, stack.of.tolist())])[:, None, :]
 
-    def col(value):  # a parameter of each run, broadcast over weeks and facilities
-        return stack.column(value)[:, None, None]
+    col = stack.per_run  # a parameter of each run, to broadcast over weeks and facilities
 
     after = col(lambda p: p["costs.after_hours_value_share"])
     present = stack.fac("staff_present")[:, 1:, :n]

@@ -69,14 +69,13 @@ def discounted_sums(x: np.ndarray, rates, weeks: slice = slice(None)) -> np.ndar
     >>> round(float(discounted_sums(np.ones((1, 60, 2)), 0.03)[0]), 4)  # 2 x (52 + 8 / 1.03)
     119.534
     """
-    return weighted_sums(x.sum(axis=2), rates, weeks)
+    return weighted_sums(x.sum(axis=2), run_factors(x.shape[1], rates), weeks)
 
 
-def weighted_sums(weekly: np.ndarray, rates, weeks: slice = slice(None)) -> np.ndarray:
+def weighted_sums(weekly: np.ndarray, factors: np.ndarray, weeks: slice = slice(None)) -> np.ndarray:
     """[runs] sums of ``weekly`` [runs, weeks] over ``weeks``, each week weighted by its discount
-    factor at ``rates`` a year (one rate, or each run's)."""
-    f = run_factors(weekly.shape[1], rates)
-    return (weekly[:, weeks] * f[..., weeks]).sum(axis=1)
+    factor (``factors``: [weeks], or [runs, weeks], from ``run_factors``)."""
+    return (weekly[:, weeks] * factors[..., weeks]).sum(axis=1)
 
 
 def discounted_years(years, rate: float):

@@ -177,8 +177,9 @@ def _total(parts: Iterable[np.ndarray]) -> np.ndarray:
 
 def _evaluate_stack(stack: RunStack, comps: RunStack) -> list[RunEconomics]:
     """The records (and what plots and tables need besides) of the runs of one stack."""
-    rc = stack.column(lambda p: p["economics.discount_rate_costs"])
-    re_ = stack.column(lambda p: p["economics.discount_rate_effects"])
+    every = np.arange(stack.size)
+    rc = stack.per_row(lambda p: p["economics.discount_rate_costs"], every)  # one rate, or each run's
+    re_ = stack.per_row(lambda p: p["economics.discount_rate_effects"], every)
     acc = cost_batch(stack, comps)
     eff = effects_batch(stack, comps)
     prog = slice(0, stack.programme_weeks)
@@ -222,7 +223,7 @@ def _evaluate_stack(stack: RunStack, comps: RunStack) -> list[RunEconomics]:
     trend = [sus.trend_record(p) for p in stack.distinct]
     r.update({k: np.array([t[k] for t in trend])[stack.of] for k in trend[0]})
     names = list(r)
-    table = np.column_stack([np.broadcast_to(np.asarray(v, dtype=float), (stack.size,)) for v in r.values()])
+    table = np.column_stack(list(r.values())).astype(float, copy=False)
     runs = []
     for i, (row, out) in enumerate(zip(table.tolist(), stack.outs)):
         pool_run = SimpleNamespace(pool=out.pool, visit_array=out.visit_array, rows=out.rows,

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mentorsim.economics.costs import RunStack
-from mentorsim.economics.discounting import discounted_sums, discounted_years, weighted_sums
+from mentorsim.economics.discounting import discounted_sums, discounted_years, run_factors, weighted_sums
 from mentorsim.results import RunOutput
 from mentorsim.timeline import WEEKS_PER_MONTH
 
@@ -123,7 +123,7 @@ class EffectsBatch:
         summed over facilities once."""
         if key not in self._sums:
             self._sums[key] = self.weekly[key].sum(axis=2)
-        return weighted_sums(self._sums[key], rates, weeks)
+        return weighted_sums(self._sums[key], run_factors(self.programme_weeks + self.followup_weeks, rates), weeks)
 
 
 def effects(out: RunOutput, comparator: RunOutput, p: Mapping) -> Effects:
@@ -142,8 +142,7 @@ def effects_batch(stack: RunStack, comparators: RunStack) -> EffectsBatch:
     if comparators.size != stack.size or comparators.shape[0] != n or comparators.rows != stack.rows:
         raise ValueError("the comparator run must have the same facilities and horizon")
 
-    def col(value):  # a parameter of each run, broadcast over weeks and facilities
-        return stack.column(value)[:, None, None]
+    col = stack.per_run  # a parameter of each run, to broadcast over weeks and facilities
 
     ssi = comparators.fac("ssi_expected")[:, 1:, :n] - stack.fac("ssi_expected")[:, 1:, :n]
     deaths = comparators.fac("deaths_expected")[:, 1:, :n] - stack.fac("deaths_expected")[:, 1:, :n]

@@ -348,10 +348,12 @@ def evaluate_strategies(strategies: Sequence[tuple[str, Mapping]], seed: int, re
         for (point, params), out in zip(comps, outs):
             cache.add(point, out, params)
         mine = dict(zip(own, outs[len(comps):]))
-        for i, r in part:
-            params = strategies[i][1]
-            comp = cache.get(params, seed, r)
-            runs[i].append(evaluate_run(params, seed, r, comparator=comp, out=mine.get((i, r), comp)))
+        # the part's costing, all its runs at once (evaluate_runs: each record as costed alone)
+        params = [strategies[i][1] for i, _ in part]
+        comp_runs = [cache.get(p, seed, r) for p, (_, r) in zip(params, part)]
+        own_runs = [mine.get(job, comp) for job, comp in zip(part, comp_runs)]
+        for (i, _), ev in zip(part, evaluate_runs(params, own_runs, comp_runs)):
+            runs[i].append(ev)
             done += 1
             if progress:
                 progress(done, len(jobs))
@@ -380,5 +382,5 @@ def item_table(results: Iterable[StrategyEconomics]) -> pd.DataFrame:
 
 
 __all__ = ["COMPARATOR", "MODALITIES", "NO_MENTORSHIP", "RunEconomics", "StrategyEconomics",
-           "comparator_params", "evaluate_run", "evaluate_strategies", "is_comparator",
+           "comparator_params", "evaluate_run", "evaluate_runs", "evaluate_strategies", "is_comparator",
            "item_table", "strategy_table"]

@@ -183,3 +183,14 @@ def test_count_sums_are_each_runs_own_for_large_strided_blocks():
     stack = RunStack(runs, [{}, {}])
     got = he._block_sums(stack, "ssi_expected")
     assert [_bits(g) for g in got] == [_bits(r.fac["ssi_expected"][1:, :900].sum()) for r in runs]
+
+
+def test_facility_sums_are_numpys_sums():
+    """The compiled row sums repeat numpy's pairwise summation: the same floats for every row
+    length (the blocks of 8 and 128 and the halving above), signs, magnitudes and zeros."""
+    rng = np.random.default_rng(13)
+    for n in [*range(0, 300), 511, 1000, 1025, 4097, 10_000]:
+        x = rng.normal(size=(3, 2, n)) * 10.0 ** rng.integers(-6, 6, size=(3, 2, n))
+        x[0, 0] = -0.0
+        assert _bits(discounting.facility_sums(x)) == _bits(x.sum(axis=-1)), n
+        assert _bits(discounting.facility_sums(x[:, :, ::-1])) == _bits(x[:, :, ::-1].sum(axis=-1)), n

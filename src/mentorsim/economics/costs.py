@@ -76,6 +76,7 @@ import pandas as pd
 
 from mentorsim.economics.discounting import (
     discounted_sums,
+    facility_sums,
     month_of_week,
     run_factors,
     weekly_factors,
@@ -255,7 +256,7 @@ class RunStack:
         x = self.fac(key, arm)
         if x.shape[2] == 0:
             return np.full(x.shape[:2], np.nan)
-        return x.mean(axis=2)
+        return facility_sums(x) / x.shape[2]  # numpy's mean: the sum divided by the count
 
     def column(self, value: Callable[[Mapping], object], dtype=float) -> np.ndarray:
         """[runs] ``value(params)`` of each run, worked out once per distinct mapping."""
@@ -392,7 +393,7 @@ class CostBatch:
     def _weekly_sum(self, kind: str, key: str, x: np.ndarray) -> np.ndarray:
         """[runs, weeks] ``x`` summed over facilities, remembered by (kind, key)."""
         if (kind, key) not in self._sums:
-            self._sums[(kind, key)] = x.sum(axis=2)
+            self._sums[(kind, key)] = facility_sums(x)
         return self._sums[(kind, key)]
 
     def item_totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
@@ -733,7 +734,7 @@ def _training_costs(stack: RunStack, weekly: dict) -> None:
 def _sessions(echo_eligible: np.ndarray, n: int) -> np.ndarray:
     """[..., weeks] True where a telementoring session was held (any intervention facility had
     eligible staff), from one run's ``echo_eligible`` or runs stacked."""
-    return echo_eligible[..., 1:, :n].sum(axis=-1) > 0
+    return facility_sums(echo_eligible[..., 1:, :n]) > 0
 
 
 def sessions_held(out: RunOutput) -> np.ndarray:

@@ -37,7 +37,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mentorsim.economics.costs import RunStack
-from mentorsim.economics.discounting import discounted_sums, discounted_years, run_factors, weighted_sums
+from mentorsim.economics.discounting import (
+    discounted_sums,
+    discounted_years,
+    facility_sums,
+    run_factors,
+    weighted_sums,
+)
 from mentorsim.results import RunOutput
 from mentorsim.timeline import WEEKS_PER_MONTH
 
@@ -122,7 +128,7 @@ class EffectsBatch:
         """[runs] ``Effects.total`` of every run (``rates``: one, or each run's); each effect is
         summed over facilities once."""
         if key not in self._sums:
-            self._sums[key] = self.weekly[key].sum(axis=2)
+            self._sums[key] = facility_sums(self.weekly[key])
         return weighted_sums(self._sums[key], run_factors(self.programme_weeks + self.followup_weeks, rates), weeks)
 
 

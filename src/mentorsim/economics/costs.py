@@ -390,29 +390,35 @@ class CostBatch:
                            None if self.savings is None else self.savings[i],
                            {k: v[i] for k, v in self.mentee.items()})
 
-    def _weekly_sum(self, kind: str, key: str, x: np.ndarray) -> np.ndarray:
-        """[runs, weeks] ``x`` summed over facilities, remembered by (kind, key)."""
-        if (kind, key) not in self._sums:
-            self._sums[(kind, key)] = facility_sums(x)
-        return self._sums[(kind, key)]
+    def _weekly(self, kind: str) -> tuple[list[str], np.ndarray]:
+        """(names, [names, runs, weeks]) the arrays of ``kind`` (items, mentee, savings) summed over
+        facilities, once: every total of any rate and weeks is a weighted sum of these."""
+        if kind not in self._sums:
+            arrays = {"items": self.weekly, "mentee": self.mentee,
+                      "savings": {} if self.savings is None else {"savings": self.savings}}[kind]
+            sums = np.stack([facility_sums(v) for v in arrays.values()]) if arrays else np.zeros((0, self.size, 0))
+            self._sums[kind] = (list(arrays), sums)
+        return self._sums[kind]
+
+    def _totals(self, kind: str, rates, weeks: slice) -> dict[str, np.ndarray]:
+        names, sums = self._weekly(kind)
+        if not names:
+            return {}
+        totals = weighted_sums(sums, run_factors(self.programme_weeks + self.followup_weeks, rates), weeks)
+        return dict(zip(names, totals))
 
     def item_totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
         """[runs] cost of each item (USD), discounted at ``rates`` (one, or each run's), over ``weeks``."""
-        f = run_factors(self.programme_weeks + self.followup_weeks, rates)
-        return {k: weighted_sums(self._weekly_sum("item", k, v), f, weeks) for k, v in self.weekly.items()}
+        return self._totals("items", rates, weeks)
 
     def mentee_totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
         """[runs] value of mentees' time by item of MENTEE_ITEMS (USD), discounted."""
-        f = run_factors(self.programme_weeks + self.followup_weeks, rates)
-        return {k: weighted_sums(self._weekly_sum("mentee", k, self.mentee[k]), f, weeks) if k in self.mentee
-                else np.zeros(self.size) for k in MENTEE_ITEMS}
+        totals = self._totals("mentee", rates, weeks)
+        return {k: totals[k] if k in totals else np.zeros(self.size) for k in MENTEE_ITEMS}
 
     def savings_totals(self, rates, weeks: slice = slice(None)) -> np.ndarray:
         """[runs] SSI treatment costs averted (USD), discounted; 0 without comparators."""
-        if self.savings is None:
-            return np.zeros(self.size)
-        f = run_factors(self.programme_weeks + self.followup_weeks, rates)
-        return weighted_sums(self._weekly_sum("savings", "", self.savings), f, weeks)
+        return self._totals("savings", rates, weeks).get("savings", np.zeros(self.size))
 
 
 def cost_account(out: RunOutput, p: Mapping, comparator: RunOutput | None = None) -> CostAccount:

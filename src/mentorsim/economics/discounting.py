@@ -74,9 +74,9 @@ def discounted_sums(x: np.ndarray, rates, weeks: slice = slice(None)) -> np.ndar
 
 
 def weighted_sums(weekly: np.ndarray, factors: np.ndarray, weeks: slice = slice(None)) -> np.ndarray:
-    """[runs] sums of ``weekly`` [runs, weeks] over ``weeks``, each week weighted by its discount
-    factor (``factors``: [weeks], or [runs, weeks], from ``run_factors``)."""
-    return (weekly[:, weeks] * factors[..., weeks]).sum(axis=1)
+    """[..., runs] sums of ``weekly`` [..., runs, weeks] over ``weeks``, each week weighted by its
+    discount factor (``factors``: [weeks], or [runs, weeks], from ``run_factors``)."""
+    return (weekly[..., weeks] * factors[..., weeks]).sum(axis=-1)
 
 
 def facility_sums(x: np.ndarray) -> np.ndarray:

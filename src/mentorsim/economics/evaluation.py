@@ -115,12 +115,15 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
     return evaluate_runs(params, [out], [comparator])[0]
 
 
-#: Most runs costed together (each run's arrays are stacked; a chunk is bounded in memory too by
-#: EVALUATION_CELLS). Changes speed only, never results.
+#: Most runs costed together (each run's arrays are stacked over a run axis). Changes speed only,
+#: never results.
 EVALUATION_CHUNK = 64
-#: Most week x facility cells of one cost array in a chunk (8 MB of float64): a national-scale
-#: run is costed alone.
-EVALUATION_CELLS = 1 << 20
+#: Most week x facility cells of one stacked array in a chunk: 16,384 (128 KB of float64, glibc's
+#: threshold for giving memory back to the system), so a chunk's arrays are reused from the heap
+#: rather than page-faulted afresh at every chunk (64 ss2020 runs a chunk made 11,000 page faults
+#: and cost 0.66 ms a run; 9 a chunk 0.43 ms, benchmarks/bench_costing.py). An ss2020 chunk holds
+#: 9 runs; a run of more than 16,384 cells is costed alone.
+EVALUATION_CELLS = 1 << 14
 
 
 #: The series of a run the costing reads (stacked together, run by run: RunStack.load).
@@ -198,14 +201,15 @@ def _evaluate_stack(stack: RunStack, comps: RunStack) -> list[RunEconomics]:
     r["cost_net_plus_mentee_time_usd"] = r["cost_net_health_system_usd"] + r["mentee_time_usd"]
     r["cost_net_usd"] = np.where(stack.column(lambda p: bool(p["economics.cost_mentee_time"]), bool),
                                  r["cost_net_plus_mentee_time_usd"], r["cost_net_health_system_usd"])
-    r["dalys_averted"] = eff.total("dalys_averted", re_)
-    r["dalys_averted_undiscounted"] = eff.total("dalys_averted", 0.0)
-    r["yll_averted"] = eff.total("yll_averted", re_)
-    r["yld_averted"] = eff.total("yld_averted", re_)
-    r["ssi_averted"] = eff.total("ssi_averted", 0.0)
-    r["deaths_averted"] = eff.total("deaths_averted", 0.0)
-    r["composite_point_months"] = eff.total("composite_point_months", re_)
-    r["composite_point_months_undiscounted"] = eff.total("composite_point_months", 0.0)
+    discounted, plain = eff.totals(re_), eff.totals(0.0)
+    r["dalys_averted"] = discounted["dalys_averted"]
+    r["dalys_averted_undiscounted"] = plain["dalys_averted"]
+    r["yll_averted"] = discounted["yll_averted"]
+    r["yld_averted"] = discounted["yld_averted"]
+    r["ssi_averted"] = plain["ssi_averted"]
+    r["deaths_averted"] = plain["deaths_averted"]
+    r["composite_point_months"] = discounted["composite_point_months"]
+    r["composite_point_months_undiscounted"] = plain["composite_point_months"]
     r["composite_point_months_vs_arm_per_facility"] = versus_arm_batch(stack)
     r.update(eff.counts)
     r.update({f"item_{k}_usd": v for k, v in items.items()})

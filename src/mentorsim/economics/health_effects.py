@@ -124,12 +124,18 @@ class EffectsBatch:
         return Effects({k: v[i] for k, v in self.weekly.items()}, {k: float(v[i]) for k, v in self.counts.items()},
                        self.programme_weeks, self.followup_weeks)
 
+    def totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
+        """[runs] ``Effects.total`` of every effect and run (``rates``: one, or each run's); the
+        effects are summed over facilities once."""
+        if "weekly" not in self._sums:
+            self._sums["weekly"] = np.stack([facility_sums(v) for v in self.weekly.values()])
+        totals = weighted_sums(self._sums["weekly"], run_factors(self.programme_weeks + self.followup_weeks, rates),
+                               weeks)
+        return dict(zip(self.weekly, totals))
+
     def total(self, key: str, rates, weeks: slice = slice(None)) -> np.ndarray:
-        """[runs] ``Effects.total`` of every run (``rates``: one, or each run's); each effect is
-        summed over facilities once."""
-        if key not in self._sums:
-            self._sums[key] = facility_sums(self.weekly[key])
-        return weighted_sums(self._sums[key], run_factors(self.programme_weeks + self.followup_weeks, rates), weeks)
+        """[runs] ``Effects.total`` of one effect for every run."""
+        return self.totals(rates, weeks)[key]
 
 
 def effects(out: RunOutput, comparator: RunOutput, p: Mapping) -> Effects:

@@ -111,9 +111,11 @@ def gains_at_horizons(gains: dict[str, np.ndarray], rows: dict[str, int | None])
 def horizon_gains_batch(gains: dict[str, np.ndarray], rows: dict[str, int | None]) -> dict[str, np.ndarray]:
     """[runs] ``gains_at_horizons`` of gains [runs, rows] of many runs."""
     out = {}
+    at = [r for r in rows.values() if r is not None]
     for k, series in gains.items():
+        points = iter(100 * series[:, at].T)  # each horizon's gain of every run, in one step
         for when, r in rows.items():
-            out[f"gain_{when}_{k}"] = 100 * series[:, r] if r is not None else np.full(len(series), np.nan)
+            out[f"gain_{when}_{k}"] = next(points) if r is not None else np.full(len(series), np.nan)
     return out
 
 
@@ -196,8 +198,10 @@ def pool_metrics_batch(stack: RunStack) -> dict[str, np.ndarray]:
     run, a = stack.visits()
     fu = _local_lead(a) & (a[:, 0] >= stack.programme_weeks)
     run, local_fu = run[fu], a[fu]
-    visits = np.unique(np.column_stack([run, local_fu[:, :2]]), axis=0)  # (run, week, facility) triples
-    m["followup_local_visits"] = np.bincount(visits[:, 0].astype(np.int64), minlength=stack.size).astype(float)
+    # (run, week, facility) visited, as one integer each (week and facility are whole numbers)
+    weeks, facilities = stack.rows, stack.shape[4]
+    visited = np.unique((run * weeks + local_fu[:, 0].astype(np.int64)) * facilities + local_fu[:, 1].astype(np.int64))
+    m["followup_local_visits"] = np.bincount(visited // (weeks * facilities), minlength=stack.size).astype(float)
     # each run's days summed alone (numpy's pairwise sum of its rows), as for a run by itself
     bounds = np.searchsorted(run, np.arange(stack.size + 1))
     days = local_fu[:, 6]

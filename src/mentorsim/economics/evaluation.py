@@ -3,7 +3,9 @@
 A strategy is a scenario (full parameter set). Its comparator is the same setting without any
 mentorship (``comparator_params``: visits, telementoring and WhatsApp off, no local pool, nothing
 in follow-up), run with the same seed and replicate: common random numbers, so the difference
-is the programme's. ``evaluate_run`` returns one flat record per (strategy, replicate); money in
+is the programme's. ``evaluate_run`` returns one flat record per (strategy, replicate), and
+``evaluate_runs`` those of many runs at once (as arrays over the runs, each record the same
+floats as the run's alone; the callers that cost many runs use it); money in
 US dollars at 2018 prices, discounted at ``economics.discount_rate_costs`` and effects at
 ``economics.discount_rate_effects`` unless the key says ``undiscounted``.
 
@@ -119,10 +121,10 @@ def evaluate_run(params: Mapping, seed: int, replicate: int,
 #: never results.
 EVALUATION_CHUNK = 64
 #: Most week x facility cells of one stacked array in a chunk: 16,384 (128 KB of float64, glibc's
-#: threshold for giving memory back to the system), so a chunk's arrays are reused from the heap
-#: rather than page-faulted afresh at every chunk (64 ss2020 runs a chunk made 11,000 page faults
-#: and cost 0.66 ms a run; 9 a chunk 0.43 ms, benchmarks/bench_costing.py). An ss2020 chunk holds
-#: 9 runs; a run of more than 16,384 cells is costed alone.
+#: default size above which an allocation is mapped afresh and given back when freed), so a
+#: chunk's arrays are reused from the heap rather than page-faulted in again at every chunk (64
+#: ss2020 runs a chunk made 11,000 page faults and cost 0.66 ms a run; 9 a chunk 0.43 ms,
+#: benchmarks/bench_costing.py). An ss2020 chunk holds 9 runs; a larger run is costed alone.
 EVALUATION_CELLS = 1 << 14
 
 

@@ -1,4 +1,5 @@
-"""Itemised programme costs per intervention facility and week (summed to months), from one run.
+"""Itemised programme costs per intervention facility and week (summed to months), of one run or
+of many at once.
 
 All money is in US dollars at 2018 prices (``PRICE_LABEL``). The quantities come from the run
 (``RunOutput``): who went on which visit and how far (``visit_log``), which regional mentors were
@@ -55,17 +56,32 @@ wage is the mean over its staff establishment (``facilities`` table).
 
 Savings (``ssi_savings``): SSIs averted against a comparator run x (extra bed-days x bed-day cost
 + treatment cost).
+
+Many runs at once (``cost_batch``): the runs of one shape, each with its own parameters, are put
+in a ``RunStack`` (their arrays stacked over a leading run axis) and every item above is computed
+for all of them with array operations; ``cost_account`` is the batch of one. Each run's costs
+are the same floats whatever the batch: element-wise formulas are unchanged by the run axis,
+sums are numpy's pairwise sums along the same axis (facilities, then weeks), groups of visit-log
+rows never cross runs and are summed in row order, and what is added into the same week and
+facility is added in the same order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from mentorsim.economics.discounting import month_of_week, weekly_factors
+from mentorsim.economics.discounting import (
+    discounted_sums,
+    facility_sums,
+    month_of_week,
+    run_factors,
+    weekly_factors,
+    weighted_sums,
+)
 from mentorsim.model.jit import kernel
 from mentorsim.model.mentors import DISCIPLINES, HUB, LOCAL
 from mentorsim.parameters.cost_table import PRICE_LABEL
@@ -146,6 +162,130 @@ def followup_continues(p: Mapping) -> bool:
     return bool(local_visits or p["followup.whatsapp"] or p["followup.echo_interval_weeks"] > 0)
 
 
+def run_shape(out: RunOutput) -> tuple[int, int, int, int, int]:
+    """What runs costed together must share: intervention facilities, programme and follow-up
+    weeks, recorded rows and all facilities."""
+    return (out.n_intervention, out.programme_weeks, out.followup_weeks, out.rows,
+            out.fac["composite"].shape[1])
+
+
+class RunStack:
+    """Runs of one shape (``run_shape``), each with its parameters, for costing them together:
+    their arrays stacked over a leading run axis (each stacked once, when first asked for) and
+    their parameters read as columns (each distinct parameter mapping read once).
+
+    Args:
+        outs: the runs.
+        params: the full parameter mapping of each run (the same mapping object may repeat).
+    """
+
+    def __init__(self, outs: Sequence[RunOutput], params: Sequence[Mapping]):
+        self.outs, self.params = list(outs), list(params)
+        if not self.outs or len(self.outs) != len(self.params):
+            raise ValueError("a RunStack needs one parameter mapping per run, and at least one run")
+        first = self.outs[0]
+        self.shape = run_shape(first)
+        if any(run_shape(o) != self.shape for o in self.outs[1:]):
+            raise ValueError("runs stacked together must have the same facilities and horizon")
+        self.n = first.n_intervention
+        self.programme_weeks, self.followup_weeks = first.programme_weeks, first.followup_weeks
+        self.rows = first.rows
+        index: dict[int, int] = {}
+        self.distinct: list[Mapping] = []  # each parameter mapping once, in order of first use
+        of = []
+        for p in self.params:
+            if id(p) not in index:
+                index[id(p)] = len(self.distinct)
+                self.distinct.append(p)
+            of.append(index[id(p)])
+        self.of = np.array(of, dtype=np.int64)  # [runs] position of each run's mapping in distinct
+        self._stacked: dict[tuple, np.ndarray] = {}
+
+    @property
+    def size(self) -> int:
+        return len(self.outs)
+
+    @property
+    def n_weeks(self) -> int:
+        return self.programme_weeks + self.followup_weeks
+
+    def load(self, kind: str, keys: Sequence[str], arm: int = 0) -> None:
+        """Stack the series ``keys`` of ``kind`` (``fac``: at one ``arm``'s facilities; ``pool``
+        or ``arm_domain``) of every run now, run by run (each run's arrays are read while they
+        are in cache: several times faster than stacking one series of every run after another)."""
+        keys = [k for k in dict.fromkeys(keys) if (kind, k, arm) not in self._stacked]
+        if not keys:
+            return
+        if kind == "fac":
+            cols = slice(0, self.n) if arm == 0 else slice(self.n, None)
+            shape = (self.rows, len(range(self.shape[4])[cols]))
+            dest = {k: np.empty((self.size,) + shape) for k in keys}
+            for i, out in enumerate(self.outs):
+                series = out.fac
+                for k in keys:
+                    dest[k][i] = series[k][:, cols]
+        else:
+            first = getattr(self.outs[0], kind)
+            dest = {k: np.empty((self.size,) + first[k].shape, dtype=first[k].dtype) for k in keys}
+            for i, out in enumerate(self.outs):
+                series = getattr(out, kind)
+                for k in keys:
+                    dest[k][i] = series[k]
+        self._stacked.update({(kind, k, arm): v for k, v in dest.items()})
+
+    def _stack(self, kind: str, key: str, arm: int = 0) -> np.ndarray:
+        if (kind, key, arm) not in self._stacked:
+            self.load(kind, [key], arm)
+        return self._stacked[(kind, key, arm)]
+
+    def fac(self, key: str, arm: int = 0) -> np.ndarray:
+        """[runs, rows, facilities of the arm] a facility series of every run at the facilities of
+        one arm (0: the intervention facilities, the first ``n``; 1: the comparison facilities)."""
+        return self._stack("fac", key, arm)
+
+    def pool(self, key: str) -> np.ndarray:
+        """[runs, rows] a mentor pool series of every run."""
+        return self._stack("pool", key)
+
+    def arm_domain(self, key: str) -> np.ndarray:
+        """[runs, rows, 2, 4] an arm-by-domain series of every run."""
+        return self._stack("arm_domain", key)
+
+    def arm_mean(self, key: str, arm: int = 0) -> np.ndarray:
+        """[runs, rows] mean of a facility series over one arm (RunOutput.arm_mean of each run)."""
+        x = self.fac(key, arm)
+        if x.shape[2] == 0:
+            return np.full(x.shape[:2], np.nan)
+        return facility_sums(x) / x.shape[2]  # numpy's mean: the sum divided by the count
+
+    def column(self, value: Callable[[Mapping], object], dtype=float) -> np.ndarray:
+        """[runs] ``value(params)`` of each run, worked out once per distinct mapping."""
+        return np.array([value(p) for p in self.distinct], dtype=dtype)[self.of]
+
+    def per_run(self, value: Callable[[Mapping], object], dtype=float):
+        """``value(params)`` to combine with arrays [runs, weeks, facilities]: the value itself
+        when every run has the same mapping (used as a run alone uses it), else [runs, 1, 1]."""
+        if len(self.distinct) == 1:
+            return value(self.distinct[0])
+        return self.column(value, dtype)[:, None, None]
+
+    def per_row(self, value: Callable[[Mapping], object], run: np.ndarray, dtype=float):
+        """``value(params)`` of the run of each row (``run``: the rows' runs): the value itself
+        when every run has the same mapping, else an array like ``run``."""
+        if len(self.distinct) == 1:
+            return value(self.distinct[0])
+        return self.column(value, dtype)[run]
+
+    def visits(self) -> tuple[np.ndarray, np.ndarray]:
+        """(run [rows], visit rows [rows, columns]): every run's visit log (mentors.VISIT_LOG_COLUMNS),
+        one after another in run order, with the run each row is from."""
+        if ("visits", "", 0) not in self._stacked:
+            logs = [o.visit_array for o in self.outs]
+            run = np.repeat(np.arange(len(logs)), [len(a) for a in logs])
+            self._stacked[("visits", "", 0)] = (run, np.concatenate(logs) if len(logs) > 1 else logs[0])
+        return self._stacked[("visits", "", 0)]
+
+
 @dataclass
 class CostAccount:
     """One run's costs: ``weekly[item]`` is [weeks, intervention facilities] in USD (undiscounted).
@@ -183,8 +323,7 @@ class CostAccount:
         """Cost of each item (USD), discounted at ``rate``, over ``weeks`` (default all)."""
         key = (rate, weeks.start, weeks.stop, weeks.step)
         if key not in self._totals:
-            f = weekly_factors(self.n_weeks, rate)[weeks]
-            self._totals[key] = {k: float((v[weeks].sum(axis=1) * f).sum()) for k, v in self.weekly.items()}
+            self._totals[key] = {k: float(discounted_sums(v[None], rate, weeks)[0]) for k, v in self.weekly.items()}
         return dict(self._totals[key])
 
     def modality_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
@@ -193,16 +332,14 @@ class CostAccount:
 
     def mentee_totals(self, rate: float = 0.0, weeks: slice = slice(None)) -> dict[str, float]:
         """Value of mentees' time by item of MENTEE_ITEMS (USD), discounted at ``rate``."""
-        f = weekly_factors(self.n_weeks, rate)[weeks]
-        return {k: float((self.mentee[k][weeks].sum(axis=1) * f).sum()) if k in self.mentee else 0.0
+        return {k: float(discounted_sums(self.mentee[k][None], rate, weeks)[0]) if k in self.mentee else 0.0
                 for k in MENTEE_ITEMS}
 
     def savings_total(self, rate: float = 0.0, weeks: slice = slice(None)) -> float:
         """SSI treatment costs averted (USD), discounted; 0 without a comparator."""
         if self.savings is None:
             return 0.0
-        f = weekly_factors(self.n_weeks, rate)[weeks]
-        return float((self.savings[weeks].sum(axis=1) * f).sum())
+        return float(discounted_sums(self.savings[None], rate, weeks)[0])
 
     def by_facility_month(self, rate: float = 0.0) -> pd.DataFrame:
         """Long table: month, facility, item, modality, cost (undiscounted and discounted).
@@ -229,8 +366,64 @@ class CostAccount:
         return out
 
 
+@dataclass
+class CostBatch:
+    """The costs of the runs of a ``RunStack``: every array of :class:`CostAccount` with a leading
+    run axis ([runs, weeks, intervention facilities], USD), and their totals for all runs at once
+    (arrays [runs], each run's the same float as its own account's). Each array is summed over
+    facilities once, whatever the rates and weeks asked for."""
+
+    weekly: dict[str, np.ndarray]
+    programme_weeks: int
+    followup_weeks: int
+    savings: np.ndarray | None = None
+    mentee: dict[str, np.ndarray] = field(default_factory=dict)
+    _sums: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def size(self) -> int:
+        return next(iter(self.weekly.values())).shape[0]
+
+    def account(self, i: int) -> CostAccount:
+        """Run ``i``'s account (its arrays are views of the batch's)."""
+        return CostAccount({k: v[i] for k, v in self.weekly.items()}, self.programme_weeks, self.followup_weeks,
+                           None if self.savings is None else self.savings[i],
+                           {k: v[i] for k, v in self.mentee.items()})
+
+    def _weekly(self, kind: str) -> tuple[list[str], np.ndarray]:
+        """(names, [names, runs, weeks]) the arrays of ``kind`` (items, mentee, savings) summed over
+        facilities, once: every total of any rate and weeks is a weighted sum of these."""
+        if kind not in self._sums:
+            arrays = {"items": self.weekly, "mentee": self.mentee,
+                      "savings": {} if self.savings is None else {"savings": self.savings}}[kind]
+            sums = np.stack([facility_sums(v) for v in arrays.values()]) if arrays else np.zeros((0, self.size, 0))
+            self._sums[kind] = (list(arrays), sums)
+        return self._sums[kind]
+
+    def _totals(self, kind: str, rates, weeks: slice) -> dict[str, np.ndarray]:
+        names, sums = self._weekly(kind)
+        if not names:
+            return {}
+        totals = weighted_sums(sums, run_factors(self.programme_weeks + self.followup_weeks, rates), weeks)
+        return dict(zip(names, totals))
+
+    def item_totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
+        """[runs] cost of each item (USD), discounted at ``rates`` (one, or each run's), over ``weeks``."""
+        return self._totals("items", rates, weeks)
+
+    def mentee_totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
+        """[runs] value of mentees' time by item of MENTEE_ITEMS (USD), discounted."""
+        totals = self._totals("mentee", rates, weeks)
+        return {k: totals[k] if k in totals else np.zeros(self.size) for k in MENTEE_ITEMS}
+
+    def savings_totals(self, rates, weeks: slice = slice(None)) -> np.ndarray:
+        """[runs] SSI treatment costs averted (USD), discounted; 0 without comparators."""
+        return self._totals("savings", rates, weeks).get("savings", np.zeros(self.size))
+
+
 def cost_account(out: RunOutput, p: Mapping, comparator: RunOutput | None = None) -> CostAccount:
-    """Itemised costs of one run (see the module docstring for every formula).
+    """Itemised costs of one run (see the module docstring for every formula): the batch of one
+    of :func:`cost_batch`.
 
     Args:
         out: the run.
@@ -238,18 +431,44 @@ def cost_account(out: RunOutput, p: Mapping, comparator: RunOutput | None = None
         comparator: optional run of the comparator with the same seed and replicate; gives the
             SSI treatment savings.
     """
-    n = out.n_intervention
-    weeks = out.programme_weeks + out.followup_weeks
-    weekly = {item: np.zeros((weeks, n)) for item in ITEMS}
-    if n == 0:
-        return CostAccount(weekly, out.programme_weeks, out.followup_weeks)
-    _visit_costs(out, p, weekly)
-    _training_costs(out, p, weekly)
-    _telementoring_costs(out, p, weekly)
-    _whatsapp_costs(out, p, weekly)
-    _programme_costs(out, p, weekly)
-    savings = ssi_savings(out, comparator, p) if comparator is not None else None
-    return CostAccount(weekly, out.programme_weeks, out.followup_weeks, savings, mentee_time(out, p))
+    comps = None if comparator is None else RunStack([comparator], [p])
+    return cost_batch(RunStack([out], [p]), comps).account(0)
+
+
+def cost_batch(stack: RunStack, comparators: RunStack | None = None) -> CostBatch:
+    """Itemised costs of every run of ``stack`` at once (the module docstring's formulas, as
+    arrays over the runs; each run's the same floats as when costed alone).
+
+    Args:
+        comparators: optional runs of the comparator, one per run of ``stack`` with the same
+            seed and replicate; give the SSI treatment savings.
+    """
+    weeks = stack.n_weeks
+    weekly = {item: np.zeros((stack.size, weeks, stack.n)) for item in ITEMS}
+    if stack.n == 0:
+        return CostBatch(weekly, stack.programme_weeks, stack.followup_weeks)
+    _visit_costs(stack, weekly)
+    _training_costs(stack, weekly)
+    _telementoring_costs(stack, weekly)
+    _whatsapp_costs(stack, weekly)
+    _programme_costs(stack, weekly)
+    savings = None
+    if comparators is not None:
+        _check_comparators(stack, comparators)
+        savings = _averted(comparators.fac("ssi_expected"), stack.fac("ssi_expected"), stack.n) \
+            * stack.per_run(cost_per_ssi)
+    return CostBatch(weekly, stack.programme_weeks, stack.followup_weeks, savings, _mentee_time(stack))
+
+
+def _check_comparators(stack: RunStack, comparators: RunStack) -> None:
+    if comparators.size != stack.size or comparators.shape[0] != stack.n or comparators.rows != stack.rows:
+        raise ValueError("the comparator run must have the same facilities and horizon")
+
+
+def _averted(comparator: np.ndarray, strategy: np.ndarray, n: int) -> np.ndarray:
+    """[..., weeks, n] comparator minus strategy of a facility series at the intervention
+    facilities, without the baseline row (one run's arrays, or runs stacked)."""
+    return comparator[..., 1:, :n] - strategy[..., 1:, :n]
 
 
 def ssi_savings(out: RunOutput, comparator: RunOutput, p: Mapping) -> np.ndarray:
@@ -258,8 +477,7 @@ def ssi_savings(out: RunOutput, comparator: RunOutput, p: Mapping) -> np.ndarray
     n = out.n_intervention
     if comparator.n_intervention != n or comparator.rows != out.rows:
         raise ValueError("the comparator run must have the same facilities and horizon")
-    averted = comparator.fac["ssi_expected"][1:, :n] - out.fac["ssi_expected"][1:, :n]
-    return averted * cost_per_ssi(p)
+    return _averted(comparator.fac["ssi_expected"], out.fac["ssi_expected"], n) * cost_per_ssi(p)
 
 
 # --- items ------------------------------------------------------------------------------------
@@ -336,54 +554,89 @@ def _kahan_group_sum(codes, values, n_groups):
     return total
 
 
+def _rate_table(p: Mapping) -> np.ndarray:
+    """[origin (hub, local), discipline] USD a day of mentor time (``day_rates`` by code)."""
+    rates = day_rates(p)
+    return np.array([[rates[(o, d)] for d in DISCIPLINES] for o in (HUB, LOCAL)])
+
+
+def _rates_by_run(stack: RunStack) -> np.ndarray:
+    """[distinct mappings, origin, discipline] ``_rate_table`` of each of the stack's mappings;
+    index with ``stack.of[run]``."""
+    return np.stack([_rate_table(p) for p in stack.distinct])
+
+
 def visit_arrays(out: RunOutput, p: Mapping) -> dict[str, np.ndarray]:
     """The columns of ``visit_rows`` that the costs need, with numpy instead of pandas (about
     20x faster; tests/test_costs.py checks every value equals ``visit_rows``'): week, facility,
     lead (bool), time_usd, per_diem_usd, transport_usd, one entry per row of the visit log at an
-    intervention facility."""
-    a = out.visit_array
-    a = a[a[:, 1] < out.n_intervention]
-    week, fac, mentor = a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2].astype(np.int64)
-    origin_local = a[:, 3] > 0
-    cols = {"week": week, "facility": fac, "lead": ~(a[:, 5] > 0)}
-    if len(a) == 0:
-        return cols | {k: np.zeros(0) for k in ("time_usd", "per_diem_usd", "transport_usd")}
-    days = a[:, 6].astype(float)
-    travel, km_eff = a[:, 7], a[:, 8]
-    day_trip = origin_local & bool(p["mentors.local_day_trips"])
-    trip_days = np.where(day_trip, days, 0.0)
-    away = days + travel
-    circ_codes = _group_codes(week, mentor)
-    circuit = _group_sum(circ_codes, away)[circ_codes]
-    nights = np.maximum(circuit - 1.0, 0.0) * away / np.where(circuit > 0, circuit, 1.0)
-    nights = np.where(day_trip, 0.0, nights)
-    rates = day_rates(p)
-    by_code = np.array([[rates[(o, d)] for d in DISCIPLINES] for o in (HUB, LOCAL)])
-    rate = by_code[origin_local.astype(np.int64), a[:, 4].astype(np.int64)]
-    cols["time_usd"] = rate * away
-    person = nights * per_diem_usd(p) + trip_days * p["costs.day_allowance_usd"]
-    g = _group_codes(week, fac, origin_local)
-    count = np.bincount(g).astype(float)[g]
-    vehicles = np.ceil(count / p["costs.mentors_per_vehicle"])
-    km = (_group_sum(g, km_eff) / np.bincount(g))[g]
-    person_mean = (_group_sum(g, person) / np.bincount(g))[g]
-    cols["transport_usd"] = vehicles * km * p["costs.vehicle_usd_per_km"] / count
-    cols["per_diem_usd"] = person + vehicles * p["costs.drivers_per_vehicle"] * person_mean / count
+    intervention facility (the batch of one of the costing's ``_visit_columns``)."""
+    cols = _visit_columns(RunStack([out], [p]))
+    del cols["run"]
     return cols
 
 
-def _visit_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    log = visit_arrays(out, p)
+def _visit_columns(stack: RunStack) -> dict[str, np.ndarray]:
+    """``visit_arrays`` of every run of ``stack`` one after another, with ``run``, the run of
+    each row. Groups (a mentor's circuit in a week, a visit's vehicles) never cross runs and
+    their sums add each run's rows in its own order, so each run's values are its own alone."""
+    run, a = stack.visits()
+    keep = a[:, 1] < stack.n
+    run, a = run[keep], a[keep].T.copy()  # a column of the log a row: contiguous columns
+    week, fac, mentor = a[0].astype(np.int64), a[1].astype(np.int64), a[2].astype(np.int64)
+    origin_local = a[3] > 0
+    cols = {"run": run, "week": week, "facility": fac, "lead": ~(a[5] > 0)}
+    if len(run) == 0:
+        return cols | {k: np.zeros(0) for k in ("time_usd", "per_diem_usd", "transport_usd")}
+
+    def per_row(value, dtype=float):  # a parameter of each row's run
+        return stack.per_row(value, run, dtype)
+
+    days = a[6].astype(float)
+    travel, km_eff = a[7], a[8]
+    day_trip = origin_local & per_row(lambda p: bool(p["mentors.local_day_trips"]), bool)
+    trip_days = np.where(day_trip, days, 0.0)
+    away = days + travel
+    circ_codes = _group_codes(run, week, mentor)
+    circuit = _group_sum(circ_codes, away)[circ_codes]
+    nights = np.maximum(circuit - 1.0, 0.0) * away / np.where(circuit > 0, circuit, 1.0)
+    nights = np.where(day_trip, 0.0, nights)
+    rate = _rates_by_run(stack)[stack.of[run], origin_local.astype(np.int64), a[4].astype(np.int64)]
+    cols["time_usd"] = rate * away
+    person = nights * per_row(per_diem_usd) + trip_days * per_row(lambda p: p["costs.day_allowance_usd"])
+    g = _group_codes(run, week, fac, origin_local)
+    count = np.bincount(g).astype(float)[g]
+    vehicles = np.ceil(count / per_row(lambda p: p["costs.mentors_per_vehicle"]))
+    km = (_group_sum(g, km_eff) / np.bincount(g))[g]
+    person_mean = (_group_sum(g, person) / np.bincount(g))[g]
+    cols["transport_usd"] = vehicles * km * per_row(lambda p: p["costs.vehicle_usd_per_km"]) / count
+    cols["per_diem_usd"] = person + vehicles * per_row(lambda p: p["costs.drivers_per_vehicle"]) \
+        * person_mean / count
+    return cols
+
+
+def _add_into(weekly: np.ndarray, run: np.ndarray, week: np.ndarray, facility: np.ndarray,
+               values: np.ndarray) -> None:
+    """Add ``values`` into ``weekly`` [runs, weeks, facilities] (all zeros) at (run, week,
+    facility), one after another in their order: the same floats as ``np.add.at`` (each cell
+    0 + its values in order), with ``np.bincount``'s one compiled pass."""
+    _, w, n = weekly.shape
+    cell = (run * w + week) * n + facility
+    weekly[...] = np.bincount(cell, weights=values, minlength=weekly.size).reshape(weekly.shape)
+
+
+def _visit_costs(stack: RunStack, weekly: dict) -> None:
+    log = _visit_columns(stack)
     if len(log["week"]) == 0:
         return
-    wk, fac = log["week"], log["facility"]
+    run, wk, fac = log["run"], log["week"], log["facility"]
     lead = log["lead"]
     for item, col in (("mentor_time", "time_usd"), ("per_diem", "per_diem_usd"),
                       ("transport", "transport_usd")):
-        np.add.at(weekly[item], (wk[lead], fac[lead]), log[col][lead])
+        _add_into(weekly[item], run[lead], wk[lead], fac[lead], log[col][lead])
     pair = ~lead
     paired_cost = log["time_usd"] + log["per_diem_usd"] + log["transport_usd"]
-    np.add.at(weekly["training_pairing"], (wk[pair], fac[pair]), paired_cost[pair])
+    _add_into(weekly["training_pairing"], run[pair], wk[pair], fac[pair], paired_cost[pair])
 
 
 def region_facilities(out: RunOutput) -> dict[int, np.ndarray]:
@@ -405,8 +658,8 @@ def training_rows(out: RunOutput, p: Mapping) -> pd.DataFrame:
 
 
 def training_columns(out: RunOutput, p: Mapping) -> dict[str, list | np.ndarray] | None:
-    """The columns of ``training_rows`` as lists and arrays (built without pandas: the costing
-    of every run needs them); None when nobody was trained."""
+    """The columns of ``training_rows`` as lists and arrays (built without pandas); None when
+    nobody was trained. The cost is the costing's (``_trainees`` on the run alone)."""
     trainings = out.counters.get("trainings", [])
     if not trainings:
         return None
@@ -418,47 +671,102 @@ def training_columns(out: RunOutput, p: Mapping) -> dict[str, list | np.ndarray]
             "discipline": [row["discipline"] for row in who],
             "origin": [row["origin"] for row in who],
             "region": np.array([row["region"] for row in who])}
-    days = float(p["mentors.training_days"])
-    rates = day_rates(p)
-    trainee = np.array([rates[(o, d)] for o, d in zip(cols["origin"], cols["discipline"])])
-    per_trainee = days * (trainee + p["costs.training_usd_per_trainee_day"] + per_diem_usd(p)) \
-        + (p["costs.training_travel_usd_per_trainee"] if days > 0 else 0.0)
-    course = p["costs.trainers_per_course"] * days * day_rate(p, "specialist")
-    _, course_of, course_size = np.unique(cols["week"], return_inverse=True, return_counts=True)
-    cols["cost_usd"] = per_trainee + course / course_size[course_of.ravel()]
+    cols["cost_usd"] = _trainees(RunStack([out], [p]))["cost_usd"]
     return cols
 
 
-def _training_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    tr = training_columns(out, p)
+_ORIGIN_CODE = {HUB: 0, LOCAL: 1}
+_DISCIPLINE_CODE = {d: i for i, d in enumerate(DISCIPLINES)}
+
+
+def _trainees(stack: RunStack) -> dict[str, np.ndarray] | None:
+    """Every regional mentor trained in the runs of ``stack``, in each run's order: run, week,
+    region and cost (USD: per trainee, training days x (day rate + course cost a day + per diem)
+    + return fare; plus the course's trainers shared by the trainees of its week); None when
+    nobody was trained."""
+    run, week, region, origin, discipline = [], [], [], [], []
+    for i, out in enumerate(stack.outs):  # the trainings are Python lists in the run's output
+        trainings = out.counters.get("trainings", [])
+        if not trainings:
+            continue
+        m = {row["mentor"]: row for row in out.mentor_rows}
+        for w, mentor, _ in trainings:
+            row = m[mentor]
+            run.append(i)
+            week.append(w)
+            region.append(row["region"])
+            origin.append(_ORIGIN_CODE[row["origin"]])
+            discipline.append(_DISCIPLINE_CODE[row["discipline"]])
+    if not run:
+        return None
+    run, week = np.array(run, dtype=np.int64), np.array(week, dtype=np.int64)
+
+    def per_row(value):  # a parameter of each row's run
+        return stack.per_row(value, run)
+
+    days = per_row(lambda p: float(p["mentors.training_days"]))
+    trainee = _rates_by_run(stack)[stack.of[run], origin, discipline]
+    per_trainee = days * (trainee + per_row(lambda p: p["costs.training_usd_per_trainee_day"])
+                          + per_row(per_diem_usd)) \
+        + per_row(lambda p: p["costs.training_travel_usd_per_trainee"] if float(p["mentors.training_days"]) > 0
+                  else 0.0)
+    course = per_row(lambda p: p["costs.trainers_per_course"] * float(p["mentors.training_days"])
+                     * day_rate(p, "specialist"))
+    course_of = _group_codes(run, week)
+    course_size = np.bincount(course_of)
+    return {"run": run, "week": week, "region": np.array(region),
+            "cost_usd": per_trainee + course / course_size[course_of]}
+
+
+def _training_costs(stack: RunStack, weekly: dict) -> None:
+    """Each training's cost shared equally by the intervention facilities of the trainee's
+    region (all of them if the region has none), added training by training in each run's order."""
+    tr = _trainees(stack)
     if tr is None:
         return
-    regions = region_facilities(out)
-    everyone = np.arange(out.n_intervention)
-    for week, region, cost in zip(tr["week"].tolist(), tr["region"].tolist(), tr["cost_usd"].tolist()):
-        facs = regions.get(int(region), everyone)
-        if len(facs) == 0:
-            facs = everyone
-        weekly["training_course"][int(week), facs] += cost / len(facs)
+    everyone = np.arange(stack.n)
+    regions: dict[int, dict] = {}
+    facs = []
+    for i, region in zip(tr["run"].tolist(), tr["region"].tolist()):
+        if i not in regions:
+            regions[i] = region_facilities(stack.outs[i])
+        f = regions[i].get(int(region), everyone)
+        facs.append(f if len(f) else everyone)
+    size = np.array([len(f) for f in facs])
+    _add_into(weekly["training_course"], np.repeat(tr["run"], size), np.repeat(tr["week"], size),
+              np.concatenate(facs), np.repeat(tr["cost_usd"] / size, size))
+
+
+def _sessions(echo_eligible: np.ndarray, n: int) -> np.ndarray:
+    """[..., weeks] True where a telementoring session was held (any intervention facility had
+    eligible staff), from one run's ``echo_eligible`` or runs stacked."""
+    return facility_sums(echo_eligible[..., 1:, :n]) > 0
 
 
 def sessions_held(out: RunOutput) -> np.ndarray:
     """[weeks] True where a telementoring session was held."""
-    n = out.n_intervention
-    return out.fac["echo_eligible"][1:, :n].sum(axis=1) > 0
+    return _sessions(out.fac["echo_eligible"], out.n_intervention)
 
 
-def _telementoring_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    n = out.n_intervention
-    held = sessions_held(out)
-    if not held.any():
-        return
-    hours = p["echo.session_minutes"] / 60.0
-    hub_rate = np.mean([r for (o, _), r in day_rates(p).items() if o == HUB])
-    weekly["echo_platform"][held] += p["costs.echo_platform_usd_per_session"] / n
-    weekly["echo_faculty"][held] += p["costs.echo_faculty_hours_per_session"] * hub_rate / HOURS_PER_DAY / n
-    attendee_hours = out.fac["echo_attended"][1:, :n] * hours
-    weekly["echo_data"][:] += attendee_hours * p["costs.echo_data_usd_per_attendee_hour"]
+def _hub_rate(p: Mapping) -> float:
+    """Mean day rate of the hub's mentors (USD), at which faculty hours are paid."""
+    return np.mean([r for (o, _), r in day_rates(p).items() if o == HUB])
+
+
+def _telementoring_costs(stack: RunStack, weekly: dict) -> None:
+    n = stack.n
+    held = _sessions(stack.fac("echo_eligible"), n)[:, :, None]  # [runs, weeks, 1]
+    some = held.any(axis=1, keepdims=True)  # runs that held no session cost nothing here
+
+    col = stack.per_run  # a parameter of each run, to broadcast over weeks and facilities
+
+    hours = col(lambda p: p["echo.session_minutes"] / 60.0)
+    weekly["echo_platform"] += np.where(held, col(lambda p: p["costs.echo_platform_usd_per_session"] / n), 0.0)
+    weekly["echo_faculty"] += np.where(held, col(
+        lambda p: p["costs.echo_faculty_hours_per_session"] * _hub_rate(p) / HOURS_PER_DAY / n), 0.0)
+    attendee_hours = stack.fac("echo_attended")[:, 1:, :n] * hours
+    weekly["echo_data"] += np.where(some, attendee_hours * col(lambda p: p["costs.echo_data_usd_per_attendee_hour"]),
+                                    0.0)
 
 
 def group_weeks(out: RunOutput, p: Mapping) -> np.ndarray:
@@ -467,58 +775,90 @@ def group_weeks(out: RunOutput, p: Mapping) -> np.ndarray:
     return np.where(weeks < out.programme_weeks, bool(p["whatsapp.enabled"]), bool(p["followup.whatsapp"]))
 
 
-def _whatsapp_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    n = out.n_intervention
-    running = group_weeks(out, p)
-    members = out.fac["staff_present"][1:, :n] * p["providers.whatsapp_access"]
-    weekly["whatsapp_bundles"][running] = members[running] * p["costs.whatsapp_usd_per_member_month"] \
-        / WEEKS_PER_MONTH
+def _whatsapp_costs(stack: RunStack, weekly: dict) -> None:
+    n = stack.n
+    weeks = np.arange(stack.n_weeks)
+    running = np.where(weeks[:, None] < stack.programme_weeks,
+                       stack.per_run(lambda p: bool(p["whatsapp.enabled"]), bool),
+                       stack.per_run(lambda p: bool(p["followup.whatsapp"]), bool))  # [(runs,) weeks, 1]
+    members = stack.fac("staff_present")[:, 1:, :n] * stack.per_run(lambda p: p["providers.whatsapp_access"])
+    price = stack.per_run(lambda p: p["costs.whatsapp_usd_per_member_month"])
+    weekly["whatsapp_bundles"][:] = np.where(running, members * price / WEEKS_PER_MONTH, 0.0)
 
 
-def _programme_costs(out: RunOutput, p: Mapping, weekly: dict) -> None:
-    n = out.n_intervention
-    if not programme_runs(p):
-        return
-    week_cost = p["costs.coordination_usd_per_month"] / WEEKS_PER_MONTH / n
-    weekly["coordination"][:out.programme_weeks] = week_cost
-    if followup_continues(p):
-        weekly["coordination"][out.programme_weeks:] = week_cost * p["costs.followup_coordination_share"]
-    if p["costs.infrastructure_grant"] and out.programme_weeks + out.followup_weeks > 0:
-        weekly["infrastructure_grant"][0] = p["costs.infrastructure_grant_usd"]
+def _programme_costs(stack: RunStack, weekly: dict) -> None:
+    n, pw = stack.n, stack.programme_weeks
+
+    def week_cost(p):
+        return p["costs.coordination_usd_per_month"] / WEEKS_PER_MONTH / n
+
+    runs = stack.per_run(programme_runs, bool)
+    weekly["coordination"][:, :pw] = np.where(runs, stack.per_run(week_cost), 0.0)
+    followup = stack.per_run(lambda p: week_cost(p) * p["costs.followup_coordination_share"]
+                             if followup_continues(p) else 0.0)
+    weekly["coordination"][:, pw:] = np.where(runs, followup, 0.0)
+    if stack.n_weeks > 0:
+        grant = stack.per_run(lambda p: p["costs.infrastructure_grant_usd"] if p["costs.infrastructure_grant"]
+                              else 0.0)
+        weekly["infrastructure_grant"][:, :1] = np.where(runs, grant, 0.0)
 
 
 # --- mentees' time ----------------------------------------------------------------------------
 
-def mentee_wage_per_hour(out: RunOutput, p: Mapping) -> np.ndarray:
-    """[intervention facilities] USD an hour of a mentee: cadre day rates / HOURS_PER_DAY,
-    averaged over the facility's staff establishment."""
+def _mentee_rates(p: Mapping) -> np.ndarray:
+    """[mentee cadres] USD an hour of each mentee role (MENTEE_CADRES)."""
+    return np.array([day_rate(p, cadre) for cadre in MENTEE_CADRES.values()]) / HOURS_PER_DAY
+
+
+def _mentee_wage(out: RunOutput, rates: np.ndarray) -> np.ndarray:
     n = out.n_intervention
     counts = np.column_stack([np.asarray(out.facility_columns[c], dtype=float)[:n] for c in MENTEE_CADRES])
-    rates = np.array([day_rate(p, cadre) for cadre in MENTEE_CADRES.values()]) / HOURS_PER_DAY
     total = counts.sum(axis=1)
     return np.where(total > 0, counts @ rates / np.where(total > 0, total, 1.0), rates.mean())
 
 
+def mentee_wage_per_hour(out: RunOutput, p: Mapping) -> np.ndarray:
+    """[intervention facilities] USD an hour of a mentee: cadre day rates / HOURS_PER_DAY,
+    averaged over the facility's staff establishment."""
+    return _mentee_wage(out, _mentee_rates(p))
+
+
+def _visit_days(stack: RunStack) -> np.ndarray:
+    """[runs, weeks, intervention facilities] days a lead mentor was at the facility (0: no visit)."""
+    n = stack.n
+    days = np.zeros((stack.size, stack.n_weeks, n))
+    run, a = stack.visits()
+    keep = (a[:, 1] < n) & ~(a[:, 5] > 0)  # intervention facilities, lead mentors
+    if keep.any():
+        np.maximum.at(days, (run[keep], a[keep, 0].astype(np.int64), a[keep, 1].astype(np.int64)),
+                      a[keep, 6].astype(float))
+    return days
+
+
 def visit_days(out: RunOutput) -> np.ndarray:
     """[weeks, intervention facilities] days a lead mentor was at the facility (0: no visit)."""
-    n = out.n_intervention
-    days = np.zeros((out.programme_weeks + out.followup_weeks, n))
-    a = out.visit_array
-    a = a[(a[:, 1] < n) & ~(a[:, 5] > 0)]  # intervention facilities, lead mentors
-    if len(a):
-        np.maximum.at(days, (a[:, 0].astype(np.int64), a[:, 1].astype(np.int64)), a[:, 6].astype(float))
-    return days
+    return _visit_days(RunStack([out], [{}]))[0]
 
 
 def mentee_time(out: RunOutput, p: Mapping) -> dict[str, np.ndarray]:
     """[weeks, intervention facilities] USD of mentees' time per item of MENTEE_ITEMS (module
     docstring): coaching in work hours, ECHO and WhatsApp after hours."""
-    n = out.n_intervention
-    wage = mentee_wage_per_hour(out, p)[None, :]
-    after = p["costs.after_hours_value_share"]
-    present = out.fac["staff_present"][1:, :n]
-    coaching = visit_days(out) * present * p["costs.mentee_hours_per_visit_day"] * wage
-    echo = out.fac["echo_attended"][1:, :n] * (p["echo.session_minutes"] / 60.0) * wage * after
-    whatsapp = out.fac["whatsapp_active"][1:, :n] * (p["costs.whatsapp_minutes_per_active_week"] / 60.0) \
-        * wage * after
+    return {k: v[0] for k, v in _mentee_time(RunStack([out], [p])).items()}
+
+
+def _mentee_time(stack: RunStack) -> dict[str, np.ndarray]:
+    """``mentee_time`` of every run of ``stack``, [runs, weeks, intervention facilities]. The
+    wage is worked out run by run (a matrix product per run, as for a run alone)."""
+    n = stack.n
+    rates = [_mentee_rates(p) for p in stack.distinct]
+    wage = np.stack([_mentee_wage(out, rates[k]) for out, k in zip(stack.outs, stack.of.tolist())])[:, None, :]
+
+    col = stack.per_run  # a parameter of each run, to broadcast over weeks and facilities
+
+    after = col(lambda p: p["costs.after_hours_value_share"])
+    present = stack.fac("staff_present")[:, 1:, :n]
+    coaching = _visit_days(stack) * present * col(lambda p: p["costs.mentee_hours_per_visit_day"]) * wage
+    echo = stack.fac("echo_attended")[:, 1:, :n] * col(lambda p: p["echo.session_minutes"] / 60.0) * wage * after
+    whatsapp = stack.fac("whatsapp_active")[:, 1:, :n] \
+        * col(lambda p: p["costs.whatsapp_minutes_per_active_week"] / 60.0) * wage * after
     return {"mentee_coaching": coaching, "mentee_echo": echo, "mentee_whatsapp": whatsapp}

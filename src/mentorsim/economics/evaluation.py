@@ -3,7 +3,9 @@
 A strategy is a scenario (full parameter set). Its comparator is the same setting without any
 mentorship (``comparator_params``: visits, telementoring and WhatsApp off, no local pool, nothing
 in follow-up), run with the same seed and replicate: common random numbers, so the difference
-is the programme's. ``evaluate_run`` returns one flat record per (strategy, replicate); money in
+is the programme's. ``evaluate_run`` returns one flat record per (strategy, replicate), and
+``evaluate_runs`` those of many runs at once (as arrays over the runs, each record the same
+floats as the run's alone; the callers that cost many runs use it); money in
 US dollars at 2018 prices, discounted at ``economics.discount_rate_costs`` and effects at
 ``economics.discount_rate_effects`` unless the key says ``undiscounted``.
 
@@ -24,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from mentorsim.economics import sustainability as sus
-from mentorsim.economics.costs import ITEMS, MODALITIES, CostAccount, cost_account
-from mentorsim.economics.health_effects import Effects, effects, versus_comparison_arm
-from mentorsim.results import RunOutput, run_outcomes
+from mentorsim.economics.costs import ITEMS, MODALITIES, CostAccount, RunStack, cost_batch, run_shape
+from mentorsim.economics.health_effects import Effects, effects_batch, versus_arm_batch
+from mentorsim.results import RunOutput, batch_outcomes
 from mentorsim.runner import batch_size, simulate, simulate_each
 
 COMPARATOR = "no_mentorship"
@@ -106,53 +108,135 @@ class RunEconomics:
 
 def evaluate_run(params: Mapping, seed: int, replicate: int,
                  comparator: RunOutput | None = None, out: RunOutput | None = None) -> RunEconomics:
-    """Run (or take) the strategy and its comparator; cost and count effects."""
+    """Run (or take) the strategy and its comparator; cost and count effects (the batch of one
+    of :func:`evaluate_runs`)."""
     if out is None:
         out = simulate(params, seed, replicate)
     if comparator is None:
         comparator = simulate(comparator_params(params), seed, replicate)
-    rc, re_ = params["economics.discount_rate_costs"], params["economics.discount_rate_effects"]
-    acc = cost_account(out, params, comparator)
-    eff = effects(out, comparator, params)
-    prog = slice(0, out.programme_weeks)
-    fu = slice(out.programme_weeks, None)
-    r: dict[str, float] = {}
-    r["cost_programme_usd"] = acc.total(rc)
-    r["cost_programme_undiscounted_usd"] = acc.total(0.0)
-    r["cost_programme_phase_usd"] = acc.total(0.0, prog)
-    r["cost_followup_usd"] = acc.total(0.0, fu)
-    r["savings_ssi_usd"] = acc.savings_total(rc)
+    return evaluate_runs(params, [out], [comparator])[0]
+
+
+#: Most runs costed together (each run's arrays are stacked over a run axis). Changes speed only,
+#: never results.
+EVALUATION_CHUNK = 64
+#: Most week x facility cells of one stacked array in a chunk: 16,384 (128 KB of float64, glibc's
+#: default size above which an allocation is mapped afresh and given back when freed), so a
+#: chunk's arrays are reused from the heap rather than page-faulted in again at every chunk (64
+#: ss2020 runs a chunk made 11,000 page faults and cost 0.66 ms a run; 9 a chunk 0.43 ms,
+#: benchmarks/bench_costing.py). An ss2020 chunk holds 9 runs; a larger run is costed alone.
+EVALUATION_CELLS = 1 << 14
+
+
+#: The series of a run the costing reads (stacked together, run by run: RunStack.load).
+STACKED: dict[str, tuple[str, ...]] = {
+    "fac": ("ssi_expected", "deaths_expected", "operations", "caesareans", "composite", "safety", "teamwork",
+            "ssc_use", "echo_eligible", "echo_attended", "staff_present", "whatsapp_active"),
+    "pool": ("hub_active", "local_active", "local_trained", "local_lost", "mentees_became_mentors"),
+    "arm_domain": ("skill",),
+}
+#: ... and of its comparator.
+COMPARATOR_FAC = ("ssi_expected", "deaths_expected", "operations", "composite", "safety", "teamwork", "ssc_use")
+
+
+def evaluate_runs(params: Mapping | Sequence[Mapping], outs: Sequence[RunOutput],
+                  comparators: Sequence[RunOutput]) -> list[RunEconomics]:
+    """Cost and count the effects of many runs at once: ``outs[i]`` against ``comparators[i]``
+    (its comparator's run with the same seed and replicate), under ``params`` (one mapping for
+    every run, or one per run).
+
+    Runs of one shape (facilities, horizon) are computed together as arrays over a run axis
+    (costs.cost_batch, health_effects.effects_batch, the sustainability batch functions), not
+    in a Python loop per run; each record is the same floats, bit for bit, as the run's costed
+    alone (``evaluate_run``), whatever the batch's size or make-up (tests/test_batch_costing.py).
+    """
+    outs, comparators = list(outs), list(comparators)
+    plist = [params] * len(outs) if isinstance(params, Mapping) else list(params)
+    if not len(plist) == len(outs) == len(comparators):
+        raise ValueError("evaluate_runs needs one comparator (and parameter mapping) per run")
+    groups: dict[tuple, list[int]] = {}
+    for i, (out, comp) in enumerate(zip(outs, comparators)):
+        groups.setdefault((run_shape(out), run_shape(comp)), []).append(i)
+    results: list = [None] * len(outs)
+    for members in groups.values():
+        cells = max(1, outs[members[0]].rows * outs[members[0]].n_intervention)
+        chunk = max(1, min(EVALUATION_CHUNK, EVALUATION_CELLS // cells))
+        for lo in range(0, len(members), chunk):
+            part = members[lo:lo + chunk]
+            stack = RunStack([outs[i] for i in part], [plist[i] for i in part])
+            comps = RunStack([comparators[i] for i in part], [plist[i] for i in part])
+            for kind, keys in STACKED.items():
+                stack.load(kind, keys)
+            stack.load("fac", ["composite"], arm=1)
+            comps.load("fac", COMPARATOR_FAC)
+            comps.load("arm_domain", ["skill"])
+            for i, ev in zip(part, _evaluate_stack(stack, comps)):
+                results[i] = ev
+    return results
+
+
+def _total(parts: Iterable[np.ndarray]) -> np.ndarray:
+    """[runs] the parts added one after another from 0 (what ``sum`` of one run's floats does)."""
+    return sum(parts)
+
+
+def _evaluate_stack(stack: RunStack, comps: RunStack) -> list[RunEconomics]:
+    """The records (and what plots and tables need besides) of the runs of one stack."""
+    every = np.arange(stack.size)
+    rc = stack.per_row(lambda p: p["economics.discount_rate_costs"], every)  # one rate, or each run's
+    re_ = stack.per_row(lambda p: p["economics.discount_rate_effects"], every)
+    acc = cost_batch(stack, comps)
+    eff = effects_batch(stack, comps)
+    prog = slice(0, stack.programme_weeks)
+    fu = slice(stack.programme_weeks, None)
+    items = acc.item_totals(rc)
+    followup_items = acc.item_totals(0.0, fu)
     mentee = acc.mentee_totals(rc)
-    r["mentee_time_usd"] = sum(mentee.values())
+    r: dict[str, np.ndarray] = {}
+    r["cost_programme_usd"] = _total(items.values())
+    r["cost_programme_undiscounted_usd"] = _total(acc.item_totals(0.0).values())
+    r["cost_programme_phase_usd"] = _total(acc.item_totals(0.0, prog).values())
+    r["cost_followup_usd"] = _total(followup_items.values())
+    r["savings_ssi_usd"] = acc.savings_totals(rc)
+    r["mentee_time_usd"] = _total(mentee.values())
     r["cost_net_health_system_usd"] = r["cost_programme_usd"] - r["savings_ssi_usd"]
     r["cost_net_plus_mentee_time_usd"] = r["cost_net_health_system_usd"] + r["mentee_time_usd"]
-    r["cost_net_usd"] = r["cost_net_plus_mentee_time_usd" if params["economics.cost_mentee_time"]
-                          else "cost_net_health_system_usd"]
-    r["dalys_averted"] = eff.total("dalys_averted", re_)
-    r["dalys_averted_undiscounted"] = eff.total("dalys_averted", 0.0)
-    r["yll_averted"] = eff.total("yll_averted", re_)
-    r["yld_averted"] = eff.total("yld_averted", re_)
-    r["ssi_averted"] = eff.total("ssi_averted", 0.0)
-    r["deaths_averted"] = eff.total("deaths_averted", 0.0)
-    r["composite_point_months"] = eff.total("composite_point_months", re_)
-    r["composite_point_months_undiscounted"] = eff.total("composite_point_months", 0.0)
-    r["composite_point_months_vs_arm_per_facility"] = versus_comparison_arm(out)
+    r["cost_net_usd"] = np.where(stack.column(lambda p: bool(p["economics.cost_mentee_time"]), bool),
+                                 r["cost_net_plus_mentee_time_usd"], r["cost_net_health_system_usd"])
+    discounted, plain = eff.totals(re_), eff.totals(0.0)
+    r["dalys_averted"] = discounted["dalys_averted"]
+    r["dalys_averted_undiscounted"] = plain["dalys_averted"]
+    r["yll_averted"] = discounted["yll_averted"]
+    r["yld_averted"] = discounted["yld_averted"]
+    r["ssi_averted"] = plain["ssi_averted"]
+    r["deaths_averted"] = plain["deaths_averted"]
+    r["composite_point_months"] = discounted["composite_point_months"]
+    r["composite_point_months_undiscounted"] = plain["composite_point_months"]
+    r["composite_point_months_vs_arm_per_facility"] = versus_arm_batch(stack)
     r.update(eff.counts)
-    r.update({f"item_{k}_usd": v for k, v in acc.item_totals(rc).items()})
-    r.update({f"modality_{k}_usd": v for k, v in acc.modality_totals(rc).items()})
+    r.update({f"item_{k}_usd": v for k, v in items.items()})
+    r.update({f"modality_{m}_usd": _total(v for k, v in items.items() if ITEMS[k] == m) for m in MODALITIES})
     r.update({f"time_{k}_usd": v for k, v in mentee.items()})  # not item_: those sum to the programme cost
-    r.update(sus.sustain_costs(acc))
-    gains = sus.gain_series(out, comparator)
-    r.update(sus.gains_at_horizons(gains, sus.horizon_rows(out)))
-    r.update(sus.pool_metrics(out))
-    r.update(run_outcomes(out, CAPACITY_KEYS))  # whether the pool could staff the schedule
-    r["facilities"] = float(out.n_intervention)
-    r["followup_months"] = float(params["followup.months"])
-    r["programme_months"] = float(params["programme.months"])
-    r.update(sus.trend_record(params))
-    pool_run = SimpleNamespace(pool=out.pool, visit_array=out.visit_array, rows=out.rows,
-                               programme_weeks=out.programme_weeks)
-    return RunEconomics(r, acc, eff, gains, pool_run)
+    r.update(sus.sustain_batch(followup_items, stack.n, stack.followup_weeks))
+    gains = sus.gains_batch(stack, comps)
+    r.update(sus.horizon_gains_batch(gains, sus.horizon_rows(stack.outs[0])))
+    r.update(sus.pool_metrics_batch(stack))
+    names, capacity = batch_outcomes(stack.outs, CAPACITY_KEYS)  # whether the pool could staff the schedule
+    r.update(zip(names, capacity.T))
+    r["facilities"] = np.full(stack.size, float(stack.n))
+    r["followup_months"] = stack.column(lambda p: float(p["followup.months"]))
+    r["programme_months"] = stack.column(lambda p: float(p["programme.months"]))
+    trend = [sus.trend_record(p) for p in stack.distinct]
+    r.update({k: np.array([t[k] for t in trend])[stack.of] for k in trend[0]})
+    names = list(r)
+    table = np.column_stack(list(r.values())).astype(float, copy=False)
+    runs = []
+    for i, (row, out) in enumerate(zip(table.tolist(), stack.outs)):
+        pool_run = SimpleNamespace(pool=out.pool, visit_array=out.visit_array, rows=out.rows,
+                                   programme_weeks=out.programme_weeks)
+        runs.append(RunEconomics(dict(zip(names, row)), acc.account(i), eff.effects(i),
+                                 {k: v[i] for k, v in gains.items()}, pool_run))
+    return runs
 
 
 class ComparatorCache:
@@ -270,10 +354,12 @@ def evaluate_strategies(strategies: Sequence[tuple[str, Mapping]], seed: int, re
         for (point, params), out in zip(comps, outs):
             cache.add(point, out, params)
         mine = dict(zip(own, outs[len(comps):]))
-        for i, r in part:
-            params = strategies[i][1]
-            comp = cache.get(params, seed, r)
-            runs[i].append(evaluate_run(params, seed, r, comparator=comp, out=mine.get((i, r), comp)))
+        # the part's costing, all its runs at once (evaluate_runs: each record as costed alone)
+        params = [strategies[i][1] for i, _ in part]
+        comp_runs = [cache.get(p, seed, r) for p, (_, r) in zip(params, part)]
+        own_runs = [mine.get(job, comp) for job, comp in zip(part, comp_runs)]
+        for (i, _), ev in zip(part, evaluate_runs(params, own_runs, comp_runs)):
+            runs[i].append(ev)
             done += 1
             if progress:
                 progress(done, len(jobs))
@@ -302,5 +388,5 @@ def item_table(results: Iterable[StrategyEconomics]) -> pd.DataFrame:
 
 
 __all__ = ["COMPARATOR", "MODALITIES", "NO_MENTORSHIP", "RunEconomics", "StrategyEconomics",
-           "comparator_params", "evaluate_run", "evaluate_strategies", "is_comparator",
+           "comparator_params", "evaluate_run", "evaluate_runs", "evaluate_strategies", "is_comparator",
            "item_table", "strategy_table"]

@@ -32,11 +32,18 @@ arm's gain over baseline minus the comparison arm's (difference-in-differences, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from mentorsim.economics.discounting import discounted_years, weekly_factors
+from mentorsim.economics.costs import RunStack
+from mentorsim.economics.discounting import (
+    discounted_sums,
+    discounted_years,
+    facility_sums,
+    run_factors,
+    weighted_sums,
+)
 from mentorsim.results import RunOutput
 from mentorsim.timeline import WEEKS_PER_MONTH
 
@@ -64,15 +71,22 @@ def yld_per_ssi(p: Mapping) -> float:
             ) / DAYS_PER_YEAR
 
 
-def caesarean_share_of_ssi(out: RunOutput, p: Mapping) -> np.ndarray:
-    """[weeks, facilities] share of the week's SSI risk that falls on caesareans."""
-    n = out.n_intervention
-    cs = out.fac["caesareans"][1:, :n]
-    other = out.fac["operations"][1:, :n] - cs
-    a = cs * p["ssi.risk_caesarean"]
-    b = other * p["ssi.risk_other"]
+def _caesarean_share(caesareans: np.ndarray, operations: np.ndarray, n: int, risk_caesarean,
+                     risk_other) -> np.ndarray:
+    """[..., weeks, n] share of the week's SSI risk that falls on caesareans, from one run's
+    arrays or runs stacked (the risks: numbers, or arrays that broadcast, one per run)."""
+    cs = caesareans[..., 1:, :n]
+    other = operations[..., 1:, :n] - cs
+    a = cs * risk_caesarean
+    b = other * risk_other
     tot = a + b
     return np.divide(a, tot, out=np.full_like(tot, 0.5), where=tot > 0)
+
+
+def caesarean_share_of_ssi(out: RunOutput, p: Mapping) -> np.ndarray:
+    """[weeks, facilities] share of the week's SSI risk that falls on caesareans."""
+    return _caesarean_share(out.fac["caesareans"], out.fac["operations"], out.n_intervention,
+                            p["ssi.risk_caesarean"], p["ssi.risk_other"])
 
 
 @dataclass
@@ -91,41 +105,95 @@ class Effects:
 
     def total(self, key: str, rate: float = 0.0, weeks: slice = slice(None)) -> float:
         """Sum of an effect over facilities and ``weeks``, discounted at ``rate`` a year."""
-        f = weekly_factors(self.n_weeks, rate)[weeks]
-        return float((self.weekly[key][weeks].sum(axis=1) * f).sum())
+        return float(discounted_sums(self.weekly[key][None], rate, weeks)[0])
+
+
+@dataclass
+class EffectsBatch:
+    """The effects of the runs of a ``RunStack``: :class:`Effects`' arrays with a leading run axis
+    ([runs, weeks, facilities]) and counts as arrays [runs]."""
+
+    weekly: dict[str, np.ndarray]
+    counts: dict[str, np.ndarray]
+    programme_weeks: int
+    followup_weeks: int
+    _sums: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def effects(self, i: int) -> Effects:
+        """Run ``i``'s effects (its arrays are views of the batch's)."""
+        return Effects({k: v[i] for k, v in self.weekly.items()}, {k: float(v[i]) for k, v in self.counts.items()},
+                       self.programme_weeks, self.followup_weeks)
+
+    def totals(self, rates, weeks: slice = slice(None)) -> dict[str, np.ndarray]:
+        """[runs] ``Effects.total`` of every effect and run (``rates``: one, or each run's); the
+        effects are summed over facilities once."""
+        if "weekly" not in self._sums:
+            self._sums["weekly"] = np.stack([facility_sums(v) for v in self.weekly.values()])
+        totals = weighted_sums(self._sums["weekly"], run_factors(self.programme_weeks + self.followup_weeks, rates),
+                               weeks)
+        return dict(zip(self.weekly, totals))
+
+    def total(self, key: str, rates, weeks: slice = slice(None)) -> np.ndarray:
+        """[runs] ``Effects.total`` of one effect for every run."""
+        return self.totals(rates, weeks)[key]
 
 
 def effects(out: RunOutput, comparator: RunOutput, p: Mapping) -> Effects:
-    """Effects of the run ``out`` against ``comparator`` (same seed, replicate, setting)."""
-    n = out.n_intervention
-    if comparator.n_intervention != n or comparator.rows != out.rows:
+    """Effects of the run ``out`` against ``comparator`` (same seed, replicate, setting): the
+    batch of one of :func:`effects_batch`."""
+    if comparator.n_intervention != out.n_intervention or comparator.rows != out.rows:
         raise ValueError("the comparator run must have the same facilities and horizon")
-    sl = (slice(1, None), slice(0, n))
-    ssi = comparator.fac["ssi_expected"][sl] - out.fac["ssi_expected"][sl]
-    deaths = comparator.fac["deaths_expected"][sl] - out.fac["deaths_expected"][sl]
-    c = caesarean_share_of_ssi(out, p)
-    yll = deaths * (c * yll_per_death(p, "caesarean") + (1 - c) * yll_per_death(p, "other"))
-    yld = ssi * yld_per_ssi(p)
-    composite = 100.0 * (out.fac["composite"][sl] - comparator.fac["composite"][sl]) / WEEKS_PER_MONTH
+    return effects_batch(RunStack([out], [p]), RunStack([comparator], [p])).effects(0)
+
+
+def effects_batch(stack: RunStack, comparators: RunStack) -> EffectsBatch:
+    """Effects of every run of ``stack`` against its comparator (``comparators``, one per run, same
+    seed, replicate and setting), with array operations over the runs; each run's the same
+    floats as alone (the counts are numpy's sums over each run's weeks and facilities)."""
+    n = stack.n
+    if comparators.size != stack.size or comparators.shape[0] != n or comparators.rows != stack.rows:
+        raise ValueError("the comparator run must have the same facilities and horizon")
+
+    col = stack.per_run  # a parameter of each run, to broadcast over weeks and facilities
+
+    ssi = comparators.fac("ssi_expected")[:, 1:, :n] - stack.fac("ssi_expected")[:, 1:, :n]
+    deaths = comparators.fac("deaths_expected")[:, 1:, :n] - stack.fac("deaths_expected")[:, 1:, :n]
+    c = _caesarean_share(stack.fac("caesareans"), stack.fac("operations"), n,
+                         col(lambda p: p["ssi.risk_caesarean"]), col(lambda p: p["ssi.risk_other"]))
+    yll = deaths * (c * col(lambda p: yll_per_death(p, "caesarean")) + (1 - c) * col(lambda p: yll_per_death(p, "other")))
+    yld = ssi * col(yld_per_ssi)
+    composite = 100.0 * (stack.fac("composite")[:, 1:, :n] - comparators.fac("composite")[:, 1:, :n]) / WEEKS_PER_MONTH
     weekly = {"ssi_averted": ssi, "deaths_averted": deaths, "yll_averted": yll, "yld_averted": yld,
               "dalys_averted": yll + yld, "composite_point_months": composite}
-    counts = {
-        "operations": float(out.fac["operations"][sl].sum()),
-        "ssi_expected": float(out.fac["ssi_expected"][sl].sum()),
-        "deaths_expected": float(out.fac["deaths_expected"][sl].sum()),
-        "comparator_operations": float(comparator.fac["operations"][sl].sum()),
-        "comparator_ssi_expected": float(comparator.fac["ssi_expected"][sl].sum()),
-        "comparator_deaths_expected": float(comparator.fac["deaths_expected"][sl].sum()),
-    }
-    return Effects(weekly, counts, out.programme_weeks, out.followup_weeks)
+    counts = {}
+    for prefix, runs in (("", stack), ("comparator_", comparators)):
+        for key in ("operations", "ssi_expected", "deaths_expected"):
+            counts[prefix + key] = _block_sums(runs, key)
+    return EffectsBatch(weekly, counts, stack.programme_weeks, stack.followup_weeks)
+
+
+def _block_sums(runs: RunStack, key: str) -> np.ndarray:
+    """[runs] each run's ``fac[key][1:, :n].sum()``, taken run by run on the run's own array:
+    numpy sums a whole non-contiguous block through its buffers, in chunks that depend on the
+    array's layout and size, so the same float cannot be had from the stacked copy."""
+    n = runs.n
+    return np.array([out.fac[key][1:, :n].sum() for out in runs.outs], dtype=float)
+
+
+def _versus_arm(intervention: np.ndarray, comparison: np.ndarray) -> np.ndarray:
+    """[runs] ``versus_comparison_arm`` from the arms' mean composite [runs, rows]."""
+    did = (intervention[:, 1:] - intervention[:, :1]) - (comparison[:, 1:] - comparison[:, :1])
+    value = 100.0 * did.sum(axis=1) / WEEKS_PER_MONTH
+    return np.where(np.isfinite(comparison).all(axis=1), value, np.nan)
 
 
 def versus_comparison_arm(out: RunOutput) -> float:
     """Composite point-months gained per intervention facility against the run's own comparison
     arm: sum over weeks of 100 x [(I(t) - I(0)) - (C(t) - C(0))] / (52/12), I and C the arm means.
     NaN when the run has no comparison facilities."""
-    i, c = out.arm_mean("composite", 0), out.arm_mean("composite", 1)
-    if not np.isfinite(c).all():
-        return float("nan")
-    did = (i[1:] - i[0]) - (c[1:] - c[0])
-    return float(100.0 * did.sum() / WEEKS_PER_MONTH)
+    return float(versus_arm_batch(RunStack([out], [{}]))[0])
+
+
+def versus_arm_batch(stack: RunStack) -> np.ndarray:
+    """[runs] ``versus_comparison_arm`` of every run of ``stack``."""
+    return _versus_arm(stack.arm_mean("composite", 0), stack.arm_mean("composite", 1))

@@ -8,7 +8,7 @@ Each draw ``d`` of a PSA with seed ``s``:
    the number of workers or the other draws;
 3. runs every strategy, and each strategy's comparator, with the drawn values and run seed
    ``s_d``, replicate 0: common random numbers across the strategies of a draw;
-4. costs them and counts their effects (economics.evaluate_run).
+4. costs them and counts their effects, all the draw's runs together (economics.evaluate_runs).
 
 Distributions. A parameter with default m (the deterministic base case) and range [a, b] is
 drawn by default (``distribution="beta"``) from a beta distribution scaled to [a, b] whose MEAN is
@@ -66,7 +66,7 @@ from tqdm import tqdm
 from mentorsim.economics.evaluation import (
     COMPARATOR,
     comparator_params,
-    evaluate_run,
+    evaluate_runs,
     is_comparator,
 )
 from mentorsim.errors import input_error
@@ -282,12 +282,10 @@ def _run_draw(args) -> tuple[int, dict, list[dict]]:
     run_seed = replicate_seed(seed, draw)
     params = [_apply(s, drawn) for s in strategies]
     outs = _draw_runs(params, run_seed)
-    records = []
-    for s, p in zip(strategies, params):
-        comp = outs[_comparator_key(p)]
-        ev = evaluate_run(p, run_seed, 0, comparator=comp, out=comp if is_comparator(p) else outs[id(p)])
-        rec = {"draw": draw, "strategy": s.name} | ev.record
-        records.append(rec)
+    comps = [outs[_comparator_key(p)] for p in params]
+    own = [comp if is_comparator(p) else outs[id(p)] for p, comp in zip(params, comps)]
+    evs = evaluate_runs(params, own, comps)  # the draw's strategies costed together
+    records = [{"draw": draw, "strategy": s.name} | ev.record for s, ev in zip(strategies, evs)]
     return draw, drawn, records
 
 

@@ -42,10 +42,12 @@ Cost to sustain: undiscounted follow-up costs divided by facility-years of follo
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
-from mentorsim.economics.costs import CostAccount
+from mentorsim.economics.costs import CostAccount, RunStack
 from mentorsim.model.people import DOMAINS
 from mentorsim.model.recording import POOL_SERIES
 from mentorsim.results import RunOutput
@@ -61,15 +63,26 @@ MIN_GAIN = 0.001  # 0.1 percentage point
 
 def indicator_series(out: RunOutput, arm: int = 0) -> dict[str, np.ndarray]:
     """[rows] mean of each indicator (0-1) over one arm's facilities."""
-    s = {k: out.arm_mean(k, arm) for k in FACILITY_INDICATORS}
+    return {k: v[0] for k, v in indicators_batch(RunStack([out], [{}]), arm).items()}
+
+
+def indicators_batch(stack: RunStack, arm: int = 0) -> dict[str, np.ndarray]:
+    """[runs, rows] ``indicator_series`` of every run of ``stack``."""
+    s = {k: stack.arm_mean(k, arm) for k in FACILITY_INDICATORS}
+    skill = stack.arm_domain("skill")
     for j, d in enumerate(DOMAINS):
-        s[f"skill_{d}"] = out.arm_domain["skill"][:, arm, j]
+        s[f"skill_{d}"] = skill[:, :, arm, j]
     return s
 
 
 def gain_series(out: RunOutput, comparator: RunOutput) -> dict[str, np.ndarray]:
     """[rows] gain of each indicator over the comparator run (intervention facilities, 0-1)."""
-    a, b = indicator_series(out), indicator_series(comparator)
+    return {k: v[0] for k, v in gains_batch(RunStack([out], [{}]), RunStack([comparator], [{}])).items()}
+
+
+def gains_batch(stack: RunStack, comparators: RunStack) -> dict[str, np.ndarray]:
+    """[runs, rows] ``gain_series`` of every run of ``stack`` against its comparator."""
+    a, b = indicators_batch(stack), indicators_batch(comparators)
     return {k: a[k] - b[k] for k in INDICATORS}
 
 
@@ -91,10 +104,18 @@ def horizon_rows(out: RunOutput) -> dict[str, int | None]:
 
 def gains_at_horizons(gains: dict[str, np.ndarray], rows: dict[str, int | None]) -> dict[str, float]:
     """Flat ``gain_<when>_<indicator>`` (percentage points) at the end and each horizon."""
+    at = horizon_gains_batch({k: series[None] for k, series in gains.items()}, rows)
+    return {k: float(v[0]) for k, v in at.items()}
+
+
+def horizon_gains_batch(gains: dict[str, np.ndarray], rows: dict[str, int | None]) -> dict[str, np.ndarray]:
+    """[runs] ``gains_at_horizons`` of gains [runs, rows] of many runs."""
     out = {}
+    at = [r for r in rows.values() if r is not None]
     for k, series in gains.items():
+        points = iter(100 * series[:, at].T)  # each horizon's gain of every run, in one step
         for when, r in rows.items():
-            out[f"gain_{when}_{k}"] = float(100 * series[r]) if r is not None else float("nan")
+            out[f"gain_{when}_{k}"] = next(points) if r is not None else np.full(len(series), np.nan)
     return out
 
 
@@ -160,26 +181,45 @@ def retention_table(records: pd.DataFrame) -> pd.DataFrame:
 
 def pool_metrics(out: RunOutput) -> dict[str, float]:
     """The local pool at the end of the programme and the horizons, and what it did in follow-up."""
-    rows = horizon_rows(out)
+    return {k: float(v[0]) for k, v in pool_metrics_batch(RunStack([out], [{}])).items()}
+
+
+def pool_metrics_batch(stack: RunStack) -> dict[str, np.ndarray]:
+    """[runs] ``pool_metrics`` of every run of ``stack``."""
+    rows = horizon_rows(stack.outs[0])  # the same for runs of one shape
     m = {}
     for key in ("hub_active", "local_active"):
+        series = stack.pool(key)
         for when, r in rows.items():
-            m[f"{key}_{when}"] = float(out.pool[key][r]) if r is not None else float("nan")
-    last = out.rows - 1
+            m[f"{key}_{when}"] = series[:, r] if r is not None else np.full(stack.size, np.nan)
+    last = stack.rows - 1
     for key in ("local_trained", "local_lost", "mentees_became_mentors"):
-        m[f"{key}_total"] = float(out.pool[key][last])
-    local = _local_lead_visits(out)
-    local_fu = local[local[:, 0] >= out.programme_weeks]
-    m["followup_local_visits"] = float(len(np.unique(local_fu[:, :2], axis=0)))  # (week, facility) pairs
-    m["followup_local_mentor_days"] = float(local_fu[:, 6].sum())
+        m[f"{key}_total"] = stack.pool(key)[:, last]
+    run, a = stack.visits()
+    fu = _local_lead(a) & (a[:, 0] >= stack.programme_weeks)
+    run, local_fu = run[fu], a[fu]
+    # (run, week, facility) visited, as one integer each (week and facility are whole numbers)
+    weeks, facilities = stack.rows, stack.shape[4]
+    visited = np.unique((run * weeks + local_fu[:, 0].astype(np.int64)) * facilities + local_fu[:, 1].astype(np.int64))
+    m["followup_local_visits"] = np.bincount(visited // (weeks * facilities), minlength=stack.size).astype(float)
+    # each run's days summed alone (numpy's pairwise sum of its rows), as for a run by itself
+    bounds = np.searchsorted(run, np.arange(stack.size + 1))
+    days = local_fu[:, 6]
+    m["followup_local_mentor_days"] = np.array([days[lo:hi].sum() for lo, hi in itertools.pairwise(bounds)])
     return m
 
 
+def _local_lead(a: np.ndarray) -> np.ndarray:
+    """[rows] True for rows of a visit array (columns mentors.VISIT_LOG_COLUMNS) of local mentors
+    leading a visit."""
+    return (a[:, 3] > 0) & ~(a[:, 5] > 0)
+
+
 def _local_lead_visits(out: RunOutput) -> np.ndarray:
-    """Rows of ``out.visit_array`` (columns mentors.VISIT_LOG_COLUMNS) of local mentors leading a
-    visit (arrays rather than ``out.visit_log``: this runs once per costed run)."""
+    """Rows of ``out.visit_array`` of local mentors leading a visit (arrays rather than
+    ``out.visit_log``)."""
     a = out.visit_array
-    return a[(a[:, 3] > 0) & ~(a[:, 5] > 0)]
+    return a[_local_lead(a)]
 
 
 def pool_by_month(out: RunOutput) -> pd.DataFrame:
@@ -201,10 +241,18 @@ def pool_by_month(out: RunOutput) -> pd.DataFrame:
 
 def sustain_costs(account: CostAccount) -> dict[str, float]:
     """Undiscounted follow-up cost per facility-year (USD), in total and by item."""
-    fu = slice(account.programme_weeks, None)
-    years = account.n_facilities * account.followup_weeks / 52.0
-    items = account.item_totals(0.0, fu)
-    out = {f"sustain_{k}_usd_per_facility_year": (v / years if years > 0 else float("nan"))
-           for k, v in items.items()}
-    out["sustain_usd_per_facility_year"] = sum(items.values()) / years if years > 0 else float("nan")
+    items = account.item_totals(0.0, slice(account.programme_weeks, None))
+    per_year = sustain_batch({k: np.array([v]) for k, v in items.items()}, account.n_facilities,
+                             account.followup_weeks)
+    return {k: float(v[0]) for k, v in per_year.items()}
+
+
+def sustain_batch(followup_items: dict[str, np.ndarray], n_facilities: int, followup_weeks: int
+                  ) -> dict[str, np.ndarray]:
+    """[runs] ``sustain_costs`` from each item's undiscounted follow-up cost [runs] (USD)."""
+    years = n_facilities * followup_weeks / 52.0
+    out = {f"sustain_{k}_usd_per_facility_year": (v / years if years > 0 else np.full(len(v), np.nan))
+           for k, v in followup_items.items()}
+    total = sum(followup_items.values())
+    out["sustain_usd_per_facility_year"] = total / years if years > 0 else np.full(len(total), np.nan)
     return out

@@ -37,12 +37,11 @@ def comparator_params(params: Mapping) -> dict:
 def evaluate(name: str, params: Mapping, seed: int, outs: Sequence[RunOutput],
              comparators: Sequence[RunOutput], tick=None):
     """Cost and count effects of runs already simulated (one per replicate) against their
-    comparator runs (same seed and replicate). Returns an ``economics.StrategyEconomics``;
-    ``tick()`` is called after each replicate."""
-    runs = []
-    for out, comp in zip(outs, comparators):
-        runs.append(evaluation.evaluate_run(params, seed, out.replicate, comparator=comp, out=out))
-        if tick:
+    comparator runs (same seed and replicate), all replicates at once (economics.evaluate_runs).
+    Returns an ``economics.StrategyEconomics``; ``tick()`` is called once per replicate."""
+    runs = evaluation.evaluate_runs(params, list(outs), list(comparators))
+    if tick:
+        for _ in runs:
             tick()
     return evaluation.StrategyEconomics(name, params, runs)
 

@@ -110,12 +110,17 @@ def survey(model, week: int) -> None:
     sig = signals(model, idx)
     # every item at once, [item, respondent]: the noise drawn in one call is the same numbers, in
     # the same order, as one call an item in ITEMS order
-    signal = np.stack([sig[item] for item in ITEMS])
-    noise = rng.logistic(0.0, 1.0, signal.shape) * p["survey.noise"]
-    z = p["survey.leniency"] + p["survey.signal_weight"] * (signal - 0.5) + noise
+    z = np.stack([sig[item] for item in ITEMS])
+    noise = rng.logistic(0.0, 1.0, z.shape)
+    noise *= p["survey.noise"]
+    # z = leniency + signal_weight x (signal - 0.5) + noise, in place (each operation the same:
+    # a + b is b + a in floating point)
+    z -= 0.5
+    z *= p["survey.signal_weight"]
+    z += p["survey.leniency"]
+    z += noise
     hit = z > _ITEM_CUTPOINT[:, None]
-    shares = np.count_nonzero(hit, axis=1) / len(idx)
-    result |= {item: 100.0 * float(share) for item, share in zip(ITEMS, shares)}
+    result |= {item: 100.0 * float(np.count_nonzero(row) / len(idx)) for item, row in zip(ITEMS, hit)}
     model.record.survey_result = result
 
 

@@ -92,3 +92,30 @@ def test_the_visit_schedule_is_its_rule_and_each_model_has_its_own_dict():
         assert len(b.visit_schedule) == len(rule)
         for m in (a, b):
             m.release()
+
+
+def test_models_built_on_several_threads_at_once_are_the_models_built_one_by_one():
+    """The kept settings and records are shared by every thread of a process (the page computes
+    in threads): runs built at once on four threads, sharing and evicting the same entries, are
+    the runs built one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mentorsim.results import RunOutput
+
+    base = params_with(scenario="ss2020")
+    other = params_with({"visits.interval_weeks": 4, "learning.peer_rate": 0.02}, scenario="ss2020")
+    knowledge = params_with({"providers.baseline_knowledge": base["providers.baseline_knowledge"] + 0.05},
+                            scenario="ss2020")
+    jobs = [(p, seed, rep) for seed in (11, 12) for rep in (0, 1) for p in (base, other, knowledge)] * 2
+
+    def fingerprint(job):
+        p, seed, rep = job
+        return RunOutput.from_model(MentorshipModel(p, seed=seed, replicate=rep).run()).fingerprint()
+
+    mm._settings.clear()
+    serial = [fingerprint(job) for job in jobs]
+    mm._settings.clear()
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(fingerprint, jobs))
+    assert threaded == serial
+    assert len(set(serial)) == len(jobs) // 2  # each run twice; different runs differ

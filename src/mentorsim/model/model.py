@@ -210,7 +210,7 @@ def setting(p: Mapping, seed: int, streams) -> tuple[Facilities, Providers]:
     runs that never repeat pay a look-up, not a copy)."""
     seed = int(seed)
     try:
-        for names in _setting_reads:
+        for names in tuple(_setting_reads):  # (a snapshot: another thread may add one)
             key = (seed, names, tuple(p.get(name, _ABSENT) for name in names))
             kept = _settings.get(key, _UNSEEN)
             if kept is not _UNSEEN:
@@ -244,8 +244,8 @@ def setting(p: Mapping, seed: int, streams) -> tuple[Facilities, Providers]:
 def _make_room_for(posts: int) -> None:
     """Forget the oldest settings until one more of ``posts`` posts fits (SETTINGS_KEPT,
     KEPT_POSTS)."""
-    def kept_posts():
-        return sum(kept[1].n for kept in _settings.values() if kept is not None)
+    def kept_posts():  # (over a snapshot: another thread may change the cache meanwhile)
+        return sum(kept[1].n for kept in list(_settings.values()) if kept is not None)
 
     while _settings and (len(_settings) >= SETTINGS_KEPT or kept_posts() + posts > KEPT_POSTS):
         make_room(_settings, len(_settings))  # the oldest out

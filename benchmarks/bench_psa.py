@@ -6,7 +6,8 @@ with worker processes, and the time of one economic evaluation of a run.
 Prints figures; asserts nothing (speed is measured here, never in tests). CPU figures (this
 process's, and its workers' by ``getrusage(RUSAGE_CHILDREN)``) move far less than wall time on a
 machine shared with other jobs. Also prints where a draw's CPU goes (drawing the parameters, the
-simulations one at a time, the economic evaluations) and a whole draw's CPU with its runs
+simulations one at a time, the economic evaluations of a draw's strategies at once, as the PSA
+costs them: ``evaluation.evaluate_runs``) and a whole draw's CPU with its runs
 batched (``psa._draw_runs``) against one at a time, interleaved, on one thread.
 """
 
@@ -19,7 +20,7 @@ import resource
 import statistics
 import time
 
-from mentorsim.economics.evaluation import comparator_params, evaluate_run
+from mentorsim.economics.evaluation import comparator_params, evaluate_run, evaluate_runs
 from mentorsim.economics.psa import Strategy, run_psa
 from mentorsim.runner import simulate
 from mentorsim.scenario import load_scenario
@@ -94,9 +95,8 @@ def draw_parts(strategies, draws: int) -> None:
                 alone[id(p)] = comp if is_comparator(p) else runner.simulate(p, seed, 0)
             cpu["simulations, one at a time"] += time.thread_time() - t
             n_runs += len(cache._runs) + sum(not is_comparator(p) for p in params)
-            t = time.thread_time()
-            for p in params:
-                evaluate_run(p, seed, 0, comparator=cache.get(p, seed, 0), out=alone[id(p)])
+            t = time.thread_time()  # a draw's strategies costed at once, as psa._run_draw does
+            evaluate_runs(params, [alone[id(p)] for p in params], [cache.get(p, seed, 0) for p in params])
             cpu["economic evaluations"] += time.thread_time() - t
     finally:
         if previous is None:

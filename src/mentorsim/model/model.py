@@ -97,7 +97,7 @@ def draw_setting(p, streams) -> tuple[Facilities, Providers]:
     return fa, pr
 
 
-#: Settings kept (the oldest first out): at most SETTINGS_KEPT, none over SETTING_MAX_POSTS
+#: Settings kept (the oldest first out): at most SETTINGS_KEPT, each under SETTING_MAX_POSTS
 #: posts and KEPT_POSTS posts in all (a setting of 20,000 posts holds about 20 MB).
 SETTINGS_KEPT = 8
 SETTING_MAX_POSTS = 20_000
@@ -140,9 +140,7 @@ class _Reading(Mapping):
 class ParamsKey(tuple):
     """A parameter mapping as a dict key: its names then its values, ``(*p, *p.values())`` (equal
     for equal mappings with their names in the same order), whose hash is computed once (about
-    3 us with ~175 parameters, half what ``tuple(p.items())`` costs). :func:`derived` hands back
-    the key it keeps for an equal mapping, so the setting's look-up then finds its key by
-    identity, without comparing."""
+    3 us with ~175 parameters, half what ``tuple(p.items())`` costs)."""
 
     def __new__(cls, p: Mapping):
         key = tuple.__new__(cls, (*p, *p.values()))
@@ -164,7 +162,7 @@ def params_key(p: Mapping) -> ParamsKey | None:
 #: What a model builds from its parameters alone, kept for this many parameter sets (the most
 #: recent first out; a few hundred bytes each).
 DERIVED_KEPT = 8
-_derived: dict[ParamsKey, tuple[ParamsKey, dict]] = {}
+_derived: dict[ParamsKey, dict] = {}
 
 
 def derive(p: Mapping) -> dict:
@@ -176,20 +174,19 @@ def derive(p: Mapping) -> dict:
             "staff_coef": staff_coefficients(p, WEEKS_PER_MONTH)}
 
 
-def derived(p: Mapping) -> tuple[ParamsKey | None, dict]:
-    """(``p``'s key, :func:`derive` of ``p``): the key and a copy of the records kept for an equal
-    mapping if there is one (the copies cost ~4 us against ~25 us for building them at ss2020's
-    parameters), else built now (and kept). The time axis is immutable and shared."""
+def derived(p: Mapping) -> dict:
+    """:func:`derive` of ``p``: a copy of the records kept for an equal mapping if there is one
+    (the copies cost ~4 us against ~25 us for building them at ss2020's parameters), else built
+    now (and kept, unless a value of ``p`` is unhashable). The time axis is immutable and shared."""
     key = params_key(p)
     if key is None:
-        return None, derive(p)
+        return derive(p)
     kept = _derived.get(key)
     if kept is None:
-        kept = (key, derive(p))
+        kept = derive(p)
         make_room(_derived, DERIVED_KEPT)
         _derived[key] = kept
-    return kept[0], {name: _copy_bytes(value) if isinstance(value, np.ndarray) else value
-                     for name, value in kept[1].items()}
+    return {name: _copy_bytes(value) if isinstance(value, np.ndarray) else value for name, value in kept.items()}
 
 
 def _copy_bytes(record: np.ndarray) -> np.ndarray:
@@ -223,7 +220,7 @@ def setting(p: Mapping, seed: int, streams) -> tuple[Facilities, Providers]:
         return _copy_facilities(kept[0]), kept[1].copy()
     reading = _Reading(p)
     fa, pr = draw_setting(reading, streams)
-    if pr.n > SETTING_MAX_POSTS:
+    if pr.n >= SETTING_MAX_POSTS:  # a large model's setting is not kept
         return fa, pr
     if key is None:  # drawn for the first time: note what it read
         names = tuple(reading.read)
@@ -288,7 +285,7 @@ class MentorshipModel(mesa.Model):
         self.seed_value = int(seed)
         self.replicate = int(replicate)
         self.p = dict(params)
-        _, derived_ = derived(self.p)  # what the parameters alone give, kept per parameter set
+        derived_ = derived(self.p)  # what the parameters alone give, kept per parameter set
         self.time = derived_["time"]
         self.survey_week = self.time.survey_week
         self.week = 0

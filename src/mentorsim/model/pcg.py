@@ -56,8 +56,7 @@ def words(generator: np.random.Generator) -> np.ndarray:
         raise TypeError(f"pcg.words needs a PCG64 stream, not {type(bit_generator).__name__}")
     if not _layout_checked:
         _check_layout()
-    view = _view(bit_generator)
-    return view
+    return _view(bit_generator)
 
 
 def _view(bit_generator) -> np.ndarray:

@@ -94,8 +94,8 @@ def _session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, attended, el
     (pcg.words), from which the uniforms of the block's intervention facilities' posts, one a
     post, are drawn into ``u`` [post] as the week's draws at those posts (pcg.fill_facilities;
     the caller then moves the stream past every post's); ``topic`` the session's domain;
-    ``comprehension`` the share of its
-    content understood; ``attended`` and ``eligible`` [n_fac] counts, added to."""
+    ``comprehension`` the share of its content understood; ``attended`` and ``eligible`` [n_fac]
+    counts, added to."""
     pr, fa = state[0]
     fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the staff invited
     k = coef[0]

@@ -148,8 +148,7 @@ def _week(f_lo, f_hi, state, coef, best, rng, u, active_per_fac, consultations):
     the ``whatsapp`` stream's state (pcg.words), from which the uniforms of the block's
     intervention facilities' posts, one a post, are drawn into ``u`` [post] as the week's draws
     at those posts (pcg.fill_facilities; the caller then moves the stream past every post's);
-    ``active_per_fac`` and
-    ``consultations`` [n_fac], this week's row."""
+    ``active_per_fac`` and ``consultations`` [n_fac], this week's row."""
     pr, fa = _named(state)
     _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultations)
 

@@ -188,13 +188,12 @@ class Background(_Closing):
         if self._pool is None:
             return
         pool, self._pool, self._future = self._pool, None, None
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in processes:
+        for proc in list(getattr(pool, "_processes", {}).values()):
             if proc.is_alive():
                 proc.terminate()
-        for proc in processes:
-            proc.join()
+        # the pool's own thread reaps them (joining them here too raced with it: the thread that
+        # lost saw a reaped process as still alive)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _helper = False  # whether this process is a helper started by in_background

@@ -13,8 +13,8 @@ jobs, wall time also counts the time the process waits for a core, which on the 
 3. Mesa 3.3.1's Boltzmann wealth example (benchmarks/bench_core.py), 1,000 agents.
 
 With ``--batch B`` part 1 runs the replicates B at a time through ``loop.run_batch`` instead
-(each compiled step one call over the batch, timed as a whole; the rest model by model), and
-prints each part's time per replicate.
+(each compiled step timed as one call over the batch, see :func:`timed_batch_steps`; the rest
+model by model), and prints each part's time per replicate.
 
     PYTHONPATH=src python benchmarks/bench_where.py [--runs 40] [--batch 16] [--json out.json]
 """
@@ -66,25 +66,26 @@ def timed_steps(spent: dict[str, float], clock=time.thread_time):
 
 @contextmanager
 def timed_batch_steps(spent: dict[str, float], clock=time.thread_time):
-    """As :func:`timed_steps`, and each batch kernel of loop.batch_steps adds its time too."""
-    original = loop.batch_steps
+    """As :func:`timed_steps`, and each compiled step of loop.COMPILED_ORDER adds its time too:
+    loop.week_runs, which runs a stretch of a week's compiled steps run by run in one call, is
+    replaced by one timed call of each step's batch kernel (loop.batch_steps) over the batch, step
+    by step (the same results; the timers and the extra calls add about 1 us a step)."""
+    original = loop.week_runs
+    kernels = [loop.batch_steps()[name][0] for name in loop.COMPILED_ORDER]
 
-    def timed(name, batch_kernel):
-        def wrapper(*args):
+    def week_runs(week, first, last, *args):
+        lists, (lo, hi) = args[:-2], args[-2:]
+        for k in range(first, last):
             t = clock()
-            batch_kernel(*args)
-            spent[name] += clock() - t
-        return wrapper
+            kernels[k](week, lists[k], lo, hi)
+            spent[loop.COMPILED_ORDER[k]] += clock() - t
 
-    def batch_steps():
-        return {name: (timed(name, k), runs_of, after) for name, (k, runs_of, after) in original().items()}
-
-    loop.batch_steps = batch_steps
+    loop.week_runs = week_runs
     try:
         with timed_steps(spent) as steps:
             yield steps
     finally:
-        loop.batch_steps = original
+        loop.week_runs = original
 
 
 def where_batch(runs: int, batch: int) -> dict:

@@ -18,8 +18,10 @@ def _points():
     """Design points of different scenarios, parameter values, seeds and replicates."""
     ss = params_with(scenario="ss2020")
     slow = params_with({"learning.skill_half_life_months": 14.0, "ssi.relative_risk_full": 0.65}, scenario="ss2020")
+    behind = params_with({"visits.interval_weeks": 4}, scenario="ss2020")  # visits carried over (owed)
     return [(ss, 1, 0), (params_with(scenario="no_mentorship"), 1, 0), (slow, 7, 1), (ss, 1, 1),
-            (params_with(scenario="in_person_only"), 3, 2), (params_with(scenario="ss2020_weekly_echo"), 2, 0)]
+            (params_with(scenario="in_person_only"), 3, 2), (params_with(scenario="ss2020_weekly_echo"), 2, 0),
+            (behind, 3, 0)]
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +59,52 @@ def test_a_batch_leaves_each_model_as_its_own_run_would():
     for (p, s, r), m in zip(points, batch):
         alone = MentorshipModel(p, seed=s, replicate=r).run()
         assert dict(m.counters) == dict(alone.counters)
+        assert (m.week, m.steps) == (alone.week, alone.steps)
         assert (m.providers.person_id == alone.providers.person_id).all()
         assert m.providers.next_person_id == alone.providers.next_person_id > m.providers.n
         for name, stream in m.streams.items():
             assert stream.bit_generator.state == alone.streams[name].bit_generator.state, name
     assert len({m.counters["echo_sessions"] for m in batch}) > 2  # the batch mixed session plans
+    assert batch[-1].dose.delayed.sum() > 0  # and a model owed visits in weeks none was scheduled
+
+
+def test_the_batch_week_runs_the_compiled_steps_in_step_order():
+    """loop.week_runs runs COMPILED_ORDER's steps in that order; it must be STEP_ORDER's order
+    of the steps batch_steps compiles, or a batch would update a week in another order."""
+    compiled = loop.batch_steps()
+    assert loop.COMPILED_ORDER == tuple(name for name, _ in loop.STEP_ORDER if name in compiled)
+
+
+def test_a_batch_skips_only_python_steps_that_would_do_nothing(monkeypatch):
+    """Every call of a Python step a batch skips (loop.ACTS, the plan) would have returned at
+    once: run through the plain loop with each skipped call made and checked, the models end as
+    the batch leaves them, and the batch does skip most weeks of the pool and visits."""
+    points = _points()
+    batch = [MentorshipModel(p, seed=s, replicate=r) for p, s, r in points]
+    calls = dict.fromkeys(loop.ACTS, 0)
+    for name in loop.ACTS:
+        due = loop.ACTS[name]
+
+        def counted(m, week, due=due, name=name):
+            calls[name] += 1
+            return due(m, week)
+        monkeypatch.setitem(loop.ACTS, name, counted)
+    loop.run_batch(batch)
+    asked = dict(calls)
+    weeks = batch[0].time.total_weeks
+    for (p, s, r), m in zip(points, batch):
+        alone = MentorshipModel(p, seed=s, replicate=r)
+        for week in range(weeks):
+            for name, process in loop.STEP_ORDER:
+                if name in loop.ACTS and process in alone.plan[week] and not loop.ACTS[name](alone, week):
+                    before = alone.dose.owing, alone.pool.next_event, dict(alone.counters)
+                    process(alone, week)  # a call the batch skips: it must change nothing
+                    assert (alone.dose.owing, alone.pool.next_event, dict(alone.counters)) == before
+                elif process in alone.plan[week]:
+                    process(alone, week)
+            alone.week = week + 1
+        assert alone.record.fac["composite"].tobytes() == m.record.fac["composite"].tobytes()
+    assert asked["mentor_pool"] < weeks * len(points) / 4  # the batch asks about the pool in few weeks
 
 
 def test_runs_of_different_lengths_are_batched_apart():

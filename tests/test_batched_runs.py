@@ -94,3 +94,29 @@ def test_the_page_runs_its_scenario_and_comparator_as_alone():
     assert again.comparator is first.comparator  # the setting's comparator reused, not run again
     assert [d for d, _ in seen][:3] == [1, 2, 3] and seen[-1] == (6, 6)
     assert all(_same_run(a, b) for a, b in zip(again.results.runs, first.results.runs))
+
+
+def test_a_process_settles_its_heap_once_after_many_runs():
+    """runner.settle_heap: after SETTLE_AFTER_RUNS runs in a process (here 3) the surviving
+    objects are frozen out of the garbage collector's passes, once; runs are the same before and
+    after. In a fresh interpreter, so this test process's collector is left as it is."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import gc
+        from mentorsim import load_scenario, runner
+        runner.SETTLE_AFTER_RUNS = 3
+        p = load_scenario("ss2020").params
+        first = [o.fingerprint() for o in runner.simulate_batch([(p, 1, 0), (p, 1, 1)])]
+        assert gc.get_freeze_count() == 0
+        again = [o.fingerprint() for o in runner.simulate_batch([(p, 1, 0), (p, 1, 1)])]
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000 and again == first, (frozen, again == first)
+        runner.simulate(p, seed=1)
+        assert gc.get_freeze_count() == frozen  # once a process
+        print("ok", frozen)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.startswith("ok"), done.stderr[-2000:]

@@ -16,7 +16,9 @@ the intervention's, not noise.
 
 from __future__ import annotations
 
+import gc
 import math
+import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -54,6 +56,40 @@ def simulate(params: Mapping, seed: int = 1, replicate: int = 0) -> RunOutput:
         return RunOutput.from_model(model.run())
     finally:
         model.release()
+        settle_heap(1)
+
+
+#: Runs after which a process's surviving objects are set aside from the garbage collector, once
+#: (:func:`settle_heap`). Until then the collector's full passes walk every object the process
+#: holds (~200,000 once Mesa, pandas and the compiled kernels are loaded): ~0.1 s each, about one
+#: every 250 ss2020 runs, 0.39 ms a run (benchmarks/bench_batch.py; docs/BENCHMARKS.md). Settling
+#: costs one such pass, so it pays in processes that run many more runs than this.
+SETTLE_AFTER_RUNS = 256
+_runs_here = [0, 0]  # [process id, runs finished in it]
+
+
+def settle_heap(runs: int) -> bool:
+    """Count ``runs`` more runs finished in this process; when the count first reaches
+    SETTLE_AFTER_RUNS, collect the garbage, then freeze what survives (``gc.freeze``: modules,
+    compiled kernels, kept settings) so later collections walk only the objects made since. Once
+    a process (a forked worker counts its own runs); True when it settled now. Memory is not
+    affected: frozen objects are live, and garbage made later is collected as before.
+
+    Examples:
+        >>> from mentorsim.runner import settle_heap
+        >>> settle_heap(0)
+        False
+    """
+    pid = os.getpid()
+    if _runs_here[0] != pid:
+        _runs_here[:] = [pid, 0]
+    before = _runs_here[1]
+    _runs_here[1] = before + runs
+    if before < SETTLE_AFTER_RUNS <= before + runs:
+        gc.collect()
+        gc.freeze()
+        return True
+    return False
 
 
 def _run_params(params, overrides: Mapping, source: str) -> Mapping:
@@ -83,9 +119,10 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
     are batched by length, and a model large enough to be split into facility blocks runs alone.
 
     Args:
-        batch: most runs advanced together (default: all of a length at once); ``batch_size()``
-            is the fastest measured on this machine's thread setting. Models are built batch by
-            batch, so only one batch's models are in memory at a time.
+        batch: most runs advanced together (default ``batch_size()``, the fastest measured:
+            a larger batch's state no longer fits the cache, e.g. 100 ss2020 runs advanced
+            together cost 6.2 ms a run against 4.8 ms 16 at a time; docs/BENCHMARKS.md). Models
+            are built batch by batch, so only one batch's models are in memory at a time.
 
     Examples:
         >>> from mentorsim import load_scenario, simulate
@@ -95,10 +132,13 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
         >>> bool((outs[1].fac["composite"] == simulate(p, seed=1, replicate=1).fac["composite"]).all())
         True
     """
-    if batch is not None and batch < len(points):
-        if batch < 1:
-            raise ValueError(f"batch = {batch}: must be at least 1")
-        return [out for lo in range(0, len(points), batch) for out in simulate_batch(points[lo:lo + batch])]
+    if batch is None:
+        batch = batch_size()
+    if batch < 1:
+        raise ValueError(f"batch = {batch}: must be at least 1")
+    if batch < len(points):
+        return [out for lo in range(0, len(points), batch)
+                for out in simulate_batch(points[lo:lo + batch], batch=batch)]
     outputs: list[RunOutput | None] = [None] * len(points)
     groups: dict[int, list[tuple[int, kernel.MentorshipModel]]] = {}
     for k, (params, seed, replicate) in enumerate(points):
@@ -121,6 +161,7 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
         finally:
             for _, model in members:
                 model.release()
+    settle_heap(len(points))
     return outputs
 
 

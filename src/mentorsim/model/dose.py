@@ -58,6 +58,11 @@ class Dose:
         self._due_out = np.empty(n, dtype=np.int64)
         self._u_out = np.empty((n, 8))
 
+    @property
+    def owing(self) -> bool:
+        """Whether a visit is owed (a week with none scheduled then still has one to staff)."""
+        return self._owing
+
     def queue(self, week: int, scheduled: np.ndarray | None, streams) -> tuple[np.ndarray, np.ndarray] | None:
         """This week's visits to staff, most overdue first, and the uniforms that decide which
         mentors are called away ([len, 8]; a scheduled facility's row comes from the ``mentors``

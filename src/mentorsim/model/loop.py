@@ -324,12 +324,14 @@ def _record_pool(model, week: int) -> None:
 
 
 def batch_steps() -> dict[str, tuple]:
-    """The steps of STEP_ORDER a batch runs in one compiled call over its runs: step name ->
-    (the batch kernel ``kernel(week, runs, lo, hi)``, the model's typed list of one run it walks
-    (kernel_args.run_list), what then follows for each model or None). Each kernel is what the step's process calls for a
-    model of one block, as a batch of one, so a run gives the same result in a batch or alone.
-    The others (the mentor pool, visits, the survey: Python, in the weeks they act) run model by
-    model."""
+    """The steps of STEP_ORDER a batch runs in compiled code: step name -> (the batch kernel
+    ``kernel(week, runs, lo, hi)``, the model's typed list of one run it walks
+    (kernel_args.run_list), what then follows for each model a Python step acted on this week, or
+    None). Each kernel is what the step's process calls for a model of one block, as a batch of
+    one, so a run gives the same result in a batch or alone. The others (the mentor pool, visits,
+    the survey: Python, in the weeks they act) run model by model. A follow-up reads only what a
+    Python step changed (``_record_pool``: the pool's counts, which only the pool's update
+    changes), so it is called for the models a Python step acted on in the week."""
     return {
         "turnover": (workforce.turnover_runs, lambda m: m.workforce.turnover_runs, None),
         "workload": (workforce.workload_runs, lambda m: m.workforce.workload_runs, None),
@@ -339,13 +341,90 @@ def batch_steps() -> dict[str, tuple]:
     }
 
 
+#: The compiled steps of STEP_ORDER in its order, as :func:`week_runs` runs them (each through
+#: its batch kernel of :func:`batch_steps`; tests/test_batch.py checks the three agree).
+COMPILED_ORDER = ("turnover", "workload", "telementoring", "whatsapp", "practice .. snapshot")
+
+
+@vector_kernel
+def week_runs(week, first, last, turnover, workload, echo, groups, steps, lo, hi):
+    """Compiled steps ``first``..``last - 1`` of COMPILED_ORDER in week ``week`` for runs
+    ``lo``..``hi - 1`` of the batch, run by run (a run's state stays in cache through its steps),
+    each step through its batch kernel (:func:`batch_steps`) on that one run. ``turnover`` ..
+    ``steps`` are the batch's typed lists of each step's runs. The runs are independent, so
+    this order gives what step-by-step calls over all runs give."""
+    for j in range(lo, hi):
+        if first <= 0 < last:
+            workforce.turnover_runs(week, turnover, j, j + 1)
+        if first <= 1 < last:
+            workforce.workload_runs(week, workload, j, j + 1)
+        if first <= 2 < last:
+            telementoring.echo_runs(week, echo, j, j + 1)
+        if first <= 3 < last:
+            whatsapp.whatsapp_runs(week, groups, j, j + 1)
+        if first <= 4 < last:
+            dynamics_runs(week, steps, j, j + 1)
+
+
+def _pool_due(model, week: int) -> bool:
+    """Whether the mentor pool's update has anything to do in ``week`` (MentorPool.next_event)."""
+    return week >= model.pool.next_event
+
+
+#: For the Python steps that are in every week's plan but act only in some: whether
+#: ``process(model, week)`` would do anything (else it returns at once, and a batch skips it).
+ACTS = {"mentor_pool": _pool_due, "visits": visits.due}
+
+
+class _BatchWeeks:
+    """Which models of a batch each Python step of STEP_ORDER acts on, week by week: the models
+    whose plan holds it that week (model.plan), less those ACTS says would return at once. Kept
+    cheap for a batch: a week none can act in is known without asking each model."""
+
+    def __init__(self, models, names):
+        self.models = models
+        self.pool_soonest = min(m.pool.next_event for m in models)
+        self.visit_weeks = set().union(*(m.visit_schedule for m in models))
+        self.owing = False  # whether a model is owed a visit (Dose.owing) after the last visits it ran
+        self.planned = {}  # step -> {week: [models]} for the steps ACTS does not cover
+        for name, process in STEP_ORDER:
+            if name in names and name not in ACTS:
+                by_week = self.planned[name] = {}
+                for m in models:
+                    for week, processes in enumerate(m.plan):
+                        if process in processes:
+                            by_week.setdefault(week, []).append(m)
+
+    def acting(self, name: str, week: int) -> list:
+        if name == "mentor_pool":
+            if week < self.pool_soonest:
+                return []
+        elif name == "visits":
+            if not self.owing and week not in self.visit_weeks:
+                return []
+        else:
+            return self.planned[name].get(week, [])
+        due = ACTS[name]
+        return [m for m in self.models if due(m, week)]
+
+    def acted(self, name: str, models: list) -> None:
+        """After ``name`` ran on ``models``: what decides its next weeks."""
+        if name == "mentor_pool":
+            self.pool_soonest = min(m.pool.next_event for m in self.models)
+        elif name == "visits":
+            self.owing = any(m.dose.owing for m in models)
+
+
 def run_batch(models: Sequence) -> None:
     """Run ``models`` (each of one block, all with the same number of weeks, none stepped yet)
-    to the end, week by week together, in STEP_ORDER: each step of :func:`batch_steps` as one
-    compiled pass over the run axis (split over threads by runs), the others model by model in
-    the weeks of its plan (:func:`week_plan`). Each model ends exactly as ``model.run()`` would
-    leave it (its streams are its own). The compiled calls are spread over threads, RUNS_PER_CALL
-    runs a call, only for a batch of at least SPREAD_MIN_POSTS posts."""
+    to the end, week by week together, in STEP_ORDER: the compiled steps of :func:`batch_steps`
+    between two Python steps in one compiled call over the run axis (:func:`week_runs`: run by
+    run, split over threads by runs), a Python step model by model for the models it acts on
+    that week (:class:`_BatchWeeks`; in a week none acts, the whole week is one call). Each model
+    ends exactly as ``model.run()`` would leave it (its streams are its own; ``week`` and Mesa's
+    ``steps`` are what they would be whenever Python code reads them). The compiled calls are
+    spread over threads, RUNS_PER_CALL runs a call, only for a batch of at least
+    SPREAD_MIN_POSTS posts."""
     if not models:
         return
     weeks = models[0].time.total_weeks
@@ -355,32 +434,43 @@ def run_batch(models: Sequence) -> None:
     spread = threads() > 1 and sum(m.providers.n for m in models) >= SPREAD_MIN_POSTS
     spans = [(lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)] if spread else [(0, n)]
     compiled = batch_steps()
-    steps = []  # (batch kernel, its calls, what follows it) or (None, process, None)
-    for name, process in STEP_ORDER:
-        if name in compiled:
-            batch_kernel, runs_of, after = compiled[name]
-            runs = batch_list([runs_of(m) for m in models])
-            steps.append((batch_kernel, [(runs, lo, hi) for lo, hi in spans], after))
+    lists = tuple(batch_list([compiled[name][1](m) for m in models]) for name in COMPILED_ORDER)
+    follow = [(k, compiled[name][2]) for k, name in enumerate(COMPILED_ORDER) if compiled[name][2] is not None]
+    # the Python steps in order, each with how many compiled steps come before it in STEP_ORDER
+    python = [(name, process, sum(other in compiled for other, _ in STEP_ORDER[:at]))
+              for at, (name, process) in enumerate(STEP_ORDER) if name not in compiled]
+    plan = _BatchWeeks(models, {name for name, _, _ in python})
+    steps0 = {id(m): m.steps for m in models}
+
+    def run_compiled(week, first, last, acted):
+        if first == last:
+            return
+        if len(spans) == 1:
+            week_runs(week, first, last, *lists, *spans[0])
         else:
-            steps.append((None, process, None))
-    for week in range(weeks):
-        for m in models:
-            m.steps += 1  # Mesa's step counter, as model.run() keeps it
-        for batch_kernel, work, after in steps:
-            if batch_kernel is None:
-                for m in models:
-                    if work in m.plan[week]:
-                        work(m, week)
-                continue
-            if len(work) == 1:
-                batch_kernel(week, *work[0])
-            else:
-                run_calls(batch_kernel, [(week, *call) for call in work])
-            if after is not None:
-                for m in models:
+            run_calls(week_runs, [(week, first, last, *lists, lo, hi) for lo, hi in spans])
+        for k, after in follow:
+            if first <= k < last:
+                for m in acted.values():
                     after(m, week)
-        for m in models:
-            m.week = week + 1
+
+    for week in range(weeks):
+        done = 0  # compiled steps of COMPILED_ORDER run this week
+        acted: dict[int, object] = {}  # the models a Python step acted on this week
+        for name, process, before in python:
+            acting = plan.acting(name, week)
+            if not acting:
+                continue
+            run_compiled(week, done, before, acted)
+            done = max(done, before)
+            for m in acting:
+                m.week, m.steps = week, steps0[id(m)] + week + 1  # as model.run() has them here
+                process(m, week)
+                acted[id(m)] = m
+            plan.acted(name, acting)
+        run_compiled(week, done, len(COMPILED_ORDER), acted)
+    for m in models:
+        m.week, m.steps = weeks, steps0[id(m)] + weeks
 
 
 def mentor_pool(model, week: int) -> None:

@@ -145,6 +145,12 @@ def visit_coefficients(p) -> np.ndarray:
     return coef
 
 
+def due(model, week: int) -> bool:
+    """Whether :func:`visits` has anything to staff in ``week``: visits scheduled in it, or one
+    owed (otherwise it returns at once)."""
+    return week in model.visit_schedule or model.dose.owing
+
+
 def visits(model, week: int) -> None:
     """Run this week's visits."""
     queue = model.dose.queue(week, model.visit_schedule.get(week), model.streams)  # most overdue first

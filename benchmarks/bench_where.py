@@ -68,16 +68,14 @@ def timed_steps(spent: dict[str, float], clock=time.thread_time):
 def timed_batch_steps(spent: dict[str, float], clock=time.thread_time):
     """As :func:`timed_steps`, and each compiled step of loop.COMPILED_ORDER adds its time too:
     loop.week_runs, which runs a stretch of a week's compiled steps run by run in one call, is
-    replaced by one timed call of each step's batch kernel (loop.batch_steps) over the batch, step
-    by step (the same results; the timers and the extra calls add about 1 us a step)."""
+    replaced by one timed call of it for each step of the stretch over the batch (the same
+    results; the timers and the extra calls add about 1 us a step)."""
     original = loop.week_runs
-    kernels = [loop.batch_steps()[name][0] for name in loop.COMPILED_ORDER]
 
     def week_runs(week, first, last, *args):
-        lists, (lo, hi) = args[:-2], args[-2:]
         for k in range(first, last):
             t = clock()
-            kernels[k](week, lists[k], lo, hi)
+            original(week, k, k + 1, *args)
             spent[loop.COMPILED_ORDER[k]] += clock() - t
 
     loop.week_runs = week_runs

@@ -21,19 +21,30 @@ At any moment, missed counts owed visits not yet made, so the total is final at 
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from mentorsim.model.jit import kernel
+from mentorsim.model.pcg import fill, words
 
 PHASES = ("programme", "followup")
+
+
+#: A Dose's arrays as the compiled queue and booking read them (:func:`queue_week`,
+#: :func:`book_week`): the accounting (``owed`` .. ``delayed``), ``flags`` [PHASE, OWING] (the
+#: phase being staffed; 1 while a visit is owed), and the queue's buffers.
+DoseArrays = namedtuple("DoseArrays", ("owed", "last_visit", "scheduled", "missed", "delayed", "flags", "sched_now",
+                                       "due", "u", "due_out", "u_out"))
+PHASE, OWING = 0, 1  # the slots of DoseArrays.flags
 
 
 class Dose:
     """Per-facility visit accounting and the weekly queue of visits to staff.
 
-    The bookkeeping of a visit week runs as two or three compiled calls (:func:`_enqueue`,
-    :func:`_order`, :func:`_book`) on arrays kept here; the queue's arrays are buffers,
-    rewritten at the next call.
+    The bookkeeping of a visit week runs in compiled code (:func:`queue_week`, :func:`book_week`)
+    on the arrays kept here (:attr:`arrays`); the queue's arrays are buffers, rewritten at the
+    next call.
 
     Attributes:
         owed: [n] a scheduled visit not yet made (carried over).
@@ -49,53 +60,36 @@ class Dose:
         self.scheduled = np.zeros((2, n), dtype=np.int64)
         self.missed = np.zeros((2, n), dtype=np.int64)
         self.delayed = np.zeros((2, n), dtype=np.int64)
-        self.phase = 0
-        self._sched_now = np.zeros(n, dtype=bool)  # scheduled in the week being staffed
-        self._owing = False  # False: no visit is owed (a week with none scheduled has nothing to staff)
-        # the queue's buffers: facilities due (as gathered, then in staffing order) and their uniforms
-        self._due = np.empty(n, dtype=np.int64)
-        self._u = np.empty((n, 8))
-        self._due_out = np.empty(n, dtype=np.int64)
-        self._u_out = np.empty((n, 8))
+        # [the phase being staffed, 1 while a visit is owed (a week with none scheduled then
+        # still has one to staff)]; the queue's buffers: the facilities scheduled in the week being
+        # staffed, those due (as gathered, then in staffing order) and their uniforms
+        self.arrays = DoseArrays(self.owed, self.last_visit, self.scheduled, self.missed, self.delayed,
+                                 np.zeros(2, dtype=np.int64), np.zeros(n, dtype=bool), np.empty(n, dtype=np.int64),
+                                 np.empty((n, 8)), np.empty(n, dtype=np.int64), np.empty((n, 8)))
+
+    @property
+    def phase(self) -> int:
+        """The phase being staffed (0 programme, 1 follow-up; caught up at the next queue)."""
+        return int(self.arrays.flags[PHASE])
 
     @property
     def owing(self) -> bool:
         """Whether a visit is owed (a week with none scheduled then still has one to staff)."""
-        return self._owing
+        return bool(self.arrays.flags[OWING])
 
     def queue(self, week: int, scheduled: np.ndarray | None, streams) -> tuple[np.ndarray, np.ndarray] | None:
         """This week's visits to staff, most overdue first, and the uniforms that decide which
         mentors are called away ([len, 8]; a scheduled facility's row comes from the ``mentors``
-        stream as it always has, an owed-only facility's from ``rescheduled``). None if none.
-        Both arrays are this Dose's buffers, rewritten at the next call."""
-        if scheduled is None and not self._owing:
-            return None  # (the phase catches up at the next call: with nothing owed, its lapse changes nothing)
-        phase = 0 if week < self.programme_weeks else 1
-        if phase != self.phase:
-            self.owed[:] = False  # the programme's owed visits lapse (already counted missed)
-            self._owing = False
-            self.phase = phase
-        n_sched = 0 if scheduled is None else len(scheduled)
-        if n_sched:
-            streams["mentors"].random(out=self._u[:n_sched])  # the same numbers as .random((n_sched, 8))
-            sched = scheduled
-        else:
-            sched = self._due[:0]
-        n_extra = _enqueue(phase, sched, self.owed, self.scheduled, self._sched_now, self._due)
-        n = n_sched + n_extra
-        if n == 0:
-            return None
-        if n_extra:
-            streams["rescheduled"].random(out=self._u[n_sched:n])
-        _order(n, self._due, self._u, self.last_visit, self._due_out, self._u_out)
-        return self._due_out[:n], self._u_out[:n]
+        stream, an owed-only facility's from ``rescheduled``). None if none. Both arrays are this
+        Dose's buffers, rewritten at the next call (:func:`queue_week`, from Python)."""
+        n = queue_week(week, NONE_SCHEDULED if scheduled is None else scheduled, self.programme_weeks, self.arrays,
+                       words(streams["mentors"]), words(streams["rescheduled"]))
+        return None if n == 0 else (self.arrays.due_out[:n], self.arrays.u_out[:n])
 
     def record(self, week: int, due: np.ndarray, led: np.ndarray) -> int:
-        """Book the week's staffing: ``led`` [n] True where a lead mentor came. Returns the
-        change in missed visits (new misses minus owed visits made late)."""
-        change, self._owing = _book(week, self.phase, due, led, self._sched_now, self.owed, self.last_visit,
-                                    self.delayed, self.missed)
-        return change
+        """Book the week's staffing of the ``due`` facilities: ``led`` [n] True where a lead mentor
+        came. Returns the change in missed visits (new misses minus owed visits made late)."""
+        return book_week(week, self.arrays, due, led)
 
     def columns(self) -> dict[str, np.ndarray]:
         """Per-facility counts by phase, as arrays (``visits_scheduled_programme`` ...)."""
@@ -105,6 +99,48 @@ class Dose:
             out[f"visits_missed_{ph}"] = self.missed[i].copy()
             out[f"visits_delayed_{ph}"] = self.delayed[i].copy()
         return out
+
+
+#: The facilities scheduled in a week with no visits scheduled.
+NONE_SCHEDULED = np.zeros(0, dtype=np.int64)
+
+
+@kernel
+def queue_week(week, scheduled, programme_weeks, d, mentors, rescheduled):
+    """This week's visits to staff: their number ``n`` (0: none), the facilities most overdue
+    first in ``d.due_out[:n]`` and the uniforms that decide which mentors are called away in
+    ``d.u_out[:n]`` ([n, 8]; a scheduled facility's row from the ``mentors`` stream, an owed-only
+    facility's from ``rescheduled``, both pcg.words states). ``scheduled``: the week's scheduled
+    facilities (empty if none); ``d``: Dose.arrays; ``programme_weeks``: when the follow-up
+    phase starts."""
+    if scheduled.shape[0] == 0 and not d.flags[OWING]:
+        return 0  # (the phase catches up at the next call: with nothing owed, its lapse changes nothing)
+    phase = 0 if week < programme_weeks else 1
+    if phase != d.flags[PHASE]:
+        d.owed[:] = False  # the programme's owed visits lapse (already counted missed)
+        d.flags[OWING] = 0
+        d.flags[PHASE] = phase
+    n_sched = scheduled.shape[0]
+    if n_sched:
+        fill(mentors, d.u[:n_sched])  # the same numbers as Generator.random((n_sched, 8))
+    n_extra = _enqueue(phase, scheduled, d.owed, d.scheduled, d.sched_now, d.due)
+    n = n_sched + n_extra
+    if n == 0:
+        return 0
+    if n_extra:
+        fill(rescheduled, d.u[n_sched:n])
+    _order(n, d.due, d.u, d.last_visit, d.due_out, d.u_out)
+    return n
+
+
+@kernel
+def book_week(week, d, due, led):
+    """Book a week's staffing of the ``due`` facilities (``d``: Dose.arrays; ``led`` [n_fac] True
+    where a lead mentor came); the change in missed visits (new misses minus owed visits made
+    late)."""
+    change, owing = _book(week, d.flags[PHASE], due, led, d.sched_now, d.owed, d.last_visit, d.delayed, d.missed)
+    d.flags[OWING] = owing
+    return change
 
 
 @kernel

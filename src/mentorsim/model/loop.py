@@ -328,13 +328,14 @@ def batch_steps() -> dict[str, tuple]:
     ``kernel(week, runs, lo, hi)``, the model's typed list of one run it walks
     (kernel_args.run_list), what then follows for each model a Python step acted on this week, or
     None). Each kernel is what the step's process calls for a model of one block, as a batch of
-    one, so a run gives the same result in a batch or alone. The others (the mentor pool, visits,
+    one, so a run gives the same result in a batch or alone. The others (the mentor pool and
     the survey: Python, in the weeks they act) run model by model. A follow-up reads only what a
     Python step changed (``_record_pool``: the pool's counts, which only the pool's update
     changes), so it is called for the models a Python step acted on in the week."""
     return {
         "turnover": (workforce.turnover_runs, lambda m: m.workforce.turnover_runs, None),
         "workload": (workforce.workload_runs, lambda m: m.workforce.workload_runs, None),
+        "visits": (visits.visits_runs, lambda m: m.visit_runs, None),
         "telementoring": (telementoring.echo_runs, lambda m: m.sessions.runs, None),
         "whatsapp": (whatsapp.whatsapp_runs, lambda m: m.whatsapp_groups.runs, None),
         "practice .. snapshot": (dynamics_runs, lambda m: m.dynamics.runs, _record_pool),
@@ -343,26 +344,30 @@ def batch_steps() -> dict[str, tuple]:
 
 #: The compiled steps of STEP_ORDER in its order, as :func:`week_runs` runs them (each through
 #: its batch kernel of :func:`batch_steps`; tests/test_batch.py checks the three agree).
-COMPILED_ORDER = ("turnover", "workload", "telementoring", "whatsapp", "practice .. snapshot")
+COMPILED_ORDER = ("turnover", "workload", "visits", "telementoring", "whatsapp", "practice .. snapshot")
 
 
 @vector_kernel
-def week_runs(week, first, last, turnover, workload, echo, groups, steps, lo, hi):
+def week_runs(week, first, last, turnover, workload, visit, echo, groups, steps, sessions, lo, hi):
     """Compiled steps ``first``..``last - 1`` of COMPILED_ORDER in week ``week`` for runs
     ``lo``..``hi - 1`` of the batch, run by run (a run's state stays in cache through its steps),
     each step through its batch kernel (:func:`batch_steps`) on that one run. ``turnover`` ..
-    ``steps`` are the batch's typed lists of each step's runs. The runs are independent, so
-    this order gives what step-by-step calls over all runs give."""
+    ``steps`` are the batch's typed lists of each step's runs; ``sessions`` [run, week] whether
+    the run holds an ECHO session that week (the others' ECHO step would do nothing, and taking
+    its run out of the list alone costs ~0.6 us). The runs are independent, so this order gives
+    what step-by-step calls over all runs give."""
     for j in range(lo, hi):
         if first <= 0 < last:
             workforce.turnover_runs(week, turnover, j, j + 1)
         if first <= 1 < last:
             workforce.workload_runs(week, workload, j, j + 1)
         if first <= 2 < last:
+            visits.visits_runs(week, visit, j, j + 1)
+        if first <= 3 < last and sessions[j, week]:
             telementoring.echo_runs(week, echo, j, j + 1)
-        if first <= 3 < last:
-            whatsapp.whatsapp_runs(week, groups, j, j + 1)
         if first <= 4 < last:
+            whatsapp.whatsapp_runs(week, groups, j, j + 1)
+        if first <= 5 < last:
             dynamics_runs(week, steps, j, j + 1)
 
 
@@ -373,7 +378,7 @@ def _pool_due(model, week: int) -> bool:
 
 #: For the Python steps that are in every week's plan but act only in some: whether
 #: ``process(model, week)`` would do anything (else it returns at once, and a batch skips it).
-ACTS = {"mentor_pool": _pool_due, "visits": visits.due}
+ACTS = {"mentor_pool": _pool_due}
 
 
 class _BatchWeeks:
@@ -384,8 +389,6 @@ class _BatchWeeks:
     def __init__(self, models, names):
         self.models = models
         self.pool_soonest = min(m.pool.next_event for m in models)
-        self.visit_weeks = set().union(*(m.visit_schedule for m in models))
-        self.owing = False  # whether a model is owed a visit (Dose.owing) after the last visits it ran
         self.planned = {}  # step -> {week: [models]} for the steps ACTS does not cover
         for name, process in STEP_ORDER:
             if name in names and name not in ACTS:
@@ -396,14 +399,10 @@ class _BatchWeeks:
                             by_week.setdefault(week, []).append(m)
 
     def acting(self, name: str, week: int) -> list:
-        if name == "mentor_pool":
-            if week < self.pool_soonest:
-                return []
-        elif name == "visits":
-            if not self.owing and week not in self.visit_weeks:
-                return []
-        else:
+        if name not in ACTS:
             return self.planned[name].get(week, [])
+        if week < self.pool_soonest:  # (mentor_pool, ACTS's one step)
+            return []
         due = ACTS[name]
         return [m for m in self.models if due(m, week)]
 
@@ -411,8 +410,6 @@ class _BatchWeeks:
         """After ``name`` ran on ``models``: what decides its next weeks."""
         if name == "mentor_pool":
             self.pool_soonest = min(m.pool.next_event for m in self.models)
-        elif name == "visits":
-            self.owing = any(m.dose.owing for m in models)
 
 
 def run_batch(models: Sequence) -> None:
@@ -435,6 +432,10 @@ def run_batch(models: Sequence) -> None:
     spans = [(lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)] if spread else [(0, n)]
     compiled = batch_steps()
     lists = tuple(batch_list([compiled[name][1](m) for m in models]) for name in COMPILED_ORDER)
+    sessions = np.zeros((n, weeks), dtype=bool)  # [run, week]: an ECHO session held (telementoring.session_weeks)
+    for j, m in enumerate(models):
+        sessions[j, sorted(m.sessions.weeks)] = True
+    lists = (*lists, sessions)
     follow = [(k, compiled[name][2]) for k, name in enumerate(COMPILED_ORDER) if compiled[name][2] is not None]
     # the Python steps in order, each with how many compiled steps come before it in STEP_ORDER
     python = [(name, process, sum(other in compiled for other, _ in STEP_ORDER[:at]))

@@ -43,6 +43,7 @@ from collections import namedtuple
 
 import mesa
 import numpy as np
+from numba.typed import List
 
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import _one, coef_record
@@ -86,8 +87,8 @@ STAFF_COEF = {
 #: The pool's arrays as the staffing kernel reads them (``m = pool[0]; m.balance``): the slot
 #: arrays (one per mentor, named as MentorPool's attributes), the positions, each facility's
 #: region, hub team and distances, and the kernel's outputs (``transfer``, ``relation``,
-#: ``visited``; rewritten at every call). Built by MentorPool.kernel_view, again whenever the
-#: pool grows (growing replaces the slot arrays).
+#: ``visited``; rewritten at every call). Built by MentorPool.kernel_view; when the pool grows
+#: (which replaces the slot arrays) the view's item is replaced with the new ones.
 POOL_FIELDS = ("status", "skill", "eff", "relate", "balance", "balance_week", "visits", "days_spent",
                "travel_spent", "is_local", "uid", "base_skill", "eff_factor", "ctx_factor", "prior_visits",
                "hub_pos", "local_pos", "local_mask", "region", "facility_team", "distance_hub_km",
@@ -248,11 +249,11 @@ class MentorPool:
         self.local_pos = _filled((max(self.n_regions, 1), 4), -1, np.int64)
         self.vacancy_until = _filled((max(self.n_regions, 1), 4), np.inf, np.float64)
         self.ever_local = np.zeros((max(self.n_regions, 1), 4), dtype=bool)
-        # the visit log (rows of VISIT_LOG_COLUMNS), in parts: the full ones, then the one being
-        # written (its first n_log rows written); a new part is started when this one could run out
-        self.log_parts: list[np.ndarray] = []
-        self.log = np.empty((64, len(VISIT_LOG_COLUMNS)))
-        self.n_log = 0
+        # the visit log (rows of VISIT_LOG_COLUMNS), in parts (a typed list, which the staffing
+        # kernel extends): the full ones, then the one being written, whose first n_log[0] rows
+        # are written; a new part is started when this one could run out (_log_room)
+        self.log_parts = _new_log(64, len(VISIT_LOG_COLUMNS))
+        self.n_log = np.zeros(1, dtype=np.int64)
         # what staff() returns, rewritten at each call: [n_fac, 4], [n_fac], [n_fac]
         self.facilities = facilities
         self.transfer = np.zeros((facilities.n, 4))
@@ -285,15 +286,20 @@ class MentorPool:
             new = np.full(2 * len(old), fill.get(name, 0), dtype=old.dtype)
             new[:len(old)] = old
             setattr(self, name, new)
-        self._view = None
+        if self._view is not None:  # the same typed list, now holding the new arrays
+            self._view[0] = self._pool_arrays()
+
+    def _pool_arrays(self):
+        fa = self.facilities
+        return PoolArrays(*(getattr(fa if name in ("region", "distance_hub_km", "distance_local_km") else self, name)
+                            for name in POOL_FIELDS))
 
     def kernel_view(self):
         """The pool's arrays as the staffing kernel reads them: a typed list of one
-        :data:`PoolArrays`, built on first use and again after the pool grows."""
+        :data:`PoolArrays`, built on first use; when the pool grows, the list's item is replaced,
+        so a kernel argument holding the list reads the new arrays."""
         if self._view is None:
-            fa = self.facilities
-            self._view = _one(PoolArrays(*(getattr(fa if name in ("region", "distance_hub_km", "distance_local_km")
-                                                   else self, name) for name in POOL_FIELDS)))
+            self._view = _one(self._pool_arrays())
         return self._view
 
     def _new(self, d, origin, region, team, status, week, from_mentee=False) -> Mentor:
@@ -429,18 +435,14 @@ class MentorPool:
             [n_fac] (True where at least one lead mentor came), and the number of facilities
             visited. The arrays are the pool's, rewritten at the next call.
         """
-        rows = MENTORS_PER_VISIT * len(due)  # the most this week's visits can write
-        if self.n_log + rows > len(self.log):  # a new part: the log is never copied while it grows
-            self.log_parts.append(self.log[:self.n_log])
-            self.log = np.empty((max(rows, 2 * len(self.log)), len(VISIT_LOG_COLUMNS)))
-            self.n_log = 0
-        self.n_log, n_visited = _staff_visits(week, due, u_away, in_programme, self.kernel_view(), self.coef,
-                                              self.log, self.n_log)
+        n_visited = _staff_visits(week, due, u_away, in_programme, self.kernel_view(), self.coef, self.log_parts,
+                                  self.n_log)
         return self.transfer, self.relation, self.visited, n_visited
 
     def visit_array(self) -> np.ndarray:
         """The visit log as one array of VISIT_LOG_COLUMNS rows (a copy)."""
-        return np.concatenate([*self.log_parts, self.log[:self.n_log]])
+        parts = list(self.log_parts)
+        return np.concatenate([*parts[:-1], parts[-1][:self.n_log[0]]])
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""
@@ -493,13 +495,40 @@ def facility_teams(region: np.ndarray, intervention: np.ndarray, teams: int, n_r
 
 
 @kernel
-def _staff_visits(week, due, u_away, in_programme, pool, coef, log, n_log):
+def _new_log(rows, columns):
+    """A visit log of one empty part of ``rows`` x ``columns`` (a typed list of 2-D arrays)."""
+    parts = List()
+    parts.append(np.empty((rows, columns)))
+    return parts
+
+
+@kernel
+def _log_room(parts, n_log, rows):
+    """The part of the visit log ``parts`` to write ``rows`` more rows into, from row
+    ``n_log[0]``: the last part, or a new one (twice as long, or ``rows``) when it could run out,
+    the full part then trimmed to its written rows (each row is copied once at most: the log
+    is never copied whole while it grows)."""
+    log = parts[len(parts) - 1]
+    if n_log[0] + rows <= log.shape[0]:
+        return log
+    parts[len(parts) - 1] = log[:n_log[0]].copy()
+    log = np.empty((max(rows, 2 * log.shape[0]), log.shape[1]))
+    parts.append(log)
+    n_log[0] = 0
+    return log
+
+
+@kernel
+def _staff_visits(week, due, u_away, in_programme, pool, coef, log_parts, n_log_slot):
     """Staff every visit due this week, in the order given (dose.py puts the most overdue first).
     ``pool``: MentorPool.kernel_view; ``coef``: staff_coefficients; ``u_away`` [len(due), 8]
-    uniforms; visit log rows are written from row ``n_log`` of ``log``. Rewrites the pool's
+    uniforms; visit log rows are added to the log ``log_parts`` (MentorPool.log_parts, its last
+    part written up to row ``n_log_slot[0]``, which moves on). Rewrites the pool's
     ``transfer``, ``relation`` and ``visited``; each visit made raises the mentor's mentoring
-    skill along the experience curve, from the next visit on. Returns (log rows written in all,
-    facilities visited)."""
+    skill along the experience curve, from the next visit on. Returns the number of facilities
+    visited."""
+    log = _log_room(log_parts, n_log_slot, MENTORS_PER_VISIT * due.shape[0])  # the most this week can write
+    n_log = n_log_slot[0]
     m = pool[0]
     k = coef[0]
     status, local_pos, hub_pos, is_local, balance = m.status, m.local_pos, m.hub_pos, m.is_local, m.balance
@@ -580,4 +609,5 @@ def _staff_visits(week, due, u_away, in_programme, pool, coef, log, n_log):
             relation[f] = rel / leads
             visited[f] = True
             n_visited += 1
-    return n_log, n_visited
+    n_log_slot[0] = n_log
+    return n_visited

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import mesa
 import numpy as np
 
-from mentorsim.model import loop, pcg
+from mentorsim.model import loop, pcg, visits
 from mentorsim.model.blocks import facility_blocks
 from mentorsim.model.counters import Counters
 from mentorsim.model.dose import Dose
@@ -72,8 +72,9 @@ class _AgentIds:
 #: for the facility agents.
 PROVIDER_ID_BASE = 1_000_000_000
 #: The streams whose uniforms the weekly kernels draw inline (pcg.py): operations (workload,
-#: outcomes), visits (who is busy on a visit day), ECHO attendance and WhatsApp activity.
-KERNEL_STREAMS = ("operations", "visits", "echo", "whatsapp")
+#: outcomes), visits (who is busy on a visit day), ECHO attendance, WhatsApp activity, and a
+#: visit week's mentors called away (mentors: scheduled visits; rescheduled: owed ones).
+KERNEL_STREAMS = ("operations", "visits", "echo", "whatsapp", "mentors", "rescheduled")
 AGENT_IDS = _AgentIds(1)
 PROVIDER_IDS = _AgentIds(PROVIDER_ID_BASE)
 FACILITY_IDS = _AgentIds(1)
@@ -315,6 +316,7 @@ class MentorshipModel(mesa.Model):
         self.record = Recorder(self.time.total_weeks, fa.n)
         self.record.baseline(self)  # row 0: before the first week (no operations yet)
         self.sessions.gather_run(self)
+        self.visit_runs = visits.run_of(self)  # what a visit week reads, gathered once
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)
         self.plan = loop.week_plan(self)  # the processes each week runs (loop.STEP_ORDER)

@@ -27,11 +27,18 @@ and times ``visits.cross_discipline_factor`` for the others. Contact builds trus
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
+from numba.typed import List
 
 from mentorsim.model.blocks import run_blocks
+from mentorsim.model.counters import VISITS_MISSED
+from mentorsim.model.dose import OWING, book_week, queue_week
 from mentorsim.model.jit import kernel
 from mentorsim.model.kept import make_room
+from mentorsim.model.kernel_args import state_tuple
+from mentorsim.model.mentors import _staff_visits
 from mentorsim.model.pcg import advance, fill_at
 
 TRACKS = ("clinical", "data", "patient_pathway")
@@ -61,17 +68,35 @@ def visit_schedule(model) -> dict[int, np.ndarray]:
     weeks, the pool's region order and the facilities' arms and regions), so it is built once for
     each such key among the last SCHEDULES_KEPT and each model gets a copy of the dict (the arrays
     in it are shared: ~2 us against ~13 us for building it at ss2020's size)."""
+    return dict(_kept_schedule(model)[0])
+
+
+def schedule_arrays(model) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`visit_schedule` as arrays for compiled code: (``start`` [weeks + 1], ``facilities``):
+    week ``w``'s facilities are ``facilities[start[w]:start[w + 1]]`` (none: an empty range).
+    Shared between models like the schedule: read, never written."""
+    return _kept_schedule(model)[1]
+
+
+def _kept_schedule(model) -> tuple:
+    """(the schedule, its arrays) for ``model``, built once for each schedule key."""
     key = _schedule_key(model)
     kept = _schedules.get(key)
     if kept is None:
-        kept = _build_schedule(model)
+        schedule = _build_schedule(model)
+        weeks = model.time.total_weeks
+        counts = np.zeros(weeks + 1, dtype=np.int64)
+        for week, facilities in schedule.items():
+            counts[week + 1] = len(facilities)
+        flat = (np.concatenate(list(schedule.values())) if schedule else np.zeros(0)).astype(np.int64)
+        kept = (schedule, (np.cumsum(counts), flat))
         make_room(_schedules, SCHEDULES_KEPT)
         _schedules[key] = kept
-    return dict(kept)
+    return kept
 
 
 SCHEDULES_KEPT = 4  # (a schedule holds each intervention facility once a visit: ~1 MB at national scale)
-_schedules: dict[tuple, dict[int, np.ndarray]] = {}
+_schedules: dict[tuple, tuple] = {}
 
 
 def _intervals(p) -> tuple[int, int]:
@@ -145,26 +170,103 @@ def visit_coefficients(p) -> np.ndarray:
     return coef
 
 
-def due(model, week: int) -> bool:
-    """Whether :func:`visits` has anything to staff in ``week``: visits scheduled in it, or one
-    owed (otherwise it returns at once)."""
-    return week in model.visit_schedule or model.dose.owing
+#: What one run's visit week reads and writes (see :func:`visits_runs`): the model's arrays
+#: (kernel_args.state_tuple), the visit and staffing coefficients, the dose's arrays
+#: (dose.DoseArrays), the schedule (:func:`schedule_arrays`), the states (pcg.words) of the
+#: ``visits``, ``mentors`` and ``rescheduled`` streams, the run's counts, the record's visit series
+#: [row, facility], the visit log's rows written (MentorPool.n_log), and the sizes. The pool's
+#: arrays and the visit log are typed lists, kept beside the tuple (:func:`run_of`).
+VisitRun = namedtuple("VisitRun", ("state", "visit_coef", "staff_coef", "dose", "start", "scheduled", "rng",
+                                   "mentors", "rescheduled", "counts", "visits_row", "n_log", "programme_weeks",
+                                   "days", "n_fac", "n_posts"))
+
+
+def run_of(model) -> List:
+    """``model``'s visit week for compiled code: a typed list of one (the schedule's ``start``,
+    the dose's ``flags``, a typed list of one (VisitRun, the pool's arrays (MentorPool.kernel_view),
+    the visit log (MentorPool.log_parts))). The first two tell a week with nothing to staff (most
+    weeks) without reading the rest: taking a tuple of ~60 arrays out of a typed list costs ~0.7 us
+    (a reference count up and down for each array). Build once the record exists."""
+    pool = model.pool
+    start, scheduled = schedule_arrays(model)
+    run = VisitRun(state_tuple(model), model.visit_coef, pool.coef, model.dose.arrays, start, scheduled,
+                   model.rng_states["visits"], model.rng_states["mentors"], model.rng_states["rescheduled"],
+                   model.counters.counts, model.record.fac["visits"], pool.n_log, model.time.programme_weeks,
+                   int(model.p["visits.days"]), model.facilities.n, model.providers.n)
+    return _gated(start, model.dose.arrays.flags, run, pool.kernel_view(), pool.log_parts)
+
+
+@kernel
+def _gated(start, flags, run, pool, log_parts):
+    inner = List()
+    inner.append((run, pool, log_parts))
+    out = List()
+    out.append((start, flags, inner))
+    return out
+
+
+@kernel
+def _idle(week, start, flags):
+    """Whether a visit week has nothing to staff: none scheduled and none owed (dose.queue_week)."""
+    return start[week] == start[week + 1] and flags[OWING] == 0
+
+
+@kernel
+def _staffed(week, v, pool, log_parts):
+    """A visit week up to the coaching: the queue (dose.queue_week: scheduled and owed visits,
+    most overdue first), who comes (mentors._staff_visits, which writes the pool's ``transfer``,
+    ``relation`` and ``visited`` and the visit log) and the booking (dose.book_week, counted into
+    ``visits_missed``). Returns the number of facilities visited (0: no coaching this week)."""
+    n = queue_week(week, v.scheduled[v.start[week]:v.start[week + 1]], v.programme_weeks, v.dose, v.mentors,
+                   v.rescheduled)
+    if n == 0:
+        return 0
+    due, u_away = v.dose.due_out[:n], v.dose.u_out[:n]  # u_away: mentors called away (<= 8 due per visit)
+    n_visited = _staff_visits(week, due, u_away, week < v.programme_weeks, pool, v.staff_coef, log_parts, v.n_log)
+    v.counts[VISITS_MISSED] += book_week(week, v.dose, due, pool[0].visited)
+    return n_visited
+
+
+@kernel
+def visits_runs(week, runs, lo, hi):
+    """Week ``week``'s visits for runs ``lo``..``hi`` - 1 of ``runs`` (a typed list of
+    :func:`run_of`'s items), each as :func:`visits` runs it for a model of one block: staffed
+    (:func:`_staffed`), then the coaching at the facilities visited, whose uniforms come from
+    the run's ``visits`` stream (the week's [post, visit day] draws: each coached facility draws
+    its own rows, then the stream moves past them all)."""
+    for j in range(lo, hi):
+        start, flags, inner = runs[j]
+        if _idle(week, start, flags):
+            continue
+        v, pool, log_parts = inner[0]
+        if _staffed(week, v, pool, log_parts):
+            m = pool[0]
+            _coach(0, v.n_fac, v.state, v.visit_coef, m.transfer, m.relation, m.visited, v.visits_row[week + 1], v.rng,
+                   v.days)
+            advance(v.rng, v.n_posts * v.days)
+
+
+@kernel
+def _staffed_run(week, runs):
+    start, flags, inner = runs[0]
+    if _idle(week, start, flags):
+        return 0
+    v, pool, log_parts = inner[0]
+    return _staffed(week, v, pool, log_parts)
 
 
 def visits(model, week: int) -> None:
-    """Run this week's visits."""
-    queue = model.dose.queue(week, model.visit_schedule.get(week), model.streams)  # most overdue first
-    if queue is None:
+    """Run this week's visits (:func:`visits_runs`; a model of facility blocks coaches its blocks
+    on several threads)."""
+    runs = model.visit_runs
+    if len(model.blocks) == 1:  # one block: a batch of one
+        visits_runs(week, runs, 0, 1)
         return
-    due, u_away = queue  # u_away: mentors called away (<= 8 due per visit)
-    transfer, relation, visited, n_visited = model.pool.staff(week, due, u_away, model.time.in_programme(week))
-    model.counters["visits_missed"] += model.dose.record(week, due, visited)
-    if not n_visited:
+    if not _staffed_run(week, runs):
         return
-    # the week's draws are [post, visit day]; each coached facility draws its own rows of them
-    # (_coach), then the stream moves past them all
+    pool = model.pool
     rng, days = model.rng_states["visits"], int(model.p["visits.days"])
-    run_blocks(_coach, model.blocks, model.state, model.visit_coef, transfer, relation, visited,
+    run_blocks(_coach, model.blocks, model.state, model.visit_coef, pool.transfer, pool.relation, pool.visited,
                model.record.fac["visits"][week + 1], rng, days)
     advance(rng, model.providers.n * days)
 

@@ -1,8 +1,9 @@
 """The batch path against one run at a time (figures printed; no assertions).
 
 CPU per `ss2020` replicate (``time.process_time``, all threads) and wall time, for
-``runner.simulate_batch`` of B points against B calls of ``runner.simulate``, alternating,
-median of 3. Set ``MENTORSIM_THREADS=1`` for one core.
+``runner.simulate_batch`` of B points (advanced ``runner.batch_size()`` at a time, its default),
+the same B points all advanced together (``batch=B``), and B calls of ``runner.simulate``,
+alternating, median of 3. Set ``MENTORSIM_THREADS=1`` for one core.
 
     PYTHONPATH=src python benchmarks/bench_batch.py [--batch 4 16 100]
 """
@@ -26,12 +27,14 @@ def compare(batch: int, repeats: int = 3) -> dict:
     p = load_scenario(ROOT / "scenarios" / "ss2020.toml").params
     simulate_batch([(p, 1, 0), (p, 1, 1)])  # warm-up: compiled kernels loaded
     simulate(p, seed=1)
-    out: dict[str, list] = {"batch": [], "single": []}
+    out: dict[str, list] = {"batch": [], "together": [], "single": []}
     for _ in range(repeats):
         for mode in out:
             cpu, wall = time.process_time(), time.perf_counter()
             if mode == "batch":
                 simulate_batch([(p, 1, r) for r in range(batch)])
+            elif mode == "together":
+                simulate_batch([(p, 1, r) for r in range(batch)], batch=batch)
             else:
                 for r in range(batch):
                     simulate(p, seed=1, replicate=r)
@@ -47,6 +50,7 @@ def main(argv=None) -> int:
     for b in a.batch:
         r = compare(b)
         print(f"ss2020, {b} replicates: batch {r['batch'][0]:.2f} ms CPU a replicate ({r['batch'][1]:.2f} wall), "
+              f"all {b} advanced together {r['together'][0]:.2f} ms CPU ({r['together'][1]:.2f} wall), "
               f"one at a time {r['single'][0]:.2f} ms CPU ({r['single'][1]:.2f} wall)")
     return 0
 

@@ -168,7 +168,7 @@ def batch_scan(exp, design, sizes=(1, 2, 4, 8, 16, 32), k: int = 96, repeats: in
                 for b in sizes:
                     t = time.process_time()  # all threads of this process
                     for lo in range(0, k, b):
-                        runner.simulate_batch([(p, exp.seed, 0) for p in params[lo:lo + b]])
+                        runner.simulate_batch([(p, exp.seed, 0) for p in params[lo:lo + b]], batch=b)
                     cpu[b].append(1000 * (time.process_time() - t) / k)
             label = f"MENTORSIM_THREADS={threads}" if threads else "default threads"
             print(f"simulate_batch by batch size, {label}, {k} design points, median of {repeats} (CPU a run, "

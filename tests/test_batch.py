@@ -66,6 +66,9 @@ def test_a_batch_leaves_each_model_as_its_own_run_would():
             assert stream.bit_generator.state == alone.streams[name].bit_generator.state, name
     assert len({m.counters["echo_sessions"] for m in batch}) > 2  # the batch mixed session plans
     assert batch[-1].dose.delayed.sum() > 0  # and a model owed visits in weeks none was scheduled
+    # a pool outgrew its first slot arrays (8; MentorPool._grow replaces its kernel view's item,
+    # which the compiled visit weeks read) and visit logs grew parts in compiled code (_log_room)
+    assert max(len(m.pool.all) for m in batch) > 8 and max(len(m.pool.log_parts) for m in batch) > 2
 
 
 def test_the_batch_week_runs_the_compiled_steps_in_step_order():

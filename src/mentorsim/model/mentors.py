@@ -287,7 +287,7 @@ class MentorPool:
             new[:len(old)] = old
             setattr(self, name, new)
         if self._view is not None:  # the same typed list, now holding the new arrays
-            self._view[0] = self._pool_arrays()
+            _set_first(self._view, self._pool_arrays())
 
     def _pool_arrays(self):
         fa = self.facilities
@@ -441,8 +441,7 @@ class MentorPool:
 
     def visit_array(self) -> np.ndarray:
         """The visit log as one array of VISIT_LOG_COLUMNS rows (a copy)."""
-        parts = list(self.log_parts)
-        return np.concatenate([*parts[:-1], parts[-1][:self.n_log[0]]])
+        return _joined(self.log_parts, self.n_log[0])
 
     def counts(self) -> dict[str, int]:
         """The pool now: active hub, active local, paired local, lost, trained so far."""
@@ -500,6 +499,31 @@ def _new_log(rows, columns):
     parts = List()
     parts.append(np.empty((rows, columns)))
     return parts
+
+
+@kernel
+def _set_first(items, item):
+    """``items[0] = item`` in compiled code (cached on disk: from Python, a typed list's item is
+    set through code numba compiles afresh in every process, ~0.9 s)."""
+    items[0] = item
+
+
+@kernel
+def _joined(parts, n_last):
+    """The visit log ``parts`` as one array: every part but the last, then the first ``n_last``
+    rows of the last (compiled, for the reason :func:`_set_first` gives)."""
+    rows = n_last
+    for k in range(len(parts) - 1):
+        rows += parts[k].shape[0]
+    last = parts[len(parts) - 1]
+    out = np.empty((rows, last.shape[1]))
+    at = 0
+    for k in range(len(parts)):
+        part = parts[k]
+        n = part.shape[0] if k < len(parts) - 1 else n_last
+        out[at:at + n] = part[:n]
+        at += n
+    return out
 
 
 @kernel

@@ -147,7 +147,7 @@ def _fake_sizes(monkeypatch, coverage: dict[int, float], guess: int) -> list[int
     list of sizes simulated, in order."""
     tried = []
 
-    def fake(req, size, pool=None):
+    def fake(req, size, pool=None, workers=1):
         tried.append(size)
         return planner.SizeResult(size, coverage[size], 0, 1, 100, 0, 0, 0, 0, 0, 0, {}, 0, "")
 
@@ -296,3 +296,27 @@ def test_no_position_is_busier_than_the_days_it_holds(facilities, interval, shar
     assert (busy["busy_pct"] <= 100.0 + 1e-9).all(), busy[["discipline", "origin", "busy_pct"]]
     assert busy.loc[busy["origin"] == "hub", "busy_pct"].max() > 90.0  # and it is really used
     assert (busy.loc[busy["origin"] == "local", "cover_days_per_year"] == 0).all()
+
+
+def test_a_size_batched_and_on_workers_is_each_replicate_alone():
+    """A size's replicates are simulated and costed together (runner.simulate_batch,
+    costs.cost_batch), one batch a worker; each replicate's summary is what simulating and
+    costing it alone gives (runner.simulate, costs.cost_account), and the size's result is the
+    same in process and on 2 workers, however the replicates are split."""
+    from mentorsim.economics import costs
+    from mentorsim.executors import process_pool
+    from mentorsim.runner import simulate
+
+    req = PlanRequest(facilities=12, interval_weeks=4, local_share=0.5, years=1.5, replicates=5, day_rate=40.0)
+    p = planner.base_params(req, 2)
+    batched = planner._simulate_size((req, 2, tuple(range(req.replicates))))
+    for r, got in enumerate(batched):
+        out = simulate(p, seed=req.seed, replicate=r)
+        items = costs.cost_account(out, planner.priced_at(p, req.day_rate)).item_totals()
+        alone = planner._replicate_summary(out, p, req, float(sum(items[k] for k in planner.POOL_ITEMS)),
+                                           got["cost_source"])
+        assert got == alone, r
+    assert [len(part) for part in planner._parts(5, 2)] == [2, 3]
+    here = planner.evaluate_size(req, 2)
+    with process_pool(2) as pool:
+        assert planner.evaluate_size(req, 2, pool, workers=2) == here

@@ -52,6 +52,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,7 @@ from mentorsim.economics import costs
 from mentorsim.errors import input_error
 from mentorsim.executors import process_pool
 from mentorsim.model.mentors import DISCIPLINES, LOCAL_ORDER, START_WEEKS_IN_HAND
-from mentorsim.runner import simulate
+from mentorsim.runner import simulate_batch
 from mentorsim.scenario import LARGE_CORE_SECONDS, default_scenario, describe_seconds, estimated_seconds
 from mentorsim.timeline import WEEKS_PER_MONTH, month_row
 
@@ -296,11 +297,21 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, mid - half), min(1.0, mid + half))
 
 
-def _simulate_size(args) -> dict:
-    """One replicate at one pool size (runs in a worker)."""
-    req, size, replicate = args
+def _simulate_size(args) -> list[dict]:
+    """Replicates ``replicates`` at one pool size (runs in a worker), simulated together
+    (``runner.simulate_batch``) and the pool's cost of each from their costs worked out together
+    (``costs.cost_batch``): one summary each, in replicate order, each what the replicate alone
+    gives."""
+    req, size, replicates = args
     p = base_params(req, size)
-    out = simulate(p, seed=req.seed, replicate=replicate)
+    outs = simulate_batch([(p, req.seed, r) for r in replicates])
+    cost, source = _pool_costs(outs, p, req)
+    return [_replicate_summary(out, p, req, float(c), source) for out, c in zip(outs, cost)]
+
+
+def _replicate_summary(out, p: Mapping, req: PlanRequest, cost: float, cost_source: str) -> dict:
+    """What a size's result needs of one replicate: visits missed and made, mentor and travel
+    days (also by discipline and origin), trainings, replacements, mentors lost, the pool's cost."""
     a = out.visit_array  # columns model.mentors.VISIT_LOG_COLUMNS (arrays: this runs per replicate)
     days, travel = np.ascontiguousarray(a[:, 6]), np.ascontiguousarray(a[:, 7])
     groups = {}
@@ -316,7 +327,6 @@ def _simulate_size(args) -> dict:
         groups = {f"{DISCIPLINES[int(k) // 3]}/{('hub', 'local', 'cover')[int(k) % 3]}": float(v)
                   for k, v in zip(present.tolist(), totals.tolist())}
     trainings = out.counters.get("trainings", [])
-    cost, source = _pool_cost(out, p, req)
     return {"missed": float(out.counters.get("visits_missed", 0)),
             "done": float(out.fac["visits"][:, :out.n_intervention].sum()),
             "mentor_days": float(days.sum()) if len(a) else 0.0,
@@ -324,7 +334,7 @@ def _simulate_size(args) -> dict:
             "trainings": float(len(trainings)),
             "replacements": float(sum(1 for t in trainings if t[2] == "replacement")),
             "local_lost": float(sum(1 for m in out.mentor_rows if m["status"] == "lost")),
-            "groups": groups, "cost": cost, "cost_source": source}
+            "groups": groups, "cost": cost, "cost_source": cost_source}
 
 
 def priced_at(p: Mapping, day_rate: float | None) -> Mapping:
@@ -337,18 +347,35 @@ def priced_at(p: Mapping, day_rate: float | None) -> Mapping:
     return dict(p) | {f"costs.salary_{cadre}_tzs_month": salary for cadre in set(costs.CADRE.values())}
 
 
-def _pool_cost(out, p, req: PlanRequest) -> tuple[float, str]:
-    """Cost of the pool over the run (USD): its items of the run's cost account."""
-    items = costs.cost_account(out, priced_at(p, req.day_rate)).item_totals()
+def _pool_costs(outs, p, req: PlanRequest) -> tuple[np.ndarray, str]:
+    """Cost of the pool over each run of ``outs`` (all of parameters ``p``; USD, [runs]): its
+    items of the runs' cost accounts, worked out for the runs at once (``costs.cost_batch``:
+    each run's the same floats as its own ``cost_account``), and where the figure comes from."""
+    prices = priced_at(p, req.day_rate)
+    items = costs.cost_batch(costs.RunStack(outs, [prices] * len(outs))).item_totals(0.0)
     rate = "cost-table day rates" if req.day_rate is None else f"US${req.day_rate:g} a mentor-day"
-    return float(sum(items[k] for k in POOL_ITEMS)), f"economics.costs: {', '.join(POOL_ITEMS)}; {rate}"
+    return sum(items[k] for k in POOL_ITEMS), f"economics.costs: {', '.join(POOL_ITEMS)}; {rate}"
 
 
-def evaluate_size(req: PlanRequest, size: int, pool=None) -> SizeResult:
-    """Simulate ``req.replicates`` replicates with pool ``size`` (on ``pool``, a process pool, if given)."""
-    tasks = [(req, size, r) for r in range(req.replicates)]
-    runs = list(pool.map(_simulate_size, tasks)) if pool is not None else [_simulate_size(t) for t in tasks]
-    return _size_result(req, size, runs)
+def _parts(replicates: int, workers: int) -> list[tuple[int, ...]]:
+    """A size's replicates as one task a worker (the last ones shorter), each run as one batch."""
+    n = max(1, min(workers, replicates))
+    bounds = np.linspace(0, replicates, n + 1).astype(int)
+    return [tuple(range(int(a), int(b))) for a, b in pairwise(bounds) if b > a]
+
+
+def _submit(pool, req: PlanRequest, size: int, workers: int) -> list:
+    """A size's replicates queued on ``pool``, one task a worker (:func:`_parts`)."""
+    return [pool.submit(_simulate_size, (req, size, part)) for part in _parts(req.replicates, workers)]
+
+
+def evaluate_size(req: PlanRequest, size: int, pool=None, workers: int = 1) -> SizeResult:
+    """Simulate ``req.replicates`` replicates with pool ``size``: in this process, or on ``pool``
+    (a process pool of ``workers`` processes), one batch a worker. The result is the same either
+    way."""
+    if pool is None:
+        return _size_result(req, size, _simulate_size((req, size, tuple(range(req.replicates)))))
+    return _size_result(req, size, [run for f in _submit(pool, req, size, workers) for run in f.result()])
 
 
 def _size_result(req: PlanRequest, size: int, runs: list[dict]) -> SizeResult:
@@ -400,19 +427,19 @@ def coverage_curve(req: PlanRequest, workers: int = 1, progress=None) -> list[Si
     """
     if workers > 1:
         with process_pool(workers) as pool:
-            return _coverage_curve(req, pool, progress)
-    return _coverage_curve(req, None, progress)
+            return _coverage_curve(req, pool, workers, progress)
+    return _coverage_curve(req, None, 1, progress)
 
 
-def _coverage_curve(req: PlanRequest, pool, progress) -> list[SizeResult]:
+def _coverage_curve(req: PlanRequest, pool, workers: int, progress) -> list[SizeResult]:
     sizes = list(range(*_size_range(req)))
     done: dict[int, SizeResult] = {}  # by index into sizes
     if req.search == "bracket":
-        _bracket(req, sizes, done, pool, progress)
+        _bracket(req, sizes, done, pool, workers, progress)
         if not _one_crossing(req, sizes, done):
-            _scan(req, sizes, done, pool, progress)
+            _scan(req, sizes, done, pool, workers, progress)
     else:
-        _scan(req, sizes, done, pool, progress)
+        _scan(req, sizes, done, pool, workers, progress)
     return [done[i] for i in sorted(done)]
 
 
@@ -427,12 +454,13 @@ def _one_crossing(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult
     return met == sorted(met)
 
 
-def _bracket(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool, progress) -> None:
+def _bracket(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool, workers: int,
+             progress) -> None:
     """Simulate the sizes of the bracketing search (see :func:`coverage_curve`) into ``done``."""
 
     def met(i: int) -> bool:
         if i not in done:
-            done[i] = evaluate_size(req, sizes[i], pool)
+            done[i] = evaluate_size(req, sizes[i], pool, workers)
             if progress:
                 progress(done[i])
         return _reaches(req, done[i])
@@ -460,7 +488,8 @@ def _bracket(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], po
         met(high + 1)  # reached at two sizes in a row, as the scan asks
 
 
-def _scan(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool, progress) -> None:
+def _scan(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool, workers: int,
+          progress) -> None:
     """Every size in turn into ``done`` (reusing those already there) until the target is met at
     two sizes in a row, or the last size."""
     # With workers, the next two sizes' replicates are queued while a size is summarised, so the
@@ -470,7 +499,7 @@ def _scan(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool,
 
     def queue(i: int) -> None:
         if pool is not None and i < len(sizes) and i not in done:
-            queued[i] = [pool.submit(_simulate_size, (req, sizes[i], r)) for r in range(req.replicates)]
+            queued[i] = _submit(pool, req, sizes[i], workers)
 
     queue(0)
     queue(1)
@@ -480,7 +509,7 @@ def _scan(req: PlanRequest, sizes: list[int], done: dict[int, SizeResult], pool,
             if pool is None:
                 done[i] = evaluate_size(req, size)
             else:
-                runs = [f.result() for f in queued.pop(i)]
+                runs = [run for f in queued.pop(i) for run in f.result()]
                 done[i] = _size_result(req, size, runs)
             if progress:
                 progress(done[i])

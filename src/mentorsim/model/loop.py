@@ -371,24 +371,26 @@ def week_runs(week, first, last, turnover, workload, visit, echo, groups, steps,
             dynamics_runs(week, steps, j, j + 1)
 
 
-def _pool_due(model, week: int) -> bool:
-    """Whether the mentor pool's update has anything to do in ``week`` (MentorPool.next_event)."""
-    return week >= model.pool.next_event
+def _pool_next(model) -> float:
+    """The first week from which the mentor pool's update has something to do
+    (MentorPool.next_event; it moves on each time the update acts)."""
+    return model.pool.next_event
 
 
-#: For the Python steps that are in every week's plan but act only in some: whether
-#: ``process(model, week)`` would do anything (else it returns at once, and a batch skips it).
-ACTS = {"mentor_pool": _pool_due}
+#: For the Python steps in every week's plan that act only from some week on: that week, for a
+#: model (before it, ``process(model, week)`` returns at once, and a batch skips the call).
+ACTS = {"mentor_pool": _pool_next}
 
 
 class _BatchWeeks:
     """Which models of a batch each Python step of STEP_ORDER acts on, week by week: the models
     whose plan holds it that week (model.plan), less those ACTS says would return at once. Kept
-    cheap for a batch: a week none can act in is known without asking each model."""
+    cheap for a batch: a week before any model's next week of a step is known without asking
+    each model."""
 
     def __init__(self, models, names):
         self.models = models
-        self.pool_soonest = min(m.pool.next_event for m in models)
+        self.soonest = {name: min(first(m) for m in models) for name, first in ACTS.items()}
         self.planned = {}  # step -> {week: [models]} for the steps ACTS does not cover
         for name, process in STEP_ORDER:
             if name in names and name not in ACTS:
@@ -399,17 +401,18 @@ class _BatchWeeks:
                             by_week.setdefault(week, []).append(m)
 
     def acting(self, name: str, week: int) -> list:
+        """The models ``name`` acts on in ``week``."""
         if name not in ACTS:
             return self.planned[name].get(week, [])
-        if week < self.pool_soonest:  # (mentor_pool, ACTS's one step)
+        if week < self.soonest[name]:
             return []
-        due = ACTS[name]
-        return [m for m in self.models if due(m, week)]
+        first = ACTS[name]
+        return [m for m in self.models if week >= first(m)]
 
-    def acted(self, name: str, models: list) -> None:
-        """After ``name`` ran on ``models``: what decides its next weeks."""
-        if name == "mentor_pool":
-            self.pool_soonest = min(m.pool.next_event for m in self.models)
+    def acted(self, name: str) -> None:
+        """After ``name`` ran on the models it acts on: its next weeks moved on."""
+        if name in ACTS:
+            self.soonest[name] = min(ACTS[name](m) for m in self.models)
 
 
 def run_batch(models: Sequence) -> None:
@@ -468,7 +471,7 @@ def run_batch(models: Sequence) -> None:
                 m.week, m.steps = week, steps0[id(m)] + week + 1  # as model.run() has them here
                 process(m, week)
                 acted[id(m)] = m
-            plan.acted(name, acting)
+            plan.acted(name)
         run_compiled(week, done, len(COMPILED_ORDER), acted)
     for m in models:
         m.week, m.steps = weeks, steps0[id(m)] + weeks
@@ -478,7 +481,7 @@ def mentor_pool(model, week: int) -> None:
     """Step 3: the pool's weekly update, called only in the weeks it has something to do
     (MentorPool.next_event; update() itself returns at once in the others)."""
     pool = model.pool
-    if week >= pool.next_event:
+    if week >= _pool_next(model):
         pool.update(week, model.streams["mentors"], week < pool.programme_weeks, model.promote_mentee)
 
 

@@ -110,8 +110,15 @@ def _turnover(f_lo, f_hi, state, week, hired):
     posts filled by new hires go, in order, into ``hired`` from the block's first post on.
     Return (leavers, posts filled). ``state``: Workforce.turnover."""
     pr = _turnover_named(state)
-    filled, leave_week, fill_week = pr.filled, pr.leave_week, pr.fill_week
     lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
+    return _turnover_posts(lo, hi, pr, week, hired, lo)
+
+
+@kernel
+def _turnover_posts(lo, hi, pr, week, hired, at):
+    """_turnover for posts ``lo``..``hi - 1`` (``pr``: TurnoverPosts), the posts filled by new
+    hires written, in order, into ``hired`` from index ``at`` on. Return (leavers, posts filled)."""
+    filled, leave_week, fill_week = pr.filled, pr.leave_week, pr.fill_week
     n_hired = 0
     leavers = 0
     for i in range(lo, hi):
@@ -124,7 +131,7 @@ def _turnover(f_lo, f_hi, state, week, hired):
                 pr.tenure_weeks[i] += 1.0
         elif fill_week[i] <= week:
             filled[i] = True
-            hired[lo + n_hired] = i
+            hired[at + n_hired] = i
             n_hired += 1
     return leavers, n_hired
 
@@ -163,7 +170,14 @@ def turnover(model, week: int) -> None:
     if w.turnover_runs is not None:  # one block: a batch of one
         turnover_runs(week, w.turnover_runs, 0, 1)
         return
-    done = run_blocks(_turnover, w.blocks, w.turnover, week, w.hired)
+    hire(model, week, run_blocks(_turnover, w.blocks, w.turnover, week, w.hired))
+
+
+def hire(model, week: int, done: list) -> np.ndarray:
+    """After a blocked turnover week (``done``: each block's (leavers, posts filled), their posts
+    in ``Workforce.hired`` from the block's first post on): count the leavers and give the posts
+    filled new people, drawn in post order from the ``turnover`` stream; the posts filled."""
+    w = model.workforce
     first_post = model.providers.first_post
     leavers = sum(n for n, _ in done)
     hired = np.concatenate([w.hired[first_post[lo]:first_post[lo] + n] for (lo, _), (_, n) in zip(w.blocks, done)])
@@ -176,6 +190,7 @@ def turnover(model, week: int) -> None:
         pr.person_id[hired] = np.arange(pr.next_person_id, pr.next_person_id + len(hired))
         pr.next_id[0] += len(hired)
         model.counters["hires"] += len(hired)
+    return hired
 
 
 @kernel
@@ -200,16 +215,79 @@ def _busy(f_lo, f_hi, state, coef, u):
     fs = slice(f_lo, f_hi)
     _operations(fa.operations_per_week[fs], u[fs], fa.operations_week[fs])
     for f in range(f_lo, f_hi):
-        lo, hi = pr.first_post[f], pr.first_post[f + 1]
-        surgical = 0.0
-        for i in range(lo, hi):
-            if pr.filled[i] and pr.role[i] == SURGICAL:
-                surgical += 1.0
-        fa.workload[f] = fa.operations_week[f] / (max(surgical, 0.5) * k.operations_per_provider_week)
-        for i in range(lo, hi):
-            b = k.busy_base + k.busy_sensitivity * (fa.workload[f] * pr.workload_factor[i] - 1.0)
-            b = min(0.95, max(0.0, b))
-            pr.busy[i] = b * (1.0 - k.leadership_release * fa.leadership[f])
+        _busy_facility(f, pr, fa, k)
+
+
+@kernel
+def _busy_facility(f, pr, fa, k):
+    """Facility ``f``'s workload (from its operations this week) and its posts' chance of being
+    busy. ``pr``, ``fa``: WorkloadPosts, WorkloadSites; ``k``: WorkloadCoef."""
+    lo, hi = pr.first_post[f], pr.first_post[f + 1]
+    surgical = 0.0
+    for i in range(lo, hi):
+        if pr.filled[i] and pr.role[i] == SURGICAL:
+            surgical += 1.0
+    fa.workload[f] = fa.operations_week[f] / (max(surgical, 0.5) * k.operations_per_provider_week)
+    for i in range(lo, hi):
+        _busy_post(i, f, pr, fa, k)
+
+
+@kernel
+def _busy_post(i, f, pr, fa, k):
+    """Post ``i``'s chance of being busy, from its facility ``f``'s workload."""
+    b = k.busy_base + k.busy_sensitivity * (fa.workload[f] * pr.workload_factor[i] - 1.0)
+    b = min(0.95, max(0.0, b))
+    pr.busy[i] = b * (1.0 - k.leadership_release * fa.leadership[f])
+
+
+@kernel
+def _turnover_workload(f_lo, f_hi, turnover_state, week, hired, workload_state, coef, u):
+    """Turnover's week (_turnover) then workload's (_busy), facility by facility, for facilities
+    ``f_lo``..``f_hi - 1``: one pass over their posts instead of two. The same result as the two
+    steps one after the other (both are facility-local; workload reads ``filled`` as turnover
+    leaves it) except at the posts filled by new hires, whose people are drawn afterwards:
+    :func:`blocked_turnover_workload` then sets their chance of being busy again (:func:`_rebusy`)."""
+    pr_t = _turnover_named(turnover_state)
+    pr, fa = _workload_named(workload_state)
+    k = WorkloadCoef(*coef)
+    lo = pr.first_post[f_lo]
+    leavers = 0
+    n_hired = 0
+    for f in range(f_lo, f_hi):
+        gone, came = _turnover_posts(pr.first_post[f], pr.first_post[f + 1], pr_t, week, hired, lo + n_hired)
+        leavers += gone
+        n_hired += came
+        fa.operations_week[f] = poisson_inv(fa.operations_per_week[f], u[f])  # as _operations
+        _busy_facility(f, pr, fa, k)
+    return leavers, n_hired
+
+
+@kernel
+def _rebusy(posts, state, coef):
+    """The chance of being busy of ``posts`` (new hires: their workload share has just been
+    drawn) from their facility's workload this week."""
+    pr, fa = _workload_named(state)
+    k = WorkloadCoef(*coef)
+    facility = 0
+    for j in range(posts.shape[0]):
+        i = posts[j]
+        while pr.first_post[facility + 1] <= i:
+            facility += 1
+        _busy_post(i, facility, pr, fa, k)
+
+
+def blocked_turnover_workload(model, week: int) -> None:
+    """Steps 1-2 for a model of facility blocks (loop.blocked_week_plan): turnover and workload
+    in one pass a block (:func:`_turnover_workload`), the new hires' people drawn (:func:`hire`),
+    then their chance of being busy. The same numbers as :func:`turnover` then :func:`workload`:
+    nothing between them reads what workload writes, and workload's uniforms come from the
+    ``operations`` stream, which turnover does not draw from."""
+    w = model.workforce
+    u = w.ops_stream.random(out=w.ops_u)
+    done = run_blocks(_turnover_workload, w.blocks, w.turnover, week, w.hired, w.workload, w.workload_coef, u)
+    hired = hire(model, week, done)
+    if len(hired):
+        _rebusy(hired, w.workload, w.workload_coef)
 
 
 @kernel

@@ -63,7 +63,7 @@ from mentorsim.model.learning import (
     secular_rate_at,
     update_keep_factors,
 )
-from mentorsim.model.pcg import advance, fill, fill_facilities
+from mentorsim.model.pcg import advance, fill
 from mentorsim.model.people import CHECKLIST
 from mentorsim.model.recording import (
     ARM_SUM_COLUMNS,
@@ -134,10 +134,10 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
     arm means, written here if ``record`` (the only block) and otherwise by :class:`Dynamics`
     once every block is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch (set by the tally).
     ``tally_posts`` and ``series`` are recording.tally_arguments; ``coef`` the run's coefficient
-    record (:func:`coefficients`). ``members``: if given, WhatsApp's members' week
-    (whatsapp.member_at) runs at each facility just before its steps 7-13, while its posts are
-    in cache (the same result as the two steps one after the other: both are facility-local and
-    the members' rule reads nothing steps 7-13 write; :func:`members_and_dynamics`)."""
+    record (:func:`coefficients`). ``members``: if given, WhatsApp's members' week at the
+    block's facilities (whatsapp.members_of) runs first, in the same call, so steps 7-13 find
+    part of what it touched still in cache (the same result as the two steps one after the
+    other over all facilities: both are facility-local; :func:`members_and_dynamics`)."""
     k = coef[0]
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     fs = slice(f_lo, f_hi)  # this block's facilities, for the facility-level steps
@@ -148,11 +148,9 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
     ceiling, confidence_rate = k.secular_ceiling, k.confidence_rate
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     staff_present = series[0][row]
-    if members is not None:
-        whatsapp.members_draws(f_lo, f_hi, members)
+    if members is not None:  # WhatsApp's members' week at this block's facilities first
+        whatsapp.members_of(f_lo, f_hi, members)
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
-        if members is not None:
-            whatsapp.member_at(f, members)
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
         m0, m1, m2, m3 = practice(skill, skill_floor, knowledge, knowledge_floor, busy, filled, lo, hi, recept[f],
@@ -287,22 +285,17 @@ def dynamics(model, week: int) -> None:
 
 @kernel
 def _echo_and_means(f_lo, f_hi, echo, means):
-    """Steps 5 and the first part of 6 for facilities ``f_lo``..``f_hi - 1``, facility by
-    facility (a block of :func:`echo_and_means`): this week's ECHO session if ``echo`` is given
-    (telementoring._session's arguments after the block), then, if ``means`` is given
-    ((WhatsAppPosts, WhatsAppSites, team means [n_fac, 4])), the team means WhatsApp's region
-    best is taken over (whatsapp._team_means). Both are facility-local and the means read the
-    knowledge the session leaves, as when the steps run one after the other."""
+    """Steps 5 and the first part of 6 for facilities ``f_lo``..``f_hi - 1`` (a block of
+    :func:`echo_and_means`), one after the other in one call: this week's ECHO session if
+    ``echo`` is given (telementoring._session's arguments after the facilities), then, if
+    ``means`` is given ((WhatsAppPosts, WhatsAppSites, team means [n_fac, 4])), the team means
+    WhatsApp's region best is taken over (whatsapp._team_means). Both are facility-local, so
+    this is the two steps one after the other over all facilities."""
     if echo is not None:
         state, coef, rng, u, topic, comprehension, attended, eligible = echo
-        pr, fa = state[0]
-        fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the staff invited
-        rate = coef[0].explicit_rate * comprehension
-    for f in range(f_lo, f_hi):
-        if echo is not None:
-            telementoring._session_facility(f, pr, fa, coef, rate, topic, u, attended, eligible)
-        if means is not None:
-            whatsapp._team_means(f, f + 1, means[0], means[1], means[2])
+        telementoring._session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, attended, eligible)
+    if means is not None:
+        whatsapp._team_means(f_lo, f_hi, means[0], means[1], means[2])
 
 
 def echo_and_means(model, week: int) -> None:
@@ -316,7 +309,7 @@ def echo_and_means(model, week: int) -> None:
         j = model.counters["echo_sessions"]
         model.counters["echo_sessions"] = j + 1
         fac = model.record.fac
-        echo = (model.state, model.echo_coef, model.rng_states["echo"], s.u, j % 4, s.comprehension_of(j),
+        echo = (s.state_tuple, model.echo_coef, model.rng_states["echo"], s.u, j % 4, s.comprehension_of(j),
                 fac["echo_attended"][week + 1], fac["echo_eligible"][week + 1])
     means = (*whatsapp.named_state(g), g.means) if g.running[week] else None
     if echo is None and means is None:

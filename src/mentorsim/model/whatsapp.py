@@ -89,11 +89,6 @@ class Groups:
             self.runs = run_list(run)
 
 
-def named_state(groups: Groups) -> tuple:
-    """``groups.state`` by name, as the kernels name it: (WhatsAppPosts, WhatsAppSites)."""
-    return WhatsAppPosts(*groups.state[0]), WhatsAppSites(*groups.state[1])
-
-
 @kernel
 def _named(state):
     """``state`` (Groups.state) by name: (provider arrays, facility arrays)."""
@@ -163,50 +158,40 @@ def _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultatio
     """_week on the state's provider and facility arrays."""
     k = WhatsAppCoef(*coef)
     fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the members' facilities' posts
-    for f in range(f_lo, f_hi):
-        _member_facility(f, pr, fa, k, best, u, active_per_fac, consultations)
-
-
-@kernel
-def _member_facility(f, pr, fa, k, best, u, active_per_fac, consultations):
-    """The members' week at facility ``f`` (nothing if it is not in the intervention arm), its
-    posts' uniforms in ``u`` [post]; ``k``: WhatsAppCoef (see :func:`_week`)."""
-    if not fa.intervention[f]:
-        return
     knowledge = pr.knowledge
-    kept = 1.0 - min(1.0, k.whatsapp_rate * fa.uptake[f])
-    group = fa.group[f]
-    for i in range(pr.first_post[f], pr.first_post[f + 1]):
-        if not (pr.filled[i] and pr.whatsapp_access[i]) or u[i] >= k.weekly_engagement:
+    for f in range(f_lo, f_hi):
+        if not fa.intervention[f]:
             continue
-        active_per_fac[f] += 1.0
-        for d in range(4):
-            x = 1.0 - (1.0 - knowledge[i, d]) * kept
-            gap = best[group, d] - x
-            if gap > 0.0:
-                x += k.exchange_rate * gap
-            knowledge[i, d] = x
-        pr.whatsapp_weeks[i] += 1.0
-        pr.reinforced[i] = True
-    consultations[f] = k.consultations_per_active * active_per_fac[f]
+        kept = 1.0 - min(1.0, k.whatsapp_rate * fa.uptake[f])
+        group = fa.group[f]
+        for i in range(pr.first_post[f], pr.first_post[f + 1]):
+            if not (pr.filled[i] and pr.whatsapp_access[i]) or u[i] >= k.weekly_engagement:
+                continue
+            active_per_fac[f] += 1.0
+            for d in range(4):
+                x = 1.0 - (1.0 - knowledge[i, d]) * kept
+                gap = best[group, d] - x
+                if gap > 0.0:
+                    x += k.exchange_rate * gap
+                knowledge[i, d] = x
+            pr.whatsapp_weeks[i] += 1.0
+            pr.reinforced[i] = True
+        consultations[f] = k.consultations_per_active * active_per_fac[f]
 
 
 @kernel
-def members_draws(f_lo, f_hi, members):
-    """The uniforms of the members at facilities ``f_lo``..``f_hi - 1`` (as :func:`_members`
-    draws them), for :func:`member_at`. ``members``: (WhatsAppPosts, WhatsAppSites, coefficients,
-    region best [group, 4], the stream's state, uniforms [post], this week's active and
-    consultations rows [n_fac]), as loop.members_and_dynamics hands them to loop.weekly_dynamics."""
-    pr, fa, _coef, _best, rng, u, _active, _consultations = members
-    fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)
+def members_of(f_lo, f_hi, members):
+    """The members' week (:func:`_members`) at facilities ``f_lo``..``f_hi - 1``. ``members``:
+    (WhatsAppPosts, WhatsAppSites, coefficients, region best [group, 4], the stream's state,
+    uniforms [post], this week's active and consultations rows [n_fac]), as
+    loop.members_and_dynamics hands them to loop.weekly_dynamics."""
+    pr, fa, coef, best, rng, u, active, consultations = members
+    _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active, consultations)
 
 
-@kernel
-def member_at(f, members):
-    """The members' week at facility ``f`` (:func:`_member_facility`), its uniforms drawn by
-    :func:`members_draws`."""
-    pr, fa, coef, best, _rng, u, active, consultations = members
-    _member_facility(f, pr, fa, WhatsAppCoef(*coef), best, u, active, consultations)
+def named_state(groups: Groups) -> tuple:
+    """``groups.state`` by name, as the kernels name it: (WhatsAppPosts, WhatsAppSites)."""
+    return WhatsAppPosts(*groups.state[0]), WhatsAppSites(*groups.state[1])
 
 
 @kernel

@@ -211,75 +211,64 @@ def _busy(f_lo, f_hi, state, coef, u):
     ``fa.operations_week`` and ``fa.workload``), and each of their posts' chance of being busy.
     ``state``: Workforce.workload; ``coef``: workload_coefficients; ``u`` [n_fac] uniforms."""
     pr, fa = _workload_named(state)
-    k = WorkloadCoef(*coef)
     fs = slice(f_lo, f_hi)
     _operations(fa.operations_per_week[fs], u[fs], fa.operations_week[fs])
+    _busy_of(f_lo, f_hi, pr, fa, WorkloadCoef(*coef))
+
+
+@kernel
+def _busy_of(f_lo, f_hi, pr, fa, k):
+    """The workload of facilities ``f_lo``..``f_hi - 1`` from their operations this week, and
+    their posts' chance of being busy. ``pr``, ``fa``: WorkloadPosts, WorkloadSites; ``k``:
+    WorkloadCoef."""
     for f in range(f_lo, f_hi):
-        _busy_facility(f, pr, fa, k)
-
-
-@kernel
-def _busy_facility(f, pr, fa, k):
-    """Facility ``f``'s workload (from its operations this week) and its posts' chance of being
-    busy. ``pr``, ``fa``: WorkloadPosts, WorkloadSites; ``k``: WorkloadCoef."""
-    lo, hi = pr.first_post[f], pr.first_post[f + 1]
-    surgical = 0.0
-    for i in range(lo, hi):
-        if pr.filled[i] and pr.role[i] == SURGICAL:
-            surgical += 1.0
-    fa.workload[f] = fa.operations_week[f] / (max(surgical, 0.5) * k.operations_per_provider_week)
-    for i in range(lo, hi):
-        _busy_post(i, f, pr, fa, k)
-
-
-@kernel
-def _busy_post(i, f, pr, fa, k):
-    """Post ``i``'s chance of being busy, from its facility ``f``'s workload."""
-    b = k.busy_base + k.busy_sensitivity * (fa.workload[f] * pr.workload_factor[i] - 1.0)
-    b = min(0.95, max(0.0, b))
-    pr.busy[i] = b * (1.0 - k.leadership_release * fa.leadership[f])
+        lo, hi = pr.first_post[f], pr.first_post[f + 1]
+        surgical = 0.0
+        for i in range(lo, hi):
+            if pr.filled[i] and pr.role[i] == SURGICAL:
+                surgical += 1.0
+        fa.workload[f] = fa.operations_week[f] / (max(surgical, 0.5) * k.operations_per_provider_week)
+        for i in range(lo, hi):
+            b = k.busy_base + k.busy_sensitivity * (fa.workload[f] * pr.workload_factor[i] - 1.0)
+            b = min(0.95, max(0.0, b))
+            pr.busy[i] = b * (1.0 - k.leadership_release * fa.leadership[f])
 
 
 @kernel
 def _turnover_workload(f_lo, f_hi, turnover_state, week, hired, workload_state, coef, u):
-    """Turnover's week (_turnover) then workload's (_busy), facility by facility, for facilities
-    ``f_lo``..``f_hi - 1``: one pass over their posts instead of two. The same result as the two
-    steps one after the other (both are facility-local; workload reads ``filled`` as turnover
-    leaves it) except at the posts filled by new hires, whose people are drawn afterwards:
-    :func:`blocked_turnover_workload` then sets their chance of being busy again (:func:`_rebusy`)."""
-    pr_t = _turnover_named(turnover_state)
+    """Turnover's week (_turnover) then workload's (_busy) for facilities ``f_lo``..``f_hi - 1``
+    (a block) in one call. The same result as the two steps one after the other
+    (both are facility-local; workload reads ``filled`` as turnover leaves it) except at the
+    facilities where new hires arrive, whose people are drawn afterwards:
+    :func:`blocked_turnover_workload` then works their workload out again (:func:`_rebusy`)."""
     pr, fa = _workload_named(workload_state)
-    k = WorkloadCoef(*coef)
-    lo = pr.first_post[f_lo]
-    leavers = 0
-    n_hired = 0
-    for f in range(f_lo, f_hi):
-        gone, came = _turnover_posts(pr.first_post[f], pr.first_post[f + 1], pr_t, week, hired, lo + n_hired)
-        leavers += gone
-        n_hired += came
-        fa.operations_week[f] = poisson_inv(fa.operations_per_week[f], u[f])  # as _operations
-        _busy_facility(f, pr, fa, k)
-    return leavers, n_hired
+    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
+    done = _turnover_posts(lo, hi, _turnover_named(turnover_state), week, hired, lo)
+    fs = slice(f_lo, f_hi)
+    _operations(fa.operations_per_week[fs], u[fs], fa.operations_week[fs])
+    _busy_of(f_lo, f_hi, pr, fa, WorkloadCoef(*coef))
+    return done
 
 
 @kernel
-def _rebusy(posts, state, coef):
-    """The chance of being busy of ``posts`` (new hires: their workload share has just been
-    drawn) from their facility's workload this week."""
+def _rebusy(posts, facility, state, coef):
+    """Workload's week again (:func:`_busy_of`, from the operations already drawn) at the
+    facilities of ``posts`` (new hires, in post order, whose workload share has just been
+    drawn; ``facility`` [post] each post's facility)."""
     pr, fa = _workload_named(state)
     k = WorkloadCoef(*coef)
-    facility = 0
+    last = -1
     for j in range(posts.shape[0]):
-        i = posts[j]
-        while pr.first_post[facility + 1] <= i:
-            facility += 1
-        _busy_post(i, facility, pr, fa, k)
+        f = facility[posts[j]]
+        if f != last:
+            _busy_of(f, f + 1, pr, fa, k)
+            last = f
 
 
 def blocked_turnover_workload(model, week: int) -> None:
     """Steps 1-2 for a model of facility blocks (loop.blocked_week_plan): turnover and workload
     in one pass a block (:func:`_turnover_workload`), the new hires' people drawn (:func:`hire`),
-    then their chance of being busy. The same numbers as :func:`turnover` then :func:`workload`:
+    then the workload of their facilities again. The same numbers as :func:`turnover` then :func:`workload`:
     nothing between them reads what workload writes, and workload's uniforms come from the
     ``operations`` stream, which turnover does not draw from."""
     w = model.workforce
@@ -287,7 +276,7 @@ def blocked_turnover_workload(model, week: int) -> None:
     done = run_blocks(_turnover_workload, w.blocks, w.turnover, week, w.hired, w.workload, w.workload_coef, u)
     hired = hire(model, week, done)
     if len(hired):
-        _rebusy(hired, w.workload, w.workload_coef)
+        _rebusy(hired, model.providers.facility, w.workload, w.workload_coef)
 
 
 @kernel

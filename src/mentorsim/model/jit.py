@@ -57,10 +57,6 @@ def _use_cache_dir() -> None:
 
 _use_cache_dir()
 kernel = numba.njit(cache=True, nogil=True)
-#: A :data:`kernel` that numba inlines into its compiled callers: for small per-post rules of
-#: numbers (no arrays) that two kernels share (telementoring.attends, learned), where an ordinary
-#: call measured ~1 ns a post slower.
-inline_kernel = numba.njit(cache=True, nogil=True, inline="always")
 
 
 def vector_kernel(fn):

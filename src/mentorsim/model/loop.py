@@ -63,7 +63,7 @@ from mentorsim.model.learning import (
     secular_rate_at,
     update_keep_factors,
 )
-from mentorsim.model.pcg import advance, fill, fill_facilities
+from mentorsim.model.pcg import advance, fill
 from mentorsim.model.people import CHECKLIST
 from mentorsim.model.recording import (
     ARM_SUM_COLUMNS,
@@ -128,18 +128,16 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
                     knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
                     learning_orientation, current_baseline, operations_week, caesarean_share, ssc, ssc_push,
                     outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
-                    culture_all, team, checklist, tally_posts, series, before=None):
+                    culture_all, team, checklist, tally_posts, series, members=None):
     """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a block; see
     blocks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this block's posts for the snapshot's
     arm means, written here if ``record`` (the only block) and otherwise by :class:`Dynamics`
     once every block is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch (set by the tally).
     ``tally_posts`` and ``series`` are recording.tally_arguments; ``coef`` the run's coefficient
-    record (:func:`coefficients`). ``before``: if given, the steps of the week that come
-    before and are fused into this pass for a model of facility blocks (:func:`_before_dynamics`:
-    this week's ECHO session and WhatsApp members' week at the block's facilities) run first, in
-    the same call, so steps 7-13 find what they touched still in cache (the same result as the
-    steps one after the other over all facilities: they are all facility-local;
-    :func:`activities_and_dynamics`)."""
+    record (:func:`coefficients`). ``members``: if given, WhatsApp's members' week at the
+    block's facilities (whatsapp.members_of) runs first, in the same call, so steps 7-13 find
+    part of what it touched still in cache (the same result as the two steps one after the
+    other over all facilities: both are facility-local; :func:`members_and_dynamics`)."""
     k = coef[0]
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     fs = slice(f_lo, f_hi)  # this block's facilities, for the facility-level steps
@@ -150,8 +148,8 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
     ceiling, confidence_rate = k.secular_ceiling, k.confidence_rate
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     staff_present = series[0][row]
-    if before is not None:  # the ECHO session and the WhatsApp members' week at this block first
-        _before_dynamics(f_lo, f_hi, before[0], before[1])
+    if members is not None:  # WhatsApp's members' week at this block's facilities first
+        whatsapp.members_of(f_lo, f_hi, members)
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
@@ -286,106 +284,59 @@ def dynamics(model, week: int) -> None:
 
 
 @kernel
-def _before_dynamics(f_lo, f_hi, echo, members):
-    """What :func:`activities_and_dynamics` runs in weekly_dynamics's call before steps 7-13,
-    for facilities ``f_lo``..``f_hi - 1`` (weekly_dynamics's ``before`` = (echo, members)): each
-    None (pruned when compiled) or, for echo,
-    telementoring.session_drawn's arguments after the facilities (the session's uniforms already
-    drawn by :func:`team_means_after_session`), for members whatsapp.members_of's."""
+def _echo_and_means(f_lo, f_hi, echo, means):
+    """Steps 5 and the first part of 6 for facilities ``f_lo``..``f_hi - 1`` (a block of
+    :func:`echo_and_means`), one after the other in one call: this week's ECHO session if
+    ``echo`` is given (telementoring._session's arguments after the facilities), then, if
+    ``means`` is given ((WhatsAppPosts, WhatsAppSites, team means [n_fac, 4])), the team means
+    WhatsApp's region best is taken over (whatsapp._team_means). Both are facility-local, so
+    this is the two steps one after the other over all facilities."""
     if echo is not None:
-        pr, fa, coef, u, topic, comprehension, attended, eligible = echo
-        telementoring.session_drawn(f_lo, f_hi, pr, fa, coef, u, topic, comprehension, attended, eligible)
-    if members is not None:
-        whatsapp.members_of(f_lo, f_hi, members)
+        state, coef, rng, u, topic, comprehension, attended, eligible = echo
+        telementoring._session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, attended, eligible)
+    if means is not None:
+        whatsapp._team_means(f_lo, f_hi, means[0], means[1], means[2])
 
 
-@kernel
-def team_means_after_session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, means):
-    """WhatsApp's team means (whatsapp._team_means: the same sums in the same order) at
-    facilities ``f_lo``..``f_hi - 1`` of the knowledge this week's ECHO session will leave,
-    without holding it: the session's uniforms are drawn into ``u`` as telementoring._session
-    draws them, and each attendee's knowledge in the topic is worked out by the session's own
-    rules (telementoring.attends, learned) but not written. The session itself then runs in the
-    pass of steps 7-13 (:func:`activities_and_dynamics`), which walks those posts anyway, instead
-    of in a pass of its own. Arguments as telementoring._session's; ``means`` [n_fac, 4]."""
-    pr, fa = state[0]
-    fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the staff invited
-    k = coef[0]
-    rate = k.explicit_rate * comprehension
-    knowledge = pr.knowledge
-    for f in range(f_lo, f_hi):
-        if not fa.intervention[f]:
-            continue
-        count = 0.0
-        for d in range(4):
-            means[f, d] = 0.0
-        for i in range(pr.first_post[f], pr.first_post[f + 1]):
-            if pr.filled[i]:
-                count += 1.0
-                after = knowledge[i, topic]
-                if telementoring.attends(k, fa.connectivity[f], pr.busy[i], pr.resistance[i], u[i]):
-                    after = telementoring.learned(k, rate, after, pr.skill[i, topic], pr.skill_floor[i, topic],
-                                                  pr.resistance[i], fa.recept[f, topic], fa.uptake[f])
-                for d in range(4):
-                    means[f, d] += after if d == topic else knowledge[i, d]
-        if count > 0.0:
-            for d in range(4):
-                means[f, d] /= count
-
-
-def team_means(model, week: int) -> None:
-    """The first part of steps 5 and 6 for a model of facility blocks (:func:`blocked_week_plan`):
-    this week's ECHO session, if one is held, is numbered (its topic and language), and, if the
-    WhatsApp groups run, the team means their region best is taken over are worked out, as they
-    will be after the session (:func:`team_means_after_session`, which draws the session's
-    uniforms), one call a block. The session then runs in :func:`activities_and_dynamics`. If
-    the groups do not run, the session is held here, as telementoring.telementoring holds it."""
+def echo_and_means(model, week: int) -> None:
+    """Steps 5 and 6's team means for a model of facility blocks (:func:`blocked_week_plan`): the
+    week's ECHO session, if one is held, and the team means WhatsApp's region best needs, if the
+    groups run, in one pass a block (:func:`_echo_and_means`). The same numbers as
+    telementoring.telementoring then the start of whatsapp.whatsapp."""
     s, g = model.sessions, model.whatsapp_groups
-    s.held = None
-    running = g.running[week]
+    echo = None
     if week in s.weeks:
         j = model.counters["echo_sessions"]
         model.counters["echo_sessions"] = j + 1
         fac = model.record.fac
-        rng = model.rng_states["echo"]
-        topic, comprehension = j % 4, s.comprehension_of(j)
-        attended, eligible = fac["echo_attended"][week + 1], fac["echo_eligible"][week + 1]
-        if running:
-            run_blocks(team_means_after_session, model.blocks, s.state_tuple, model.echo_coef, rng, s.u, topic,
-                       comprehension, g.means)
-            s.held = (*s.state_tuple[0], model.echo_coef, s.u, topic, comprehension, attended, eligible)
-        else:
-            run_blocks(telementoring._session, model.blocks, s.state_tuple, model.echo_coef, rng, s.u, topic,
-                       comprehension, attended, eligible)
-        advance(rng, len(s.u))  # each block drew its posts' uniforms; the stream moves past all
-    elif running:
-        run_blocks(whatsapp._team_knowledge, model.blocks, g.state, g.means)
+        echo = (s.state_tuple, model.echo_coef, model.rng_states["echo"], s.u, j % 4, s.comprehension_of(j),
+                fac["echo_attended"][week + 1], fac["echo_eligible"][week + 1])
+    means = (*whatsapp.named_state(g), g.means) if g.running[week] else None
+    if echo is None and means is None:
+        return
+    run_blocks(_echo_and_means, model.blocks, echo, means)
+    if echo is not None:  # each block drew its posts' uniforms; the stream moves past all
+        advance(model.rng_states["echo"], len(s.u))
 
 
-def activities_and_dynamics(model, week: int) -> None:
-    """The rest of steps 5 and 6 and steps 7-13 for a model of facility blocks
-    (:func:`blocked_week_plan`): each region's best facility (from :func:`team_means`), then, in
-    one call a block, this week's ECHO session, the WhatsApp members' week and steps 7-13
-    (weekly_dynamics's ``before``). The same numbers as telementoring.telementoring,
-    whatsapp.whatsapp and :func:`dynamics` one after the other."""
-    d, s, g = model.dynamics, model.sessions, model.whatsapp_groups
+def members_and_dynamics(model, week: int) -> None:
+    """The rest of step 6 and steps 7-13 for a model of facility blocks (:func:`blocked_week_plan`):
+    each region's best facility (from :func:`echo_and_means`' team means), then, in one pass a
+    block, at each facility the WhatsApp members' week followed by steps 7-13
+    (weekly_dynamics's ``members``). The same numbers as whatsapp.whatsapp then :func:`dynamics`."""
+    d, g = model.dynamics, model.whatsapp_groups
     u = prepare_dynamics(model, week)
-    members = None
-    if g.running[week]:
+    if not g.running[week]:
+        d.week(week + 1, u)
+    else:
         fa = model.facilities
         g.best[:] = 0.0
         whatsapp._best_into(g.means, fa.intervention, fa.group, g.best)
         members = (*whatsapp.named_state(g), g.coef, g.best, g.rng, g.u, g.active[week + 1],
                    g.consultations[week + 1])
-    if members is None and s.held is None:
-        d.week(week + 1, u)
-    else:
-        before = (s.held, members)
-        run_calls(weekly_dynamics, [(week + 1, u, *args, before) for args in d.block_args])
+        run_calls(weekly_dynamics, [(week + 1, u, *args, members) for args in d.block_args])
+        advance(g.rng, len(g.u))  # each block drew its members' uniforms; the stream moves past all
         record_arms(week + 1, d.arm_sums.sum(axis=0), *d.series[1:])
-        if members is not None:  # each block drew its members' uniforms; the stream moves past all
-            advance(g.rng, len(g.u))
-    s.held = None
     _record_pool(model, week)
 
 
@@ -538,20 +489,14 @@ def week_plan(model) -> list[tuple]:
 
 def blocked_week_plan(model) -> list[tuple]:
     """:func:`week_plan` for a model of facility blocks (national scale, blocks.py): the steps
-    of STEP_ORDER, with the compiled ones that follow one another fused, so that each week
-    walks the posts fewer times and hands work to the threads fewer times (three calls a block
-    instead of up to seven):
-
-    - turnover and workload, one call a block (workforce.blocked_turnover_workload);
-    - the mentor pool and the visits, as in STEP_ORDER;
-    - WhatsApp's team means as the week's ECHO session will leave them, without holding it yet
-      (:func:`team_means`), one call a block; then the region best;
-    - the ECHO session, the WhatsApp members' week and steps 7-13, one call a block
-      (:func:`activities_and_dynamics`);
-    - the survey, in its week.
-
-    Every step fused is facility-local and reads nothing a step it is moved past writes, so the
-    results are STEP_ORDER's, bit for bit (tests/test_blocked_week.py)."""
+    of STEP_ORDER in its order, with the compiled steps that follow one another fused so that
+    each block's posts are walked fewer times a week (memory traffic, not arithmetic, is what a
+    national week costs): turnover and workload in one pass (workforce.blocked_turnover_workload);
+    the mentor pool and the visits as in STEP_ORDER; the ECHO session and WhatsApp's team means
+    in one pass (:func:`echo_and_means`); the region best; the WhatsApp members and steps 7-13
+    in one pass (:func:`members_and_dynamics`); the survey in its week. Each fused pass goes
+    facility by facility through its steps, which are all facility-local, so the results are
+    those of STEP_ORDER's steps one after the other (tests/test_blocked_week.py)."""
     weeks = model.time.total_weeks
     survey_week = model.survey_week - 1
     groups = model.whatsapp_groups.running
@@ -559,8 +504,8 @@ def blocked_week_plan(model) -> list[tuple]:
     for week in range(weeks):
         plan = [workforce.blocked_turnover_workload, mentor_pool, visits.visits]
         if week in model.sessions.weeks or groups[week]:
-            plan.append(team_means)
-        plan.append(activities_and_dynamics)
+            plan.append(echo_and_means)
+        plan.append(members_and_dynamics)
         if week == survey_week:
             plan.append(survey.survey)
         out.append(tuple(plan))

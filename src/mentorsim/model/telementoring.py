@@ -27,7 +27,7 @@ import numpy as np
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.counters import ECHO_SESSIONS
-from mentorsim.model.jit import inline_kernel, kernel
+from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import coef_record, run_list, state_tuple
 from mentorsim.model.pcg import advance, fill_facilities
 
@@ -98,13 +98,6 @@ def _session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, attended, el
     counts, added to."""
     pr, fa = state[0]
     fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the staff invited
-    session_drawn(f_lo, f_hi, pr, fa, coef, u, topic, comprehension, attended, eligible)
-
-
-@kernel
-def session_drawn(f_lo, f_hi, pr, fa, coef, u, topic, comprehension, attended, eligible):
-    """:func:`_session` with its uniforms already in ``u`` (``pr``, ``fa``: the state's
-    kernel_args.Posts and Sites)."""
     k = coef[0]
     rate = k.explicit_rate * comprehension
     knowledge, trust = pr.knowledge, pr.trust
@@ -116,36 +109,20 @@ def session_drawn(f_lo, f_hi, pr, fa, coef, u, topic, comprehension, attended, e
                 continue
             eligible[f] += 1.0
             pr.echo_offered[i] += 1.0
-            if not attends(k, fa.connectivity[f], pr.busy[i], pr.resistance[i], u[i]):
+            prob = (k.base_attendance * (1.0 - k.after_hours_penalty)
+                    * (1.0 - k.connectivity_weight * (1.0 - fa.connectivity[f]))
+                    * (1.0 - pr.busy[i]) * (1.0 - k.resistance_weight * pr.resistance[i]))
+            if u[i] >= prob:
                 continue
             attended[f] += 1.0
-            knowledge[i, topic] = learned(k, rate, knowledge[i, topic], pr.skill[i, topic], pr.skill_floor[i, topic],
-                                          pr.resistance[i], fa.recept[f, topic], fa.uptake[f])
+            gained = max(0.0, pr.skill[i, topic] - pr.skill_floor[i, topic])  # the complementarity
+            r = min(1.0, rate * (1.0 - k.resistance_effect * pr.resistance[i]) * fa.recept[f, topic] * fa.uptake[f]
+                    * (1.0 + k.skill_primes * gained))
+            knowledge[i, topic] = 1.0 - (1.0 - knowledge[i, topic]) * (1.0 - r)
             trust[i] = 1.0 - (1.0 - trust[i]) * k.distrust_kept
             pr.contact_days[i] += k.contact_days
             pr.echo_sessions[i] += 1.0
             pr.reinforced[i] = True
-
-
-@inline_kernel
-def attends(k, connectivity, busy, resistance, u):
-    """Whether an invited member of staff whose uniform is ``u`` attends (``k``: the
-    echo_coefficients record; their facility's connectivity, their chance of being busy and
-    their resistance)."""
-    prob = (k.base_attendance * (1.0 - k.after_hours_penalty)
-            * (1.0 - k.connectivity_weight * (1.0 - connectivity))
-            * (1.0 - busy) * (1.0 - k.resistance_weight * resistance))
-    return not u >= prob
-
-
-@inline_kernel
-def learned(k, rate, knowledge, skill, skill_floor, resistance, recept, uptake):
-    """An attendee's knowledge in the session's topic after it: ``rate`` (explicit_rate x
-    comprehension) of the gap, scaled by resistance, receptivity, the facility's uptake and the
-    skill gained above the floor (the complementarity)."""
-    gained = max(0.0, skill - skill_floor)
-    r = min(1.0, rate * (1.0 - k.resistance_effect * resistance) * recept * uptake * (1.0 + k.skill_primes * gained))
-    return 1.0 - (1.0 - knowledge) * (1.0 - r)
 
 
 #: What one run's ECHO week reads and writes (a model of one block; see :func:`echo_runs`):
@@ -187,7 +164,7 @@ class Sessions:
     in session ``j`` and not in English only, and a buffer for its uniforms (drawn from the
     ``echo`` stream, model.rng_states)."""
 
-    __slots__ = ("comprehension", "held", "international_share", "runs", "state_tuple", "u", "weeks")
+    __slots__ = ("comprehension", "international_share", "runs", "state_tuple", "u", "weeks")
 
     def __init__(self, model):
         p = model.p
@@ -202,8 +179,6 @@ class Sessions:
         #: faster than the typed list model.state (measured: 1.27 against 1.7 ms a session at 4,400
         #: facilities on one thread)
         self.state_tuple = state_tuple(model) if len(model.blocks) > 1 else None
-        #: this week's session for the pass of steps 7-13, set by loop.team_means (None: none)
-        self.held = None
 
     def gather_run(self, model) -> None:
         """For a model of one block (its record must exist): its EchoRun, in a typed list kept in

@@ -301,7 +301,7 @@ def _echo_and_means(f_lo, f_hi, echo, means):
 def echo_and_means(model, week: int) -> None:
     """Steps 5 and 6's team means for a model of facility blocks (:func:`blocked_week_plan`): the
     week's ECHO session, if one is held, and the team means WhatsApp's region best needs, if the
-    groups run, in one pass a block (:func:`_echo_and_means`). The same numbers as
+    groups run, one call a block (:func:`_echo_and_means`). The same numbers as
     telementoring.telementoring then the start of whatsapp.whatsapp."""
     s, g = model.sessions, model.whatsapp_groups
     echo = None
@@ -321,8 +321,8 @@ def echo_and_means(model, week: int) -> None:
 
 def members_and_dynamics(model, week: int) -> None:
     """The rest of step 6 and steps 7-13 for a model of facility blocks (:func:`blocked_week_plan`):
-    each region's best facility (from :func:`echo_and_means`' team means), then, in one pass a
-    block, at each facility the WhatsApp members' week followed by steps 7-13
+    each region's best facility (from :func:`echo_and_means`' team means), then, one call a
+    block, the WhatsApp members' week at its facilities followed by steps 7-13
     (weekly_dynamics's ``members``). The same numbers as whatsapp.whatsapp then :func:`dynamics`."""
     d, g = model.dynamics, model.whatsapp_groups
     u = prepare_dynamics(model, week)
@@ -489,14 +489,20 @@ def week_plan(model) -> list[tuple]:
 
 def blocked_week_plan(model) -> list[tuple]:
     """:func:`week_plan` for a model of facility blocks (national scale, blocks.py): the steps
-    of STEP_ORDER in its order, with the compiled steps that follow one another fused so that
-    each block's posts are walked fewer times a week (memory traffic, not arithmetic, is what a
-    national week costs): turnover and workload in one pass (workforce.blocked_turnover_workload);
-    the mentor pool and the visits as in STEP_ORDER; the ECHO session and WhatsApp's team means
-    in one pass (:func:`echo_and_means`); the region best; the WhatsApp members and steps 7-13
-    in one pass (:func:`members_and_dynamics`); the survey in its week. Each fused pass goes
-    facility by facility through its steps, which are all facility-local, so the results are
-    those of STEP_ORDER's steps one after the other (tests/test_blocked_week.py)."""
+    of STEP_ORDER in its order, with the compiled steps that follow one another run back to back
+    on a block in one call, so a week hands work to the threads three times instead of up to
+    seven (each hand-off is a wait for the slowest thread and a re-read of the block's posts):
+
+    - turnover and workload (workforce.blocked_turnover_workload);
+    - the mentor pool and the visits, as in STEP_ORDER;
+    - the ECHO session, if one is held, and WhatsApp's team means (:func:`echo_and_means`);
+    - the region best, then the WhatsApp members' week and steps 7-13 (:func:`members_and_dynamics`);
+    - the survey, in its week.
+
+    Every step moved is facility-local and reads nothing a step it now runs beside writes, so
+    the results are STEP_ORDER's, bit for bit, on any number of threads
+    (tests/test_blocked_week.py). Measured on a loaded 2-core machine the week costs the same as
+    STEP_ORDER's to within 2% on one thread and on two (docs/BENCHMARKS.md)."""
     weeks = model.time.total_weeks
     survey_week = model.survey_week - 1
     groups = model.whatsapp_groups.running

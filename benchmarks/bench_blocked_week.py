@@ -58,9 +58,12 @@ def bench(n_threads: int, reps: int) -> dict[str, tuple[float, float]]:
             workforce.turnover(m, w)
             workforce.workload(m, w)
 
+        def fused_turnover_workload(w):
+            workforce.blocked_turnover_workload(m, w)
+
         cases = {"steps 5-13, an ECHO week": (step_order, fused, echo_week),
                  "steps 5-13, no ECHO": (step_order, fused, other_week),
-                 "steps 1-2": (turnover_workload, workforce.blocked_turnover_workload, other_week)}
+                 "steps 1-2": (turnover_workload, fused_turnover_workload, other_week)}
         out = {}
         for name, (old, new, week) in cases.items():
             old(week)

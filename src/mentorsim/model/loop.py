@@ -47,9 +47,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from mentorsim.model import survey, telementoring, visits, whatsapp, workforce
-from mentorsim.model.blocks import run_blocks, run_calls, threads
+from mentorsim.model.blocks import run_calls, threads
 from mentorsim.model.facility_outcomes import OUTCOME_COEF, facility_outcomes, outcome_coefficients
-from mentorsim.model.jit import kernel, vector_kernel
+from mentorsim.model.jit import vector_kernel
 from mentorsim.model.kernel_args import batch_list, run_list
 from mentorsim.model.learning import (
     confidence_toward,
@@ -63,7 +63,7 @@ from mentorsim.model.learning import (
     secular_rate_at,
     update_keep_factors,
 )
-from mentorsim.model.pcg import advance, fill
+from mentorsim.model.pcg import fill
 from mentorsim.model.people import CHECKLIST
 from mentorsim.model.recording import (
     ARM_SUM_COLUMNS,
@@ -128,16 +128,13 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
                     knowledge_floor, busy, reinforced, resistance0, recept, leadership, teamwork_culture,
                     learning_orientation, current_baseline, operations_week, caesarean_share, ssc, ssc_push,
                     outcome_table, keep, keep_leadership, workload, workload_all, leadership_all,
-                    culture_all, team, checklist, tally_posts, series, members=None):
+                    culture_all, team, checklist, tally_posts, series):
     """Steps 7-13 for facilities ``f_lo``..``f_hi - 1`` and their posts, in place (a block; see
     blocks.py). ``arm_sums`` [2, ARM_SUM_COLUMNS] gathers this block's posts for the snapshot's
     arm means, written here if ``record`` (the only block) and otherwise by :class:`Dynamics`
     once every block is done. ``team`` [n_fac, 4] and ``checklist`` [n_fac] are scratch (set by the tally).
     ``tally_posts`` and ``series`` are recording.tally_arguments; ``coef`` the run's coefficient
-    record (:func:`coefficients`). ``members``: if given, WhatsApp's members' week at the
-    block's facilities (whatsapp.members_of) runs first, in the same call, so steps 7-13 find
-    part of what it touched still in cache (the same result as the two steps one after the
-    other over all facilities: both are facility-local; :func:`members_and_dynamics`)."""
+    record (:func:`coefficients`)."""
     k = coef[0]
     confidence, resistance, trust, filled, theatre, first_post, n_int = tally_posts[2:]
     fs = slice(f_lo, f_hi)  # this block's facilities, for the facility-level steps
@@ -148,8 +145,6 @@ def weekly_dynamics(row, u_outcomes, f_lo, f_hi, arm_sums, record, coef, skill, 
     ceiling, confidence_rate = k.secular_ceiling, k.confidence_rate
     secular_baseline(current_baseline[fs], secular_rate, ceiling)
     staff_present = series[0][row]
-    if members is not None:  # WhatsApp's members' week at this block's facilities first
-        whatsapp.members_of(f_lo, f_hi, members)
     for f in range(f_lo, f_hi):  # facility by facility: its posts stay in cache through the passes
         lo, hi = first_post[f], first_post[f + 1]
         # (a) step 7, and the team means step 8 moves people toward
@@ -283,63 +278,6 @@ def dynamics(model, week: int) -> None:
     _record_pool(model, week)
 
 
-@kernel
-def _echo_and_means(f_lo, f_hi, echo, means):
-    """Steps 5 and the first part of 6 for facilities ``f_lo``..``f_hi - 1`` (a block of
-    :func:`echo_and_means`), one after the other in one call: this week's ECHO session if
-    ``echo`` is given (telementoring._session's arguments after the facilities), then, if
-    ``means`` is given ((WhatsAppPosts, WhatsAppSites, team means [n_fac, 4])), the team means
-    WhatsApp's region best is taken over (whatsapp._team_means). Both are facility-local, so
-    this is the two steps one after the other over all facilities."""
-    if echo is not None:
-        state, coef, rng, u, topic, comprehension, attended, eligible = echo
-        telementoring._session(f_lo, f_hi, state, coef, rng, u, topic, comprehension, attended, eligible)
-    if means is not None:
-        whatsapp._team_means(f_lo, f_hi, means[0], means[1], means[2])
-
-
-def echo_and_means(model, week: int) -> None:
-    """Steps 5 and 6's team means for a model of facility blocks (:func:`blocked_week_plan`): the
-    week's ECHO session, if one is held, and the team means WhatsApp's region best needs, if the
-    groups run, one call a block (:func:`_echo_and_means`). The same numbers as
-    telementoring.telementoring then the start of whatsapp.whatsapp."""
-    s, g = model.sessions, model.whatsapp_groups
-    echo = None
-    if week in s.weeks:
-        j = model.counters["echo_sessions"]
-        model.counters["echo_sessions"] = j + 1
-        fac = model.record.fac
-        echo = (s.state_tuple, model.echo_coef, model.rng_states["echo"], s.u, j % 4, s.comprehension_of(j),
-                fac["echo_attended"][week + 1], fac["echo_eligible"][week + 1])
-    means = (*whatsapp.named_state(g), g.means) if g.running[week] else None
-    if echo is None and means is None:
-        return
-    run_blocks(_echo_and_means, model.blocks, echo, means)
-    if echo is not None:  # each block drew its posts' uniforms; the stream moves past all
-        advance(model.rng_states["echo"], len(s.u))
-
-
-def members_and_dynamics(model, week: int) -> None:
-    """The rest of step 6 and steps 7-13 for a model of facility blocks (:func:`blocked_week_plan`):
-    each region's best facility (from :func:`echo_and_means`' team means), then, one call a
-    block, the WhatsApp members' week at its facilities followed by steps 7-13
-    (weekly_dynamics's ``members``). The same numbers as whatsapp.whatsapp then :func:`dynamics`."""
-    d, g = model.dynamics, model.whatsapp_groups
-    u = prepare_dynamics(model, week)
-    if not g.running[week]:
-        d.week(week + 1, u)
-    else:
-        fa = model.facilities
-        g.best[:] = 0.0
-        whatsapp._best_into(g.means, fa.intervention, fa.group, g.best)
-        members = (*whatsapp.named_state(g), g.coef, g.best, g.rng, g.u, g.active[week + 1],
-                   g.consultations[week + 1])
-        run_calls(weekly_dynamics, [(week + 1, u, *args, members) for args in d.block_args])
-        advance(g.rng, len(g.u))  # each block drew its members' uniforms; the stream moves past all
-        record_arms(week + 1, d.arm_sums.sum(axis=0), *d.series[1:])
-    _record_pool(model, week)
-
-
 #: What one run's steps 7-13 read (a model of one block; see :func:`dynamics_runs`): the
 #: arguments of weekly_dynamics (RunArrays), each facility's programme push while the programme
 #: runs, and its weeks; the outcomes' uniforms come from the ``operations`` stream, whose state
@@ -468,10 +406,7 @@ STEP_ORDER = (
 def week_plan(model) -> list[tuple]:
     """For each week of ``model``'s run, the processes of STEP_ORDER to call, in order: all of
     them but ECHO outside its session weeks (telementoring.session_weeks) and the survey outside
-    its week, which would return at once (built once at set-up from STEP_ORDER as it is then).
-    A model of facility blocks runs :func:`blocked_week_plan` instead."""
-    if len(model.blocks) > 1:
-        return blocked_week_plan(model)
+    its week, which would return at once (built once at set-up from STEP_ORDER as it is then)."""
     def plan(echo: bool, survey: bool) -> tuple:
         return tuple(process for name, process in STEP_ORDER
                      if (name != "telementoring" or echo) and (name != "survey" or survey))
@@ -484,37 +419,6 @@ def week_plan(model) -> list[tuple]:
     week = model.survey_week - 1
     if 0 <= week < weeks:
         out[week] = plan(week in model.sessions.weeks, True)
-    return out
-
-
-def blocked_week_plan(model) -> list[tuple]:
-    """:func:`week_plan` for a model of facility blocks (national scale, blocks.py): the steps
-    of STEP_ORDER in its order, with the compiled steps that follow one another run back to back
-    on a block in one call, so a week hands work to the threads three times instead of up to
-    seven (each hand-off is a wait for the slowest thread and a re-read of the block's posts):
-
-    - turnover and workload (workforce.blocked_turnover_workload);
-    - the mentor pool and the visits, as in STEP_ORDER;
-    - the ECHO session, if one is held, and WhatsApp's team means (:func:`echo_and_means`);
-    - the region best, then the WhatsApp members' week and steps 7-13 (:func:`members_and_dynamics`);
-    - the survey, in its week.
-
-    Every step moved is facility-local and reads nothing a step it now runs beside writes, so
-    the results are STEP_ORDER's, bit for bit, on any number of threads
-    (tests/test_blocked_week.py). Measured on a loaded 2-core machine the week costs the same as
-    STEP_ORDER's to within 2% on one thread and on two (docs/BENCHMARKS.md)."""
-    weeks = model.time.total_weeks
-    survey_week = model.survey_week - 1
-    groups = model.whatsapp_groups.running
-    out = []
-    for week in range(weeks):
-        plan = [workforce.blocked_turnover_workload, mentor_pool, visits.visits]
-        if week in model.sessions.weeks or groups[week]:
-            plan.append(echo_and_means)
-        plan.append(members_and_dynamics)
-        if week == survey_week:
-            plan.append(survey.survey)
-        out.append(tuple(plan))
     return out
 
 

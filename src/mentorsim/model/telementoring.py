@@ -164,7 +164,7 @@ class Sessions:
     in session ``j`` and not in English only, and a buffer for its uniforms (drawn from the
     ``echo`` stream, model.rng_states)."""
 
-    __slots__ = ("comprehension", "international_share", "runs", "state_tuple", "u", "weeks")
+    __slots__ = ("comprehension", "international_share", "runs", "u", "weeks")
 
     def __init__(self, model):
         p = model.p
@@ -174,11 +174,6 @@ class Sessions:
         self.u = np.empty(model.providers.n)  # a session's uniforms, one per post
         #: a model of one block: its EchoRun in a typed list (set by gather_run once the record exists)
         self.runs = None
-        #: the model's arrays as a plain tuple (kernel_args.state_tuple), for a model of facility
-        #: blocks (loop.echo_and_means): held inside a tuple of arguments, the typed list
-        #: model.state measured slower to read in compiled code (1.7 against 1.27 ms a session
-        #: at 4,400 facilities on one thread, called ~1,000 posts at a time)
-        self.state_tuple = state_tuple(model) if len(model.blocks) > 1 else None
 
     def gather_run(self, model) -> None:
         """For a model of one block (its record must exist): its EchoRun, in a typed list kept in

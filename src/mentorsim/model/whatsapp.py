@@ -180,21 +180,6 @@ def _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultatio
 
 
 @kernel
-def members_of(f_lo, f_hi, members):
-    """The members' week (:func:`_members`) at facilities ``f_lo``..``f_hi - 1``. ``members``:
-    (WhatsAppPosts, WhatsAppSites, coefficients, region best [group, 4], the stream's state,
-    uniforms [post], this week's active and consultations rows [n_fac]), as
-    loop.members_and_dynamics hands them to loop.weekly_dynamics."""
-    pr, fa, coef, best, rng, u, active, consultations = members
-    _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active, consultations)
-
-
-def named_state(groups: Groups) -> tuple:
-    """``groups.state`` by name, as the kernels name it: (WhatsAppPosts, WhatsAppSites)."""
-    return WhatsAppPosts(*groups.state[0]), WhatsAppSites(*groups.state[1])
-
-
-@kernel
 def _whole_week(state, coef, rng, u, active, consultations, row, means, best):
     """The three steps of a week in one call, for a model that is one block, its uniforms drawn
     from the ``whatsapp`` stream's state ``rng`` into ``u`` (the stream moves past them); ``active`` and

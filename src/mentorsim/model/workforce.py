@@ -110,15 +110,8 @@ def _turnover(f_lo, f_hi, state, week, hired):
     posts filled by new hires go, in order, into ``hired`` from the block's first post on.
     Return (leavers, posts filled). ``state``: Workforce.turnover."""
     pr = _turnover_named(state)
-    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
-    return _turnover_posts(lo, hi, pr, week, hired, lo)
-
-
-@kernel
-def _turnover_posts(lo, hi, pr, week, hired, at):
-    """_turnover for posts ``lo``..``hi - 1`` (``pr``: TurnoverPosts), the posts filled by new
-    hires written, in order, into ``hired`` from index ``at`` on. Return (leavers, posts filled)."""
     filled, leave_week, fill_week = pr.filled, pr.leave_week, pr.fill_week
+    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
     n_hired = 0
     leavers = 0
     for i in range(lo, hi):
@@ -131,7 +124,7 @@ def _turnover_posts(lo, hi, pr, week, hired, at):
                 pr.tenure_weeks[i] += 1.0
         elif fill_week[i] <= week:
             filled[i] = True
-            hired[at + n_hired] = i
+            hired[lo + n_hired] = i
             n_hired += 1
     return leavers, n_hired
 
@@ -170,14 +163,7 @@ def turnover(model, week: int) -> None:
     if w.turnover_runs is not None:  # one block: a batch of one
         turnover_runs(week, w.turnover_runs, 0, 1)
         return
-    hire(model, week, run_blocks(_turnover, w.blocks, w.turnover, week, w.hired))
-
-
-def hire(model, week: int, done: list) -> np.ndarray:
-    """After a blocked turnover week (``done``: each block's (leavers, posts filled), their posts
-    in ``Workforce.hired`` from the block's first post on): count the leavers and give the posts
-    filled new people, drawn in post order from the ``turnover`` stream; the posts filled."""
-    w = model.workforce
+    done = run_blocks(_turnover, w.blocks, w.turnover, week, w.hired)
     first_post = model.providers.first_post
     leavers = sum(n for n, _ in done)
     hired = np.concatenate([w.hired[first_post[lo]:first_post[lo] + n] for (lo, _), (_, n) in zip(w.blocks, done)])
@@ -190,7 +176,6 @@ def hire(model, week: int, done: list) -> np.ndarray:
         pr.person_id[hired] = np.arange(pr.next_person_id, pr.next_person_id + len(hired))
         pr.next_id[0] += len(hired)
         model.counters["hires"] += len(hired)
-    return hired
 
 
 @kernel
@@ -211,16 +196,9 @@ def _busy(f_lo, f_hi, state, coef, u):
     ``fa.operations_week`` and ``fa.workload``), and each of their posts' chance of being busy.
     ``state``: Workforce.workload; ``coef``: workload_coefficients; ``u`` [n_fac] uniforms."""
     pr, fa = _workload_named(state)
+    k = WorkloadCoef(*coef)
     fs = slice(f_lo, f_hi)
     _operations(fa.operations_per_week[fs], u[fs], fa.operations_week[fs])
-    _busy_of(f_lo, f_hi, pr, fa, WorkloadCoef(*coef))
-
-
-@kernel
-def _busy_of(f_lo, f_hi, pr, fa, k):
-    """The workload of facilities ``f_lo``..``f_hi - 1`` from their operations this week, and
-    their posts' chance of being busy. ``pr``, ``fa``: WorkloadPosts, WorkloadSites; ``k``:
-    WorkloadCoef."""
     for f in range(f_lo, f_hi):
         lo, hi = pr.first_post[f], pr.first_post[f + 1]
         surgical = 0.0
@@ -232,51 +210,6 @@ def _busy_of(f_lo, f_hi, pr, fa, k):
             b = k.busy_base + k.busy_sensitivity * (fa.workload[f] * pr.workload_factor[i] - 1.0)
             b = min(0.95, max(0.0, b))
             pr.busy[i] = b * (1.0 - k.leadership_release * fa.leadership[f])
-
-
-@kernel
-def _turnover_workload(f_lo, f_hi, turnover_state, week, hired, workload_state, coef, u):
-    """Turnover's week (_turnover) then workload's (_busy) for facilities ``f_lo``..``f_hi - 1``
-    (a block) in one call. The same result as the two steps one after the other
-    (both are facility-local; workload reads ``filled`` as turnover leaves it) except at the
-    facilities where new hires arrive, whose people are drawn afterwards:
-    :func:`blocked_turnover_workload` then works their workload out again (:func:`_rebusy`)."""
-    pr, fa = _workload_named(workload_state)
-    lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
-    done = _turnover_posts(lo, hi, _turnover_named(turnover_state), week, hired, lo)
-    fs = slice(f_lo, f_hi)
-    _operations(fa.operations_per_week[fs], u[fs], fa.operations_week[fs])
-    _busy_of(f_lo, f_hi, pr, fa, WorkloadCoef(*coef))
-    return done
-
-
-@kernel
-def _rebusy(posts, facility, state, coef):
-    """Workload's week again (:func:`_busy_of`, from the operations already drawn) at the
-    facilities of ``posts`` (new hires, in post order, whose workload share has just been
-    drawn; ``facility`` [post] each post's facility)."""
-    pr, fa = _workload_named(state)
-    k = WorkloadCoef(*coef)
-    last = -1
-    for j in range(posts.shape[0]):
-        f = facility[posts[j]]
-        if f != last:
-            _busy_of(f, f + 1, pr, fa, k)
-            last = f
-
-
-def blocked_turnover_workload(model, week: int) -> None:
-    """Steps 1-2 for a model of facility blocks (loop.blocked_week_plan): turnover and workload
-    in one pass a block (:func:`_turnover_workload`), the new hires' people drawn (:func:`hire`),
-    then the workload of their facilities again. The same numbers as :func:`turnover` then :func:`workload`:
-    nothing between them reads what workload writes, and workload's uniforms come from the
-    ``operations`` stream, which turnover does not draw from."""
-    w = model.workforce
-    u = w.ops_stream.random(out=w.ops_u)
-    done = run_blocks(_turnover_workload, w.blocks, w.turnover, week, w.hired, w.workload, w.workload_coef, u)
-    hired = hire(model, week, done)
-    if len(hired):
-        _rebusy(hired, model.providers.facility, w.workload, w.workload_coef)
 
 
 @kernel

@@ -121,7 +121,8 @@ def survey(model, week: int) -> None:
 
 
 #: Respondents from which the answers are worked out on several threads (assumption, as
-#: blocks.PARALLEL_MIN_POSTS: below that it takes well under a millisecond).
+#: blocks.PARALLEL_MIN_POSTS: at ~6 ns an answer, below that the 16 items take under 2 ms;
+#: 16 x 72,000 measured 7.1 ms on one thread, docs/BENCHMARKS.md).
 PARALLEL_MIN_RESPONDENTS = 20_000
 
 

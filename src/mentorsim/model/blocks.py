@@ -4,7 +4,7 @@ Every per-post kernel loops facility by facility over contiguous post ranges, an
 writes belongs to one facility (or to sums combined afterwards in a fixed order). A model with
 at least ``PARALLEL_MIN_POSTS`` posts therefore splits its facilities into ``CHUNKS`` runs of
 about equal posts, and the kernels (compiled ``nogil``) run on the blocks on several threads at
-once: one contiguous batch of blocks per thread, the calling thread taking the first.
+once, each thread taking the next block not yet taken (the calling thread one of them).
 
 The blocks depend only on the model's size, never on the number of threads, so a run gives the
 same result on one core or many (``MENTORSIM_THREADS=1`` runs the same blocks one after the
@@ -18,7 +18,7 @@ from __future__ import annotations
 import atexit
 import os
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
+from itertools import count, pairwise
 
 import numpy as np
 
@@ -65,8 +65,11 @@ def run_blocks(kernel, blocks: list[tuple[int, int]], *args) -> list:
 
 def run_calls(kernel, calls: list[tuple]) -> list:
     """Call ``kernel(*call)`` for each call and return the results in call order. With several
-    threads the calls are split into one contiguous batch per thread; the calling thread runs
-    the first batch while the pool runs the others."""
+    threads, the calling thread and the pool's take the calls one at a time, each the next not
+    yet taken, until none is left: a thread that starts late or is held up by another process
+    leaves its share to the others, instead of the whole step waiting for its fixed batch. Which
+    thread runs a call never changes its result (the calls write disjoint parts; sums over the
+    blocks are added in block order afterwards)."""
     global _pool, _pool_pid
     n_threads = min(threads(), len(calls))
     if n_threads <= 1:
@@ -74,17 +77,24 @@ def run_calls(kernel, calls: list[tuple]) -> list:
     if _pool is None or _pool_pid != os.getpid():
         _pool = ThreadPoolExecutor(max(1, threads() - 1), thread_name_prefix="mentorsim-block")
         _pool_pid = os.getpid()
-    bounds = np.linspace(0, len(calls), n_threads + 1).astype(int)
-    batches = [calls[a:b] for a, b in pairwise(bounds)]
-    futures = [_pool.submit(_run_batch, kernel, batch) for batch in batches[1:]]
-    results = _run_batch(kernel, batches[0])
+    results = [None] * len(calls)
+    taken = count()  # next() on it is atomic under the GIL: each call is taken once
+
+    def take() -> None:
+        for i in taken:
+            if i >= len(calls):
+                return
+            results[i] = kernel(*calls[i])
+
+    futures = [_pool.submit(take) for _ in range(n_threads - 1)]
+    try:
+        take()
+    finally:
+        for future in futures:  # wait for every thread, even if this one failed
+            future.exception()
     for future in futures:
-        results.extend(future.result())
+        future.result()  # raise a pool thread's error here
     return results
-
-
-def _run_batch(kernel, batch: list[tuple]) -> list:
-    return [kernel(*call) for call in batch]
 
 
 @atexit.register

@@ -21,8 +21,14 @@ WhatsApp.
 
 from __future__ import annotations
 
+import math
+from itertools import pairwise
+
 import numpy as np
 
+from mentorsim.model.blocks import run_calls, threads
+from mentorsim.model.jit import kernel
+from mentorsim.model.pcg import advance, jumped, random, words
 from mentorsim.model.people import CHECKLIST, CLINICAL, TEAMWORK
 from mentorsim.model.visits import TRACK_DOMAINS
 
@@ -108,20 +114,67 @@ def survey(model, week: int) -> None:
         model.record.survey_result = result | {k: float("nan") for k in ITEMS}
         return
     sig = signals(model, idx)
-    # every item at once, [item, respondent]: the noise drawn in one call is the same numbers, in
-    # the same order, as one call an item in ITEMS order
-    z = np.stack([sig[item] for item in ITEMS])
-    noise = rng.logistic(0.0, 1.0, z.shape)
-    noise *= p["survey.noise"]
-    # z = leniency + signal_weight x (signal - 0.5) + noise, in place (each operation the same:
-    # a + b is b + a in floating point)
-    z -= 0.5
-    z *= p["survey.signal_weight"]
-    z += p["survey.leniency"]
-    z += noise
-    hit = z > _ITEM_CUTPOINT[:, None]
-    result |= {item: 100.0 * float(np.count_nonzero(row) / len(idx)) for item, row in zip(ITEMS, hit)}
+    z = np.stack([sig[item] for item in ITEMS])  # [item, respondent]
+    hits = answers_above_cutpoints(z, rng, p["survey.noise"], p["survey.signal_weight"], p["survey.leniency"])
+    result |= {item: 100.0 * float(int(hit) / len(idx)) for item, hit in zip(ITEMS, hits)}
     model.record.survey_result = result
+
+
+#: Respondents from which the answers are worked out on several threads (assumption, as
+#: blocks.PARALLEL_MIN_POSTS: at ~6 ns an answer, below that the 16 items take under 2 ms;
+#: 16 x 72,000 measured 7.1 ms on one thread, docs/BENCHMARKS.md).
+PARALLEL_MIN_RESPONDENTS = 20_000
+
+
+def answers_above_cutpoints(z: np.ndarray, rng: np.random.Generator, noise: float, signal_weight: float,
+                            leniency: float) -> np.ndarray:
+    """For each item (row of ``z`` [item, respondent], the signals), how many respondents'
+    latent answer ``leniency + signal_weight x (signal - 0.5) + noise x Logistic(0, 1)``
+    exceeds the item's cutpoint (_ITEM_CUTPOINT). The logistic draws are ``rng.logistic(0, 1,
+    z.shape)``'s numbers, drawn in compiled code from the same stream (pcg.py; each a uniform U
+    turned into log(U / (1 - U)) as numpy does), which moves on past them as numpy's would;
+    the sums are numpy's operations in numpy's order, so the counts are those of the array
+    expression, without its [item, respondent] temporaries. A large survey is shared over
+    threads by items, each drawing its items' numbers from where the stream would be then
+    (pcg.jumped): the same numbers on any number of threads."""
+    state = words(rng)
+    n_items, n = z.shape
+    hits = np.zeros(n_items, dtype=np.int64)
+    n_threads = min(threads(), n_items) if n >= PARALLEL_MIN_RESPONDENTS else 1
+    bounds = np.linspace(0, n_items, n_threads + 1).astype(int)
+    calls = [(z, state, int(a) * n, int(a), int(b), noise, signal_weight, leniency, _ITEM_CUTPOINT, hits)
+             for a, b in pairwise(bounds)]
+    if not any(run_calls(_answers, calls)):
+        advance(state, n_items * n)
+        return hits
+    # a uniform of exactly 0 (numpy draws again then, which moves every later draw): once in
+    # ~10^16 draws; do it again from the start, in one pass, drawing as numpy does
+    _answers(z, state, -1, 0, n_items, noise, signal_weight, leniency, _ITEM_CUTPOINT, hits)
+    return hits
+
+
+@kernel
+def _answers(z, state, offset, j_lo, j_hi, noise, signal_weight, leniency, cutpoint, hits):
+    """Items ``j_lo``..``j_hi - 1`` of :func:`answers_above_cutpoints` into ``hits``, their draws
+    from the stream ``state`` (pcg.words) ``offset`` draws on (a copy: the caller moves the
+    stream on), or, if ``offset`` < 0, from ``state`` itself (which moves on), drawing again
+    after a uniform of 0 as numpy does. Returns True if a uniform of 0 was met with ``offset``
+    >= 0 (the counts are then not numpy's)."""
+    s = jumped(state, offset) if offset >= 0 else state
+    for j in range(j_lo, j_hi):
+        count = 0
+        for r in range(z.shape[1]):
+            u = random(s)
+            while u <= 0.0:
+                if offset >= 0:
+                    return True
+                u = random(s)
+            e = 0.0 + 1.0 * math.log(u / (1.0 - u))  # Generator.logistic(0.0, 1.0): loc + scale x log(U / (1 - U))
+            x = (z[j, r] - 0.5) * signal_weight + leniency + e * noise
+            if x > cutpoint[j]:
+                count += 1
+        hits[j] = count
+    return False
 
 
 #: The cutpoint an item's answer counts above, in ITEMS order: the answer is 1 + the number of

@@ -22,6 +22,7 @@ import mesa
 import numpy as np
 
 from mentorsim.model.people import STAFF_KEYS
+from mentorsim.model.weak import WeakModel
 
 LEVELS = ("regional_referral", "district_hospital", "health_centre")
 REGIONAL, DISTRICT, HEALTH_CENTRE = range(3)
@@ -110,7 +111,7 @@ def mean_context(p) -> float:
             + p["facilities.learning_orientation_mean"]) / 3.0
 
 
-class Facility(mesa.Agent):
+class Facility(WeakModel, mesa.Agent):
     """A facility as a Mesa agent: a view on one entry of :class:`Facilities`."""
 
     def __init__(self, model: mesa.Model, index: int):

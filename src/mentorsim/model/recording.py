@@ -27,6 +27,11 @@ POOL_SERIES = ("hub_active", "local_active", "local_paired", "local_lost", "loca
                "mentees_became_mentors")
 
 
+#: The facility series of a model are one block (each a view of it) up to this many bytes
+#: (ss2020's: 258 KB), else arrays of their own (see Recorder).
+SERIES_BLOCK_MAX_BYTES = 4 << 20
+
+
 class Recorder:
     """Preallocated weekly series for one run."""
 
@@ -34,11 +39,15 @@ class Recorder:
         rows = n_weeks + 1
         self.rows = rows
         # the arm series are one array of each kind, each series a (C-contiguous) view of it: one
-        # allocation instead of one a series. The facility series stay arrays of their own: at
-        # national scale one block of them (~90 MB) made the baseline's first writes cost up to
-        # ~25 ms more (fresh pages), against ~4 us saved at ss2020's size.
+        # allocation instead of one a series. So are the facility series of a small model (under
+        # SERIES_BLOCK_MAX_BYTES); a large model's are arrays of their own: at national scale one
+        # block of them (~90 MB) made the baseline's first writes cost up to ~25 ms more (fresh
+        # pages).
         self.outcome_table = np.zeros((rows, n_fac, len(OUTCOME_COLUMNS)))
-        self.fac = {k: np.zeros((rows, n_fac)) for k in OWN_FACILITY_SERIES}
+        if len(OWN_FACILITY_SERIES) * rows * n_fac * 8 <= SERIES_BLOCK_MAX_BYTES:
+            self.fac = dict(zip(OWN_FACILITY_SERIES, np.zeros((len(OWN_FACILITY_SERIES), rows, n_fac))))
+        else:
+            self.fac = {k: np.zeros((rows, n_fac)) for k in OWN_FACILITY_SERIES}
         self.fac.update(zip(OUTCOME_COLUMNS, self.outcome_table.transpose(2, 0, 1)))  # [:, :, j] views
         self.arm_domain = dict(zip(ARM_DOMAIN_SERIES, np.zeros((len(ARM_DOMAIN_SERIES), rows, 2, 4))))
         self.arm = dict(zip(ARM_SERIES, np.zeros((len(ARM_SERIES), rows, 2))))

@@ -1,0 +1,97 @@
+"""How a model's set-up lays out and frees its memory (session 21): a finished model is freed as
+soon as it is dropped (no reference cycle runs through it), the kept setting's packed copy
+unpacks to independent arrays equal to the drawn ones, and the hub mentors made at once are the
+hub mentors made one by one."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+from conftest import params_with
+
+from mentorsim.model import model as mm
+from mentorsim.model.mentors import ACTIVE, HUB, SLOT_FIELDS, MentorPool
+from mentorsim.model.model import MentorshipModel, Packed
+from mentorsim.randomness import streams
+
+
+@pytest.mark.parametrize("scenario", ["ss2020", "local_mentors"])
+def test_a_run_model_is_freed_when_dropped_without_the_cyclic_collector(scenario):
+    model = MentorshipModel(params_with(scenario=scenario), seed=4, replicate=1)
+    model.facility_agents  # noqa: B018  (agents of every kind)
+    model.provider_agents  # noqa: B018
+    model.run()
+    mentors = list(model.pool.all)
+    assert len(model.agents) == model.facilities.n + model.providers.n + len(mentors)
+    assert all(m.model is model for m in mentors) and model.pool.model is model
+    ref = weakref.ref(model)
+    gc.disable()
+    try:
+        del model
+        assert ref() is None  # freed by its reference count alone
+    finally:
+        gc.enable()
+    with pytest.raises(ReferenceError, match="no longer exists"):
+        mentors[0].model  # noqa: B018
+
+
+def test_mesa_step_still_counts_steps_and_runs_weeks():
+    model = MentorshipModel(params_with(scenario="ss2020"), seed=2)
+    for _ in range(3):
+        model.step()
+    assert model.steps == model.week == 3
+    model.release()
+
+
+def _arrays(obj) -> dict:
+    return {k: v for k, v in vars(obj).items() if isinstance(v, np.ndarray)}
+
+
+def test_a_packed_setting_unpacks_to_equal_independent_arrays():
+    p = params_with(scenario="ss2020")
+    fa, pr = mm.draw_setting(p, streams(3, 0))
+    for obj, fixed in ((fa, {}), (pr, {"_view": None})):
+        pack = Packed(obj, **fixed)
+        a, b = pack.unpack(), pack.unpack()
+        assert type(a) is type(obj) and a.__dict__.keys() == obj.__dict__.keys()
+        for name, value in _arrays(obj).items():
+            for copy in (a, b):
+                got = getattr(copy, name)
+                assert got.dtype == value.dtype and got.shape == value.shape and got.flags.c_contiguous, name
+                np.testing.assert_array_equal(got, value, err_msg=name)
+                assert not np.shares_memory(got, value)
+            assert not np.shares_memory(getattr(a, name), getattr(b, name))
+            getattr(a, name).flat[0] = 1 - getattr(a, name).flat[0]  # writing a copy leaves the others
+            assert getattr(b, name).flat[0] == value.flat[0], name
+        for name, value in fixed.items():
+            assert getattr(a, name) is value
+
+
+@pytest.mark.parametrize("teams", [1, 2, 3, 5])
+def test_the_hub_mentors_made_at_once_are_those_made_one_by_one(teams):
+    p = params_with({"mentors.teams": teams}, scenario="local_mentors")
+    model = MentorshipModel(p, seed=1)
+    ref = MentorPool.__new__(MentorPool)  # the pool as before: empty slots, then _new for each hub position
+    pool = model.pool
+    ref.__dict__.update({k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(pool).items()})
+    ref.all = []
+    for name in SLOT_FIELDS:
+        fill = {"status": 2, "leave": np.inf}.get(name, 0)  # LOST, no departure
+        setattr(ref, name, np.full(8, fill, dtype=getattr(pool, name).dtype))
+    ref.hub_pos = np.full((teams, 4), -1, dtype=np.int64)
+    from mentorsim.model.model import AGENT_IDS
+    AGENT_IDS.start_at(model, 1 + model.facilities.n)  # the same ids again
+    for team in range(teams):
+        for d in range(4):
+            ref.hub_pos[team, d] = ref._new(d, HUB, -1, team, ACTIVE, 0).slot
+    np.testing.assert_array_equal(pool.hub_pos, ref.hub_pos)
+    for name in SLOT_FIELDS:
+        assert len(getattr(pool, name)) == len(getattr(ref, name)), name
+        assert getattr(pool, name).tobytes() == getattr(ref, name).tobytes(), name
+    for a, b in zip(pool.all, ref.all, strict=True):
+        assert vars(a).keys() == vars(b).keys()
+        assert a.pool is pool and b.pool is ref and a.model is b.model is model
+        assert {k: v for k, v in vars(a).items() if k not in ("_model_ref", "pool")} == \
+            {k: v for k, v in vars(b).items() if k not in ("_model_ref", "pool")}
+    model.release()

@@ -95,3 +95,24 @@ def test_the_hub_mentors_made_at_once_are_those_made_one_by_one(teams):
         assert {k: v for k, v in vars(a).items() if k not in ("_model_ref", "pool")} == \
             {k: v for k, v in vars(b).items() if k not in ("_model_ref", "pool")}
     model.release()
+
+
+def test_stream_states_made_ahead_are_numpys():
+    """stream_states makes the next replicates' states with the one asked for (randomness.py): each
+    kept one is numpy's SeedSequence state, up to the last replicate of one 32-bit word."""
+    from mentorsim import randomness as rnd
+    for seed, replicate in ((12, 0), (2**40 + 1, 7), (5, 2**32 - 9), (5, 2**32 - 1)):
+        rnd._states_kept.clear()
+        rnd.stream_states(seed, replicate)
+        made = {r: s for (sd, r), s in rnd._states_kept.items() if sd == seed}
+        assert min(made) == replicate and len(made) == min(rnd.STATES_AHEAD, max(1, 2**32 - 1 - replicate))
+        for r, states in made.items():
+            assert not states.flags.writeable
+            for i, name in enumerate(rnd.STREAMS):
+                rep = 0 if name in rnd.SETTING_STREAMS else r + 1
+                expect = np.random.SeedSequence(entropy=seed, spawn_key=(rep, rnd._key(name))).generate_state(4, np.uint64)
+                np.testing.assert_array_equal(states[i], expect, err_msg=(seed, r, name))
+    rnd._states_kept.clear()
+    for r in range(rnd.STATES_KEPT + 40):
+        rnd.stream_states(3, r)
+    assert len(rnd._states_kept) <= rnd.STATES_KEPT and (3, rnd.STATES_KEPT + 39) in rnd._states_kept

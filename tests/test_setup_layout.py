@@ -103,9 +103,11 @@ def test_stream_states_made_ahead_are_numpys():
     from mentorsim import randomness as rnd
     for seed, replicate in ((12, 0), (2**40 + 1, 7), (5, 2**32 - 9), (5, 2**32 - 1)):
         rnd._states_kept.clear()
-        rnd.stream_states(seed, replicate)
+        rnd.stream_states(seed, replicate)  # a first replicate: its own states only
+        assert list(rnd._states_kept) == [(seed, replicate)]
+        rnd.stream_states(seed, replicate + 1)  # the next: made ahead
         made = {r: s for (sd, r), s in rnd._states_kept.items() if sd == seed}
-        assert min(made) == replicate and len(made) == min(rnd.STATES_AHEAD, max(1, 2**32 - 1 - replicate))
+        assert min(made) == replicate and len(made) == 1 + min(rnd.STATES_AHEAD, max(1, 2**32 - 2 - replicate))
         for r, states in made.items():
             assert not states.flags.writeable
             for i, name in enumerate(rnd.STREAMS):

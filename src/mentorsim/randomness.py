@@ -170,17 +170,21 @@ def stream_states(seed: int, replicate: int) -> np.ndarray:
     key)).generate_state(4, np.uint64)`` for stream ``STREAMS[i]`` (``rep`` and ``key`` as
     :func:`stream` sets them).
 
-    Kept for the last STATES_KEPT runs, and made STATES_AHEAD replicates at a time (this one and
-    the next ones, on arrays: ~1.5 us a replicate against ~10-20 us for one alone): the runs of a
-    sweep or a sensitivity analysis share the experiment's seed and replicates, and a batch of
-    replicates asks for the next ones next, so most runs find theirs made (~0.3 us)."""
+    Kept for the last STATES_KEPT runs, and, when the previous replicate's were asked for, made
+    STATES_AHEAD replicates at a time (this one and the next ones, on arrays: ~2 us a replicate
+    against ~10-20 us for one alone): the runs of a sweep or a sensitivity analysis share the
+    experiment's seed and replicates, and a batch of replicates asks for the next ones next, so
+    most runs find theirs made (~0.3 us)."""
     seed, replicate = int(seed), int(replicate)
     key = (seed, replicate)
     states = _states_kept.get(key)
     if states is None:
         if seed < 0:
             _words(seed)  # refused, as numpy refuses it
-        last = min(replicate + STATES_AHEAD, _ONE_WORD_REPLICATES)
+        # ahead only when the previous replicate was asked for (a batch of replicates), not for
+        # a seed's first replicate (a sweep's points of new seeds)
+        ahead = STATES_AHEAD if (seed, replicate - 1) in _states_kept else 1
+        last = min(replicate + ahead, _ONE_WORD_REPLICATES)
         if replicate < last:
             made = _states_of_replicates(seed, np.arange(replicate, last, dtype=np.uint64))
         else:  # a replicate number of more than one 32-bit word

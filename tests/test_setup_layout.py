@@ -118,3 +118,27 @@ def test_stream_states_made_ahead_are_numpys():
     for r in range(rnd.STATES_KEPT + 40):
         rnd.stream_states(3, r)
     assert len(rnd._states_kept) <= rnd.STATES_KEPT and (3, rnd.STATES_KEPT + 39) in rnd._states_kept
+
+
+@pytest.mark.parametrize("scenario", ["ss2020", "local_mentors", "no_mentorship"])
+def test_a_kept_row_0_is_the_row_0_made(scenario):
+    """A model whose parameter set and seed were built before copies the record's row 0 kept then
+    (Recorder.baseline): every series, the pool's counts and what the run then records are those
+    of a model that makes it."""
+    from mentorsim.results import RunOutput
+    p = params_with(scenario=scenario)
+    mm._derived.clear()
+    made = MentorshipModel(p, seed=21, replicate=3)  # makes row 0 and keeps it
+    assert 21 in mm._derived[mm.ParamsKey(p)]["rows0"]
+    copied = MentorshipModel(dict(p), seed=21, replicate=3)
+    for name in ("outcome_table", "pool_table"):
+        assert getattr(copied.record, name).tobytes() == getattr(made.record, name).tobytes(), name
+    for group in ("fac", "arm_domain", "arm"):
+        for k, v in getattr(made.record, group).items():
+            assert getattr(copied.record, group)[k].tobytes() == v.tobytes(), (group, k)
+    assert copied.record._pool_row == made.record._pool_row == 0 and not copied.pool.changed
+    other = MentorshipModel(p, seed=22, replicate=3)  # another seed: its own row 0
+    assert other.record.outcome_table[0].tobytes() != made.record.outcome_table[0].tobytes()
+    outs = [RunOutput.from_model(m.run()).fingerprint() for m in (made, copied)]
+    assert outs[0] == outs[1]
+    other.release()

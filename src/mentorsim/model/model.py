@@ -169,7 +169,8 @@ _derived: dict[ParamsKey, dict] = {}
 def derive(p: Mapping) -> dict:
     """What a model builds from its parameters ``p`` alone: its time axis and the coefficient
     records of steps 7-12 (``coef``, loop.coefficients), of visits (``visit_coef``), of ECHO
-    sessions (``echo_coef``) and of staffing visits (``staff_coef``, mentors.staff_coefficients)."""
+    sessions (``echo_coef``) and of staffing visits (``staff_coef``, mentors.staff_coefficients).
+    (:func:`derived` adds ``rows0``: the record's row 0 by seed, Recorder.baseline.)"""
     return {"time": TimeAxis.from_params(p), "coef": coefficients(p, WEEKS_PER_MONTH),
             "visit_coef": visit_coefficients(p), "echo_coef": echo_coefficients(p),
             "staff_coef": staff_coefficients(p, WEEKS_PER_MONTH)}
@@ -179,7 +180,8 @@ def derived(p: Mapping) -> dict:
     """:func:`derive` of ``p``: copies of the records kept for an equal mapping if there is one
     (one copy of their bytes, each record a view of it: ~2 us against ~25 us for building them
     at ss2020's parameters), else built now (and kept, unless a value of ``p`` is unhashable).
-    The time axis is immutable and shared."""
+    The time axis is immutable and shared, and so is ``rows0`` (kept entries only): the record's
+    row 0 by seed, which Recorder.baseline fills and reads."""
     key = params_key(p)
     if key is None:
         return derive(p)
@@ -216,6 +218,7 @@ def _packed_records(built: dict) -> dict:
         buffer[lo:hi] = records[name].view(np.uint8)
         out[name] = buffer[lo:hi].view(dtype)
     out[_RECORD_BYTES] = (buffer, tuple(spans))
+    out["rows0"] = {}  # row 0 of the record by seed (Recorder.baseline), shared by the parameter set's models
     return out
 
 
@@ -390,7 +393,7 @@ class MentorshipModel(mesa.Model):
         self.echo_coef = derived_["echo_coef"]
         self.sessions = Sessions(self)  # what ECHO's weeks read, gathered once
         self.record = Recorder(self.time.total_weeks, fa.n)
-        self.record.baseline(self)  # row 0: before the first week (no operations yet)
+        self.record.baseline(self, derived_.get("rows0"))  # row 0: before the first week (no operations yet)
         self.sessions.gather_run(self)
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once
         self.dynamics = Dynamics(self)

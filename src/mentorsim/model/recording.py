@@ -11,6 +11,7 @@ import numpy as np
 
 from mentorsim.model.facility_outcomes import OUTCOME_COLUMNS, baseline_outcomes
 from mentorsim.model.jit import kernel
+from mentorsim.model.kept import make_room
 from mentorsim.model.people import CHECKLIST
 
 FACILITY_SERIES = (
@@ -27,6 +28,8 @@ POOL_SERIES = ("hub_active", "local_active", "local_paired", "local_lost", "loca
                "mentees_became_mentors")
 
 
+#: Seeds for which a parameter set's row 0 is kept (Recorder.baseline; ~3.6 KB each at ss2020's size).
+ROWS0_KEPT = 16
 #: The facility series of a model are one block (each a view of it) up to this many bytes
 #: (ss2020's: 258 KB), else arrays of their own (see Recorder).
 SERIES_BLOCK_MAX_BYTES = 4 << 20
@@ -44,15 +47,23 @@ class Recorder:
         # block of them (~90 MB) made the baseline's first writes cost up to ~25 ms more (fresh
         # pages).
         self.outcome_table = np.zeros((rows, n_fac, len(OUTCOME_COLUMNS)))
+        fac = None
         if len(OWN_FACILITY_SERIES) * rows * n_fac * 8 <= SERIES_BLOCK_MAX_BYTES:
-            self.fac = dict(zip(OWN_FACILITY_SERIES, np.zeros((len(OWN_FACILITY_SERIES), rows, n_fac))))
+            fac = np.zeros((len(OWN_FACILITY_SERIES), rows, n_fac))
+            self.fac = dict(zip(OWN_FACILITY_SERIES, fac))
         else:
             self.fac = {k: np.zeros((rows, n_fac)) for k in OWN_FACILITY_SERIES}
         self.fac.update(zip(OUTCOME_COLUMNS, self.outcome_table.transpose(2, 0, 1)))  # [:, :, j] views
-        self.arm_domain = dict(zip(ARM_DOMAIN_SERIES, np.zeros((len(ARM_DOMAIN_SERIES), rows, 2, 4))))
-        self.arm = dict(zip(ARM_SERIES, np.zeros((len(ARM_SERIES), rows, 2))))
+        arm_domain = np.zeros((len(ARM_DOMAIN_SERIES), rows, 2, 4))
+        self.arm_domain = dict(zip(ARM_DOMAIN_SERIES, arm_domain))
+        arm = np.zeros((len(ARM_SERIES), rows, 2))
+        self.arm = dict(zip(ARM_SERIES, arm))
         self.pool_table = np.zeros((rows, len(POOL_SERIES)))
         self.pool = dict(zip(POOL_SERIES, self.pool_table.T))  # [:, j] views
+        #: row 0 of every series, as views of a few blocks (None for a model whose facility
+        #: series are not one block): what :meth:`baseline` writes
+        self._row0 = None if fac is None else \
+            (self.outcome_table[0], fac[:, 0], arm_domain[:, 0], arm[:, 0], self.pool_table[0])
         self._pool_row = -1  # the row of the pool's last change (pool_counts)
         self.survey_result: dict | None = None
 
@@ -81,8 +92,27 @@ class Recorder:
         if row > last >= 0:
             self.pool_table[last + 1:row + 1] = self.pool_table[last]
 
-    def baseline(self, model) -> None:
-        """Row 0 of every series (the state before the first week; no operations yet)."""
+    def baseline(self, model, kept: dict | None = None) -> None:
+        """Row 0 of every series (the state before the first week; no operations yet).
+
+        ``kept``: row 0 as earlier models of the same parameters made it, by seed (from
+        model.derived: the setting, hence row 0, is a function of the seed and the parameters),
+        copied if there for ``model``'s seed (~3 us against ~25 us at ss2020's size), else made
+        and added (at most ROWS0_KEPT seeds). Only for a model whose series are blocks."""
+        if kept is not None and self._row0 is not None:
+            made = kept.get(model.seed_value)
+            if made is not None:
+                for row, values in zip(self._row0, made):
+                    row[...] = values
+                self._pool_row = 0  # as pool_counts(pool, -1) leaves them
+                model.pool.changed = False
+                return
+        self._baseline(model)
+        if kept is not None and self._row0 is not None:
+            make_room(kept, ROWS0_KEPT)
+            kept[model.seed_value] = tuple(row.copy() for row in self._row0)
+
+    def _baseline(self, model) -> None:
         pr, fa = model.providers, model.facilities
         self.fac["workload"][0] = fa.workload
         self.fac["leadership"][0] = fa.leadership

@@ -185,9 +185,9 @@ def stream_states(seed: int, replicate: int) -> np.ndarray:
         # a seed's first replicate (a sweep's points of new seeds)
         ahead = STATES_AHEAD if (seed, replicate - 1) in _states_kept else 1
         last = min(replicate + ahead, _ONE_WORD_REPLICATES)
-        if replicate < last:
+        if replicate + 1 < last:
             made = _states_of_replicates(seed, np.arange(replicate, last, dtype=np.uint64))
-        else:  # a replicate number of more than one 32-bit word
+        else:  # one run (cheaper alone than on arrays), or a replicate number of more than one 32-bit word
             made = _states_of_run(seed, replicate)[None]
         made.flags.writeable = False  # kept and shared (PCG64 copies the state it is seeded with)
         with _states_lock:

@@ -51,7 +51,8 @@ class Facilities:
         scale = LEVEL_SCALE[self.level]
         # Draws of one law are made in one call, in the order of one call each (the same numbers:
         # a Generator fills an array in order): the size factors of beds, operations and the four
-        # roles' staff; the four context scores; the two distances.
+        # roles' staff; the two distances. (Not the context scores: a normal with an array of
+        # means costs more than four calls.)
         size = rng.lognormal(0, p["facilities.size_sd"], (2 + len(STAFF_KEYS), n))
         self.beds = np.maximum(10, np.round(p["facilities.beds"] * scale * size[0]))
         self.operations_per_month = p["facilities.operations_per_month"] * scale * size[1]
@@ -60,12 +61,14 @@ class Facilities:
         per_role = np.array([float(p[key]) for key in STAFF_KEYS])[:, None] * scale
         self.staff = np.ascontiguousarray(np.maximum(1, np.round(per_role * size[2:])).astype(np.int64).T)
         sd = p["facilities.context_sd"]
-        means = np.array([p["facilities.leadership_mean"], p["facilities.teamwork_culture_mean"],
-                          p["facilities.learning_orientation_mean"], p["facilities.connectivity_mean"]], dtype=float)
-        # normal(mean, sd) is mean + sd x a standard normal, for an array of means too; clipped to
-        # 0-1 (np.clip's result, cheaper)
-        (self.leadership, self.teamwork_culture, self.learning_orientation,
-         self.connectivity) = np.minimum(np.maximum(rng.normal(means[:, None], sd, (4, n)), 0.0), 1.0)
+
+        def context(mean):
+            return np.minimum(np.maximum(rng.normal(mean, sd, n), 0.0), 1.0)  # np.clip's result, cheaper
+
+        self.leadership = context(p["facilities.leadership_mean"])
+        self.teamwork_culture = context(p["facilities.teamwork_culture_mean"])
+        self.learning_orientation = context(p["facilities.learning_orientation_mean"])
+        self.connectivity = context(p["facilities.connectivity_mean"])
         distance = rng.lognormal(0, p["facilities.distance_sd"], (2, n))
         self.distance_hub_km = p["facilities.distance_hub_km"] * distance[0]
         self.distance_local_km = p["facilities.distance_local_km"] * distance[1]

@@ -28,6 +28,7 @@ POOL_SERIES = ("hub_active", "local_active", "local_paired", "local_lost", "loca
                "mentees_became_mentors")
 
 
+_UNSEEN = object()
 #: Seeds for which a parameter set's row 0 is kept (Recorder.baseline; ~3.6 KB each at ss2020's size).
 ROWS0_KEPT = 16
 #: The facility series of a model are one block (each a view of it) up to this many bytes
@@ -98,19 +99,26 @@ class Recorder:
         ``kept``: row 0 as earlier models of the same parameters made it, by seed (from
         model.derived: the setting, hence row 0, is a function of the seed and the parameters),
         copied if there for ``model``'s seed (~3 us against ~25 us at ss2020's size), else made
-        and added (at most ROWS0_KEPT seeds). Only for a model whose series are blocks."""
-        if kept is not None and self._row0 is not None:
-            made = kept.get(model.seed_value)
-            if made is not None:
-                for row, values in zip(self._row0, made):
-                    row[...] = values
-                self._pool_row = 0  # as pool_counts(pool, -1) leaves them
-                model.pool.changed = False
-                return
-        self._baseline(model)
-        if kept is not None and self._row0 is not None:
+        (and kept from the second model of the seed on: the first notes the seed, so runs that
+        never repeat one pay no copy; at most ROWS0_KEPT seeds). Only for a model whose series
+        are blocks."""
+        if kept is None or self._row0 is None:
+            self._baseline(model)
+            return
+        seed = model.seed_value
+        made = kept.get(seed, _UNSEEN)
+        if made is _UNSEEN:  # the seed's first model: note the seed
+            self._baseline(model)
             make_room(kept, ROWS0_KEPT)
-            kept[model.seed_value] = tuple(row.copy() for row in self._row0)
+            kept[seed] = None
+        elif made is None:  # its second: keep a copy
+            self._baseline(model)
+            kept[seed] = tuple(row.copy() for row in self._row0)
+        else:
+            for row, values in zip(self._row0, made):
+                row[...] = values
+            self._pool_row = 0  # as pool_counts(pool, -1) leaves them
+            model.pool.changed = False
 
     def _baseline(self, model) -> None:
         pr, fa = model.providers, model.facilities

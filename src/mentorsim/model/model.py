@@ -105,7 +105,7 @@ SETTING_MAX_POSTS = 20_000
 KEPT_POSTS = 40_000
 #: Settings by (seed, names of the parameters the setting read, their values): a copy, or None
 #: for a setting drawn once (:func:`setting`).
-_settings: dict[tuple, tuple[Packed, Packed] | None] = {}
+_settings: dict[tuple, tuple[Facilities, Providers] | None] = {}
 #: The sets of parameter names a setting was seen to read, in the order first seen (one, unless
 #: a parameter's value decides which others are read).
 _setting_reads: dict[tuple[str, ...], None] = {}
@@ -244,7 +244,7 @@ def setting(p: Mapping, seed: int, streams) -> tuple[Facilities, Providers]:
     except TypeError:  # an unhashable parameter value: draw, keep nothing
         return draw_setting(p, streams)
     if kept is not _UNSEEN and kept is not None:
-        return kept[0].unpack(), kept[1].unpack()
+        return _copy_facilities(kept[0]), kept[1].copy()
     reading = _Reading(p)
     fa, pr = draw_setting(reading, streams)
     if pr.n >= SETTING_MAX_POSTS:  # a large model's setting is not kept
@@ -261,7 +261,7 @@ def setting(p: Mapping, seed: int, streams) -> tuple[Facilities, Providers]:
         _settings[key] = None
     else:  # drawn a second time: keep a copy
         _make_room_for(pr.n)
-        _settings[key] = (Packed(fa), Packed(pr, _view=None))
+        _settings[key] = (_copy_facilities(fa), pr.copy())
     return fa, pr
 
 
@@ -269,66 +269,18 @@ def _make_room_for(posts: int) -> None:
     """Forget the oldest settings until one more of ``posts`` posts fits (SETTINGS_KEPT,
     KEPT_POSTS)."""
     def kept_posts():  # (over a snapshot: another thread may change the cache meanwhile)
-        return sum(kept[1].attributes["n"] for kept in list(_settings.values()) if kept is not None)
+        return sum(kept[1].n for kept in list(_settings.values()) if kept is not None)
 
     while _settings and (len(_settings) >= SETTINGS_KEPT or kept_posts() + posts > KEPT_POSTS):
         make_room(_settings, len(_settings))  # the oldest out
 
 
-class Packed:
-    """A copy of an object's arrays packed for copying again: the arrays of one dtype in one
-    buffer, those of one dtype and shape as consecutive rows of it. :meth:`unpack` makes an
-    independent copy of the object with one buffer copy per dtype; its arrays are views of
-    those buffers (C-contiguous rows), each made by iterating over a block of them (~0.07 us
-    an array against ~0.4 us for copying each: a kept setting of ss2020's 48 arrays is copied
-    in ~7 us instead of ~21 us). Other attributes are shared with the object (numbers)."""
-
-    __slots__ = ("attributes", "buffers", "cls", "layout")
-
-    def __init__(self, obj, **fixed):
-        """Pack ``obj``'s arrays; its other attributes are shared, or set to ``fixed``'s values
-        (e.g. a cache of the object that must not be shared)."""
-        self.cls = type(obj)
-        self.attributes = {name: value for name, value in vars(obj).items() if not isinstance(value, np.ndarray)}
-        self.attributes.update(fixed)
-        groups: dict[tuple, list[str]] = {}
-        for name, value in vars(obj).items():
-            if isinstance(value, np.ndarray):
-                groups.setdefault((value.dtype, value.shape), []).append(name)
-        by_dtype: dict[np.dtype, list] = {}
-        for (dtype, shape), names in groups.items():
-            by_dtype.setdefault(dtype, []).append((shape, names))
-        self.buffers, self.layout = [], []
-        for dtype, parts in by_dtype.items():
-            blocks, at, spans = [], 0, []
-            for _shape, names in parts:
-                block = np.stack([getattr(obj, name) for name in names])  # a copy
-                blocks.append(block.ravel())
-                spans.append((at, at + block.size, block.shape, tuple(names)))
-                at += block.size
-            self.buffers.append(np.concatenate(blocks) if blocks else np.empty(0, dtype))
-            self.layout.append(tuple(spans))
-
-    def unpack(self):
-        """An independent copy of the packed object (its arrays equal to the packed ones)."""
-        new = self.cls.__new__(self.cls)
-        d = new.__dict__
-        d.update(self.attributes)
-        for buffer, spans in zip(self.buffers, self.layout):
-            d.update(_views(buffer.copy(), spans))
-        return new
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The packed arrays by name (views of the packed buffers: not to be written)."""
-        out: dict[str, np.ndarray] = {}
-        for buffer, spans in zip(self.buffers, self.layout):
-            out.update(_views(buffer, spans))
-        return out
-
-
-def _views(buffer: np.ndarray, spans) -> itertools.chain:
-    """(name, array) for the arrays laid out in ``buffer`` by ``spans`` (Packed.layout)."""
-    return itertools.chain.from_iterable(zip(names, buffer[lo:hi].reshape(shape)) for lo, hi, shape, names in spans)
+def _copy_facilities(fa: Facilities) -> Facilities:
+    """An independent copy of ``fa`` (every array copied)."""
+    new = Facilities.__new__(Facilities)
+    new.__dict__.update({name: value.copy() if isinstance(value, np.ndarray) else value
+                         for name, value in vars(fa).items()})
+    return new
 
 
 class MentorshipModel(mesa.Model):

@@ -26,16 +26,18 @@ def test_a_run_model_is_freed_when_dropped_without_the_cyclic_collector(scenario
     model.run()
     mentors = list(model.pool.all)
     assert len(model.agents) == model.facilities.n + model.providers.n + len(mentors)
-    assert all(m.model is model for m in mentors) and model.pool.model is model
-    ref = weakref.ref(model)
+    assert all(m.model is model and m.pool is model.pool for m in mentors) and model.pool.model is model
+    refs = [weakref.ref(model), weakref.ref(model.pool), weakref.ref(model.facilities), weakref.ref(model.record)]
     gc.disable()
     try:
         del model
-        assert ref() is None  # freed by its reference count alone
+        assert [r() for r in refs] == [None] * len(refs)  # freed by their reference counts alone
     finally:
         gc.enable()
-    with pytest.raises(ReferenceError, match="no longer exists"):
+    with pytest.raises(ReferenceError, match="the model of this Mentor no longer exists"):
         mentors[0].model  # noqa: B018
+    with pytest.raises(ReferenceError, match="the pool of this Mentor no longer exists"):
+        mentors[0].pool  # noqa: B018
 
 
 def test_mesa_step_still_counts_steps_and_runs_weeks():
@@ -70,8 +72,8 @@ def test_the_hub_mentors_made_at_once_are_those_made_one_by_one(teams):
     for a, b in zip(pool.all, ref.all, strict=True):
         assert vars(a).keys() == vars(b).keys()
         assert a.pool is pool and b.pool is ref and a.model is b.model is model
-        assert {k: v for k, v in vars(a).items() if k not in ("_model_ref", "pool")} == \
-            {k: v for k, v in vars(b).items() if k not in ("_model_ref", "pool")}
+        assert {k: v for k, v in vars(a).items() if k not in ("_model_ref", "_pool_ref")} == \
+            {k: v for k, v in vars(b).items() if k not in ("_model_ref", "_pool_ref")}
     model.release()
 
 

@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from mentorsim.model.people import STAFF_KEYS
-from mentorsim.model.weak import WeakModel
+from mentorsim.model.weak import Weak
 
 LEVELS = ("regional_referral", "district_hospital", "health_centre")
 REGIONAL, DISTRICT, HEALTH_CENTRE = range(3)
@@ -114,8 +114,10 @@ def mean_context(p) -> float:
             + p["facilities.learning_orientation_mean"]) / 3.0
 
 
-class Facility(WeakModel, mesa.Agent):
+class Facility(mesa.Agent):
     """A facility as a Mesa agent: a view on one entry of :class:`Facilities`."""
+
+    model = Weak()  # by weak reference (weak.py)
 
     def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)

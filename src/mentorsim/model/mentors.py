@@ -47,7 +47,7 @@ import numpy as np
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import _one, coef_record
 from mentorsim.model.people import ANAESTHESIA, SURGICAL, THEATRE_NURSE, WARD_NURSE, geometric
-from mentorsim.model.weak import WeakModel
+from mentorsim.model.weak import Weak
 from mentorsim.timeline import month_row
 
 DISCIPLINES = ("surgery_obgyn", "anaesthesia", "theatre_nursing", "ward_nursing")
@@ -116,7 +116,7 @@ def staff_coefficients(p, weeks_per_month: float) -> np.ndarray:
                                     for name, key in STAFF_COEF.items()})
 
 
-class Mentor(WeakModel, mesa.Agent):
+class Mentor(mesa.Agent):
     """A mentor (a view on one slot of the pool's arrays for what changes during a run).
 
     Attributes:
@@ -130,6 +130,9 @@ class Mentor(WeakModel, mesa.Agent):
         status, mentoring_skill, balance_days, visits_done, days_spent, travel_days: read from
             (and written to) the pool's arrays.
     """
+
+    model = Weak()  # the model and the pool, by weak reference (weak.py)
+    pool = Weak()
 
     def __init__(self, model, pool: MentorPool, slot: int, discipline: int, origin: str, region: int,
                  team: int, experience_years: float, available_days: float, week: int,
@@ -209,13 +212,15 @@ class Mentor(WeakModel, mesa.Agent):
         return exp, context
 
 
-class MentorPool(WeakModel):
+class MentorPool:
     """All mentors, their positions, and the scheduling of visits."""
+
+    model = Weak()  # by weak reference (weak.py)
 
     def __init__(self, model, p, facilities, weeks_per_month: float, coef: np.ndarray | None = None):
         """``coef``: :func:`staff_coefficients` of ``p`` and ``weeks_per_month`` if already made
         (the model's, kept per parameter set), else made here."""
-        self.model = model  # by weak reference (weak.py)
+        self.model = model
         self.p = p
         self.teams = int(p["mentors.teams"])
         self.n_regions = facilities.n_regions

@@ -28,7 +28,7 @@ import numpy as np
 
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import coef_record, posts_of
-from mentorsim.model.weak import WeakModel
+from mentorsim.model.weak import Weak
 
 DOMAINS = ("clinical", "checklist_safety", "teamwork_communication", "data_use")
 CLINICAL, CHECKLIST, TEAMWORK, DATA = range(4)
@@ -126,12 +126,14 @@ class Providers:
         return view[1], view[2]
 
 
-class Provider(WeakModel, mesa.Agent):
+class Provider(mesa.Agent):
     """A mentee, as a Mesa agent: a view on one row of :class:`Providers`.
 
     Reading an attribute reads the arrays, so the agent and the vectorised processes never
     disagree. The row is a post; ``person_id`` changes when the post changes hands.
     """
+
+    model = Weak()  # by weak reference (weak.py)
 
     def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)

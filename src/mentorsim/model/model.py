@@ -179,17 +179,21 @@ def derive(p: Mapping) -> dict:
 def derived(p: Mapping) -> dict:
     """:func:`derive` of ``p``: copies of the records kept for an equal mapping if there is one
     (one copy of their bytes, each record a view of it: ~2 us against ~25 us for building them
-    at ss2020's parameters), else built now (and kept, unless a value of ``p`` is unhashable).
+    at ss2020's parameters), else built now (and a copy kept, unless a value of ``p`` is
+    unhashable).
     The time axis is immutable and shared, and so is ``rows0`` (kept entries only): the record's
     row 0 by seed, which Recorder.baseline fills and reads."""
     key = params_key(p)
     if key is None:
         return derive(p)
     kept = _derived.get(key)
-    if kept is None:
-        kept = _packed_records(derive(p))
+    if kept is None:  # built now: these records are the model's, a packed copy is kept
+        built = derive(p)
+        kept = _packed_records(built)
         make_room(_derived, DERIVED_KEPT)
         _derived[key] = kept
+        built["rows0"] = kept["rows0"]
+        return built
     out = dict(kept)
     del out[_RECORD_BYTES]
     buffer, spans = kept[_RECORD_BYTES]
@@ -205,8 +209,8 @@ _RECORD_BYTES = "_record_bytes"
 
 
 def _packed_records(built: dict) -> dict:
-    """``built`` (:func:`derive`'s) with its records moved into one byte buffer (each a view of
-    it, at a multiple of 8 bytes), which is noted under _RECORD_BYTES."""
+    """``built`` (:func:`derive`'s) with its records copied into one byte buffer (each a view of
+    it, at a multiple of 8 bytes), which is noted under _RECORD_BYTES, and ``rows0``."""
     records = {name: value for name, value in built.items() if isinstance(value, np.ndarray)}
     spans, at = [], 0
     for name, record in records.items():

@@ -181,8 +181,8 @@ def derived(p: Mapping) -> dict:
     (one copy of their bytes, each record a view of it: ~2 us against ~25 us for building them
     at ss2020's parameters), else built now (and a copy kept, unless a value of ``p`` is
     unhashable).
-    The time axis is immutable and shared, and so is ``rows0`` (kept entries only): the record's
-    row 0 by seed, which Recorder.baseline fills and reads."""
+    The time axis is immutable and shared, and so is ``rows0`` (not made for a mapping with an
+    unhashable value): the record's row 0 by seed, which Recorder.baseline fills and reads."""
     key = params_key(p)
     if key is None:
         return derive(p)

@@ -1,15 +1,16 @@
 """Weak references back to the model, so that no reference cycle runs through it.
 
-A model's agents (Mentor, Facility, Provider), its mentor pool and Mesa's wrapped ``step``
-refer back to the model, and the mentors to the pool. Held strongly, each of those is a reference cycle, and a model in a
-cycle is freed only when Python's cyclic garbage collector next runs its generation, not when
-the last reference to it goes: in a batch of runs the finished models' arrays (about 1 MB for
-ss2020, most of it the record) then stay allocated while the next models are built, which get
-fresh memory and pay for its pages (about 170 page faults a model, a quarter of a millisecond
-of its set-up, measured in benchmarks/bench_where.py's batches), and what survives a collection
-until a full one adds to the process's full collections (150-300 ms each with numba loaded,
-twice in 1,600 runs). Held weakly, a model is freed at once and the next one reuses its memory. The model (or whoever runs it) holds everything
-else, so these references never outlive what they point to while the model is in use.
+A model's agents (Mentor, Facility, Provider), its mentor pool and Mesa's wrapped ``step`` refer
+back to the model, and the mentors to the pool. Held strongly, each of those is a reference cycle,
+and an object in a cycle is freed only when Python's cyclic garbage collector next runs its
+generation, not when the last reference to it goes: in a batch of runs the finished models'
+arrays (about 1 MB for ss2020, most of it the record) then stayed allocated while the next models
+were built, which got fresh memory and paid for its pages (about 170 page faults a model, a
+quarter of a millisecond of its set-up, in benchmarks/bench_where.py's batches), and what outlived
+a collection went on to the process's full collections (150-300 ms each with numba loaded, twice
+in 1,600 runs). Held weakly, a model is freed as soon as it is dropped and the next one reuses its
+memory. The model (or whoever runs it) holds what these refer to for as long as the model is in
+use; an agent kept after its model is gone raises ReferenceError when asked for it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ class Weak:
     def __get__(self, obj, owner=None):
         if obj is None:
             return self
-        target = obj.__dict__[self.key]()
+        ref = obj.__dict__.get(self.key)
+        if ref is None:
+            raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}")
+        target = ref()
         if target is None:
             raise ReferenceError(f"the {self.name} of this {type(obj).__name__} no longer exists")
         return target

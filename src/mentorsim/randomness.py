@@ -179,8 +179,6 @@ def stream_states(seed: int, replicate: int) -> np.ndarray:
     key = (seed, replicate)
     states = _states_kept.get(key)
     if states is None:
-        if seed < 0:
-            _words(seed)  # refused, as numpy refuses it
         # ahead only when the previous replicate was asked for (a batch of replicates), not for
         # a seed's first replicate (a sweep's points of new seeds)
         ahead = STATES_AHEAD if (seed, replicate - 1) in _states_kept else 1

@@ -22,6 +22,7 @@ import mesa
 import numpy as np
 
 from mentorsim.model.people import STAFF_KEYS
+from mentorsim.model.weak import Weak
 
 LEVELS = ("regional_referral", "district_hospital", "health_centre")
 REGIONAL, DISTRICT, HEALTH_CENTRE = range(3)
@@ -48,15 +49,17 @@ class Facilities:
         self.level = np.where(u < share_reg, REGIONAL,
                               np.where(u < share_reg + share_hc, HEALTH_CENTRE, DISTRICT))
         scale = LEVEL_SCALE[self.level]
-        size_sd = p["facilities.size_sd"]
-        dist_sd = p["facilities.distance_sd"]
-        self.beds = np.maximum(10, np.round(p["facilities.beds"] * scale * rng.lognormal(0, size_sd, n)))
-        self.operations_per_month = p["facilities.operations_per_month"] * scale * rng.lognormal(0, size_sd, n)
+        # Draws of one law are made in one call, in the order of one call each (the same numbers:
+        # a Generator fills an array in order): the size factors of beds, operations and the four
+        # roles' staff; the two distances. (Not the context scores: a normal with an array of
+        # means costs more than four calls.)
+        size = rng.lognormal(0, p["facilities.size_sd"], (2 + len(STAFF_KEYS), n))
+        self.beds = np.maximum(10, np.round(p["facilities.beds"] * scale * size[0]))
+        self.operations_per_month = p["facilities.operations_per_month"] * scale * size[1]
         self.caesarean_share = np.full(n, p["facilities.caesarean_share"])
-        # [n, 4 roles]; the four roles' size draws in one call (the same numbers as one call a role)
+        # [n, 4 roles]
         per_role = np.array([float(p[key]) for key in STAFF_KEYS])[:, None] * scale
-        self.staff = np.ascontiguousarray(
-            np.maximum(1, np.round(per_role * rng.lognormal(0, size_sd, (len(STAFF_KEYS), n)))).astype(np.int64).T)
+        self.staff = np.ascontiguousarray(np.maximum(1, np.round(per_role * size[2:])).astype(np.int64).T)
         sd = p["facilities.context_sd"]
 
         def context(mean):
@@ -66,8 +69,9 @@ class Facilities:
         self.teamwork_culture = context(p["facilities.teamwork_culture_mean"])
         self.learning_orientation = context(p["facilities.learning_orientation_mean"])
         self.connectivity = context(p["facilities.connectivity_mean"])
-        self.distance_hub_km = p["facilities.distance_hub_km"] * rng.lognormal(0, dist_sd, n)
-        self.distance_local_km = p["facilities.distance_local_km"] * rng.lognormal(0, dist_sd, n)
+        distance = rng.lognormal(0, p["facilities.distance_sd"], (2, n))
+        self.distance_hub_km = p["facilities.distance_hub_km"] * distance[0]
+        self.distance_local_km = p["facilities.distance_local_km"] * distance[1]
         # Regions: consecutive groups of facilities_per_trip, separately for each arm.
         per = int(p["mentors.facilities_per_trip"])
         idx = np.arange(n)
@@ -112,6 +116,8 @@ def mean_context(p) -> float:
 
 class Facility(mesa.Agent):
     """A facility as a Mesa agent: a view on one entry of :class:`Facilities`."""
+
+    model = Weak()  # by weak reference (weak.py)
 
     def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)

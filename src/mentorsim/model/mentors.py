@@ -48,6 +48,7 @@ from numba.typed import List
 from mentorsim.model.jit import kernel
 from mentorsim.model.kernel_args import _one, coef_record
 from mentorsim.model.people import ANAESTHESIA, SURGICAL, THEATRE_NURSE, WARD_NURSE, geometric
+from mentorsim.model.weak import Weak
 from mentorsim.timeline import month_row
 
 DISCIPLINES = ("surgery_obgyn", "anaesthesia", "theatre_nursing", "ward_nursing")
@@ -98,6 +99,11 @@ PoolArrays = namedtuple("PoolArrays", POOL_FIELDS)
 SLOT_FIELDS = ("status", "skill", "eff", "relate", "balance", "balance_week", "visits", "days_spent",
                "travel_spent", "is_local", "uid", "leave", "trained_at", "base_skill", "eff_factor",
                "ctx_factor", "prior_visits")
+#: The slot arrays of floats and of integers (the rest: ``is_local``), made as rows of one block
+#: of each at set-up.
+SLOT_FLOATS = ("skill", "eff", "relate", "balance", "balance_week", "days_spent", "travel_spent", "leave",
+               "trained_at", "base_skill", "eff_factor", "ctx_factor", "prior_visits")
+SLOT_INTS = ("status", "visits", "uid")
 
 
 def staff_coefficients(p, weeks_per_month: float) -> np.ndarray:
@@ -125,6 +131,9 @@ class Mentor(mesa.Agent):
         status, mentoring_skill, balance_days, visits_done, days_spent, travel_days: read from
             (and written to) the pool's arrays.
     """
+
+    model = Weak()  # the model and the pool, by weak reference (weak.py)
+    pool = Weak()
 
     def __init__(self, model, pool: MentorPool, slot: int, discipline: int, origin: str, region: int,
                  team: int, experience_years: float, available_days: float, week: int,
@@ -207,6 +216,8 @@ class Mentor(mesa.Agent):
 class MentorPool:
     """All mentors, their positions, and the scheduling of visits."""
 
+    model = Weak()  # by weak reference (weak.py)
+
     def __init__(self, model, p, facilities, weeks_per_month: float, coef: np.ndarray | None = None):
         """``coef``: :func:`staff_coefficients` of ``p`` and ``weeks_per_month`` if already made
         (the model's, kept per parameter set), else made here."""
@@ -224,25 +235,20 @@ class MentorPool:
         self.programme_weeks = month_row(p["programme.months"])
         self.coef = staff_coefficients(p, weeks_per_month) if coef is None else coef  # what staffing reads, by name
         self.accrual = float(self.coef[0]["accrual"])
-        # slot arrays (grown as mentors are trained)
-        cap = 8
-        self.status = _filled(cap, LOST, np.int64)
-        self.skill = np.zeros(cap)
-        self.eff = np.zeros(cap)
-        self.relate = np.zeros(cap)  # mentoring skill x local context: what builds trust
-        self.balance = np.zeros(cap)
-        self.balance_week = np.zeros(cap)
-        self.visits = np.zeros(cap, dtype=np.int64)
-        self.days_spent = np.zeros(cap)
-        self.travel_spent = np.zeros(cap)
+        # slot arrays (grown as mentors are trained; until then rows of two blocks, one
+        # allocation each: SLOT_FLOATS, SLOT_INTS)
+        hubs = self.teams * 4 if facilities.n_intervention and (p["visits.enabled"]
+                                                                or p["followup.local_visit_interval_weeks"]) else 0
+        cap = max(8, 1 << (hubs - 1).bit_length())  # room for the hub mentors (8, doubled as _grow doubles)
+        self.__dict__.update(zip(SLOT_FLOATS, np.zeros((len(SLOT_FLOATS), cap))))
+        self.leave.fill(np.inf)  # scheduled departure week
+        self.__dict__.update(zip(SLOT_INTS, np.zeros((len(SLOT_INTS), cap), dtype=np.int64)))
+        self.status.fill(LOST)
         self.is_local = np.zeros(cap, dtype=bool)
-        self.uid = np.zeros(cap, dtype=np.int64)
-        self.leave = _filled(cap, np.inf, np.float64)  # scheduled departure week
-        self.trained_at = np.zeros(cap)  # week trained
-        self.base_skill = np.zeros(cap)  # mentoring skill when trained, before any mentoring
-        self.eff_factor = np.zeros(cap)  # experience x local context: eff = skill x this
-        self.ctx_factor = np.zeros(cap)  # local context: relate = skill x this
-        self.prior_visits = np.zeros(cap)  # mentoring experience when joining (visits)
+        # relate: mentoring skill x local context (what builds trust); trained_at: week trained;
+        # base_skill: mentoring skill when trained, before any mentoring; eff_factor: experience x
+        # local context (eff = skill x this); ctx_factor: local context (relate = skill x this);
+        # prior_visits: mentoring experience when joining (visits)
         self.all: list[Mentor] = []
         # positions: slot of the mentor holding it, or -1
         self.hub_pos = _filled((self.teams, 4), -1, np.int64)
@@ -266,10 +272,8 @@ class MentorPool:
         self.changed = True  # the pool's counts changed since last read
         self.hub_ended = False
         self.next_event = 0
-        if facilities.n_intervention and (p["visits.enabled"] or p["followup.local_visit_interval_weeks"]):
-            for team in range(self.teams):
-                for d in range(4):
-                    self.hub_pos[team, d] = self._new(d, HUB, -1, team, ACTIVE, 0).slot
+        if hubs:
+            self._new_hubs()
         # Region schedule: a team's regions are spread evenly over the visit interval.
         self.region_team = np.arange(max(self.n_regions, 1), dtype=np.int64) % self.teams
         self.region_rank = np.arange(max(self.n_regions, 1), dtype=np.int64) // self.teams
@@ -330,6 +334,35 @@ class MentorPool:
         self.trained_at[slot] = week
         self.base_skill[slot] = m.base_mentoring_skill
         return m
+
+    def _new_hubs(self) -> None:
+        """The hub mentors, at set-up: team by team, a mentor of each discipline (slots 0, 1, ..),
+        as :meth:`_new` makes each (``_new(d, HUB, -1, team, ACTIVE, 0)``), their arrays written
+        at once (the slot arrays have room for them): every hub mentor starts alike."""
+        p = self.p
+        k = self.teams * 4
+        for slot in range(k):
+            team, d = divmod(slot, 4)
+            m = Mentor(self.model, self, slot, d, HUB, -1, team, p["mentors.hub_experience_years"],
+                       p["mentors.available_days_per_month"], 0, False)
+            m.base_mentoring_skill = p["mentors.hub_mentoring_skill"]
+            self.all.append(m)
+            self.uid[slot] = m.unique_id
+        self.hub_pos.ravel()[:] = np.arange(k)
+        m = self.all[0]
+        exp, context = m.effectiveness_factors(p)
+        skill = float(np.float64(m.base_mentoring_skill))
+        s = slice(0, k)
+        self.status[s] = ACTIVE
+        self.balance[s] = self.accrual * START_WEEKS_IN_HAND  # a month's days in hand at the start
+        self.balance_week[s] = -1  # days credited up to this week
+        self.eff_factor[s] = exp * context
+        self.ctx_factor[s] = context
+        self.prior_visits[s] = p["mentors.hub_prior_visits"]
+        self.skill[s] = skill
+        self.eff[s] = skill * exp * context
+        self.relate[s] = skill * context
+        self.base_skill[s] = m.base_mentoring_skill
 
     def _new_local(self, d, region, status, week, rng, from_mentee=False) -> Mentor:
         m = self._new(d, LOCAL, region, -1, status, week, from_mentee)

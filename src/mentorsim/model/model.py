@@ -29,6 +29,7 @@ from mentorsim.model.people import Provider, Providers, new_person_states
 from mentorsim.model.recording import Recorder
 from mentorsim.model.telementoring import Sessions, echo_coefficients
 from mentorsim.model.visits import visit_coefficients, visit_schedule
+from mentorsim.model.weak import WeakMethod
 from mentorsim.model.whatsapp import Groups
 from mentorsim.model.workforce import Workforce
 from mentorsim.randomness import streams
@@ -169,31 +170,61 @@ _derived: dict[ParamsKey, dict] = {}
 def derive(p: Mapping) -> dict:
     """What a model builds from its parameters ``p`` alone: its time axis and the coefficient
     records of steps 7-12 (``coef``, loop.coefficients), of visits (``visit_coef``), of ECHO
-    sessions (``echo_coef``) and of staffing visits (``staff_coef``, mentors.staff_coefficients)."""
+    sessions (``echo_coef``) and of staffing visits (``staff_coef``, mentors.staff_coefficients).
+    (:func:`derived` adds ``rows0``: the record's row 0 by seed, Recorder.baseline.)"""
     return {"time": TimeAxis.from_params(p), "coef": coefficients(p, WEEKS_PER_MONTH),
             "visit_coef": visit_coefficients(p), "echo_coef": echo_coefficients(p),
             "staff_coef": staff_coefficients(p, WEEKS_PER_MONTH)}
 
 
 def derived(p: Mapping) -> dict:
-    """:func:`derive` of ``p``: a copy of the records kept for an equal mapping if there is one
-    (the copies cost ~4 us against ~25 us for building them at ss2020's parameters), else built
-    now (and kept, unless a value of ``p`` is unhashable). The time axis is immutable and shared."""
+    """:func:`derive` of ``p``: copies of the records kept for an equal mapping if there is one
+    (one copy of their bytes, each record a view of it: ~2 us against ~25 us for building them
+    at ss2020's parameters), else built now (and a copy kept, unless a value of ``p`` is
+    unhashable).
+    The time axis is immutable and shared, and so is ``rows0`` (not made for a mapping with an
+    unhashable value): the record's row 0 by seed, which Recorder.baseline fills and reads."""
     key = params_key(p)
     if key is None:
         return derive(p)
     kept = _derived.get(key)
-    if kept is None:
-        kept = derive(p)
+    if kept is None:  # built now: these records are the model's, a packed copy is kept
+        built = derive(p)
+        kept = _packed_records(built)
         make_room(_derived, DERIVED_KEPT)
         _derived[key] = kept
-    return {name: _copy_bytes(value) if isinstance(value, np.ndarray) else value for name, value in kept.items()}
+        built["rows0"] = kept["rows0"]
+        return built
+    out = dict(kept)
+    del out[_RECORD_BYTES]
+    buffer, spans = kept[_RECORD_BYTES]
+    mine = buffer.copy()
+    for name, lo, hi, dtype in spans:
+        out[name] = mine[lo:hi].view(dtype)
+    return out
 
 
-def _copy_bytes(record: np.ndarray) -> np.ndarray:
-    """A copy of a (contiguous) record array made by copying its bytes: ~1.3 us, where
-    ``.copy()`` of a record of ~30 fields walks them one by one (~4.6 us)."""
-    return record.view(np.uint8).copy().view(record.dtype)
+#: The key under which a kept entry of :func:`derived` holds its records' bytes (one buffer,
+#: each record a view of it) and where each is: (buffer, ((name, first byte, end, dtype), ...)).
+_RECORD_BYTES = "_record_bytes"
+
+
+def _packed_records(built: dict) -> dict:
+    """``built`` (:func:`derive`'s) with its records copied into one byte buffer (each a view of
+    it, at a multiple of 8 bytes), which is noted under _RECORD_BYTES, and ``rows0``."""
+    records = {name: value for name, value in built.items() if isinstance(value, np.ndarray)}
+    spans, at = [], 0
+    for name, record in records.items():
+        spans.append((name, at, at + record.nbytes, record.dtype))
+        at += -(-record.nbytes // 8) * 8
+    buffer = np.zeros(at, dtype=np.uint8)
+    out = dict(built)
+    for name, lo, hi, dtype in spans:
+        buffer[lo:hi] = records[name].view(np.uint8)
+        out[name] = buffer[lo:hi].view(dtype)
+    out[_RECORD_BYTES] = (buffer, tuple(spans))
+    out["rows0"] = {}  # row 0 of the record by seed (Recorder.baseline), shared by the parameter set's models
+    return out
 
 
 def setting(p: Mapping, seed: int, streams) -> tuple[Facilities, Providers]:
@@ -283,6 +314,11 @@ class MentorshipModel(mesa.Model):
         #: of the Generators' own state, so numpy and the kernels draw from one stream)
         self.rng_states = {name: pcg.words(self.streams[name]) for name in KERNEL_STREAMS}
         super().__init__(rng=self.streams["mesa"])
+        # Mesa keeps its step wrapper on the model as bound methods of it; the same calls through
+        # weak references, as the agents' and the pool's references back (weak.py: no reference
+        # cycle runs through a model, so it is freed, and its memory reused, as soon as it is dropped)
+        self.step = WeakMethod(self.step)
+        self._user_step = WeakMethod(self._user_step)
         self.seed_value = int(seed)
         self.replicate = int(replicate)
         self.p = dict(params)
@@ -314,7 +350,7 @@ class MentorshipModel(mesa.Model):
         self.echo_coef = derived_["echo_coef"]
         self.sessions = Sessions(self)  # what ECHO's weeks read, gathered once
         self.record = Recorder(self.time.total_weeks, fa.n)
-        self.record.baseline(self)  # row 0: before the first week (no operations yet)
+        self.record.baseline(self, derived_.get("rows0"))  # row 0: before the first week (no operations yet)
         self.sessions.gather_run(self)
         self.visit_runs = visits.run_of(self)  # what a visit week reads, gathered once
         self.whatsapp_groups = Groups(self)  # what WhatsApp's weeks read, gathered once

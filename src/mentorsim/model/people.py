@@ -27,7 +27,8 @@ import mesa
 import numpy as np
 
 from mentorsim.model.jit import kernel
-from mentorsim.model.kernel_args import _one, coef_record, posts_of
+from mentorsim.model.kernel_args import coef_record, posts_of
+from mentorsim.model.weak import Weak
 
 DOMAINS = ("clinical", "checklist_safety", "teamwork_communication", "data_use")
 CLINICAL, CHECKLIST, TEAMWORK, DATA = range(4)
@@ -39,6 +40,27 @@ THEATRE_ROLES = (SURGICAL, ANAESTHESIA, THEATRE_NURSE)
 IS_THEATRE = np.isin(np.arange(len(ROLES)), THEATRE_ROLES)
 STAFF_KEYS = ("staff.surgical_providers", "staff.anaesthesia_providers", "staff.theatre_nurses",
               "staff.ward_nurses")
+
+
+#: Provider arrays made zero (but where Providers sets them) as rows of one block of each kind:
+#: floats per post, floats per post and domain, flags per post (see :func:`_zero_rows`).
+POST_FLOATS = ("confidence", "confidence_at_entry", "trust", "resistance0", "resistance", "workload_factor",
+               "busy", "tenure_weeks", "leave_week", "vacancy_weeks", "fill_week", "echo_sessions",
+               "echo_offered", "whatsapp_weeks", "contact_days")
+POST_DOMAIN_FLOATS = ("skill", "skill_floor", "skill_at_entry", "knowledge", "knowledge_floor")
+POST_FLAGS = ("filled", "trained", "whatsapp_access", "reinforced")
+#: Posts up to which a model's arrays of a kind are rows of one block (ss2020: 456; the national
+#: model, 95,007, keeps arrays of their own: fresh pages of one large block cost its first week
+#: more, as Recorder notes for its series).
+BLOCK_MAX_POSTS = 20_000
+
+
+def _zero_rows(k: int, shape: tuple, dtype) -> list[np.ndarray]:
+    """``k`` zero arrays of ``shape``: the (C-contiguous) rows of one block if ``shape[0]`` is
+    at most BLOCK_MAX_POSTS, else arrays of their own."""
+    if shape[0] <= BLOCK_MAX_POSTS:
+        return list(np.zeros((k, *shape), dtype=dtype))
+    return [np.zeros(shape, dtype=dtype) for _ in range(k)]
 
 
 class Providers:
@@ -54,37 +76,26 @@ class Providers:
         self.facility = facility.astype(np.int32)  # narrow types: less memory traffic per week
         self.role = role.astype(np.int8)
         self.theatre = IS_THEATRE[self.role]
-        self.filled = np.ones(n, dtype=bool)
         self.person_id = np.arange(n, dtype=np.int64)
         self.next_id = np.array([n], dtype=np.int64)  # the next new person's id (one slot: compiled steps write it)
-        self.skill = np.zeros((n, 4))
-        self.skill_floor = np.zeros((n, 4))
-        self.skill_at_entry = np.zeros((n, 4))
-        self.knowledge = np.zeros((n, 4))
-        self.knowledge_floor = np.zeros((n, 4))
-        self.confidence = np.zeros(n)
-        self.confidence_at_entry = np.zeros(n)
-        self.trust = np.zeros(n)
-        self.resistance0 = np.zeros(n)
-        self.resistance = np.zeros(n)
-        self.workload_factor = np.ones(n)
-        self.busy = np.zeros(n)  # chance of being taken by routine work this week
-        self.trained = np.zeros(n, dtype=bool)
-        self.whatsapp_access = np.zeros(n, dtype=bool)
-        self.tenure_weeks = np.zeros(n)
+        # the float and flag arrays (POST_FLOATS, POST_DOMAIN_FLOATS, POST_FLAGS), zero but where
+        # set below: rows of one block of each kind for a model of up to BLOCK_MAX_POSTS posts
+        # (three allocations instead of 27), arrays of their own above
+        self.__dict__.update(zip(POST_FLOATS, _zero_rows(len(POST_FLOATS), (n,), np.float64)))
+        self.__dict__.update(zip(POST_DOMAIN_FLOATS, _zero_rows(len(POST_DOMAIN_FLOATS), (n, 4), np.float64)))
+        self.__dict__.update(zip(POST_FLAGS, _zero_rows(len(POST_FLAGS), (n,), np.bool_)))
+        self.filled.fill(True)
+        self.workload_factor.fill(1.0)
         # turnover is scheduled: the week the person leaves, and how long the post then stays vacant
-        self.leave_week = np.full(n, np.inf)
-        self.vacancy_weeks = np.ones(n)
-        self.fill_week = np.full(n, np.inf)
-        # this week's reinforcement (any contact), reset every step
-        self.reinforced = np.zeros(n, dtype=bool)
-        # exposure counters, reset when a new person takes the post (used by the survey)
-        self.coached_days = np.zeros((n, 3))  # by track: clinical, data, pathway
-        self.echo_sessions = np.zeros(n)
-        self.echo_offered = np.zeros(n)
-        self.whatsapp_weeks = np.zeros(n)
-        self.contact_days = np.zeros(n)
-        self._view: tuple | None = None  # (parameter mapping, typed list of Posts, entry coefficients)
+        self.leave_week.fill(np.inf)
+        self.vacancy_weeks.fill(1.0)
+        self.fill_week.fill(np.inf)
+        # busy: chance of being taken by routine work this week; reinforced: this week's
+        # reinforcement (any contact), reset every step; exposure counters (coached_days by track:
+        # clinical, data, pathway; echo_*, whatsapp_weeks, contact_days), reset when a new person
+        # takes the post (used by the survey)
+        self.coached_days = np.zeros((n, 3))
+        self._view: tuple | None = None  # (parameter mapping, tuple of one Posts, entry coefficients)
 
     @property
     def next_person_id(self) -> int:
@@ -100,13 +111,17 @@ class Providers:
         return new
 
     def kernel_view(self, p) -> tuple:
-        """(these arrays as a kernel reads them: a typed list of one kernel_args.Posts; the entry
+        """(these arrays as a kernel reads them: a tuple of one kernel_args.Posts; the entry
         coefficients of ``p``, people.entry_coefficients). Built on the first call and kept (the
         arrays are never replaced); the coefficients are rebuilt only for another mapping than
-        the last (a model passes its own, so they are read once per model)."""
+        the last (a model passes its own, so they are read once per model). A plain tuple, not
+        a typed list: a model calls :func:`_init_people` from Python once (its setting; a model
+        of several blocks once a week), and making a typed list cost ~8 us of every model's
+        set-up (numba boxes it through Python), where handing the tuple over costs ~1 us more
+        a call."""
         view = self._view
         if view is None or view[0] is not p:
-            posts = view[1] if view is not None else _one(posts_of(self))
+            posts = view[1] if view is not None else (posts_of(self),)
             view = self._view = (p, posts, entry_coefficients(p))
         return view[1], view[2]
 
@@ -117,6 +132,8 @@ class Provider(mesa.Agent):
     Reading an attribute reads the arrays, so the agent and the vectorised processes never
     disagree. The row is a post; ``person_id`` changes when the post changes hands.
     """
+
+    model = Weak()  # by weak reference (weak.py)
 
     def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)
@@ -238,7 +255,7 @@ def geometric(prob, u):
 @kernel
 def _init_people(idx, posts, coef, baseline, z, u, week):
     """The starting state of the people filling posts ``idx`` (see new_person_states).
-    ``posts``: a typed list of one kernel_args.Posts (the provider arrays, written in place);
+    ``posts``: a tuple of one kernel_args.Posts (the provider arrays, written in place);
     ``coef``: entry_coefficients; ``baseline`` [n_fac] mean baseline practice; ``z`` [len(idx), 9]
     standard normals (4 skill, 4 knowledge, workload); ``u`` [len(idx), 4] uniforms (trained,
     WhatsApp access, weeks in post, vacancy after)."""

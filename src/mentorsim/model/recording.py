@@ -11,6 +11,7 @@ import numpy as np
 
 from mentorsim.model.facility_outcomes import OUTCOME_COLUMNS, baseline_outcomes
 from mentorsim.model.jit import kernel
+from mentorsim.model.kept import make_room
 from mentorsim.model.people import CHECKLIST
 
 FACILITY_SERIES = (
@@ -27,6 +28,14 @@ POOL_SERIES = ("hub_active", "local_active", "local_paired", "local_lost", "loca
                "mentees_became_mentors")
 
 
+_UNSEEN = object()
+#: Seeds for which a parameter set's row 0 is kept (Recorder.baseline; ~3.6 KB each at ss2020's size).
+ROWS0_KEPT = 16
+#: The facility series of a model are one block (each a view of it) up to this many bytes
+#: (ss2020's: 258 KB), else arrays of their own (see Recorder).
+SERIES_BLOCK_MAX_BYTES = 4 << 20
+
+
 class Recorder:
     """Preallocated weekly series for one run."""
 
@@ -34,16 +43,28 @@ class Recorder:
         rows = n_weeks + 1
         self.rows = rows
         # the arm series are one array of each kind, each series a (C-contiguous) view of it: one
-        # allocation instead of one a series. The facility series stay arrays of their own: at
-        # national scale one block of them (~90 MB) made the baseline's first writes cost up to
-        # ~25 ms more (fresh pages), against ~4 us saved at ss2020's size.
+        # allocation instead of one a series. So are the facility series of a small model (under
+        # SERIES_BLOCK_MAX_BYTES); a large model's are arrays of their own: at national scale one
+        # block of them (~90 MB) made the baseline's first writes cost up to ~25 ms more (fresh
+        # pages).
         self.outcome_table = np.zeros((rows, n_fac, len(OUTCOME_COLUMNS)))
-        self.fac = {k: np.zeros((rows, n_fac)) for k in OWN_FACILITY_SERIES}
+        fac = None
+        if len(OWN_FACILITY_SERIES) * rows * n_fac * 8 <= SERIES_BLOCK_MAX_BYTES:
+            fac = np.zeros((len(OWN_FACILITY_SERIES), rows, n_fac))
+            self.fac = dict(zip(OWN_FACILITY_SERIES, fac))
+        else:
+            self.fac = {k: np.zeros((rows, n_fac)) for k in OWN_FACILITY_SERIES}
         self.fac.update(zip(OUTCOME_COLUMNS, self.outcome_table.transpose(2, 0, 1)))  # [:, :, j] views
-        self.arm_domain = dict(zip(ARM_DOMAIN_SERIES, np.zeros((len(ARM_DOMAIN_SERIES), rows, 2, 4))))
-        self.arm = dict(zip(ARM_SERIES, np.zeros((len(ARM_SERIES), rows, 2))))
+        arm_domain = np.zeros((len(ARM_DOMAIN_SERIES), rows, 2, 4))
+        self.arm_domain = dict(zip(ARM_DOMAIN_SERIES, arm_domain))
+        arm = np.zeros((len(ARM_SERIES), rows, 2))
+        self.arm = dict(zip(ARM_SERIES, arm))
         self.pool_table = np.zeros((rows, len(POOL_SERIES)))
         self.pool = dict(zip(POOL_SERIES, self.pool_table.T))  # [:, j] views
+        #: row 0 of every series, as views of a few blocks (None for a model whose facility
+        #: series are not one block): what :meth:`baseline` writes
+        self._row0 = None if fac is None else \
+            (self.outcome_table[0], fac[:, 0], arm_domain[:, 0], arm[:, 0], self.pool_table[0])
         self._pool_row = -1  # the row of the pool's last change (pool_counts)
         self.survey_result: dict | None = None
 
@@ -72,8 +93,34 @@ class Recorder:
         if row > last >= 0:
             self.pool_table[last + 1:row + 1] = self.pool_table[last]
 
-    def baseline(self, model) -> None:
-        """Row 0 of every series (the state before the first week; no operations yet)."""
+    def baseline(self, model, kept: dict | None = None) -> None:
+        """Row 0 of every series (the state before the first week; no operations yet).
+
+        ``kept``: row 0 as earlier models of the same parameters made it, by seed (from
+        model.derived: the setting, hence row 0, is a function of the seed and the parameters),
+        copied if there for ``model``'s seed (~3 us against ~25 us at ss2020's size), else made
+        (and kept from the second model of the seed on: the first notes the seed, so runs that
+        never repeat one pay no copy; at most ROWS0_KEPT seeds). Only for a model whose series
+        are blocks."""
+        if kept is None or self._row0 is None:
+            self._baseline(model)
+            return
+        seed = model.seed_value
+        made = kept.get(seed, _UNSEEN)
+        if made is _UNSEEN:  # the seed's first model: note the seed
+            self._baseline(model)
+            make_room(kept, ROWS0_KEPT)
+            kept[seed] = None
+        elif made is None:  # its second: keep a copy
+            self._baseline(model)
+            kept[seed] = tuple(row.copy() for row in self._row0)
+        else:
+            for row, values in zip(self._row0, made):
+                row[...] = values
+            self._pool_row = 0  # as pool_counts(pool, -1) leaves them
+            model.pool.changed = False
+
+    def _baseline(self, model) -> None:
         pr, fa = model.providers, model.facilities
         self.fac["workload"][0] = fa.workload
         self.fac["leadership"][0] = fa.leadership

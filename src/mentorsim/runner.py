@@ -61,9 +61,11 @@ def simulate(params: Mapping, seed: int = 1, replicate: int = 0) -> RunOutput:
 
 #: Runs after which a process's surviving objects are set aside from the garbage collector, once
 #: (:func:`settle_heap`). Until then the collector's full passes walk every object the process
-#: holds (~200,000 once Mesa, pandas and the compiled kernels are loaded): ~0.1 s each, about one
-#: every 250 ss2020 runs, 0.39 ms a run (benchmarks/bench_batch.py; docs/BENCHMARKS.md). Settling
-#: costs one such pass, so it pays in processes that run many more runs than this.
+#: holds (~200,000 once Mesa, pandas and the compiled kernels are loaded), ~0.1 s each: with
+#: models freed when dropped (model/weak.py) one every ~1,600 ss2020 runs, 0.073-0.076 ms a run
+#: over 4,800 runs against 0.026-0.027 ms settled (benchmarks/bench_collector.py; before
+#: model/weak.py, one every ~250 runs: 0.39 ms a run). Settling costs one such pass, so it pays in
+#: processes that run many more runs than this (sweep and calibration workers, a PSA).
 SETTLE_AFTER_RUNS = 256
 _runs_here = [0, 0]  # [process id, runs finished in it]
 

@@ -258,6 +258,8 @@ def _staffed_run(week, runs):
 def visits(model, week: int) -> None:
     """Run this week's visits (:func:`visits_runs`; a model of facility blocks coaches its blocks
     on several threads)."""
+    if week not in model.visit_schedule and not model.dose.owing:
+        return  # nothing scheduled or owed (_idle's test, here before handing over to compiled code)
     runs = model.visit_runs
     if len(model.blocks) == 1:  # one block: a batch of one
         visits_runs(week, runs, 0, 1)

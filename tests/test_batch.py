@@ -161,3 +161,25 @@ def test_weekly_table_for_all_replicates_at_once_is_the_per_replicate_table(scen
     res = run(load_scenario(scenario).with_params(updates), seed=2, replicates=3)
     reference = pd.concat([run_timeseries(r, res.name) for r in res.runs], ignore_index=True)
     pd.testing.assert_frame_equal(res.timeseries(), reference, check_exact=True)
+
+
+def test_a_default_batch_advances_at_most_batch_posts_together(alone, monkeypatch):
+    """simulate_batch's default advances runs together up to runner.BATCH_POSTS posts (larger
+    models fewer at a time, their state would not fit the cache), with the same results; an
+    explicit batch advances exactly that many."""
+    from mentorsim import runner
+
+    sizes = []
+    original = runner.run_batch
+
+    def spy(models):
+        sizes.append(len(models))
+        return original(models)
+    monkeypatch.setattr(runner, "run_batch", spy)
+    monkeypatch.setattr(runner, "BATCH_POSTS", 1000)  # two ss2020 models (456 posts each)
+    points = _points()
+    assert [_fingerprint(o) for o in simulate_batch(points)] == alone
+    assert sizes and max(sizes) == 2
+    sizes.clear()
+    assert [_fingerprint(o) for o in simulate_batch(points, batch=len(points))] == alone
+    assert sizes == [len(points)]

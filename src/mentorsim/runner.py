@@ -121,10 +121,12 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
     are batched by length, and a model large enough to be split into facility blocks runs alone.
 
     Args:
-        batch: most runs advanced together (default ``batch_size()``, the fastest measured:
-            a larger batch's state no longer fits the cache, e.g. 100 ss2020 runs advanced
-            together cost 6.2 ms a run against 4.8 ms 16 at a time; docs/BENCHMARKS.md). Models
-            are built batch by batch, so only one batch's models are in memory at a time.
+        batch: most runs advanced together. By default ``batch_size()`` runs, advanced together
+            up to BATCH_POSTS posts in all (larger models fewer at a time, one alone from that
+            size on): a larger batch's state no longer fits the cache, e.g. 100 ss2020 runs
+            advanced together cost 6.2 ms a run against 4.8 ms 16 at a time (docs/BENCHMARKS.md).
+            Given, exactly that many runs are advanced together. Models are built batch by
+            batch, so only one batch's models are in memory at a time.
 
     Examples:
         >>> from mentorsim import load_scenario, simulate
@@ -134,13 +136,20 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
         >>> bool((outs[1].fac["composite"] == simulate(p, seed=1, replicate=1).fac["composite"]).all())
         True
     """
+    posts = BATCH_POSTS if batch is None else None  # the most posts advanced together (None: any)
     if batch is None:
         batch = batch_size()
     if batch < 1:
         raise ValueError(f"batch = {batch}: must be at least 1")
     if batch < len(points):
         return [out for lo in range(0, len(points), batch)
-                for out in simulate_batch(points[lo:lo + batch], batch=batch)]
+                for out in _simulate_together(points[lo:lo + batch], posts)]
+    return _simulate_together(points, posts)
+
+
+def _simulate_together(points: Sequence[tuple[Mapping, int, int]], posts: int | None) -> list[RunOutput]:
+    """:func:`simulate_batch` of ``points``, all built at once, advanced together (by length) up
+    to ``posts`` posts at a time (None: all of a length at once)."""
     outputs: list[RunOutput | None] = [None] * len(points)
     groups: dict[int, list[tuple[int, kernel.MentorshipModel]]] = {}
     for k, (params, seed, replicate) in enumerate(points):
@@ -153,18 +162,36 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
         else:
             groups.setdefault(model.time.total_weeks, []).append((k, model))
     for members in groups.values():
-        try:
-            if len(members) == 1:
-                members[0][1].run()  # one run: the plain loop, as simulate() runs it
-            else:
-                run_batch([m for _, m in members])
-            for k, model in members:
-                outputs[k] = RunOutput.from_model(model)
-        finally:
-            for _, model in members:
-                model.release()
+        for part in _up_to_posts(members, posts):
+            try:
+                if len(part) == 1:
+                    part[0][1].run()  # one run: the plain loop, as simulate() runs it
+                else:
+                    run_batch([m for _, m in part])
+                for k, model in part:
+                    outputs[k] = RunOutput.from_model(model)
+            finally:
+                for _, model in part:
+                    model.release()
     settle_heap(len(points))
     return outputs
+
+
+def _up_to_posts(members: list, posts: int | None) -> list[list]:
+    """``members`` ((index, model) pairs) in consecutive parts of at most ``posts`` posts in all,
+    or of one model (None: one part)."""
+    if posts is None:
+        return [members]
+    parts: list[list] = []
+    total = posts  # a new part is started at the first member
+    for member in members:
+        n = member[1].providers.n
+        if total + n > posts:
+            parts.append([])
+            total = 0
+        parts[-1].append(member)
+        total += n
+    return parts
 
 
 #: Runs a batch advances together: less CPU a run than one at a time for ss2020-sized models at
@@ -172,6 +199,11 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
 #: calibration", benchmarks/bench_sweep.py). A batch of small models stays on one thread
 #: (loop.run_batch), so the size does not depend on the threads.
 BATCH_RUNS = 16
+#: Posts a default batch advances together at most (16 ss2020 runs hold 7,296): larger models go
+#: fewer at a time, from this size one at a time. Measured: `plan-pool --facilities 200`'s
+#: models (~4,200 posts) advanced 10 at a time took 4.65 s against 4.26 s one at a time
+#: (benchmarks/bench_plan_pool.py); 100 ss2020 runs together cost 6.2 ms a run, 16 4.8 ms.
+BATCH_POSTS = 8_000
 
 
 def batch_size() -> int:

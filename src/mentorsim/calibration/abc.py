@@ -44,7 +44,7 @@ from mentorsim.calibration.config import CalibrationConfig, Target
 from mentorsim.calibration.measures import outputs_of
 from mentorsim.errors import input_error
 from mentorsim.executors import abc_sampler, shared_counter
-from mentorsim.runner import batch_size, simulate_batch
+from mentorsim.runner import simulate_batch
 
 HISTORY_FILE = "history.db"
 RUN_FILE = "run.json"
@@ -168,7 +168,7 @@ class Simulator:
         outputs = sorted({t.output for t in self.targets})
         runs = [(p, int(s), 0) for s in (self.seeds if seeds is None else seeds)]
         res = []
-        for out in simulate_batch(runs, batch=batch_size()):
+        for out in simulate_batch(runs):
             o = outputs_of(out, outputs)
             res.append({t.name: o[t.output] for t in self.targets})
         return res

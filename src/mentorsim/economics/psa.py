@@ -74,7 +74,7 @@ from mentorsim.executors import process_pool
 from mentorsim.parameters.cost_table import ANALYSIS_CHOICES, COST_PARAMS
 from mentorsim.parameters.model_table import PARAMS_BY_NAME, Param
 from mentorsim.randomness import replicate_seed
-from mentorsim.runner import batch_size, simulate_batch
+from mentorsim.runner import simulate_batch
 
 SCOPES = ("default", "costs")
 DISTRIBUTIONS = ("beta", "pert", "triangular")
@@ -304,7 +304,7 @@ def _draw_runs(params: Sequence[Mapping], run_seed: int) -> dict:
         todo.setdefault(_comparator_key(p), comparator_params(p))
         if not is_comparator(p):
             todo[id(p)] = p
-    outs = simulate_batch([(p, run_seed, 0) for p in todo.values()], batch=batch_size())
+    outs = simulate_batch([(p, run_seed, 0) for p in todo.values()])
     return dict(zip(todo, outs))
 
 

@@ -235,8 +235,12 @@ def test_a_psa_draw_in_batches_is_the_draw_one_run_at_a_time(monkeypatch):
     strategies = [psa.Strategy.from_scenario(load_scenario(n)) for n in ("ss2020", "ss2020_weekly_echo",
                                                                           "no_mentorship", "local_mentors")]
     names = psa.psa_parameter_names("default")
-    monkeypatch.setattr(psa, "batch_size", lambda: 3)
-    assert psa.batch_size() == 3
+    from mentorsim import runner
+    monkeypatch.setattr(runner, "batch_size", lambda: 3)  # simulate_batch's default reads it
+    calls = []
+    original = runner._simulate_together
+    monkeypatch.setattr(runner, "_simulate_together", lambda points, posts: calls.append(len(points))
+                        or original(points, posts))
     draw, drawn, records = psa._run_draw((4, 2, strategies, names, "beta", None))
     seed = replicate_seed(4, 2)
     cache = ComparatorCache()
@@ -246,3 +250,4 @@ def test_a_psa_draw_in_batches_is_the_draw_one_run_at_a_time(monkeypatch):
         ev = evaluate_run(p, seed, 0, comparator=comp, out=comp if is_comparator(p) else None)
         assert (draw, rec["draw"], rec["strategy"]) == (2, 2, s.name)
         assert _same({k: v for k, v in rec.items() if k not in ("draw", "strategy")}, ev.record)
+    assert len(calls) > 1 and max(calls) == 3  # the draw's runs went 3 at a time

@@ -207,8 +207,8 @@ BATCH_POSTS = 8_000
 
 
 def batch_size() -> int:
-    """How many runs to batch (``simulate_batch(points, batch=batch_size())``): BATCH_RUNS. The
-    size changes only speed, never results."""
+    """How many runs to batch (``simulate_batch``'s default, also in posts: BATCH_POSTS):
+    BATCH_RUNS. The size changes only speed, never results."""
     return BATCH_RUNS
 
 

@@ -1,4 +1,4 @@
-"""The visit log grows in parts (mentors.MentorPool.staff) and reads back as one array in the
+"""The visit log grows in parts (mentors._staff_visits, _log_room) and reads back as one array in the
 order the visits were made, with a row for every visit the record counts."""
 
 import numpy as np

@@ -260,7 +260,7 @@ class MentorPool:
         # are written; a new part is started when this one could run out (_log_room)
         self.log_parts = _new_log(64, len(VISIT_LOG_COLUMNS))
         self.n_log = np.zeros(1, dtype=np.int64)
-        # what staff() returns, rewritten at each call: [n_fac, 4], [n_fac], [n_fac]
+        # what _staff_visits writes for the week's coaching, rewritten at each call: [n_fac, 4], [n_fac], [n_fac]
         self.facilities = facilities
         self.transfer = np.zeros((facilities.n, 4))
         self.relation = np.zeros(facilities.n)
@@ -453,24 +453,6 @@ class MentorPool:
         """First week of a region's visits: a team's regions spread over the interval."""
         team = self.region_team[region]
         return int(self.region_rank[region] * interval // max(1, self.team_regions[team]))
-
-    def staff(self, week: int, due: np.ndarray, u_away: np.ndarray, in_programme: bool):
-        """Decide who comes on each of this week's visits and charge their days.
-
-        Args:
-            due: facilities due a visit this week.
-            u_away: [len(due), 8] uniforms; a mentor due is called away when theirs falls below
-                ``mentors.unavailable_prob``.
-
-        Returns:
-            transfer [n_fac, 4 roles] (team transfer to each mentee role), relation [n_fac] (mean
-            relatability of the mentors leading: mentoring skill x local context), visited
-            [n_fac] (True where at least one lead mentor came), and the number of facilities
-            visited. The arrays are the pool's, rewritten at the next call.
-        """
-        n_visited = _staff_visits(week, due, u_away, in_programme, self.kernel_view(), self.coef, self.log_parts,
-                                  self.n_log)
-        return self.transfer, self.relation, self.visited, n_visited
 
     def visit_array(self) -> np.ndarray:
         """The visit log as one array of VISIT_LOG_COLUMNS rows (a copy)."""

@@ -248,10 +248,9 @@ def visits_runs(week, runs, lo, hi):
 
 @kernel
 def _staffed_run(week, runs):
-    start, flags, inner = runs[0]
-    if _idle(week, start, flags):
-        return 0
-    v, pool, log_parts = inner[0]
+    """:func:`_staffed` for the run of ``runs`` (a model of facility blocks, which
+    :func:`visits` hands over only in a week with something to staff)."""
+    v, pool, log_parts = runs[0][2][0]
     return _staffed(week, v, pool, log_parts)
 
 

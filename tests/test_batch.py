@@ -1,17 +1,29 @@
-"""The batch path (model/loop.py run_batch, runner.simulate_batch) against the single run:
-a run in a batch is bit-identical to the same run alone, whatever the batch's size, make-up
-and thread count."""
+"""The batch path (model/loop.py run_batch, runner.simulate_batch) against the plain loop (the
+week's steps called one by one, loop.step): a run in a batch is bit-identical to the same run
+alone, whatever the batch's size, make-up and thread count. model.run() of a one-block model is
+itself a batch of one."""
 
 import pytest
 from conftest import params_with
 
 from mentorsim.model import loop
 from mentorsim.model.model import MentorshipModel
+from mentorsim.results import RunOutput
 from mentorsim.runner import simulate, simulate_batch
 
 
 def _fingerprint(out) -> str:
     return out.fingerprint()
+
+
+def _plain(m: MentorshipModel, weeks: int | None = None) -> MentorshipModel:
+    """``m`` stepped week by week through loop.step (each week's plan called step by step), as
+    model.run() ran every model before runs went through loop.run_batch: ``weeks`` weeks, or to
+    the end."""
+    for _ in range(m.time.total_weeks - m.week if weeks is None else weeks):
+        m.steps += 1
+        loop.step(m)
+    return m
 
 
 def _points():
@@ -26,11 +38,27 @@ def _points():
 
 @pytest.fixture(scope="module")
 def alone():
-    return [_fingerprint(simulate(p, seed=s, replicate=r)) for p, s, r in _points()]
+    return [_fingerprint(RunOutput.from_model(_plain(MentorshipModel(p, seed=s, replicate=r))))
+            for p, s, r in _points()]
 
 
 def test_a_run_in_a_batch_is_the_run_alone(alone):
     assert [_fingerprint(o) for o in simulate_batch(_points())] == alone
+    assert [_fingerprint(simulate(p, seed=s, replicate=r)) for p, s, r in _points()] == alone  # a batch of one
+
+
+def test_a_model_stepped_partway_runs_on_as_the_plain_loop():
+    """model.run() from any week (after step() calls, each stopping between weeks) ends as the
+    plain loop does: the batch starts each run from the week it has reached."""
+    for p, s, r in _points()[2:5]:
+        for weeks in (1, 27, 61):
+            m = MentorshipModel(p, seed=s, replicate=r)
+            for _ in range(weeks):
+                m.step()
+            m.run()
+            plain = _plain(MentorshipModel(p, seed=s, replicate=r))
+            assert (m.week, m.steps) == (plain.week, plain.steps)
+            assert _fingerprint(RunOutput.from_model(m)) == _fingerprint(RunOutput.from_model(plain)), (weeks, r)
 
 
 def test_results_do_not_depend_on_batch_size_or_order(alone):
@@ -57,7 +85,7 @@ def test_a_batch_leaves_each_model_as_its_own_run_would():
     batch = [MentorshipModel(p, seed=s, replicate=r) for p, s, r in points]
     loop.run_batch(batch)
     for (p, s, r), m in zip(points, batch):
-        alone = MentorshipModel(p, seed=s, replicate=r).run()
+        alone = _plain(MentorshipModel(p, seed=s, replicate=r))
         assert dict(m.counters) == dict(alone.counters)
         assert (m.week, m.steps) == (alone.week, alone.steps)
         assert (m.providers.person_id == alone.providers.person_id).all()
@@ -119,14 +147,13 @@ def test_runs_of_different_lengths_are_batched_apart():
     assert _fingerprint(b) == _fingerprint(simulate(long, seed=2))
 
 
-def test_a_batch_needs_unstepped_models_of_one_length():
-    p = params_with(scenario="ss2020")
-    stepped, fresh = MentorshipModel(p, seed=1), MentorshipModel(p, seed=1, replicate=1)
-    stepped.step()
-    with pytest.raises(ValueError, match="unstepped"):
-        loop.run_batch([stepped, fresh])
-    stepped.release()
-    fresh.release()
+def test_a_batch_needs_models_of_one_length():
+    short = MentorshipModel(params_with({"followup.months": 3}, scenario="ss2020"), seed=1)
+    long = MentorshipModel(params_with(scenario="ss2020"), seed=1)
+    with pytest.raises(ValueError, match="same number of weeks"):
+        loop.run_batch([short, long])
+    short.release()
+    long.release()
 
 
 def test_coefficient_record_follows_the_parameters():

@@ -288,23 +288,28 @@ DynamicsRun = namedtuple("DynamicsRun", ("arrays", "mentored", "programme_weeks"
 @vector_kernel
 def dynamics_runs(week, runs, lo, hi):
     """Steps 7-13 of week ``week`` for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
-    DynamicsRun), each as :func:`dynamics` runs it: the outcomes' uniforms drawn here from the
-    run's own ``operations`` stream (pcg.fill: numpy's numbers), the programme push set, then
-    weekly_dynamics."""
+    DynamicsRun), each as :func:`dynamics` runs it (:func:`dynamics_run`)."""
     for j in range(lo, hi):
-        r = runs[j]
-        a = r.arrays
-        u = a.u_outcomes
-        fill(r.rng, u)
-        push = week < r.programme_weeks
-        for f in range(a.ssc_push.shape[0]):
-            a.ssc_push[f] = r.mentored[f] if push else 0.0
-        weekly_dynamics(week + 1, u, a.f_lo, a.f_hi, a.arm_sums, a.record, a.coef, a.skill, a.skill_floor,
-                        a.knowledge, a.knowledge_floor, a.busy, a.reinforced, a.resistance0, a.recept,
-                        a.leadership, a.teamwork_culture, a.learning_orientation, a.current_baseline,
-                        a.operations_week, a.caesarean_share, a.ssc, a.ssc_push, a.outcome_table, a.keep,
-                        a.keep_leadership, a.workload, a.workload_all, a.leadership_all, a.culture_all, a.team,
-                        a.checklist, a.tally_posts, a.series)
+        dynamics_run(week, runs[j])
+
+
+@vector_kernel
+def dynamics_run(week, r):
+    """Steps 7-13 of week ``week`` for one run ``r`` (a DynamicsRun): the outcomes' uniforms
+    drawn here from the run's own ``operations`` stream (pcg.fill: numpy's numbers), the
+    programme push set, then weekly_dynamics."""
+    a = r.arrays
+    u = a.u_outcomes
+    fill(r.rng, u)
+    push = week < r.programme_weeks
+    for f in range(a.ssc_push.shape[0]):
+        a.ssc_push[f] = r.mentored[f] if push else 0.0
+    weekly_dynamics(week + 1, u, a.f_lo, a.f_hi, a.arm_sums, a.record, a.coef, a.skill, a.skill_floor,
+                    a.knowledge, a.knowledge_floor, a.busy, a.reinforced, a.resistance0, a.recept,
+                    a.leadership, a.teamwork_culture, a.learning_orientation, a.current_baseline,
+                    a.operations_week, a.caesarean_share, a.ssc, a.ssc_push, a.outcome_table, a.keep,
+                    a.keep_leadership, a.workload, a.workload_all, a.leadership_all, a.culture_all, a.team,
+                    a.checklist, a.tally_posts, a.series)
 
 
 #: Runs per compiled call when a batch's steps are spread over threads (any value gives the
@@ -342,94 +347,116 @@ def batch_steps() -> dict[str, tuple]:
     }
 
 
-#: The compiled steps of STEP_ORDER in its order, as :func:`week_runs` runs them (each through
+#: The compiled steps of STEP_ORDER in its order, as :func:`span_runs` runs them (each through
 #: its batch kernel of :func:`batch_steps`; tests/test_batch.py checks the three agree).
 COMPILED_ORDER = ("turnover", "workload", "visits", "telementoring", "whatsapp", "practice .. snapshot")
+#: A run's compiled work as a line of slots: slot ``week * SLOTS + k`` is step ``k`` of
+#: COMPILED_ORDER in week ``week``; a Python step of STEP_ORDER sits between two slots.
+SLOTS = len(COMPILED_ORDER)
 
 
 @vector_kernel
-def week_runs(week, first, last, turnover, workload, visit, echo, groups, steps, sessions, lo, hi):
-    """Compiled steps ``first``..``last - 1`` of COMPILED_ORDER in week ``week`` for runs
-    ``lo``..``hi - 1`` of the batch, run by run (a run's state stays in cache through its steps),
-    each step through its batch kernel (:func:`batch_steps`) on that one run. ``turnover`` ..
-    ``steps`` are the batch's typed lists of each step's runs; ``sessions`` [run, week] whether
-    the run holds an ECHO session that week (the others' ECHO step would do nothing, and taking
-    its run out of the list alone costs ~0.6 us). The runs are independent, so this order gives
-    what step-by-step calls over all runs give."""
+def span_runs(starts, ends, turnover, workload, visit, echo, groups, steps, sessions, lo, hi):
+    """Slots ``starts[j]``..``ends[j] - 1`` (SLOTS) of each run ``j`` in ``lo``..``hi - 1`` of the
+    batch: run by run, each taken through its weeks up to its next Python step in one go (its
+    state stays in cache, and no Python runs between its weeks), each compiled step through its
+    batch kernel (:func:`batch_steps`) on that one run. ``turnover`` .. ``steps`` are the batch's
+    typed lists of each step's runs; ``sessions`` [run, week] whether the run holds an ECHO
+    session that week (the others' ECHO step would do nothing, and taking its run out of the
+    list alone costs ~0.6 us). The runs are independent, so this order gives what week-by-week
+    calls over all runs give."""
     for j in range(lo, hi):
-        if first <= 0 < last:
-            workforce.turnover_runs(week, turnover, j, j + 1)
-        if first <= 1 < last:
-            workforce.workload_runs(week, workload, j, j + 1)
-        if first <= 2 < last:
-            visits.visits_runs(week, visit, j, j + 1)
-        if first <= 3 < last and sessions[j, week]:
-            telementoring.echo_runs(week, echo, j, j + 1)
-        if first <= 4 < last:
-            whatsapp.whatsapp_runs(week, groups, j, j + 1)
-        if first <= 5 < last:
-            dynamics_runs(week, steps, j, j + 1)
+        if starts[j] >= ends[j]:
+            continue
+        # the run's items, each taken out of its list once a span (~0.1-0.7 us each: every
+        # array's reference count goes up and down)
+        leave, busy, visit_item, session, group, step = turnover[j], workload[j], visit[j], echo[j], groups[j], steps[j]
+        start, flags, inner = visit_item
+        for slot in range(starts[j], ends[j]):
+            week = slot // SLOTS
+            k = slot - week * SLOTS
+            if k == 0:
+                workforce.turnover_run(week, leave)
+            elif k == 1:
+                workforce.workload_run(week, busy)
+            elif k == 2:
+                if not visits._idle(week, start, flags):
+                    visits.visits_run(week, inner[0])
+            elif k == 3:
+                if sessions[j, week]:
+                    telementoring.echo_run(week, session)
+            elif k == 4:
+                whatsapp.whatsapp_run(week, group)
+            else:
+                dynamics_run(week, step)
 
 
 def _pool_next(model) -> float:
     """The first week from which the mentor pool's update has something to do
-    (MentorPool.next_event; it moves on each time the update acts)."""
+    (MentorPool.next_event; only the update itself moves it on)."""
     return model.pool.next_event
 
 
 #: For the Python steps in every week's plan that act only from some week on: that week, for a
-#: model (before it, ``process(model, week)`` returns at once, and a batch skips the call).
+#: model (before it, ``process(model, week)`` returns at once, and a batch skips the call). It
+#: may change only when the step itself acts: a batch reads it once the step has acted and runs
+#: the compiled weeks up to it without asking again.
 ACTS = {"mentor_pool": _pool_next}
 
 
-class _BatchWeeks:
-    """Which models of a batch each Python step of STEP_ORDER acts on, week by week: the models
-    whose plan holds it that week (model.plan), less those ACTS says would return at once. Kept
-    cheap for a batch: a week before any model's next week of a step is known without asking
-    each model."""
+class _PythonSteps:
+    """When each Python step of STEP_ORDER next acts on each model of a batch: the weeks of the
+    model's plan that hold it (model.plan), from the week ACTS gives on, if it has a say.
+    ``python``: (name, process, compiled steps before it in a week) in STEP_ORDER's order."""
 
-    def __init__(self, models, names):
-        self.models = models
-        self.soonest = {name: min(first(m) for m in models) for name, first in ACTS.items()}
-        self.planned = {}  # step -> {week: [models]} for the steps ACTS does not cover
-        for name, process in STEP_ORDER:
-            if name in names and name not in ACTS:
-                by_week = self.planned[name] = {}
-                for m in models:
-                    for week, processes in enumerate(m.plan):
-                        if process in processes:
-                            by_week.setdefault(week, []).append(m)
+    def __init__(self, models, python):
+        self.python = python
+        self.weeks = models[0].time.total_weeks
+        # [model][step] the weeks its plan holds the step (every week for a step in every week's plan)
+        self.planned = [[[w for w, processes in enumerate(m.plan) if process in processes]
+                         for _, process, _ in python] for m in models]
 
-    def acting(self, name: str, week: int) -> list:
-        """The models ``name`` acts on in ``week``."""
-        if name not in ACTS:
-            return self.planned[name].get(week, [])
-        if week < self.soonest[name]:
-            return []
-        first = ACTS[name]
-        return [m for m in self.models if week >= first(m)]
+    def next(self, j: int, model, week: int, after: int) -> tuple[int, int] | None:
+        """(week, step) of the next Python step to act on model ``j`` at or after ``week``, later
+        in STEP_ORDER than step ``after`` in that week (-1: any), or None if none acts again."""
+        best = None
+        for i, (name, _, _) in enumerate(self.python):
+            first = week if i > after else week + 1
+            if name in ACTS:
+                due = ACTS[name](model)
+                if due == math.inf:
+                    continue
+                first = max(first, math.ceil(due))
+            weeks = self.planned[j][i]
+            at = _first_at_least(weeks, first)
+            if at is not None and (best is None or (at, i) < best):
+                best = (at, i)
+        return best
 
-    def acted(self, name: str) -> None:
-        """After ``name`` ran on the models it acts on: its next weeks moved on."""
-        if name in ACTS:
-            self.soonest[name] = min(ACTS[name](m) for m in self.models)
+
+def _first_at_least(weeks: list[int], week: int) -> int | None:
+    """The first of the sorted ``weeks`` at or after ``week`` (None if none)."""
+    import bisect
+    k = bisect.bisect_left(weeks, week)
+    return weeks[k] if k < len(weeks) else None
 
 
 def run_batch(models: Sequence) -> None:
-    """Run ``models`` (each of one block, all with the same number of weeks, none stepped yet)
-    to the end, week by week together, in STEP_ORDER: the compiled steps of :func:`batch_steps`
-    between two Python steps in one compiled call over the run axis (:func:`week_runs`: run by
-    run, split over threads by runs), a Python step model by model for the models it acts on
-    that week (:class:`_BatchWeeks`; in a week none acts, the whole week is one call). Each model
-    ends exactly as ``model.run()`` would leave it (its streams are its own; ``week`` and Mesa's
-    ``steps`` are what they would be whenever Python code reads them). The compiled calls are
-    spread over threads, RUNS_PER_CALL runs a call, only for a batch of at least
-    SPREAD_MIN_POSTS posts."""
+    """Run ``models`` (each of one block, all with the same number of weeks, each from the week
+    it has reached) to the end in STEP_ORDER, each run taken through its compiled steps up to the next Python
+    step that acts on it in one go (:func:`span_runs`, one compiled call over the batch's runs,
+    split over threads by runs), then that step (the mentor pool from its next event, ACTS; the
+    survey in its week; model.plan), and so on: a run of ss2020 stops about 5-10 times in its 178
+    weeks. Each model ends exactly as ``model.run()`` would leave it (its streams are its own;
+    ``week`` and Mesa's ``steps`` are what they would be whenever Python code reads them). A
+    step's follow-up (:func:`batch_steps`) runs once the run has passed that step in the week a
+    Python step acted on it, before the next Python step does. The compiled calls are spread over
+    threads, RUNS_PER_CALL runs a call, only for a batch of at least SPREAD_MIN_POSTS posts."""
     if not models:
         return
     weeks = models[0].time.total_weeks
-    if any(m.time.total_weeks != weeks or m.week != 0 or len(m.blocks) != 1 for m in models):
-        raise ValueError("a batch needs unstepped models of one block with the same number of weeks")
+    if any(m.time.total_weeks != weeks or len(m.blocks) != 1 for m in models):
+        raise ValueError("a batch needs models of one block with the same number of weeks")
     n = len(models)
     spread = threads() > 1 and sum(m.providers.n for m in models) >= SPREAD_MIN_POSTS
     spans = [(lo, min(lo + RUNS_PER_CALL, n)) for lo in range(0, n, RUNS_PER_CALL)] if spread else [(0, n)]
@@ -443,38 +470,42 @@ def run_batch(models: Sequence) -> None:
     # the Python steps in order, each with how many compiled steps come before it in STEP_ORDER
     python = [(name, process, sum(other in compiled for other, _ in STEP_ORDER[:at]))
               for at, (name, process) in enumerate(STEP_ORDER) if name not in compiled]
-    plan = _BatchWeeks(models, {name for name, _, _ in python})
-    steps0 = {id(m): m.steps for m in models}
-
-    def run_compiled(week, first, last, acted):
-        if first == last:
-            return
+    steps = _PythonSteps(models, python)
+    steps0 = [m.steps - m.week for m in models]  # Mesa's steps before week 0, as model.run() counts them
+    end = weeks * SLOTS
+    starts = np.array([m.week * SLOTS for m in models], dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    due = [steps.next(j, m, m.week, -1) for j, m in enumerate(models)]  # each run's next Python step: (week, step)
+    owed: list[tuple[int, int, int, object]] = []  # follow-ups: (run, slot to pass, week, follow-up)
+    while True:
+        for j, event in enumerate(due):
+            ends[j] = end if event is None else event[0] * SLOTS + python[event[1]][2]
         if len(spans) == 1:
-            week_runs(week, first, last, *lists, *spans[0])
+            span_runs(starts, ends, *lists, *spans[0])
         else:
-            run_calls(week_runs, [(week, first, last, *lists, lo, hi) for lo, hi in spans])
-        for k, after in follow:
-            if first <= k < last:
-                for m in acted.values():
-                    after(m, week)
-
-    for week in range(weeks):
-        done = 0  # compiled steps of COMPILED_ORDER run this week
-        acted: dict[int, object] = {}  # the models a Python step acted on this week
-        for name, process, before in python:
-            acting = plan.acting(name, week)
-            if not acting:
+            run_calls(span_runs, [(starts, ends, *lists, lo, hi) for lo, hi in spans])
+        starts[:] = ends
+        if owed:
+            for item in owed:
+                if ends[item[0]] >= item[1]:
+                    item[3](models[item[0]], item[2])
+            owed = [item for item in owed if ends[item[0]] < item[1]]
+        if all(event is None for event in due):
+            break
+        for j, event in enumerate(due):
+            if event is None:
                 continue
-            run_compiled(week, done, before, acted)
-            done = max(done, before)
-            for m in acting:
-                m.week, m.steps = week, steps0[id(m)] + week + 1  # as model.run() has them here
-                process(m, week)
-                acted[id(m)] = m
-            plan.acted(name)
-        run_compiled(week, done, len(COMPILED_ORDER), acted)
-    for m in models:
-        m.week, m.steps = weeks, steps0[id(m)] + weeks
+            m = models[j]
+            week, i = event
+            m.week, m.steps = week, steps0[j] + week + 1  # as model.run() has them here
+            python[i][1](m, week)
+            for k, after in follow:  # once the run is past step k of this week, if not yet (once a week)
+                item = (j, week * SLOTS + k + 1, week, after)
+                if starts[j] < item[1] and item not in owed:
+                    owed.append(item)
+            due[j] = steps.next(j, m, week, i)
+    for j, m in enumerate(models):
+        m.week, m.steps = weeks, steps0[j] + weeks
 
 
 def mentor_pool(model, week: int) -> None:

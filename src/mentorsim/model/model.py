@@ -402,11 +402,15 @@ class MentorshipModel(mesa.Model):
             self._end()
 
     def run(self) -> MentorshipModel:
-        """Run the programme and the follow-up (the same as calling step() every week, without
-        Mesa's per-step log message)."""
-        for _ in range(self.time.total_weeks - self.week):
-            self.steps += 1
-            loop.step(self)
+        """Run the programme and the follow-up from the week reached: the same as calling step()
+        every week, without Mesa's per-step log message. A model of one block runs as a batch of
+        one (loop.run_batch: its compiled steps in one call up to each Python step that acts)."""
+        if len(self.blocks) == 1:
+            loop.run_batch([self])
+        else:
+            for _ in range(self.time.total_weeks - self.week):
+                self.steps += 1
+                loop.step(self)
         self._end()
         return self
 

@@ -147,9 +147,13 @@ def echo_runs(week, runs, lo, hi):
     list of EchoRun), each as :func:`telementoring` holds it, its uniforms drawn from the run's own
     ``echo`` stream (numpy's numbers)."""
     for r_index in range(lo, hi):
-        r = runs[r_index]
-        if not r.held[week]:
-            continue
+        echo_run(week, runs[r_index])
+
+
+@kernel
+def echo_run(week, r):
+    """Week ``week``'s session, if one is held, for one EchoRun ``r`` (:func:`echo_runs`)."""
+    if r.held[week]:
         j = r.counts[ECHO_SESSIONS]
         r.counts[ECHO_SESSIONS] = j + 1
         _session(0, r.attended.shape[1], r.state, r.coef, r.rng, r.u, j % 4,

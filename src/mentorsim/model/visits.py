@@ -236,14 +236,20 @@ def visits_runs(week, runs, lo, hi):
     its own rows, then the stream moves past them all)."""
     for j in range(lo, hi):
         start, flags, inner = runs[j]
-        if _idle(week, start, flags):
-            continue
-        v, pool, log_parts = inner[0]
-        if _staffed(week, v, pool, log_parts):
-            m = pool[0]
-            _coach(0, v.n_fac, v.state, v.visit_coef, m.transfer, m.relation, m.visited, v.visits_row[week + 1], v.rng,
-                   v.days)
-            advance(v.rng, v.n_posts * v.days)
+        if not _idle(week, start, flags):
+            visits_run(week, inner[0])
+
+
+@kernel
+def visits_run(week, item):
+    """Week ``week``'s visits for one run with something scheduled or owed (:func:`visits_runs`):
+    ``item`` is the (VisitRun, pool view, visit log) of :func:`run_of`'s item."""
+    v, pool, log_parts = item
+    if _staffed(week, v, pool, log_parts):
+        m = pool[0]
+        _coach(0, v.n_fac, v.state, v.visit_coef, m.transfer, m.relation, m.visited, v.visits_row[week + 1], v.rng,
+               v.days)
+        advance(v.rng, v.n_posts * v.days)
 
 
 @kernel

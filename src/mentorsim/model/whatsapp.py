@@ -201,9 +201,13 @@ def whatsapp_runs(week, runs, lo, hi):
     WhatsAppRun), each as :func:`whatsapp` runs it, its uniforms drawn from the run's own
     ``whatsapp`` stream (numpy's numbers)."""
     for j in range(lo, hi):
-        r = runs[j]
-        if not r.running[week]:
-            continue
+        whatsapp_run(week, runs[j])
+
+
+@kernel
+def whatsapp_run(week, r):
+    """Week ``week`` of group activity for one WhatsAppRun ``r`` (:func:`whatsapp_runs`)."""
+    if r.running[week]:
         _whole_week(r.state, r.coef, r.rng, r.u, r.active, r.consultations, week + 1, r.means, r.best)
 
 

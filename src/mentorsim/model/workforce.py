@@ -135,26 +135,33 @@ def turnover_runs(week, runs, lo, hi):
     (TurnoverRun, ``turnover`` stream) pairs), each as :func:`turnover` runs it, the new
     people's draws made here from the run's own stream (numpy's numbers, in numpy's order)."""
     for j in range(lo, hi):
-        r, stream = runs[j]
-        leavers, n_hired = _turnover(0, r.baseline.shape[0], r.state, week, r.hired)
-        r.counts[LEAVERS] += leavers
-        if n_hired:
-            # new people start from today's baseline, which the secular trend has moved
-            # (new_person_states: 9 standard normals, then 4 uniforms, a person)
-            z = np.empty((n_hired, 9))
-            for i in range(n_hired):
-                for c in range(9):
-                    z[i, c] = stream.standard_normal()
-            u = np.empty((n_hired, 4))
-            for i in range(n_hired):
-                for c in range(4):
-                    u[i, c] = stream.random()
-            hired = r.hired[:n_hired]
-            _init_people(hired, r.posts, r.entry_coef, r.baseline, z, u, week)
-            for i in range(n_hired):
-                r.person_id[hired[i]] = r.next_id[0] + i
-            r.next_id[0] += n_hired
-            r.counts[HIRES] += n_hired
+        turnover_run(week, runs[j])
+
+
+@kernel
+def turnover_run(week, item):
+    """Turnover's week ``week`` for one item of :func:`turnover_runs`'s list: a (TurnoverRun,
+    ``turnover`` stream) pair."""
+    r, stream = item
+    leavers, n_hired = _turnover(0, r.baseline.shape[0], r.state, week, r.hired)
+    r.counts[LEAVERS] += leavers
+    if n_hired:
+        # new people start from today's baseline, which the secular trend has moved
+        # (new_person_states: 9 standard normals, then 4 uniforms, a person)
+        z = np.empty((n_hired, 9))
+        for i in range(n_hired):
+            for c in range(9):
+                z[i, c] = stream.standard_normal()
+        u = np.empty((n_hired, 4))
+        for i in range(n_hired):
+            for c in range(4):
+                u[i, c] = stream.random()
+        hired = r.hired[:n_hired]
+        _init_people(hired, r.posts, r.entry_coef, r.baseline, z, u, week)
+        for i in range(n_hired):
+            r.person_id[hired[i]] = r.next_id[0] + i
+        r.next_id[0] += n_hired
+        r.counts[HIRES] += n_hired
 
 
 def turnover(model, week: int) -> None:
@@ -218,9 +225,14 @@ def workload_runs(week, runs, lo, hi):
     each as :func:`workload` runs it, its uniforms drawn here from the run's ``operations``
     stream (pcg.fill: numpy's numbers)."""
     for j in range(lo, hi):
-        r = runs[j]
-        fill(r.rng, r.u)
-        _busy(0, r.u.shape[0], r.state, r.coef, r.u)
+        workload_run(week, runs[j])
+
+
+@kernel
+def workload_run(week, r):
+    """Workload's week ``week`` for one WorkloadRun ``r`` (:func:`workload_runs`)."""
+    fill(r.rng, r.u)
+    _busy(0, r.u.shape[0], r.state, r.coef, r.u)
 
 
 def workload(model, week: int) -> None:

@@ -1,8 +1,8 @@
 """What each compiled step of a batch week costs where it runs (figures printed; no assertions).
 
-``loop.week_runs`` takes each run of a batch through the week's compiled steps one after another,
-so timing a step on its own (bench_where.py) sees it with other runs' data in cache, not its own
-run's. Here each step is left out of the week in turn (a copy of ``week_runs`` with a mask) and
+``loop.span_runs`` takes each run of a batch through its compiled steps, week after week, up to
+its next Python step, so timing a step on its own (bench_where.py) sees it with other runs' data
+in cache, not its own run's. Here each step is left out in turn (a copy of ``span_runs`` with a mask) and
 the batch's CPU time a run without it is subtracted from the whole: what that step adds, in
 place. Leaving a step out changes what later steps read (without workload, last week's
 workload; without visits, no coaching), so a figure is an estimate: with 4 rounds a small
@@ -33,21 +33,32 @@ from mentorsim.scenario import load_scenario  # noqa: E402
 
 
 @vector_kernel
-def _masked(week, first, last, turnover, workload, visit, echo, groups, steps, sessions, lo, hi, mask):
-    """loop.week_runs, each step only where ``mask`` holds it (COMPILED_ORDER's order)."""
+def _masked(starts, ends, turnover, workload, visit, echo, groups, steps, sessions, lo, hi, mask):
+    """loop.span_runs, each step only where ``mask`` holds it (COMPILED_ORDER's order)."""
     for j in range(lo, hi):
-        if first <= 0 < last and mask[0]:
-            workforce.turnover_runs(week, turnover, j, j + 1)
-        if first <= 1 < last and mask[1]:
-            workforce.workload_runs(week, workload, j, j + 1)
-        if first <= 2 < last and mask[2]:
-            visits.visits_runs(week, visit, j, j + 1)
-        if first <= 3 < last and sessions[j, week] and mask[3]:
-            telementoring.echo_runs(week, echo, j, j + 1)
-        if first <= 4 < last and mask[4]:
-            whatsapp.whatsapp_runs(week, groups, j, j + 1)
-        if first <= 5 < last and mask[5]:
-            loop.dynamics_runs(week, steps, j, j + 1)
+        if starts[j] >= ends[j]:
+            continue
+        leave, busy, visit_item, session, group, step = turnover[j], workload[j], visit[j], echo[j], groups[j], steps[j]
+        start, flags, inner = visit_item
+        for slot in range(starts[j], ends[j]):
+            week = slot // loop.SLOTS
+            k = slot - week * loop.SLOTS
+            if not mask[k]:
+                continue
+            if k == 0:
+                workforce.turnover_run(week, leave)
+            elif k == 1:
+                workforce.workload_run(week, busy)
+            elif k == 2:
+                if not visits._idle(week, start, flags):
+                    visits.visits_run(week, inner[0])
+            elif k == 3:
+                if sessions[j, week]:
+                    telementoring.echo_run(week, session)
+            elif k == 4:
+                whatsapp.whatsapp_run(week, group)
+            else:
+                loop.dynamics_run(week, step)
 
 
 def in_situ(rounds: int) -> dict:
@@ -55,8 +66,8 @@ def in_situ(rounds: int) -> dict:
     if len(loop.COMPILED_ORDER) != 6:
         raise SystemExit("loop.COMPILED_ORDER changed: update _masked")
     mask = np.ones(len(loop.COMPILED_ORDER), dtype=np.bool_)
-    original = loop.week_runs
-    loop.week_runs = lambda *args: _masked(*args, mask)
+    original = loop.span_runs
+    loop.span_runs = lambda *args: _masked(*args, mask)
     try:
         p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
         simulate_batch([(p, 1, r) for r in range(16)])  # warm-up: kernels loaded
@@ -72,7 +83,7 @@ def in_situ(rounds: int) -> dict:
                     simulate_batch([(p, 1, 100 + 16 * b + r) for r in range(16)])
                 ms.setdefault(left_out, []).append((time.thread_time() - t) / 64 * 1000)
     finally:
-        loop.week_runs = original
+        loop.span_runs = original
     whole = statistics.median(ms[-1])
     return {"whole": whole, **{name: whole - statistics.median(ms[k]) for k, name in enumerate(loop.COMPILED_ORDER)}}
 

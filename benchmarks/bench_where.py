@@ -6,15 +6,16 @@ jobs, wall time also counts the time the process waits for a core, which on the 
 (load 2-8) moved medians by 50%; CPU time moved them by under 10%.
 
 1. One replicate of scenarios/ss2020.toml in process (median of RUNS after a warm-up), split
-   into set-up, each step of loop.STEP_ORDER (timed by wrapping each step; the wrapper adds
-   about 0.1 us a call) and the run's output (RunOutput and its scalar outcomes).
+   into set-up, each step of loop.STEP_ORDER and the run's output (RunOutput and its scalar
+   outcomes). model.run() runs a model as a batch of one (loop.run_batch), so the steps are
+   timed as in a batch (:func:`timed_batch_steps`).
 2. The floor kernel (floor_kernel.py) for the same posts and weeks, on one thread, with its
    own draws and with numpy's.
 3. Mesa 3.3.1's Boltzmann wealth example (benchmarks/bench_core.py), 1,000 agents.
 
 With ``--batch B`` part 1 runs the replicates B at a time through ``loop.run_batch`` instead
-(each compiled step timed as one call over the batch, see :func:`timed_batch_steps`; the rest
-model by model), and prints each part's time per replicate.
+(each compiled step timed as one call over the batch, week by week, see
+:func:`timed_batch_steps`; the rest model by model), and prints each part's time per replicate.
 
     PYTHONPATH=src python benchmarks/bench_where.py [--runs 40] [--batch 16] [--json out.json]
 """
@@ -28,6 +29,8 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -67,23 +70,30 @@ def timed_steps(spent: dict[str, float], clock=time.thread_time):
 @contextmanager
 def timed_batch_steps(spent: dict[str, float], clock=time.thread_time):
     """As :func:`timed_steps`, and each compiled step of loop.COMPILED_ORDER adds its time too:
-    loop.week_runs, which runs a stretch of a week's compiled steps run by run in one call, is
-    replaced by one timed call of it for each step of the stretch over the batch (the same
-    results; the timers and the extra calls add about 1 us a step)."""
-    original = loop.week_runs
+    loop.span_runs, which takes each run of a batch through its compiled steps up to its next
+    Python step in one call, is replaced by one timed call of it for each slot (a week's step)
+    over the batch's runs that hold it (the same results; the timers and the extra calls add
+    about 1 us a step, counted in "other")."""
+    original = loop.span_runs
 
-    def week_runs(week, first, last, *args):
-        for k in range(first, last):
+    def span_runs(starts, ends, *args):
+        one_start, one_end = np.empty_like(starts), np.empty_like(ends)
+        for slot in range(int(starts.min()), int(ends.max())):
+            inside = (starts <= slot) & (slot < ends)
+            if not inside.any():
+                continue
+            one_start[:] = slot
+            one_end[:] = np.where(inside, slot + 1, slot)
             t = clock()
-            original(week, k, k + 1, *args)
-            spent[loop.COMPILED_ORDER[k]] += clock() - t
+            original(one_start, one_end, *args)
+            spent[loop.COMPILED_ORDER[slot % loop.SLOTS]] += clock() - t
 
-    loop.week_runs = week_runs
+    loop.span_runs = span_runs
     try:
         with timed_steps(spent) as steps:
             yield steps
     finally:
-        loop.week_runs = original
+        loop.span_runs = original
 
 
 def where_batch(runs: int, batch: int) -> dict:
@@ -122,7 +132,7 @@ def where(runs: int) -> dict:
     p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
     spent: dict[str, float] = {}
     per_run: dict[str, list[float]] = {}
-    with timed_steps(spent) as original:
+    with timed_batch_steps(spent) as original:
         for r in range(-1, runs):  # run -1 warms up (compiled kernels loaded)
             spent.clear()
             spent.update({name: 0.0 for name, _ in original})

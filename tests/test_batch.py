@@ -99,8 +99,8 @@ def test_a_batch_leaves_each_model_as_its_own_run_would():
     assert max(len(m.pool.all) for m in batch) > 8 and max(len(m.pool.log_parts) for m in batch) > 2
 
 
-def test_the_batch_week_runs_the_compiled_steps_in_step_order():
-    """loop.week_runs runs COMPILED_ORDER's steps in that order; it must be STEP_ORDER's order
+def test_the_batch_runs_the_compiled_steps_in_step_order():
+    """loop.span_runs runs COMPILED_ORDER's steps in that order; it must be STEP_ORDER's order
     of the steps batch_steps compiles, or a batch would update a week in another order."""
     compiled = loop.batch_steps()
     assert loop.COMPILED_ORDER == tuple(name for name, _ in loop.STEP_ORDER if name in compiled)

@@ -412,9 +412,9 @@ class _PythonSteps:
     def __init__(self, models, python):
         self.python = python
         self.weeks = models[0].time.total_weeks
-        # [model][step] the weeks its plan holds the step (every week for a step in every week's plan)
-        self.planned = [[[w for w, processes in enumerate(m.plan) if process in processes]
-                         for _, process, _ in python] for m in models]
+        # [model][step] the weeks its plan holds the step (every week for a step in every week's
+        # plan); a plan repeats a few tuples of processes, each asked about once
+        self.planned = [_weeks_holding(m.plan, [process for _, process, _ in python]) for m in models]
 
     def next(self, j: int, model, week: int, after: int) -> tuple[int, int] | None:
         """(week, step) of the next Python step to act on model ``j`` at or after ``week``, later
@@ -434,7 +434,21 @@ class _PythonSteps:
         return best
 
 
-def _first_at_least(weeks: list[int], week: int) -> int | None:
+def _weeks_holding(plan: list[tuple], processes: list) -> list[Sequence[int]]:
+    """For each of ``processes``, the weeks of ``plan`` (model.plan: the processes of each week)
+    that hold it, in order. A plan repeats a few tuples: each is asked about once, and the weeks
+    are listed only for a process some weeks lack."""
+    kinds = {id(week): week for week in plan}
+    ids = [id(week) for week in plan]
+    out: list[Sequence[int]] = []
+    for process in processes:
+        holding = {key for key, week in kinds.items() if process in week}
+        out.append(range(len(plan)) if len(holding) == len(kinds)
+                   else [w for w, key in enumerate(ids) if key in holding])
+    return out
+
+
+def _first_at_least(weeks: Sequence[int], week: int) -> int | None:
     """The first of the sorted ``weeks`` at or after ``week`` (None if none)."""
     import bisect
     k = bisect.bisect_left(weeks, week)

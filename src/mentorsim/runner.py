@@ -123,10 +123,8 @@ def simulate_batch(points: Sequence[tuple[Mapping, int, int]], batch: int | None
     Args:
         batch: most runs advanced together. By default ``batch_size()`` runs, advanced together
             up to BATCH_POSTS posts in all (larger models fewer at a time, one alone from that
-            size on): a larger batch's state no longer fits the cache, e.g. 100 ss2020 runs
-            advanced together cost 6.2 ms a run against 4.8 ms 16 at a time (docs/BENCHMARKS.md).
-            Given, exactly that many runs are advanced together. Models are built batch by
-            batch, so only one batch's models are in memory at a time.
+            size on). Given, exactly that many runs are advanced together. Models are built
+            batch by batch, so only one batch's models are in memory at a time.
 
     Examples:
         >>> from mentorsim import load_scenario, simulate
@@ -194,15 +192,16 @@ def _up_to_posts(members: list, posts: int | None) -> list[list]:
     return parts
 
 
-#: Runs a batch advances together: less CPU a run than one at a time for ss2020-sized models at
-#: 8-32 runs; more costs cache locality (measured: docs/BENCHMARKS.md, "Sweeps, PSA and
-#: calibration", benchmarks/bench_sweep.py). A batch of small models stays on one thread
-#: (loop.run_batch), so the size does not depend on the threads.
+#: Runs a batch advances together. A run takes its own weeks in spans (loop.span_runs), its state
+#: in cache whatever the batch's size, so the size changes little: ss2020, CPU a run, 4.36 ms
+#: 16 at a time, 4.38 ms 100 together, 4.52 ms one at a time (benchmarks/bench_batch.py
+#: --batch 16 100, session 22). It bounds the models in memory at once and how often a caller
+#: sees progress. A batch of small models stays on one thread (loop.run_batch), so the size
+#: does not depend on the threads.
 BATCH_RUNS = 16
 #: Posts a default batch advances together at most (16 ss2020 runs hold 7,296): larger models go
-#: fewer at a time, from this size one at a time. Measured: `plan-pool --facilities 200`'s
-#: models (~4,200 posts) advanced 10 at a time took 4.65 s against 4.26 s one at a time
-#: (benchmarks/bench_plan_pool.py); 100 ss2020 runs together cost 6.2 ms a run, 16 4.8 ms.
+#: fewer at a time, from this size one at a time, which bounds memory (a 200-facility model,
+#: ~4,200 posts, costs the same CPU a run alone or 10 together: 27.5 against 28.2 ms, session 22).
 BATCH_POSTS = 8_000
 
 

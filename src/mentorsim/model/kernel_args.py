@@ -132,6 +132,8 @@ def batch_list(lists) -> List:
     which a batch kernel walks over: handing a typed list to compiled code costs under 1 us
     whatever it holds."""
     lists = list(lists)
+    if len(lists) == 1:  # a batch of one (model.run()): the run's own list serves
+        return lists[0]
     outer = _one(lists[0])
     for items in lists[1:]:
         _append(outer, items)

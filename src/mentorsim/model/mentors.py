@@ -427,26 +427,17 @@ class MentorPool:
             self.changed = True
         self.next_event = self._next_event(week, in_programme)
 
-    def _departures(self) -> np.ndarray:
-        """[regions, 4] scheduled departure week of each regional position's holder (inf if none)."""
-        return np.where(self.local_pos >= 0, self.leave[np.maximum(self.local_pos, 0)], np.inf)
-
     def _position_events(self, week: int) -> tuple[np.ndarray, np.ndarray]:
         """[regions, 4] masks of regional positions to fill this week and holders leaving."""
-        held = self.local_pos >= 0
-        vacant = self.ever_local & ~held & (self.vacancy_until <= week)
-        leaving = self.ever_local & held & (self._departures() <= week)
-        return vacant, leaving
+        return _regional_events(week, self.local_pos, self.leave, self.vacancy_until, self.ever_local)
 
     def _next_event(self, week: int, in_programme: bool) -> float:
         """The next week in which update() has anything to do."""
         events = [t for t in (self.training_week, self.handover_week) if t > week]
         if in_programme:
             events.append(self.programme_weeks)
-        if self.ever_local.any():
-            due = np.where(self.local_pos >= 0, self._departures(), self.vacancy_until)
-            events.append(float(due[self.ever_local].min()))
-        return max(week + 1, min(events)) if events else np.inf
+        events.append(_regional_due(self.local_pos, self.leave, self.vacancy_until, self.ever_local))
+        return max(week + 1, min(events))
 
     # -- visits -------------------------------------------------------------------------------
     def offset(self, region: int, interval: int) -> int:
@@ -464,6 +455,37 @@ class MentorPool:
         return {"hub_active": hub_active, "local_active": local_active, "local_paired": local_paired,
                 "local_lost": self.lost, "local_trained": len(self.trainings),
                 "mentees_became_mentors": self.mentees_became_mentors}
+
+
+@kernel
+def _regional_events(week, local_pos, leave, vacancy_until, ever_local):
+    """[regions, 4] masks of the regional positions ever held that are vacant and due to be filled
+    by ``week`` (``vacancy_until``), and of those whose holder leaves by then (the slot's
+    ``leave`` week)."""
+    vacant = np.zeros(local_pos.shape, dtype=np.bool_)
+    leaving = np.zeros(local_pos.shape, dtype=np.bool_)
+    for r in range(local_pos.shape[0]):
+        for d in range(local_pos.shape[1]):
+            if ever_local[r, d]:
+                slot = local_pos[r, d]
+                if slot < 0:
+                    vacant[r, d] = vacancy_until[r, d] <= week
+                else:
+                    leaving[r, d] = leave[slot] <= week
+    return vacant, leaving
+
+
+@kernel
+def _regional_due(local_pos, leave, vacancy_until, ever_local):
+    """The earliest week a regional position ever held is due an event: its holder's departure
+    (``leave``), or its refilling if vacant (``vacancy_until``); inf if none."""
+    due = np.inf
+    for r in range(local_pos.shape[0]):
+        for d in range(local_pos.shape[1]):
+            if ever_local[r, d]:
+                slot = local_pos[r, d]
+                due = min(due, leave[slot] if slot >= 0 else vacancy_until[r, d])
+    return due
 
 
 @kernel

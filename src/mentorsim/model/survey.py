@@ -56,44 +56,79 @@ ITEMS = {
 FIVE_AREAS = ("great_confidence", "great_ssc", "great_consultations", "great_teamwork", "great_clinical")
 
 
-def signals(model, idx: np.ndarray) -> dict[str, np.ndarray]:
-    """The signal each item reads, for respondents ``idx``."""
+def signals(model, idx: np.ndarray) -> np.ndarray:
+    """[item, respondent] the signal each item of ITEMS (in its order) reads, for respondents
+    ``idx`` (:func:`_signals`, compiled: numpy's operations in numpy's order, so the same floats
+    as the array expressions, tests/test_survey_answers.py)."""
     p, pr = model.p, model.providers
-    entry = pr.skill_at_entry[idx]
-    rel = np.clip((pr.skill[idx] - entry) / np.maximum(1.0 - entry, 1e-9), 0.0, 1.0)
-    conf0 = pr.confidence_at_entry[idx]
-    rel_conf = np.clip((pr.confidence[idx] - conf0) / np.maximum(1.0 - conf0, 1e-9), 0.0, 1.0)
-    desired = p["survey.desired_contact_days"]
-    dose = np.clip(pr.coached_days[idx] / desired, 0.0, 1.0)  # by track
-    dose_all = np.clip(pr.coached_days[idx].sum(axis=1) / desired, 0.0, 1.0)
-    trust = pr.trust[idx]
-    echo = pr.echo_sessions[idx] / np.maximum(pr.echo_offered[idx], 1.0)
-    wa = np.clip(pr.whatsapp_weeks[idx] / np.maximum(pr.tenure_weeks[idx], 1.0), 0.0, 1.0)
-    comp_now = model.record.current_composite(model.week)
-    comp0 = model.record.composite_at(0)
-    fac_gain = np.clip((comp_now - comp0) / np.maximum(1.0 - comp0, 1e-9), 0, 1)[pr.facility[idx]]
-    gain = rel.mean(axis=1)
-    # checklist-weighted coaching days, relative to the desired days on the clinical track
+    desired = float(p["survey.desired_contact_days"])
+    # checklist-weighted coaching days, relative to the desired days on the clinical track (a
+    # matrix product: numpy's, whose BLAS may fuse multiply-adds, so it stays numpy's)
     w = TRACK_DOMAINS[:, CHECKLIST]
-    checklist_dose = np.clip(pr.coached_days[idx] @ w / (w[0] * desired), 0.0, 1.0)
-    return {
-        "positive": 0.5 * (trust + gain),
-        "satisfied": 0.5 * (trust + dose_all),
-        "support_continuing": np.maximum(trust, gain),
-        "changed_practice": gain,
-        "facility_changes": fac_gain,
-        "great_confidence": rel_conf,
-        "great_ssc": rel[:, CHECKLIST],
-        "great_consultations": 0.5 * (echo + wa),
-        "great_teamwork": rel[:, TEAMWORK],
-        "great_clinical": rel[:, CLINICAL],
-        "received_clinical": dose[:, 0],
-        "received_ssc": checklist_dose,
-        "received_data": dose[:, 1],
-        "trait_interpersonal": trust,
-        "trait_role_model": dose[:, 0],
-        "trait_courtesy": trust,
-    }
+    checklist_dose = pr.coached_days[idx] @ w / (w[0] * desired)
+    z = np.empty((len(ITEMS), len(idx)))
+    _signals(idx, pr.skill, pr.skill_at_entry, pr.confidence, pr.confidence_at_entry, pr.coached_days, pr.trust,
+             pr.echo_sessions, pr.echo_offered, pr.whatsapp_weeks, pr.tenure_weeks, pr.facility,
+             model.record.current_composite(model.week), model.record.composite_at(0), checklist_dose, desired, z)
+    return z
+
+
+@kernel
+def _clip01(x):
+    """``np.clip(x, 0, 1)`` of a float, as numpy's clip takes it (max, then min; a zero's sign
+    as numpy leaves it)."""
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+@kernel
+def _at_least(x, floor):
+    """``np.maximum(x, floor)`` of two floats (not NaN): ``x`` unless ``floor`` is larger."""
+    return x if x >= floor else floor
+
+
+@kernel
+def _relative(now, entry):
+    """Relative gain from ``entry`` toward 1, in [0, 1]."""
+    return _clip01((now - entry) / _at_least(1.0 - entry, 1e-9))
+
+
+@kernel
+def _signals(idx, skill, skill_at_entry, confidence, confidence_at_entry, coached_days, trust, echo_sessions,
+             echo_offered, whatsapp_weeks, tenure_weeks, facility, comp_now, comp0, checklist_dose, desired, z):
+    """The signals of :func:`signals` into ``z`` [item, respondent], one respondent (post
+    ``idx[k]``) at a time, in ITEMS order: relative gains (skill by domain, confidence, the
+    facility's composite), coaching doses by track (days / ``desired``) and in all, trust, ECHO
+    attendance and the share of weeks active on WhatsApp."""
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        r0 = _relative(skill[i, 0], skill_at_entry[i, 0])
+        r1 = _relative(skill[i, 1], skill_at_entry[i, 1])
+        r2 = _relative(skill[i, 2], skill_at_entry[i, 2])
+        r3 = _relative(skill[i, 3], skill_at_entry[i, 3])
+        rel = (r0, r1, r2, r3)
+        gain = (((r0 + r1) + r2) + r3) / 4.0  # numpy's mean over the domains: the sum in order, / 4
+        dose_all = _clip01(((coached_days[i, 0] + coached_days[i, 1]) + coached_days[i, 2]) / desired)
+        t = trust[i]
+        echo = echo_sessions[i] / _at_least(echo_offered[i], 1.0)
+        wa = _clip01(whatsapp_weeks[i] / _at_least(tenure_weeks[i], 1.0))
+        f = facility[i]
+        z[0, k] = 0.5 * (t + gain)  # positive
+        z[1, k] = 0.5 * (t + dose_all)  # satisfied
+        z[2, k] = t if t >= gain else gain  # support_continuing
+        z[3, k] = gain  # changed_practice
+        z[4, k] = _relative(comp_now[f], comp0[f])  # facility_changes
+        z[5, k] = _relative(confidence[i], confidence_at_entry[i])  # great_confidence
+        z[6, k] = rel[CHECKLIST]  # great_ssc
+        z[7, k] = 0.5 * (echo + wa)  # great_consultations
+        z[8, k] = rel[TEAMWORK]  # great_teamwork
+        z[9, k] = rel[CLINICAL]  # great_clinical
+        z[10, k] = _clip01(coached_days[i, 0] / desired)  # received_clinical
+        z[11, k] = _clip01(checklist_dose[k])  # received_ssc
+        z[12, k] = _clip01(coached_days[i, 1] / desired)  # received_data
+        z[13, k] = t  # trait_interpersonal
+        z[14, k] = z[10, k]  # trait_role_model: the clinical dose
+        z[15, k] = t  # trait_courtesy
 
 
 def survey(model, week: int) -> None:
@@ -113,8 +148,7 @@ def survey(model, week: int) -> None:
     if len(idx) == 0:
         model.record.survey_result = result | {k: float("nan") for k in ITEMS}
         return
-    sig = signals(model, idx)
-    z = np.stack([sig[item] for item in ITEMS])  # [item, respondent]
+    z = signals(model, idx)  # [item, respondent]
     hits = answers_above_cutpoints(z, rng, p["survey.noise"], p["survey.signal_weight"], p["survey.leniency"])
     result |= {item: 100.0 * float(int(hit) / len(idx)) for item, hit in zip(ITEMS, hits)}
     model.record.survey_result = result

@@ -4,11 +4,22 @@ Counts (operations, caesareans, SSIs, deaths) are drawn by inversion from unifor
 the run's streams. Inversion is exact and monotone: with the same uniform, a higher risk never
 gives fewer events, so scenarios compared with common random numbers differ only where their
 risks differ.
+
+A Poisson count drawn every week from a mean fixed for the run (a facility's operations) is
+looked up in a table of the CDF :func:`poisson_inv` walks, built once (:func:`poisson_table`,
+:func:`poisson_lookup`): the same values by the same floating-point operations, so the same
+count for every uniform, without the walk.
 """
 
 import math
 
+import numpy as np
+
 from mentorsim.model.jit import kernel
+
+#: Cells of a Poisson table's guide (:func:`poisson_table`): a power of two, so ``u * cells``
+#: is exact and its integer part is the cell ``u`` falls in (Chen and Asau's guide table).
+POISSON_CELLS = 64
 
 
 @kernel
@@ -41,6 +52,82 @@ def poisson_inv(lam, u):
         if pmf < 1e-300 and k > lam:
             break
     return k
+
+
+@kernel
+def _poisson_cdf(lam, out, at):
+    """The CDF values :func:`poisson_inv` walks for mean ``lam`` (0 < lam <= 500), from k = 0,
+    written into ``out[at:]`` unless ``out`` is empty; returns how many. They stop before the
+    walk's own stop (a term below 1e-300 past the mean, where it returns k whatever the uniform)
+    or after the first k past the mean at which the CDF no longer grows, whichever is first."""
+    k = 0
+    pmf = math.exp(-lam)
+    cdf = pmf
+    write = out.shape[0] > 0
+    if write:
+        out[at] = cdf
+    m = 1
+    while k < 100000:  # poisson_inv's cap
+        k += 1
+        pmf *= lam / k
+        before = cdf
+        cdf += pmf
+        if pmf < 1e-300 and k > lam:
+            break
+        if write:
+            out[at + m] = cdf
+        m += 1
+        if cdf == before and k > lam:
+            break
+    return m
+
+
+@kernel
+def poisson_table(lams):
+    """The CDFs :func:`poisson_inv` walks for the means ``lams`` [n], for :func:`poisson_lookup`:
+    (``cdf``, ``guide``). ``cdf`` holds each mean's values from k = 0 (:func:`_poisson_cdf`; none
+    for a mean <= 0, > 500 or NaN, poisson_inv's special cases), each run of them followed by
+    2.0, above any uniform. ``guide`` [n, POISSON_CELLS + 1] (int64): in cell c the index in ``cdf``
+    of the mean's first value >= c / POISSON_CELLS (cell 0: its first value), in the last cell
+    the index of its 2.0. About 0.3 us a mean of 20."""
+    n = lams.shape[0]
+    sizes = np.zeros(n, dtype=np.int64)
+    none = np.empty(0)
+    for f in range(n):
+        if 0.0 < lams[f] <= 500.0:
+            sizes[f] = _poisson_cdf(lams[f], none, 0)
+    cdf = np.empty(int(sizes.sum()) + n)
+    guide = np.empty((n, POISSON_CELLS + 1), dtype=np.int64)
+    at = 0
+    for f in range(n):
+        if sizes[f]:
+            _poisson_cdf(lams[f], cdf, at)
+        end = at + sizes[f]
+        cdf[end] = 2.0
+        k = at
+        for c in range(POISSON_CELLS):
+            while k < end and cdf[k] < c / POISSON_CELLS:
+                k += 1
+            guide[f, c] = k
+        guide[f, POISSON_CELLS] = end
+        at = end + 1
+    return cdf, guide
+
+
+@kernel
+def poisson_lookup(cdf, guide, f, lam, u):
+    """:func:`poisson_inv` (``lam``, ``u``) read from row ``f`` of :func:`poisson_table`'s
+    (``cdf``, ``guide``) built with ``lam``: the walk starts at the guide's cell of ``u``, below
+    which every value is < u, and stops at the first value >= u, the smallest such k. A uniform
+    past the values kept (or outside [0, 1)) is left to poisson_inv itself."""
+    if not 0.0 <= u < 1.0:
+        return poisson_inv(lam, u)
+    k = guide[f, int(u * POISSON_CELLS)]
+    while cdf[k] < u:
+        k += 1
+    if k < guide[f, POISSON_CELLS]:
+        return k - guide[f, 0]
+    return poisson_inv(lam, u)
 
 
 @kernel

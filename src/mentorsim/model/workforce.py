@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
+from numba.typed import List
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.counters import HIRES, LEAVERS
 from mentorsim.model.draws import poisson_lookup, poisson_table
 from mentorsim.model.jit import kernel
 from mentorsim.model.kept import make_room
-from mentorsim.model.kernel_args import arrays_of, coef_tuple, posts_of, run_list
+from mentorsim.model.kernel_args import arrays_of, coef_tuple, run_list
 from mentorsim.model.pcg import fill
 from mentorsim.model.people import SURGICAL, _init_people, new_person_states
 from mentorsim.timeline import WEEKS_PER_MONTH
@@ -50,12 +51,23 @@ WORKLOAD_COEF = {
 WorkloadCoef = namedtuple("WorkloadCoef", tuple(WORKLOAD_COEF))
 
 #: What one run's turnover week reads and writes (a model of one block; see
-#: :func:`turnover_runs`): the arrays (TurnoverPosts), the hires' buffer, the provider arrays
-#: (a tuple of one kernel_args.Posts) and entry coefficients new people are drawn with, the
-#: facilities' current baseline, the person ids and the next one, and the run's counts
-#: (counters.Counters.counts); it draws from the ``turnover`` stream.
-TurnoverRun = namedtuple("TurnoverRun", ("state", "hired", "posts", "entry_coef", "baseline", "person_id",
-                                         "next_id", "counts"))
+#: :func:`turnover_runs`): the arrays (TurnoverPosts), the hires' buffer and the run's counts
+#: (counters.Counters.counts), and, in a typed list of one (TurnoverHire, ``turnover`` stream)
+#: pair, what only a week with hires reads, taken out of the list only then (every array of a
+#: tuple taken out of a typed list costs a reference count up and down: the provider arrays
+#: fetched every week cost ~0.07 ms a run of ss2020).
+TurnoverRun = namedtuple("TurnoverRun", ("state", "hired", "counts", "hire"))
+#: What hiring reads and writes: the provider arrays new people are written into (a tuple of one
+#: HirePosts), the entry coefficients they are drawn with (people.entry_coefficients), the
+#: facilities' current baseline, the person ids and the next one.
+TurnoverHire = namedtuple("TurnoverHire", ("posts", "entry_coef", "baseline", "person_id", "next_id"))
+#: The provider arrays people._init_people writes a new person's state into, by their
+#: people.Providers names (the fields of kernel_args.Posts it reads: fewer arrays to hand over).
+HirePosts = namedtuple("HirePosts", ("facility", "skill", "skill_floor", "skill_at_entry", "knowledge",
+                                     "knowledge_floor", "confidence", "confidence_at_entry", "trained", "resistance0",
+                                     "resistance", "trust", "workload_factor", "whatsapp_access", "tenure_weeks",
+                                     "leave_week", "vacancy_weeks", "coached_days", "echo_sessions", "echo_offered",
+                                     "whatsapp_weeks", "contact_days"))
 #: What one run's workload week reads and writes: the arrays (WorkloadPosts, WorkloadSites),
 #: the coefficients, the week's uniforms' buffer [n_fac], the state (pcg.words) of the
 #: ``operations`` stream it draws them from and the facilities' Poisson table (:func:`operations_table`).
@@ -110,13 +122,23 @@ class Workforce:
         if len(self.blocks) == 1:
             pr = model.providers
             entry_coef = pr.kernel_view(model.p)[1]
-            posts = (posts_of(pr),)  # read as kernel_view's: posts[0]
-            turnover = TurnoverRun(self.turnover, self.hired, posts, entry_coef, model.facilities.current_baseline,
-                                   pr.person_id, pr.next_id, model.counters.counts)
-            self.turnover_runs = run_list(turnover, model.streams["turnover"])
+            posts = (HirePosts(*arrays_of(model, HirePosts)[0]),)  # read as kernel_view's: posts[0]
+            hire = TurnoverHire(posts, entry_coef, model.facilities.current_baseline, pr.person_id, pr.next_id)
+            self.turnover_runs = _turnover_list(self.turnover, self.hired, model.counters.counts, hire,
+                                                model.streams["turnover"])
             run = WorkloadRun(self.workload, self.workload_coef, self.ops_u, model.rng_states["operations"],
                               self.ops_table)
             self.workload_runs = run_list(run)
+
+
+@kernel
+def _turnover_list(state, hired, counts, hire, stream):
+    """A typed list of one TurnoverRun, its ``hire`` a typed list of one (``hire``, ``stream``)."""
+    inner = List()
+    inner.append((hire, stream))
+    out = List()
+    out.append(TurnoverRun(state, hired, counts, inner))
+    return out
 
 
 @kernel
@@ -131,50 +153,60 @@ def _turnover(f_lo, f_hi, state, week, hired):
     posts filled by new hires go, in order, into ``hired`` from the block's first post on.
     Return (leavers, posts filled). ``state``: Workforce.turnover."""
     pr = _turnover_named(state)
-    filled, leave_week, fill_week = pr.filled, pr.leave_week, pr.fill_week
     lo, hi = pr.first_post[f_lo], pr.first_post[f_hi]
+    # the block's posts as views from 0 (a loop from 0 needs no negative-index handling)
+    filled, leave_week, fill_week = pr.filled[lo:hi], pr.leave_week[lo:hi], pr.fill_week[lo:hi]
+    tenure, vacancy = pr.tenure_weeks[lo:hi], pr.vacancy_weeks[lo:hi]
     n_hired = 0
     leavers = 0
-    for i in range(lo, hi):
+    for i in range(hi - lo):
         if filled[i]:
             if leave_week[i] <= week:
                 filled[i] = False
-                fill_week[i] = week + pr.vacancy_weeks[i]
+                fill_week[i] = week + vacancy[i]
                 leavers += 1
             else:
-                pr.tenure_weeks[i] += 1.0
+                tenure[i] += 1.0
         elif fill_week[i] <= week:
             filled[i] = True
-            hired[lo + n_hired] = i
+            hired[lo + n_hired] = lo + i
             n_hired += 1
     return leavers, n_hired
 
 
 @kernel
+def _hire(week, hired, hire):
+    """New people in the posts ``hired``, drawn from the run's own stream (numpy's numbers, in
+    numpy's order); ``hire`` a typed list of one (TurnoverHire, ``turnover`` stream)."""
+    h, stream = hire[0]
+    n_hired = hired.shape[0]
+    # new people start from today's baseline, which the secular trend has moved
+    # (new_person_states: 9 standard normals, then 4 uniforms, a person)
+    z = np.empty((n_hired, 9))
+    for i in range(n_hired):
+        for c in range(9):
+            z[i, c] = stream.standard_normal()
+    u = np.empty((n_hired, 4))
+    for i in range(n_hired):
+        for c in range(4):
+            u[i, c] = stream.random()
+    _init_people(hired, h.posts, h.entry_coef, h.baseline, z, u, week)
+    for i in range(n_hired):
+        h.person_id[hired[i]] = h.next_id[0] + i
+    h.next_id[0] += n_hired
+
+
+@kernel
 def turnover_runs(week, runs, lo, hi):
     """Turnover's week ``week`` for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
-    (TurnoverRun, ``turnover`` stream) pairs), each as :func:`turnover` runs it, the new
-    people's draws made here from the run's own stream (numpy's numbers, in numpy's order)."""
+    TurnoverRun), each as :func:`turnover` runs it, the new people's draws made here from the
+    run's own stream (:func:`_hire`)."""
     for j in range(lo, hi):
-        r, stream = runs[j]
-        leavers, n_hired = _turnover(0, r.baseline.shape[0], r.state, week, r.hired)
+        r = runs[j]
+        leavers, n_hired = _turnover(0, _turnover_named(r.state).first_post.shape[0] - 1, r.state, week, r.hired)
         r.counts[LEAVERS] += leavers
         if n_hired:
-            # new people start from today's baseline, which the secular trend has moved
-            # (new_person_states: 9 standard normals, then 4 uniforms, a person)
-            z = np.empty((n_hired, 9))
-            for i in range(n_hired):
-                for c in range(9):
-                    z[i, c] = stream.standard_normal()
-            u = np.empty((n_hired, 4))
-            for i in range(n_hired):
-                for c in range(4):
-                    u[i, c] = stream.random()
-            hired = r.hired[:n_hired]
-            _init_people(hired, r.posts, r.entry_coef, r.baseline, z, u, week)
-            for i in range(n_hired):
-                r.person_id[hired[i]] = r.next_id[0] + i
-            r.next_id[0] += n_hired
+            _hire(week, r.hired[:n_hired], r.hire)
             r.counts[HIRES] += n_hired
 
 

@@ -1,12 +1,13 @@
-"""Weekly Poisson counts looked up in a table built once (draws.poisson_table, poisson_lookup)
-equal poisson_inv's walk for every mean and uniform: at the guide's cell edges, in the far tail
-(where the lookup hands over to the walk), at poisson_inv's special cases, and outside [0, 1)."""
+"""Weekly Poisson counts looked up in a table built once (draws.poisson_table, poisson_lookups)
+equal poisson_inv's walk for every mean and uniform: at the guide's cell edges, in cells that
+hold their count and cells walked from, in the far tail (where the look-up hands over to the
+walk), at poisson_inv's special cases, and outside [0, 1)."""
 
 import math
 
 import numpy as np
 
-from mentorsim.model.draws import POISSON_CELLS, poisson_inv, poisson_lookup, poisson_table
+from mentorsim.model.draws import POISSON_CELLS, poisson_inv, poisson_lookups, poisson_table
 from mentorsim.model.workforce import operations_table
 
 
@@ -22,34 +23,56 @@ def _uniforms() -> np.ndarray:
 def test_lookup_is_the_walk():
     lams = np.concatenate([np.linspace(0.0, 520.0, 131), [5e-324, 1e-12, 0.37, 7.76, 35.8, 499.999, 500.0,
                                                           np.nextafter(500.0, 501.0), -3.0, np.inf, np.nan]])
-    cdf, guide = poisson_table(lams)
+    table = poisson_table(lams)
+    cdf, start, guide = table
     u = _uniforms()
-    past_the_table = 0
+    out = np.empty(len(lams))
+    past_the_table = walked = held = 0
+    for x in u:  # every mean at once, with the same uniform
+        poisson_lookups(table, lams, np.full(len(lams), x), out, 0, len(lams))
+        for f, lam in enumerate(lams):
+            assert out[f] == poisson_inv(lam, x), (lam, x)
     for f, lam in enumerate(lams):
-        last = cdf[guide[f, POISSON_CELLS] - 1] if guide[f, POISSON_CELLS] > guide[f, 0] else -1.0
+        end = start[f] + np.argmax(cdf[start[f]:] == 2.0)  # the 2.0 that ends the mean's values
+        last = cdf[end - 1] if end > start[f] else -1.0
         for x in u:
-            assert poisson_lookup(cdf, guide, f, lam, x) == poisson_inv(lam, x), (lam, x)
-            past_the_table += bool(0.0 <= x < 1.0 and x > last and 0.0 < lam <= 500.0)
-    assert past_the_table > 0  # the hand-over to the walk is exercised
+            if 0.0 <= x < 1.0 and 0.0 < lam <= 500.0:
+                past_the_table += bool(x > last)
+                cell = guide[f, int(x * POISSON_CELLS)]
+                held += bool(cell >= 0)
+                walked += bool(cell < 0 and x <= last)
+    assert min(past_the_table, walked, held) > 0  # every path of the look-up is exercised
 
 
 def test_table_layout():
-    """Each mean's run of values starts at its guide's cell 0, rises, ends in 2.0; each cell
-    starts at the first value at or above the cell's lower edge."""
+    """Each mean's run of values starts where ``start`` says, rises and ends in 2.0; each cell
+    holds the first value at or above its lower edge, as a count if that value is also at or
+    above its upper edge."""
     lams = np.array([20.1, 0.0, 9.3, 600.0, 39.0])
-    cdf, guide = poisson_table(lams)
+    cdf, start, guide = poisson_table(lams)
     for f, lam in enumerate(lams):
-        start, end = guide[f, 0], guide[f, POISSON_CELLS]
-        values = cdf[start:end]
-        assert cdf[end] == 2.0
-        assert (len(values) > lam) == (0.0 < lam <= 500.0)
+        size = int(np.argmax(cdf[start[f]:] == 2.0))
+        values = cdf[start[f]:start[f] + size]
+        assert (size > lam) == (0.0 < lam <= 500.0)
         assert np.all(np.diff(values) >= 0.0)
-        if len(values):
+        if size:
             assert values[0] == math.exp(-lam)
         for c in range(POISSON_CELLS):
-            k = guide[f, c]
-            assert k == end or cdf[k] >= c / POISSON_CELLS
-            assert k == start or cdf[k - 1] < c / POISSON_CELLS
+            g = int(guide[f, c])
+            k = g if g >= 0 else -g - 1
+            assert k == size or values[k] >= c / POISSON_CELLS
+            assert k == 0 or values[k - 1] < c / POISSON_CELLS
+            assert (g >= 0) == (k < size and values[k] >= (c + 1) / POISSON_CELLS)
+
+
+def test_lookups_cover_only_their_range():
+    lams = np.array([20.0, 5.0, 40.0, 11.0])
+    table = poisson_table(lams)
+    u = np.array([0.3, 0.9, 0.5, 0.01])
+    out = np.full(4, -1.0)
+    poisson_lookups(table, lams, u, out, 1, 3)
+    assert out[0] == -1.0 and out[3] == -1.0
+    assert out[1] == poisson_inv(5.0, 0.9) and out[2] == poisson_inv(40.0, 0.5)
 
 
 def test_operations_table_is_kept_by_means():

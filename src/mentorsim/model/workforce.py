@@ -22,7 +22,7 @@ from numba.typed import List
 
 from mentorsim.model.blocks import run_blocks
 from mentorsim.model.counters import HIRES, LEAVERS
-from mentorsim.model.draws import poisson_lookup, poisson_table
+from mentorsim.model.draws import poisson_lookups, poisson_table
 from mentorsim.model.jit import kernel
 from mentorsim.model.kept import make_room
 from mentorsim.model.kernel_args import arrays_of, coef_tuple, run_list
@@ -83,9 +83,9 @@ def workload_coefficients(p) -> tuple[float, ...]:
     return coef_tuple(WORKLOAD_COEF, values)
 
 
-def operations_table(operations_per_week: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def operations_table(operations_per_week: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """draws.poisson_table of the facilities' mean operations a week (fixed for a run), from which
-    each week's counts are looked up (draws.poisson_lookup: poisson_inv's counts). Kept for the
+    each week's counts are looked up (draws.poisson_lookups: poisson_inv's counts). Kept for the
     last TABLES_KEPT sets of means (the replicates of a seed share their facilities): read, never
     written."""
     key = operations_per_week.tobytes()
@@ -97,8 +97,8 @@ def operations_table(operations_per_week: np.ndarray) -> tuple[np.ndarray, np.nd
     return table
 
 
-TABLES_KEPT = 4  # (a table holds ~100 values a facility of ss2020's size: ~1 KB)
-_tables: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+TABLES_KEPT = 4  # (a table holds ~100 values and 256 cells a facility of ss2020's size: ~1.3 KB)
+_tables: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
 class Workforce:
@@ -245,10 +245,8 @@ def _busy(f_lo, f_hi, state, coef, u, table):
     ``table``: operations_table of ``fa.operations_per_week``."""
     pr, fa = _workload_named(state)
     k = WorkloadCoef(*coef)
-    cdf, guide = table
+    poisson_lookups(table, fa.operations_per_week, u, fa.operations_week, f_lo, f_hi)
     for f in range(f_lo, f_hi):
-        operations = poisson_lookup(cdf, guide, f, fa.operations_per_week[f], u[f])
-        fa.operations_week[f] = operations
         lo, hi = pr.first_post[f], pr.first_post[f + 1]
         # the facility's posts as views from 0: loops from 0 need no negative-index handling
         # and vectorize (about 40% cheaper than indexing the whole arrays from lo)
@@ -256,7 +254,7 @@ def _busy(f_lo, f_hi, state, coef, u, table):
         surgical = 0
         for i in range(hi - lo):
             surgical += filled[i] & (role[i] == SURGICAL)
-        load = operations / (max(float(surgical), 0.5) * k.operations_per_provider_week)
+        load = fa.operations_week[f] / (max(float(surgical), 0.5) * k.operations_per_provider_week)
         fa.workload[f] = load
         release = 1.0 - k.leadership_release * fa.leadership[f]
         for i in range(hi - lo):

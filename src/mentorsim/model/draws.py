@@ -19,7 +19,7 @@ from mentorsim.model.jit import kernel
 
 #: Cells of a Poisson table's guide (:func:`poisson_table`): a power of two, so ``u * cells``
 #: is exact and its integer part is the cell ``u`` falls in (Chen and Asau's guide table).
-#: Most cells hold their count outright, so a look-up reads one cache line (256 cells: ~88% of
+#: Most cells hold their count outright, so a look-up reads one cache line (256 cells: 90% of
 #: uniforms for a mean of 20; 512 bytes a mean).
 POISSON_CELLS = 256
 #: The most values a mean's run may hold (its guide's offsets are int16).

@@ -249,7 +249,7 @@ def _busy(f_lo, f_hi, state, coef, u, table):
     for f in range(f_lo, f_hi):
         lo, hi = pr.first_post[f], pr.first_post[f + 1]
         # the facility's posts as views from 0: loops from 0 need no negative-index handling
-        # and vectorize (about 40% cheaper than indexing the whole arrays from lo)
+        # and vectorize (about 35% cheaper than indexing the whole arrays from lo)
         filled, role, factor, busy = pr.filled[lo:hi], pr.role[lo:hi], pr.workload_factor[lo:hi], pr.busy[lo:hi]
         surgical = 0
         for i in range(hi - lo):

@@ -24,7 +24,7 @@ def test_lookup_is_the_walk():
     lams = np.concatenate([np.linspace(0.0, 520.0, 131), [5e-324, 1e-12, 0.37, 7.76, 35.8, 499.999, 500.0,
                                                           np.nextafter(500.0, 501.0), -3.0, np.inf, np.nan]])
     table = poisson_table(lams)
-    cdf, start, guide = table
+    cdf, start, guide, _ = table
     u = _uniforms()
     out = np.empty(len(lams))
     past_the_table = walked = held = 0
@@ -49,7 +49,8 @@ def test_table_layout():
     holds the first value at or above its lower edge, as a count if that value is also at or
     above its upper edge."""
     lams = np.array([20.1, 0.0, 9.3, 600.0, 39.0])
-    cdf, start, guide = poisson_table(lams)
+    cdf, start, guide, means = poisson_table(lams)
+    np.testing.assert_array_equal(means, lams)
     for f, lam in enumerate(lams):
         size = int(np.argmax(cdf[start[f]:] == 2.0))
         values = cdf[start[f]:start[f] + size]
@@ -73,6 +74,18 @@ def test_lookups_cover_only_their_range():
     poisson_lookups(table, lams, u, out, 1, 3)
     assert out[0] == -1.0 and out[3] == -1.0
     assert out[1] == poisson_inv(5.0, 0.9) and out[2] == poisson_inv(40.0, 0.5)
+
+
+def test_a_changed_mean_is_walked():
+    """A mean changed after its table was built draws the changed mean's counts."""
+    lams = np.array([20.0, 5.0])
+    table = poisson_table(lams)
+    changed = np.array([20.0, 60.0])
+    out = np.empty(2)
+    for x in (0.1, 0.5, 0.97):
+        poisson_lookups(table, changed, np.full(2, x), out, 0, 2)
+        assert out[0] == poisson_inv(20.0, x) and out[1] == poisson_inv(60.0, x)
+    assert poisson_inv(60.0, 0.5) != poisson_inv(5.0, 0.5)
 
 
 def test_operations_table_is_kept_by_means():

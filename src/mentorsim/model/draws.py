@@ -89,12 +89,13 @@ def _poisson_cdf(lam, out, at):
 @kernel
 def poisson_table(lams):
     """The CDFs :func:`poisson_inv` walks for the means ``lams`` [n], for :func:`poisson_lookups`:
-    (``cdf``, ``start``, ``guide``). ``cdf`` holds each mean's values from k = 0 (:func:`_poisson_cdf`;
+    (``cdf``, ``start``, ``guide``, ``means``). ``cdf`` holds each mean's values from k = 0 (:func:`_poisson_cdf`;
     none for a mean <= 0, > 500 or NaN, poisson_inv's special cases), each run followed by 2.0,
     above any uniform; ``start`` [n] where each run begins. ``guide`` [n, POISSON_CELLS] (int16):
     for cell c, k the offset in the mean's run of its first value >= c / POISSON_CELLS; k itself
     if that value is >= (c + 1) / POISSON_CELLS (every uniform of the cell then draws k), else
-    -(k + 1) (the walk starts there). About 0.7 us a mean of 20."""
+    -(k + 1) (the walk starts there). ``means``: a copy of ``lams``, the means the table is
+    for. About 0.7 us a mean of 20."""
     n = lams.shape[0]
     sizes = np.zeros(n, dtype=np.int64)
     none = np.empty(0)
@@ -120,7 +121,7 @@ def poisson_table(lams):
             whole = k < size and cdf[at + k] >= (c + 1) / POISSON_CELLS
             guide[f, c] = k if whole else -(k + 1)
         at += size + 1
-    return cdf, start, guide
+    return cdf, start, guide, lams.copy()
 
 
 @kernel
@@ -129,12 +130,13 @@ def poisson_lookups(table, lams, u, out, lo, hi):
     :func:`poisson_table`'s ``table`` built with ``lams``: the count the guide's cell of ``u[f]``
     holds, or the walk from where it says, below which every value is < u, to the first value
     >= u (the smallest such k). A uniform past the values kept (or outside [0, 1)) is left to
-    poisson_inv itself. One call for many counts: the table's arrays are taken once (a call per
-    count, handing them over each time, cost ~35 ns a count against ~2 here)."""
-    cdf, start, guide = table
+    poisson_inv itself, as is a mean no longer the one the table was built for. One call for many
+    counts: the table's arrays are taken once (a call per count, handing them over each time,
+    cost ~35 ns a count against ~2 here)."""
+    cdf, start, guide, means = table
     for f in range(lo, hi):
         x = u[f]
-        if 0.0 <= x < 1.0:
+        if 0.0 <= x < 1.0 and lams[f] == means[f]:
             g = guide[f, int(x * POISSON_CELLS)]
             if g >= 0:
                 out[f] = g

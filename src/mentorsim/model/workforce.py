@@ -83,11 +83,11 @@ def workload_coefficients(p) -> tuple[float, ...]:
     return coef_tuple(WORKLOAD_COEF, values)
 
 
-def operations_table(operations_per_week: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def operations_table(operations_per_week: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """draws.poisson_table of the facilities' mean operations a week (fixed for a run), from which
     each week's counts are looked up (draws.poisson_lookups: poisson_inv's counts). Kept for the
     last TABLES_KEPT sets of means (the replicates of a seed share their facilities): read, never
-    written."""
+    written. A facility whose mean is changed afterwards has its counts walked (poisson_inv)."""
     key = operations_per_week.tobytes()
     table = _tables.get(key)
     if table is None:
@@ -98,7 +98,7 @@ def operations_table(operations_per_week: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 TABLES_KEPT = 4  # (a table holds ~100 values and 256 cells a facility of ss2020's size: ~1.3 KB)
-_tables: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_tables: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
 class Workforce:

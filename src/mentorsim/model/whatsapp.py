@@ -14,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from mentorsim.model.blocks import run_blocks
-from mentorsim.model.jit import kernel
+from mentorsim.model.jit import kernel, vector_kernel
 from mentorsim.model.kernel_args import arrays_of, coef_tuple, run_list
 from mentorsim.model.pcg import advance, fill_facilities
 
@@ -106,21 +106,25 @@ def _team_knowledge(f_lo, f_hi, state, means):
 @kernel
 def _team_means(f_lo, f_hi, pr, fa, means):
     """_team_knowledge on the state's provider and facility arrays (compiled callers name the
-    state once and pass the names on)."""
+    state once and pass the names on). The sums are kept in locals, with the same additions in
+    the same order as adding into ``means`` post by post; the facility's posts are views from 0
+    (a loop from 0 needs no negative-index handling)."""
     for f in range(f_lo, f_hi):
         if not fa.intervention[f]:
             continue
-        count = 0.0
-        for d in range(4):
-            means[f, d] = 0.0
-        for i in range(pr.first_post[f], pr.first_post[f + 1]):
-            if pr.filled[i]:
+        lo, hi = pr.first_post[f], pr.first_post[f + 1]
+        filled, knowledge = pr.filled[lo:hi], pr.knowledge[lo:hi]
+        count = m0 = m1 = m2 = m3 = 0.0
+        for i in range(hi - lo):
+            if filled[i]:
                 count += 1.0
-                for d in range(4):
-                    means[f, d] += pr.knowledge[i, d]
+                m0 += knowledge[i, 0]
+                m1 += knowledge[i, 1]
+                m2 += knowledge[i, 2]
+                m3 += knowledge[i, 3]
         if count > 0.0:
-            for d in range(4):
-                means[f, d] /= count
+            m0, m1, m2, m3 = m0 / count, m1 / count, m2 / count, m3 / count
+        means[f, 0], means[f, 1], means[f, 2], means[f, 3] = m0, m1, m2, m3
 
 
 @kernel
@@ -154,29 +158,46 @@ def _week(f_lo, f_hi, state, coef, best, rng, u, active_per_fac, consultations):
 
 
 @kernel
+def _toward_best(x, best, rate):
+    """``x`` moved ``rate`` of the way up to ``best`` if below it (a select: branch-free)."""
+    gap = best - x
+    return x + rate * gap if gap > 0.0 else x
+
+
+@kernel
 def _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultations):
-    """_week on the state's provider and facility arrays."""
+    """_week on the state's provider and facility arrays. A member's four domains are updated
+    together (straight-line code the SLP vectorizer of :func:`whatsapp_runs` makes vector
+    operations of); the facility's posts are views from 0."""
     k = WhatsAppCoef(*coef)
     fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the members' facilities' posts
-    knowledge = pr.knowledge
+    engagement, rate = k.weekly_engagement, k.exchange_rate
     for f in range(f_lo, f_hi):
         if not fa.intervention[f]:
             continue
         kept = 1.0 - min(1.0, k.whatsapp_rate * fa.uptake[f])
         group = fa.group[f]
-        for i in range(pr.first_post[f], pr.first_post[f + 1]):
-            if not (pr.filled[i] and pr.whatsapp_access[i]) or u[i] >= k.weekly_engagement:
+        b0, b1, b2, b3 = best[group, 0], best[group, 1], best[group, 2], best[group, 3]
+        lo, hi = pr.first_post[f], pr.first_post[f + 1]
+        filled, access, uf = pr.filled[lo:hi], pr.whatsapp_access[lo:hi], u[lo:hi]
+        knowledge, weeks, reinforced = pr.knowledge[lo:hi], pr.whatsapp_weeks[lo:hi], pr.reinforced[lo:hi]
+        active = active_per_fac[f]
+        for i in range(hi - lo):
+            if not (filled[i] and access[i]) or uf[i] >= engagement:
                 continue
-            active_per_fac[f] += 1.0
-            for d in range(4):
-                x = 1.0 - (1.0 - knowledge[i, d]) * kept
-                gap = best[group, d] - x
-                if gap > 0.0:
-                    x += k.exchange_rate * gap
-                knowledge[i, d] = x
-            pr.whatsapp_weeks[i] += 1.0
-            pr.reinforced[i] = True
-        consultations[f] = k.consultations_per_active * active_per_fac[f]
+            active += 1.0
+            x0 = 1.0 - (1.0 - knowledge[i, 0]) * kept
+            x1 = 1.0 - (1.0 - knowledge[i, 1]) * kept
+            x2 = 1.0 - (1.0 - knowledge[i, 2]) * kept
+            x3 = 1.0 - (1.0 - knowledge[i, 3]) * kept
+            knowledge[i, 0] = _toward_best(x0, b0, rate)
+            knowledge[i, 1] = _toward_best(x1, b1, rate)
+            knowledge[i, 2] = _toward_best(x2, b2, rate)
+            knowledge[i, 3] = _toward_best(x3, b3, rate)
+            weeks[i] += 1.0
+            reinforced[i] = True
+        active_per_fac[f] = active
+        consultations[f] = k.consultations_per_active * active
 
 
 @kernel
@@ -195,7 +216,7 @@ def _whole_week(state, coef, rng, u, active, consultations, row, means, best):
     advance(rng, u.shape[0])
 
 
-@kernel
+@vector_kernel
 def whatsapp_runs(week, runs, lo, hi):
     """Week ``week`` of group activity for runs ``lo``..``hi - 1`` of ``runs`` (a typed list of
     WhatsAppRun), each as :func:`whatsapp` runs it, its uniforms drawn from the run's own
@@ -204,7 +225,7 @@ def whatsapp_runs(week, runs, lo, hi):
         whatsapp_run(week, runs[j])
 
 
-@kernel
+@vector_kernel
 def whatsapp_run(week, r):
     """Week ``week`` of group activity for one WhatsAppRun ``r`` (:func:`whatsapp_runs`)."""
     if r.running[week]:

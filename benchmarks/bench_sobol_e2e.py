@@ -31,8 +31,6 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-
-
 _REAL: dict = {}  # the wrapped functions, and where the workers write their chunks' spans
 
 

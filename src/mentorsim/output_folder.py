@@ -141,7 +141,7 @@ def write_csv(frame, path: str | Path, parts: int = 1, step=None) -> None:
     fast = all(_column_strings(frame.iloc[:0, k]) is not None for k in range(frame.shape[1]))
     plain = fast and frame.shape[1] > 1 and not any(
         any(ch in str(x) for ch in ',"\r\n') for c in frame.columns
-        for x in ([c] + (frame[c].dropna().unique().tolist() if frame[c].dtype != "float64" else [])))
+        for x in ([c] + (frame[c].dropna().unique().tolist() if frame[c].dtype.kind not in "fiub" else [])))
     slices = [frame.iloc[k * n // parts:(k + 1) * n // parts] for k in range(parts)]
     if plain:  # nothing to quote: csv.writer would write exactly these lines
         import pyarrow as pa

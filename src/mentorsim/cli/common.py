@@ -93,7 +93,7 @@ def add_allow_large(p: argparse.ArgumentParser) -> None:
     """--allow-large: run what the size checks would refuse (see :func:`check_workers`)."""
     p.add_argument("--allow-large", action="store_true",
                    help="run even what looks absurd: more workers than cores, or work estimated to take "
-                        "more than a day of one core")
+                        "more than 4 hours of one core")
 
 
 def check_workers(workers: int | None, allow_large: bool, flag: str = "--workers") -> None:

@@ -61,6 +61,9 @@ class SerialExecutor(_Closing):
     label = "serial"
     workers = 1
 
+    def start(self, warm: Callable | None = None, *args) -> None:
+        """Nothing to start: the chunks run in this process (see :meth:`LocalExecutor.start`)."""
+
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
         for chunk in chunks:
             try:
@@ -130,12 +133,41 @@ def _init_worker(ppid: int, threads: int) -> None:
     os.environ.setdefault("MENTORSIM_THREADS", str(threads))
 
 
+_preloads: list[threading.Thread] = []
+
+
+def preload(load: Callable[[], Any]) -> None:
+    """Call ``load`` (a function that imports modules) in a thread of this process, now, while it
+    waits on its workers: what it needs after them (a sweep's plots and exports) is then loaded
+    when they finish, its import paid on a core's sliver during the runs rather than after them.
+    An error is left to happen again where the module is imported for real. Worker processes are
+    never forked while a preload runs (:func:`process_pool` waits for it: a forked child would
+    inherit the import locks of a thread it does not have)."""
+    def run():
+        try:
+            load()
+        except Exception:  # (ImportError and the like: met again where the module is used)
+            return
+
+    thread = threading.Thread(target=run, daemon=True, name="mentorsim-preload")
+    _preloads.append(thread)
+    thread.start()
+
+
+def _preloaded() -> None:
+    """Wait for the imports :func:`preload` started (before forking)."""
+    while _preloads:
+        _preloads.pop().join()
+
+
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A pool of ``workers`` processes from :func:`mp_context` whose workers die with this process
-    and share the cores between them (:func:`worker_threads`).
+    and share the cores between them (:func:`worker_threads`). Started once :func:`preload`'s
+    imports are done.
 
     Use it as a context manager (``with process_pool(2) as pool: pool.map(...)``).
     """
+    _preloaded()
     workers = max(1, workers)
     return cf.ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker,
                                   initargs=(os.getpid(), worker_threads(workers)))
@@ -271,6 +303,16 @@ class LocalExecutor(_Closing):
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return process_pool(self.workers)
 
+    def start(self, warm: Callable | None = None, *args) -> None:
+        """Start the worker processes now, rather than at the first :meth:`map`, each calling
+        ``warm(*args)`` (loading what its chunks will need), while this process prepares their
+        work. ``warm``'s result and errors are ignored (a chunk meets any error again)."""
+        if self._pool is None:
+            self._pool = self._new_pool()
+            if warm is not None:
+                for _ in range(self.workers):
+                    self._pool.submit(warm, *args)
+
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
         try:
             self._map(fn, job, chunks, on_result, on_lost, max_attempts)
@@ -291,6 +333,9 @@ class LocalExecutor(_Closing):
         queue = _Queue(chunks)
         in_flight: dict[cf.Future, tuple] = {}
         limit = 2 * self.workers
+        if self._pool is not None and getattr(self._pool, "_broken", False):  # died since start()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
         self._pool = self._pool or self._new_pool()
         while queue or in_flight:
             while len(in_flight) < limit and (item := queue.next()) is not None:

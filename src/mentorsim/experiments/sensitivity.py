@@ -167,17 +167,19 @@ def analyze(exp: Experiment, design: Design, frame: pd.DataFrame) -> Sensitivity
 
 def analyze_output(exp: Experiment, design: Design, y: np.ndarray) -> dict:
     """SALib analysis of one output vector ``y`` (one value per design point)."""
-    from SALib.analyze import fast, morris, rbd_fast, sobol
     problem = design.problem
     nres, conf = exp.analysis["num_resamples"], exp.analysis["conf_level"]
     seed = analysis_seed(exp)
     if exp.method == "sobol":
         if "groups" not in problem and seed:
             return sobol_indices(problem, y, exp.options["second_order"], nres, conf, seed)
+        from SALib.analyze import sobol  # deliberately lazy, as each method's below: SALib's
+        # analyzers import much of scipy (rbd_fast: scipy.signal, 0.13 s), each only for its method
         res = sobol.analyze(problem, y, calc_second_order=exp.options["second_order"], num_resamples=nres,
                             conf_level=conf, seed=seed)
         return {k: res[k] for k in ("S1", "S1_conf", "ST", "ST_conf", "S2", "S2_conf") if k in res}
     if exp.method == "morris":
+        from SALib.analyze import morris
         res = morris.analyze(problem, design.sample, y, num_resamples=nres, conf_level=conf,
                              num_levels=exp.options["levels"], seed=seed)
         return {"mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"], "mu": res["mu"],
@@ -187,6 +189,8 @@ def analyze_output(exp: Experiment, design: Design, y: np.ndarray) -> dict:
         # SALib warns that its FAST bootstrap intervals are indicative only; the docs and the
         # printed table say so, so the warning is not repeated for every output.
         import warnings
+
+        from SALib.analyze import fast
         state = np.random.get_state()  # noqa: NPY002 - restoring the global state SALib changes
         try:
             with warnings.catch_warnings():
@@ -197,6 +201,7 @@ def analyze_output(exp: Experiment, design: Design, y: np.ndarray) -> dict:
             np.random.set_state(state)  # noqa: NPY002 - see above
         return {k: res[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}
     if exp.method == "lhs":
+        from SALib.analyze import rbd_fast
         res = rbd_fast.analyze(problem, design.sample, y, num_resamples=nres, conf_level=conf, seed=seed)
         return {"S1": res["S1"], "S1_conf": res["S1_conf"]}
     raise ValueError(exp.method)

@@ -61,9 +61,6 @@ class SerialExecutor(_Closing):
     label = "serial"
     workers = 1
 
-    def start(self, warm: Callable | None = None, *args) -> None:
-        """Nothing to start: the chunks run in this process (see :meth:`LocalExecutor.start`)."""
-
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
         for chunk in chunks:
             try:
@@ -303,16 +300,6 @@ class LocalExecutor(_Closing):
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return process_pool(self.workers)
 
-    def start(self, warm: Callable | None = None, *args) -> None:
-        """Start the worker processes now, rather than at the first :meth:`map`, each calling
-        ``warm(*args)`` (loading what its chunks will need), while this process prepares their
-        work. ``warm``'s result and errors are ignored (a chunk meets any error again)."""
-        if self._pool is None:
-            self._pool = self._new_pool()
-            if warm is not None:
-                for _ in range(self.workers):
-                    self._pool.submit(warm, *args)
-
     def map(self, fn: ChunkFn, job, chunks, on_result, on_lost, max_attempts: int = MAX_ATTEMPTS) -> None:
         try:
             self._map(fn, job, chunks, on_result, on_lost, max_attempts)
@@ -333,9 +320,6 @@ class LocalExecutor(_Closing):
         queue = _Queue(chunks)
         in_flight: dict[cf.Future, tuple] = {}
         limit = 2 * self.workers
-        if self._pool is not None and getattr(self._pool, "_broken", False):  # died since start()
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
         self._pool = self._pool or self._new_pool()
         while queue or in_flight:
             while len(in_flight) < limit and (item := queue.next()) is not None:

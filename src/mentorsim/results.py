@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from mentorsim.model.facilities import LEVELS
 from mentorsim.model.mentors import DISCIPLINES, VISIT_LOG_COLUMNS
@@ -605,7 +606,6 @@ def _column_stats(table: np.ndarray, level: float = 0.95) -> list[tuple[float, f
 @functools.lru_cache(maxsize=256)
 def _t_quantile(q: float, df: int) -> float:
     """Student's t quantile (scipy's, remembered: a sweep asks for the same few thousands of times)."""
-    from scipy import stats  # deliberately lazy: scipy.stats is 0.5 s of import a run never needs
     return stats.t.ppf(q, df)
 
 

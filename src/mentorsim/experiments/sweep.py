@@ -106,7 +106,7 @@ _CACHE: dict = {}
 
 
 def _base(job: Job):
-    key = ("base", repr(sorted(job.base_overrides.items())))  # (as warm() builds it, before the design)
+    key = ("base", job.key)
     if key not in _CACHE:
         _CACHE[key] = default_scenario().with_params(dict(job.base_overrides), source="base")
     return _CACHE[key]
@@ -124,21 +124,6 @@ def _callable(job: Job):
             takes = set()
         _CACHE[key] = (fn, takes)
     return _CACHE[key]
-
-
-def warm(job: Job) -> None:
-    """In a worker, before its first chunk (executors.LocalExecutor.start): build the base scenario
-    and advance two runs of it, so the compiled kernels a chunk uses are loaded (from numba's
-    cache: ~0.4 s of CPU in each new worker) while the coordinator is still building the design.
-    A callable target is only imported. Nothing is returned or stored."""
-    if job.target != "model":
-        _callable(job)
-        return
-    params = _base(job).params
-    names = list(dict.fromkeys(o for o in job.outputs if o in OUTCOME_DOCS))
-    for _, outs in batches([(params, job.seed, 0), (params, job.seed, 1)]):
-        if outs is not None and names:
-            _outcomes_of(outs, names)
 
 
 def run_one(job: Job, point: int, replicate: int, values: Mapping[str, Any]) -> tuple[dict, float]:
@@ -387,23 +372,14 @@ def run_sweep(exp: Experiment, out: str | Path, executor=None, resume: bool = Fa
         raise input_error(str(out), None, "--out must be a folder, not a file")
     if not exp.is_model:
         resolve_target(exp.target, exp.path)  # now that it runs: import it, one line if it cannot be had
+    design = build_design(exp)
+    posterior = experiment_posterior(exp)
+    notice = calibration_notice(exp)
+    if notice:
+        print(f"mentorsim: {notice}", file=sys.stderr)  # never mixed in silently
+    store = open_store(exp, design, out, resume, posterior)
     own_executor = executor is None
     executor = executor or LocalExecutor()
-    if not (out / STORE_FILE).exists() and hasattr(executor, "start"):
-        # A new sweep: start the workers now, loading the model while this process builds the
-        # design and the store (not when resuming, which may have nothing left to run)
-        executor.start(warm, make_job(exp, ""))
-    try:
-        design = build_design(exp)
-        posterior = experiment_posterior(exp)
-        notice = calibration_notice(exp)
-        if notice:
-            print(f"mentorsim: {notice}", file=sys.stderr)  # never mixed in silently
-        store = open_store(exp, design, out, resume, posterior)
-    except BaseException:
-        if own_executor:
-            executor.close()
-        raise
     manifest = out / "manifest.json"
     try:
         total = design.n_points * exp.replicates

@@ -31,12 +31,12 @@ from mentorsim.validation import known_keys, string, suggest
 META_KEYS = ("name", "description", "title")
 #: Seconds of one core to simulate one facility (intervention or comparison) for one month, for
 #: up-front estimates of big jobs. Measured by benchmarks/bench_estimate.py (CPU a run / facility-
-#: months, one thread, the 2-core development machine, session 22, Nov 2026): one run at a time
-#: (`runner.evaluate`, model and outcomes) 8.6e-6 s for ss2020 (820 facility-months; the dearest
-#: per facility-month, as a run's fixed costs weigh most in small models), 6.7e-6 with 48 months of
-#: follow-up, 5.7e-6 at 40 and 4.2e-6 at 100 facilities; in a sweep's batches of 16, 3.8e-6 to
-#: 6.0e-6. Rounded up from the single-run ss2020 figure to stay on the safe side (the 26,624-run
-#: Sobol design: estimated 3.6 min of one core, measured about 2).
+#: months, one thread, the 2-core development machine, session 22, Nov 2026, two runs at load 1.9
+#: and 2.8): one run at a time (`runner.evaluate`, model and outcomes) 8.0-8.6e-6 s for ss2020 (820
+#: facility-months; the dearest per facility-month, as a run's fixed costs weigh most in small
+#: models), 5.7-6.7e-6 with 48 months of follow-up, 5.7e-6 at 40 and 3.6-4.2e-6 at 100 facilities;
+#: in a sweep's batches of 16, 3.4e-6 to 6.0e-6. Rounded up from the single-run ss2020 figure to
+#: stay on the safe side (the 26,624-run Sobol design: estimated 3.6 min of one core, measured ~2).
 SECONDS_PER_FACILITY_MONTH = 1e-5
 #: Work above this many core-seconds (4 core-hours) is refused unless the user adds --allow-large.
 LARGE_CORE_SECONDS = 4 * 3600.0

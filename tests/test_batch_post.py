@@ -155,7 +155,8 @@ def test_csv_floats_are_written_as_repr_writes_them(monkeypatch):
     want = list(map(repr, x.tolist()))
     assert cli_run._arrow_matches_repr()
     assert cli_run.float_reprs(x).tolist() == want
-    monkeypatch.setattr(cli_run, "_arrow_matches_repr", lambda: False)
+    from mentorsim import output_folder
+    monkeypatch.setattr(output_folder, "_arrow_matches_repr", lambda: False)
     assert cli_run.float_reprs(x).tolist() == want
 
 

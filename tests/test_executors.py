@@ -1,6 +1,6 @@
-"""executors.in_background: a call done in a process of its own gives what the call gives here
+"""executors: in_background, a call done in a process of its own, gives what the call gives here
 (its value, or its exception), a helper process that dies has its work done here, and leaving the
-block early stops the process."""
+block early stops the process; no process is forked while a preload imports."""
 
 from __future__ import annotations
 
@@ -97,3 +97,21 @@ def test_a_helper_starts_no_helpers_of_its_own():
     assert not separate and inner == helper
     if job.separate:
         assert helper != os.getpid()
+
+
+def test_no_worker_process_is_forked_while_a_preload_imports():
+    """executors.preload runs its imports in a thread; process_pool (every fork of the package)
+    waits for it first, so no child inherits a half-taken import lock. A preload that fails is
+    silent (the import fails again where it is made for real)."""
+    done = []
+
+    def slow_import():
+        time.sleep(0.3)  # (no timing asserted: it only keeps the thread busy when the fork is asked)
+        done.append(True)
+
+    executors.preload(slow_import)
+    executors.preload(lambda: 1 / 0)
+    with executors.process_pool(1) as pool:
+        assert done == [True]
+        assert pool.submit(_where, 3).result()[1] == 9
+    assert not executors._preloads

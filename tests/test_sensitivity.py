@@ -114,3 +114,49 @@ def test_plots_are_written(tmp_path):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
     text = sensitivity.text_table(res)
     assert "x1" in text and "largest interactions" in text
+
+
+@pytest.mark.parametrize("d, second, n", [(12, True, 64), (3, False, 40), (1, True, 16)])
+def test_sobol_indices_are_salibs_to_the_last_bit(d, second, n):
+    """sobol_indices (SALib's estimators with the bootstrap's shared work done once) gives SALib
+    1.6's analyze.sobol floats exactly, and its warnings, on random outputs, outputs with ties,
+    and outputs whose A and B rows are constant (SALib's zeros)."""
+    import warnings
+
+    from SALib.analyze import sobol
+    rng = np.random.default_rng(d)
+    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
+    step = 2 * d + 2 if second else d + 2
+    flat_ab = rng.normal(size=n * step)
+    flat_ab[0::step] = flat_ab[step - 1::step] = 1.0  # A and B constant: every index's variance is 0
+    for y in (rng.normal(size=n * step), np.round(rng.normal(size=n * step)), flat_ab):
+        got = {}
+        for name, fn in (("salib", lambda y=y: sobol.analyze(problem, y, calc_second_order=second, num_resamples=30,
+                                                             conf_level=0.9, seed=5)),
+                         ("ours", lambda y=y: sensitivity.sobol_indices(problem, y, second, 30, 0.9, 5))):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                res = fn()
+            got[name] = ({k: np.asarray(res[k]) for k in ("S1", "S1_conf", "ST", "ST_conf", "S2", "S2_conf")
+                          if k in res}, len(caught))
+        (want, n_warn), (ours, our_warn) = got["salib"], got["ours"]
+        assert set(ours) == set(want) and our_warn == n_warn
+        for k in want:
+            assert ours[k].shape == want[k].shape and ours[k].tobytes() == want[k].tobytes(), k
+
+
+def test_index_lookups_give_the_tables_rows(tmp_path):
+    """SensitivityResult.index/conf (split once and remembered) are the table's rows for that
+    output and index, in parameter order, and follow a replaced table."""
+    exp, design, frame = swept(tmp_path, "mentorsim.experiments.testfunctions:ishigami", ISHIGAMI, "sobol", n=32)
+    res = sensitivity.analyze(exp, design, frame)
+    t = res.table
+    for idx in ("S1", "ST"):
+        rows = t[(t["output"] == "y") & (t["index"] == idx)]
+        assert res.index("y", idx).tolist() == rows["value"].tolist()
+        assert res.conf("y", idx).tolist() == rows["conf"].tolist()
+        assert res.index("y", idx).index.tolist() == list(design.names)
+    assert res.index("y", "mu_star").isna().all()  # an index the method does not give
+    s1 = t[(t["output"] == "y") & (t["index"] == "S1")]["value"]
+    res.table = t.assign(value=t["value"] + 1)
+    assert res.index("y", "S1").tolist() == (s1 + 1).tolist()

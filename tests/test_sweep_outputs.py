@@ -195,3 +195,22 @@ def test_store_exports_keep_types_without_a_sweep(tmp_path):
     assert schema.field("attempts").metadata[b"unit"] == b"count"
     assert pd.read_parquet(tmp_path / "runs.parquet").attrs == {}
     assert pd.read_parquet(tmp_path / "attrs.parquet").attrs == {"experiment": "e"}
+
+
+def test_fast_csv_gives_pandas_bytes_for_the_sweeps_tables(model_sweep, tmp_path):
+    """runs.csv and points.csv (output_folder.write_csv) are the bytes DataFrame.to_csv writes,
+    including times (UTC, with and without fractions of a second, missing) and quoted strings."""
+    import numpy as np
+
+    from mentorsim.output_folder import write_csv
+    runs = pd.read_parquet(model_sweep / "runs.parquet")
+    runs.to_csv(tmp_path / "pandas.csv", index=False)
+    assert (model_sweep / "runs.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    times = pd.Series(pd.to_datetime(["2026-01-02T03:04:05+00:00", "2026-01-02T03:04:05.25+00:00", None,
+                                      "2026-01-02T03:04:05+00:00"], utc=True, format="ISO8601"))
+    for frame in (pd.DataFrame({"t": times, "x": [1.0, np.nan, 1e-7, 2.0], "e": [None, "a,b", "c", 'q"']}),
+                  pd.DataFrame({"t": times.iloc[[0, 2, 3]], "x": [1.0, 2.0, 3.0]}),
+                  pd.DataFrame({"t": pd.to_datetime(["2026-01-02", None, "2026-01-03"]), "i": [1, 2, 3]})):
+        write_csv(frame, tmp_path / "fast.csv")
+        frame.to_csv(tmp_path / "pandas.csv", index=False)
+        assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()

@@ -130,12 +130,41 @@ def _init_worker(ppid: int, threads: int) -> None:
     os.environ.setdefault("MENTORSIM_THREADS", str(threads))
 
 
+_preloads: list[threading.Thread] = []
+
+
+def preload(load: Callable[[], Any]) -> None:
+    """Call ``load`` (a function that imports modules) in a thread of this process, now, while it
+    waits on its workers: what it needs after them (a sweep's plots and exports) is then loaded
+    when they finish, its import paid on a core's sliver during the runs rather than after them.
+    An error is left to happen again where the module is imported for real. Worker processes are
+    never forked while a preload runs (:func:`process_pool` waits for it: a forked child would
+    inherit the import locks of a thread it does not have)."""
+    def run():
+        try:
+            load()
+        except Exception:  # (ImportError and the like: met again where the module is used)
+            return
+
+    thread = threading.Thread(target=run, daemon=True, name="mentorsim-preload")
+    _preloads.append(thread)
+    thread.start()
+
+
+def _preloaded() -> None:
+    """Wait for the imports :func:`preload` started (before forking)."""
+    while _preloads:
+        _preloads.pop().join()
+
+
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A pool of ``workers`` processes from :func:`mp_context` whose workers die with this process
-    and share the cores between them (:func:`worker_threads`).
+    and share the cores between them (:func:`worker_threads`). Started once :func:`preload`'s
+    imports are done.
 
     Use it as a context manager (``with process_pool(2) as pool: pool.map(...)``).
     """
+    _preloaded()
     workers = max(1, workers)
     return cf.ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker,
                                   initargs=(os.getpid(), worker_threads(workers)))

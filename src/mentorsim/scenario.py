@@ -30,9 +30,14 @@ from mentorsim.validation import known_keys, string, suggest
 
 META_KEYS = ("name", "description", "title")
 #: Seconds of one core to simulate one facility (intervention or comparison) for one month, for
-#: up-front estimates of big jobs: measured 2.7e-5 to 2.9e-5 s (10-50 facilities, 24-48 months,
-#: `runner.evaluate` on the 2-core development machine, Nov 2026), rounded up to stay on the safe side.
-SECONDS_PER_FACILITY_MONTH = 5e-5
+#: up-front estimates of big jobs. Measured by benchmarks/bench_estimate.py (CPU a run / facility-
+#: months, one thread, the 2-core development machine, session 22, Nov 2026, two runs at load 1.9
+#: and 2.8): one run at a time (`runner.evaluate`, model and outcomes) 8.0-8.6e-6 s for ss2020 (820
+#: facility-months; the dearest per facility-month, as a run's fixed costs weigh most in small
+#: models), 5.7-6.7e-6 with 48 months of follow-up, 5.7e-6 at 40 and 3.6-4.2e-6 at 100 facilities;
+#: in a sweep's batches of 16, 3.4e-6 to 6.0e-6. Rounded up from the single-run ss2020 figure to
+#: stay on the safe side (the 26,624-run Sobol design: estimated 3.6 min of one core, measured ~2).
+SECONDS_PER_FACILITY_MONTH = 1e-5
 #: Work above this many core-seconds (4 core-hours) is refused unless the user adds --allow-large.
 LARGE_CORE_SECONDS = 4 * 3600.0
 
@@ -274,8 +279,8 @@ def estimated_seconds(params: Mapping[str, Value]) -> float:
     """About how many seconds of one core one run of ``params`` takes (see SECONDS_PER_FACILITY_MONTH).
 
     Examples:
-        >>> round(estimated_seconds(default_scenario().params), 3)
-        0.041
+        >>> round(estimated_seconds(default_scenario().params), 4)
+        0.0082
     """
     facilities = params["facilities.intervention"] + params["facilities.comparison"]
     months = params["programme.months"] + params["followup.months"]

@@ -93,7 +93,7 @@ def add_allow_large(p: argparse.ArgumentParser) -> None:
     """--allow-large: run what the size checks would refuse (see :func:`check_workers`)."""
     p.add_argument("--allow-large", action="store_true",
                    help="run even what looks absurd: more workers than cores, or work estimated to take "
-                        "more than a day of one core")
+                        "more than 4 hours of one core")
 
 
 def check_workers(workers: int | None, allow_large: bool, flag: str = "--workers") -> None:
@@ -214,9 +214,10 @@ def experiment_out(exp, args) -> Path:
     return args.out or EXPERIMENTS_OUT / exp.name
 
 
-def sweep_from_args(exp, args, export: bool = True):
+def sweep_from_args(exp, args, export: bool = True, on_chunk=None):
     """Run (or finish) the sweep of ``exp`` as the options say; returns its SweepSummary.
-    ``export``: write the sweep's exports when every run is stored (run_sweep).
+    ``export``: write the sweep's exports when every run is stored; ``on_chunk``: called with
+    the runs stored so far after each finished chunk (run_sweep).
 
     SIGTERM is turned into KeyboardInterrupt meanwhile: stored runs are kept and the rest is
     redone by ``--resume``."""
@@ -237,7 +238,8 @@ def sweep_from_args(exp, args, export: bool = True):
     signal.signal(signal.SIGTERM, on_term)
     try:
         return run_sweep(exp, experiment_out(exp, args), executor=executor, resume=args.resume,
-                         retry_failed=args.retry_failed, chunk_size=args.chunk_size, export=export)
+                         retry_failed=args.retry_failed, chunk_size=args.chunk_size, export=export,
+                         on_chunk=on_chunk)
     finally:
         signal.signal(signal.SIGTERM, previous)
         executor.close()

@@ -110,17 +110,45 @@ def _bars(exp, p, points):
 
 def importance(points: pd.DataFrame, params, outputs) -> list:
     """The parameters ordered by how strongly an output moves with them: the largest absolute
-    Spearman rank correlation over the outputs (0 for a parameter that never varies)."""
-    ranks = points.rank()
+    Spearman rank correlation over the outputs (0 for a parameter that never varies).
+
+    Ranks are averaged over ties and a pair (parameter, output) uses the points where both have
+    a value, as ``Series.rank().corr()`` gives them, computed with arrays (a 26,624-point
+    sweep's 72 pairs: milliseconds rather than most of a second)."""
+    names = [p.name for p in params]
+    ranks = points[list(dict.fromkeys(names + list(outputs)))].rank()
     score = {}
+    outs = [ranks[o].to_numpy(dtype=float) for o in outputs if ranks[o].nunique() > 1]
     for p in params:
-        x = ranks[p.name]
-        if x.nunique() < 2:
+        x = ranks[p.name].to_numpy(dtype=float)
+        if ranks[p.name].nunique() < 2:
             score[p.name] = 0.0
             continue
-        cors = [abs(x.corr(ranks[o])) for o in outputs if ranks[o].nunique() > 1]
+        cors = [abs(_pearson(x, y)) for y in outs]
         score[p.name] = max((c for c in cors if c == c), default=0.0)
     return sorted(params, key=lambda p: -score[p.name])
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson's correlation of ``x`` and ``y`` over the pairs where both are finite (NaN when
+    fewer than two or either is constant there), by pandas' formula (``Series.corr``) but with
+    sums of products rather than ``np.dot``: BLAS's threads, on two cores busy with the export
+    beside this, made each of these dot products wait (20 ms rather than 20 us)."""
+    both = np.isfinite(x) & np.isfinite(y)
+    if not both.all():
+        x, y = x[both], y[both]
+    if len(x) < 2:
+        return float("nan")
+    x, y = x - x.mean(), y - y.mean()
+    xs, ys = np.max(np.abs(x)), np.max(np.abs(y))
+    if xs == 0 or ys == 0:
+        return float("nan")
+    x, y = x / xs, y / ys
+    fact = len(x) - 1
+    dx, dy = np.sqrt(np.sum(x * x) / fact), np.sqrt(np.sum(y * y) / fact)
+    if dx == 0 or dy == 0:
+        return float("nan")
+    return float(np.clip(np.sum(x * y) / fact / dx / dy, -1.0, 1.0))
 
 
 def _scatter(exp, points):

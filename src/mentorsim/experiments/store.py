@@ -36,6 +36,7 @@ import pandas as pd
 
 from mentorsim.errors import input_error
 from mentorsim.executors import process_alive
+from mentorsim.output_folder import write_csv
 
 STORE_FILE = "runs.sqlite"
 FIXED_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error", "attempts", "elapsed_s",
@@ -285,8 +286,9 @@ class RunStore:
         return typed_frame(self.frame(), columns or self.export_columns(), attrs)
 
     def export_csv(self, path: str | Path, columns: Sequence[Column] | None = None) -> None:
-        """``runs.csv``: whole numbers without ``.0``, switches True/False, times ISO 8601 in UTC."""
-        self.typed_frame(columns).to_csv(path, index=False)
+        """``runs.csv``: whole numbers without ``.0``, switches True/False, times ISO 8601 in UTC
+        (``DataFrame.to_csv``'s bytes, by output_folder.write_csv)."""
+        write_csv(self.typed_frame(columns), path)
 
     def export_parquet(self, path: str | Path, metadata: Mapping | None = None,
                        columns: Sequence[Column] | None = None, attrs: Mapping | None = None) -> None:

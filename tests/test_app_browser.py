@@ -134,14 +134,21 @@ def _uncovered(page, selector: str) -> bool:
 
 
 def _settles_uncovered(page, selector: str, seconds: float = 5.0) -> bool:
-    """True once the element, scrolled into view, is on screen and uncovered; False if it is
-    still covered or off screen after ``seconds``. The lever panel folds away with an animation,
-    which moves the results while it runs (on a loaded machine, for longer): a check made the
-    instant after scrolling failed there (1 run in 3 under a full CI load) though the page then
-    settled uncovered; what stays covered still fails."""
+    """True once the element, scrolled to just below the sticky top bar (as a reader scrolling to
+    it sees it), is on screen and uncovered; False if it is still covered or off screen after
+    ``seconds``. The lever panel folds away with an animation, which moves the results while it
+    runs (on a loaded machine, for longer): a check made the instant after scrolling failed there
+    (1 run in 3 under a full CI load) though the page then settled uncovered; what stays covered
+    still fails. Scrolled to its top, not centred: on a phone the headline, once the PSA's
+    probabilities are in, is taller than the screen (~830 of 844 px), and centring it put its top
+    under the bar, though a reader scrolling to it sees it whole from its title on."""
     deadline = time.monotonic() + seconds
     while True:
-        page.locator(selector).first.scroll_into_view_if_needed()
+        page.locator(selector).first.evaluate(
+            """el => { el.scrollIntoView({block: 'start'});
+                       const bar = document.querySelector('.ms-topbar');
+                       const below = bar ? bar.getBoundingClientRect().bottom : 0;
+                       window.scrollBy(0, el.getBoundingClientRect().top - below - 4); }""")
         if _uncovered(page, selector):
             return True
         if time.monotonic() > deadline:

@@ -44,10 +44,13 @@ def cmd_app(args) -> int:
     port = args.port or _free_port(args.host)
     print("mentorsim app: preparing the model (the first start on a machine compiles it; up to a minute)",
           file=sys.stderr, flush=True)
+    from mentorsim.policy import compute
     from mentorsim.policy.levers import base_scenario
-    from mentorsim.runner import simulate
-    simulate(base_scenario().with_params({"facilities.intervention": 1, "facilities.comparison": 1,
-                                          "followup.months": 1}).params, seed=1)
+    # a page run in miniature (a scenario and its comparator, 2 replicates each, costed): every
+    # kernel a page run calls is compiled or loaded now, not during the first user's run
+    tiny = base_scenario().with_params({"facilities.intervention": 1, "facilities.comparison": 1,
+                                        "followup.months": 1})
+    compute.econ_values(compute.run_scenario(tiny, seed=1, replicates=2))
     from mentorsim.app.page import serve
     print(f"mentorsim app: serving http://{args.host}:{port}/  (Ctrl-C to stop)", flush=True)
     try:

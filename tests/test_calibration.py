@@ -420,7 +420,10 @@ def test_parameter_recovery_full_size(tmp_path):
     run_calibration(cfg, tmp_path / "run", progress=False)
     post = posterior_frame(tmp_path / "run", cfg)
     missed = [n for n, v in truth.items() if not _covers(post, n, v, level=0.95)]
-    assert len(missed) <= 1, missed  # 11 intervals at 95%: at most one miss expected by chance
+    # 11 intervals at 95% (pyABC's sampling is not seeded, so each run differs): misses ~
+    # Binomial(11, 0.05) for a calibrated posterior, P(>= 2) = 10% (this check once allowed 1
+    # and failed that often), P(>= 3) = 1.5%
+    assert len(missed) <= 2, missed
 
 
 def test_input_error_names_file_for_scenario_in_config(tmp_path):

@@ -13,9 +13,13 @@ jobs, wall time also counts the time the process waits for a core, which on the 
    own draws and with numpy's.
 3. Mesa 3.3.1's Boltzmann wealth example (benchmarks/bench_core.py), 1,000 agents.
 
-With ``--batch B`` part 1 runs the replicates B at a time through ``loop.run_batch`` instead
-(each compiled step timed as one call over the batch, week by week, see
-:func:`timed_batch_steps`; the rest model by model), and prints each part's time per replicate.
+With ``--batch B`` part 1 runs the replicates B at a time through ``loop.run_batch`` instead,
+and prints each part's time per replicate. Each replicate (or batch) runs twice: without timers,
+for the set-up, the run and the outputs as a whole (the total), then again with each step timed
+(:func:`timed_batch_steps`: one timed call a week's step, whose extra calls would otherwise add
+~7 ms to a lone run); "other" is the untimed run less the timed steps. It comes out slightly
+negative (-0.3 to -0.4 ms): timed slot by slot, each step takes its own run's item and finds the
+run's state colder than inside a span, so the split overstates the compiled steps a little.
 
     PYTHONPATH=src python benchmarks/bench_where.py [--runs 40] [--batch 16] [--json out.json]
 """
@@ -31,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numba
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -98,18 +103,26 @@ def timed_batch_steps(spent: dict[str, float], clock=time.thread_time):
     loop.span_runs, which takes each run of a batch through its compiled steps up to its next
     Python step in one call, is replaced by one timed call for each slot (a week's step) over the
     batch's runs that hold it (:func:`_slot_runs`: the same results; each step then takes its run's
-    item out of its list itself, ~0.1-0.7 us, which a span does once; the timers and the extra
-    calls add about 1 us a step, counted in "other")."""
+    item out of its list itself, ~0.1-0.7 us, which a span does once). Each call's own cost
+    (handing the lists over, ~2-5 us; the median of five calls that run nothing) is taken off
+    its step's time."""
     original = loop.span_runs
 
     def span_runs(starts, ends, *args):
+        nobody = np.zeros(len(starts), dtype=bool)
+        calls = []
+        for _ in range(5):  # the cost of a call that runs nothing (handing over the lists), taken off each
+            t = clock()
+            _slot_runs(0, nobody, *args)
+            calls.append(clock() - t)
+        overhead = statistics.median(calls)
         for slot in range(int(starts.min()), int(ends.max())):
             inside = (starts <= slot) & (slot < ends)
             if not inside.any():
                 continue
             t = clock()
             _slot_runs(slot, inside, *args)
-            spent[loop.COMPILED_ORDER[slot % loop.SLOTS]] += clock() - t
+            spent[loop.COMPILED_ORDER[slot % loop.SLOTS]] += max(0.0, clock() - t - overhead)
 
     loop.span_runs = span_runs
     try:
@@ -119,64 +132,68 @@ def timed_batch_steps(spent: dict[str, float], clock=time.thread_time):
         loop.span_runs = original
 
 
+def _split(spent: dict[str, float], make, batch: int) -> dict[str, float]:
+    """Each step's seconds per replicate for the models ``make()`` builds, run with the timers
+    (:func:`timed_batch_steps`; their own cost stays outside ``spent``)."""
+    with timed_batch_steps(spent) as original:
+        spent.clear()
+        spent.update({name: 0.0 for name, _ in original})
+        ms = make()
+        if len(ms) == 1:
+            ms[0].run()
+        else:
+            loop.run_batch(ms)
+        for m in ms:
+            m.release()
+    return {k: v / batch for k, v in spent.items()}
+
+
+def _where(make, rounds: int, batch: int) -> dict:
+    """For each of ``rounds`` (after a warm-up): the models ``make(round)`` builds run without
+    timers (set-up, the run and the outputs, each timed whole), then the same models again with
+    each step timed (:func:`_split`); median milliseconds per replicate of each part. "other" is
+    the untimed run less the timed steps: the loop's own work."""
+    spent: dict[str, float] = {}
+    per_run: dict[str, list[float]] = {}
+    for b in range(-1, rounds):  # round -1 warms up (compiled kernels loaded)
+        t0 = time.thread_time()
+        ms = make(max(b, 0))
+        t1 = time.thread_time()
+        if len(ms) == 1:
+            ms[0].run()
+        else:
+            loop.run_batch(ms)
+        t2 = time.thread_time()
+        for m in ms:
+            run_outcomes(RunOutput.from_model(m))
+            m.release()
+        t3 = time.thread_time()
+        steps = _split(spent, lambda b=b: make(max(b, 0)), batch)
+        if b < 0:
+            continue
+        row = {"set-up": (t1 - t0) / batch, **steps,
+               "other (loop, Python glue)": (t2 - t1) / batch - sum(steps.values()),
+               "output and outcomes": (t3 - t2) / batch, "total": (t3 - t0) / batch}
+        for k, v in row.items():
+            per_run.setdefault(k, []).append(1000 * v)
+        weeks, posts = ms[0].time.total_weeks, ms[0].providers.n
+    totals = sorted(per_run["total"])
+    return {"weeks": weeks, "posts": posts, "ms": {k: statistics.median(v) for k, v in per_run.items()},
+            "total_p10_ms": totals[len(totals) // 10]}
+
+
 def where_batch(runs: int, batch: int) -> dict:
     """As :func:`where`, the replicates run ``batch`` at a time (loop.run_batch): median over
     batches of each part's milliseconds per replicate."""
     p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
-    spent: dict[str, float] = {}
-    per_run: dict[str, list[float]] = {}
-    with timed_batch_steps(spent) as original:
-        for b in range(-1, max(1, runs // batch)):  # batch -1 warms up
-            spent.clear()
-            spent.update({name: 0.0 for name, _ in original})
-            t0 = time.thread_time()
-            ms = [MentorshipModel(p, seed=1, replicate=max(b, 0) * batch + r) for r in range(batch)]
-            t1 = time.thread_time()
-            loop.run_batch(ms)
-            t2 = time.thread_time()
-            for m in ms:
-                run_outcomes(RunOutput.from_model(m))
-                m.release()
-            t3 = time.thread_time()
-            if b < 0:
-                continue
-            row = {"set-up": t1 - t0, **spent, "other (loop, Python glue)": (t2 - t1) - sum(spent.values()),
-                   "output and outcomes": t3 - t2, "total": t3 - t0}
-            for k, v in row.items():
-                per_run.setdefault(k, []).append(1000 * v / batch)
-            weeks, posts = ms[0].time.total_weeks, ms[0].providers.n
-    totals = sorted(per_run["total"])
-    return {"weeks": weeks, "posts": posts, "ms": {k: statistics.median(v) for k, v in per_run.items()},
-            "total_p10_ms": totals[len(totals) // 10]}
+    return _where(lambda b: [MentorshipModel(p, seed=1, replicate=b * batch + r) for r in range(batch)],
+                  max(1, runs // batch), batch)
 
 
 def where(runs: int) -> dict:
     """Median milliseconds per run of set-up, each step, and output, over ``runs`` replicates."""
     p = dict(load_scenario(ROOT / "scenarios" / "ss2020.toml").params)
-    spent: dict[str, float] = {}
-    per_run: dict[str, list[float]] = {}
-    with timed_batch_steps(spent) as original:
-        for r in range(-1, runs):  # run -1 warms up (compiled kernels loaded)
-            spent.clear()
-            spent.update({name: 0.0 for name, _ in original})
-            t0 = time.thread_time()
-            m = MentorshipModel(p, seed=1, replicate=max(r, 0))
-            t1 = time.thread_time()
-            m.run()
-            t2 = time.thread_time()
-            run_outcomes(RunOutput.from_model(m))
-            t3 = time.thread_time()
-            m.release()
-            if r < 0:
-                continue
-            row = {"set-up": t1 - t0, **spent, "other (loop, Python glue)": (t2 - t1) - sum(spent.values()),
-                   "output and outcomes": t3 - t2, "total": t3 - t0}
-            for k, v in row.items():
-                per_run.setdefault(k, []).append(1000 * v)
-            weeks, posts = m.time.total_weeks, m.providers.n
-    totals = sorted(per_run["total"])
-    return {"weeks": weeks, "posts": posts, "ms": {k: statistics.median(v) for k, v in per_run.items()},
-            "total_p10_ms": totals[len(totals) // 10]}
+    return _where(lambda r: [MentorshipModel(p, seed=1, replicate=r)], runs, 1)
 
 
 def main(argv=None) -> int:

@@ -38,8 +38,7 @@ def _masked(starts, ends, turnover, workload, visit, echo, groups, steps, sessio
     for j in range(lo, hi):
         if starts[j] >= ends[j]:
             continue
-        leave, busy, visit_item, session, group, step = turnover[j], workload[j], visit[j], echo[j], groups[j], steps[j]
-        start, flags, inner = visit_item
+        leave, busy, visiting, session, group, step = turnover[j], workload[j], visit[j], echo[j], groups[j], steps[j]
         for slot in range(starts[j], ends[j]):
             week = slot // loop.SLOTS
             k = slot - week * loop.SLOTS
@@ -50,8 +49,7 @@ def _masked(starts, ends, turnover, workload, visit, echo, groups, steps, sessio
             elif k == 1:
                 workforce.workload_run(week, busy)
             elif k == 2:
-                if not visits._idle(week, start, flags):
-                    visits.visits_run(week, inner[0])
+                visits.visits_run(week, visiting)
             elif k == 3:
                 if sessions[j, week]:
                     telementoring.echo_run(week, session)

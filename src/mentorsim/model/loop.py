@@ -40,6 +40,7 @@ Week ``w`` is recorded in row ``w + 1``; row 0 is the baseline.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import namedtuple
 from collections.abc import Sequence
@@ -370,8 +371,7 @@ def span_runs(starts, ends, turnover, workload, visit, echo, groups, steps, sess
             continue
         # the run's items, each taken out of its list once a span (~0.1-0.7 us each: every
         # array's reference count goes up and down)
-        leave, busy, visit_item, session, group, step = turnover[j], workload[j], visit[j], echo[j], groups[j], steps[j]
-        start, flags, inner = visit_item
+        leave, busy, visiting, session, group, step = turnover[j], workload[j], visit[j], echo[j], groups[j], steps[j]
         for slot in range(starts[j], ends[j]):
             week = slot // SLOTS
             k = slot - week * SLOTS
@@ -380,8 +380,7 @@ def span_runs(starts, ends, turnover, workload, visit, echo, groups, steps, sess
             elif k == 1:
                 workforce.workload_run(week, busy)
             elif k == 2:
-                if not visits._idle(week, start, flags):
-                    visits.visits_run(week, inner[0])
+                visits.visits_run(week, visiting)
             elif k == 3:
                 if sessions[j, week]:
                     telementoring.echo_run(week, session)
@@ -411,7 +410,6 @@ class _PythonSteps:
 
     def __init__(self, models, python):
         self.python = python
-        self.weeks = models[0].time.total_weeks
         # [model][step] the weeks its plan holds the step (every week for a step in every week's
         # plan); a plan repeats a few tuples of processes, each asked about once
         self.planned = [_weeks_holding(m.plan, [process for _, process, _ in python]) for m in models]
@@ -450,7 +448,6 @@ def _weeks_holding(plan: list[tuple], processes: list) -> list[Sequence[int]]:
 
 def _first_at_least(weeks: Sequence[int], week: int) -> int | None:
     """The first of the sorted ``weeks`` at or after ``week`` (None if none)."""
-    import bisect
     k = bisect.bisect_left(weeks, week)
     return weeks[k] if k < len(weeks) else None
 

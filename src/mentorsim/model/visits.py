@@ -235,16 +235,18 @@ def visits_runs(week, runs, lo, hi):
     the run's ``visits`` stream (the week's [post, visit day] draws: each coached facility draws
     its own rows, then the stream moves past them all)."""
     for j in range(lo, hi):
-        start, flags, inner = runs[j]
-        if not _idle(week, start, flags):
-            visits_run(week, inner[0])
+        visits_run(week, runs[j])
 
 
 @kernel
 def visits_run(week, item):
-    """Week ``week``'s visits for one run with something scheduled or owed (:func:`visits_runs`):
-    ``item`` is the (VisitRun, pool view, visit log) of :func:`run_of`'s item."""
-    v, pool, log_parts = item
+    """Week ``week``'s visits for one run (:func:`visits_runs`): ``item`` is :func:`run_of`'s item;
+    a week with nothing scheduled or owed (:func:`_idle`) is passed over before the run's arrays
+    are taken out of their list."""
+    start, flags, inner = item
+    if _idle(week, start, flags):
+        return
+    v, pool, log_parts = inner[0]
     if _staffed(week, v, pool, log_parts):
         m = pool[0]
         _coach(0, v.n_fac, v.state, v.visit_coef, m.transfer, m.relation, m.visited, v.visits_row[week + 1], v.rng,

@@ -167,7 +167,7 @@ def _toward_best(x, best, rate):
 @kernel
 def _members(f_lo, f_hi, pr, fa, coef, best, rng, u, active_per_fac, consultations):
     """_week on the state's provider and facility arrays. A member's four domains are updated
-    together (straight-line code the SLP vectorizer of :func:`whatsapp_runs` makes vector
+    together (straight-line code the SLP vectorizer of :func:`whatsapp_run` makes vector
     operations of); the facility's posts are views from 0."""
     k = WhatsAppCoef(*coef)
     fill_facilities(rng, u, pr.first_post, fa.intervention, f_lo, f_hi)  # the members' facilities' posts
